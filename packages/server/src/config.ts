@@ -1,0 +1,107 @@
+import { isUuid, normalizeId } from "./domain/identifiers.js";
+import { SECRET_KEY_LENGTH } from "./domain/secret-vault.js";
+import { isWellFormedSecret, SECRET_FORMAT_DESCRIPTION } from "./domain/token-secret.js";
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  readonly logLevel: string;
+  /** From TOKENSPACE_SECRET_KEY; otherwise a key file beside the database is used. */
+  readonly secretKey: Buffer | undefined;
+  readonly bootstrap: { readonly projectId: string; readonly token: string } | undefined;
+  readonly authCacheTtlMs: number;
+  readonly authCacheMaxEntries: number;
+}
+
+/** Settings that can also be given as command-line flags; a flag wins over the environment. */
+export interface ConfigOverrides {
+  readonly port?: string | undefined;
+  readonly host?: string | undefined;
+  readonly databaseUrl?: string | undefined;
+  readonly logLevel?: string | undefined;
+}
+
+export const DEFAULT_DATABASE_URL = "sqlite:./data/tokenspace.db";
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = {}): ServerConfig {
+  const logLevel = overrides.logLevel ?? env.LOG_LEVEL ?? "info";
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}".`);
+  }
+  return {
+    port: integerSetting("PORT", overrides.port ?? env.PORT, 8080, 0, 65535),
+    host: overrides.host ?? env.HOST ?? "127.0.0.1",
+    databaseUrl: overrides.databaseUrl ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    logLevel,
+    secretKey: parseSecretKey(env.TOKENSPACE_SECRET_KEY),
+    bootstrap: parseBootstrap(env.TOKENSPACE_BOOTSTRAP_PROJECT_ID, env.TOKENSPACE_BOOTSTRAP_TOKEN),
+    authCacheTtlMs: integerSetting(
+      "TOKENSPACE_AUTH_CACHE_TTL_MS",
+      env.TOKENSPACE_AUTH_CACHE_TTL_MS,
+      1000,
+      0,
+      3_600_000,
+    ),
+    authCacheMaxEntries: integerSetting(
+      "TOKENSPACE_AUTH_CACHE_MAX_ENTRIES",
+      env.TOKENSPACE_AUTH_CACHE_MAX_ENTRIES,
+      10_000,
+      1,
+      10_000_000,
+    ),
+  };
+}
+
+function integerSetting(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${value}".`);
+  }
+  return parsed;
+}
+
+/** 32 bytes, written as 64 hex characters or as base64. */
+export function parseSecretKey(value: string | undefined): Buffer | undefined {
+  if (value === undefined || value === "") return undefined;
+  const key = /^[0-9a-fA-F]{64}$/.test(value)
+    ? Buffer.from(value, "hex")
+    : /^[A-Za-z0-9+/]{43}=?$/.test(value)
+      ? Buffer.from(value, "base64")
+      : undefined;
+  if (key?.length !== SECRET_KEY_LENGTH) {
+    throw new ConfigError(
+      `TOKENSPACE_SECRET_KEY must be ${SECRET_KEY_LENGTH} bytes written as 64 hex characters (e.g. the output of: openssl rand -hex 32) or as base64.`,
+    );
+  }
+  return key;
+}
+
+function parseBootstrap(
+  projectId: string | undefined,
+  token: string | undefined,
+): ServerConfig["bootstrap"] {
+  if (!projectId && !token) return undefined;
+  if (!projectId || !token) {
+    throw new ConfigError(
+      "Set TOKENSPACE_BOOTSTRAP_PROJECT_ID and TOKENSPACE_BOOTSTRAP_TOKEN together, or neither.",
+    );
+  }
+  if (!isUuid(projectId)) {
+    throw new ConfigError("TOKENSPACE_BOOTSTRAP_PROJECT_ID must be a UUID.");
+  }
+  if (!isWellFormedSecret(token)) {
+    throw new ConfigError(`TOKENSPACE_BOOTSTRAP_TOKEN must be ${SECRET_FORMAT_DESCRIPTION}.`);
+  }
+  return { projectId: normalizeId(projectId), token };
+}

@@ -1,0 +1,43 @@
+import { timingSafeEqual } from "node:crypto";
+import type { Store } from "../store/store.js";
+import type { CredentialCache } from "./credential-cache.js";
+import { AuthenticationError } from "./errors.js";
+import { normalizeId } from "./identifiers.js";
+import type { Principal } from "./principal.js";
+import type { SecretVault } from "./secret-vault.js";
+import { isWellFormedSecret } from "./token-secret.js";
+
+const REJECTED =
+  "Authentication failed: the project id and API token do not match an active token.";
+
+/** Turns a project id and API token into a principal, or refuses. */
+export class Authenticator {
+  constructor(
+    private readonly store: Store,
+    private readonly vault: SecretVault,
+    private readonly cache: CredentialCache,
+  ) {}
+
+  async authenticate(projectId: string, secret: string): Promise<Principal> {
+    if (!isWellFormedSecret(secret)) throw new AuthenticationError(REJECTED);
+    const project = normalizeId(projectId);
+    const digest = this.vault.digest(secret);
+    const cached = this.cache.get(digest);
+    if (cached) {
+      if (cached.projectId !== project) throw new AuthenticationError(REJECTED);
+      return cached;
+    }
+    const generation = this.cache.generation;
+    const token = await this.store.findTokenByDigest(digest);
+    if (!token || !timingSafeEqual(digest, token.secretDigest) || token.projectId !== project) {
+      throw new AuthenticationError(REJECTED);
+    }
+    const principal: Principal = {
+      projectId: token.projectId,
+      tokenId: token.id,
+      permissions: new Set(token.permissions),
+    };
+    this.cache.remember(digest, principal, generation);
+    return principal;
+  }
+}

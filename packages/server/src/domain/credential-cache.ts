@@ -1,0 +1,49 @@
+import { LRUCache } from "lru-cache";
+import type { Principal } from "./principal.js";
+
+export interface CredentialCacheOptions {
+  /** Most verified credentials kept at once. */
+  readonly maxEntries: number;
+  /**
+   * Longest a verified credential is trusted without asking the store again: the bound on how
+   * stale a credential can be when a change was made by another process.
+   */
+  readonly ttlMs: number;
+}
+
+/**
+ * Verified credentials by secret digest, so the auth check does not cost a store round trip
+ * on every request. Every update or delete of a token invalidates its entry, and bumps a
+ * generation counter so that a store read which began before the invalidation cannot put a
+ * stale answer back afterwards.
+ */
+export class CredentialCache {
+  readonly #entries: LRUCache<string, Principal>;
+  #generation = 0;
+
+  constructor(options: CredentialCacheOptions) {
+    this.#entries = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs });
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  get(digest: Buffer): Principal | undefined {
+    return this.#entries.get(cacheKey(digest));
+  }
+
+  /** Stores the principal only if nothing was invalidated since `generationAtRead`. */
+  remember(digest: Buffer, principal: Principal, generationAtRead: number): void {
+    if (generationAtRead === this.#generation) this.#entries.set(cacheKey(digest), principal);
+  }
+
+  invalidate(digest: Buffer): void {
+    this.#generation++;
+    this.#entries.delete(cacheKey(digest));
+  }
+}
+
+function cacheKey(digest: Buffer): string {
+  return digest.toString("base64");
+}

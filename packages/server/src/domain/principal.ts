@@ -1,0 +1,17 @@
+import { AuthenticationError } from "./errors.js";
+import type { Permission } from "./permissions.js";
+
+/** Who a request is: the project a verified token belongs to, and what that token may do. */
+export interface Principal {
+  readonly projectId: string;
+  readonly tokenId: string;
+  readonly permissions: ReadonlySet<Permission>;
+}
+
+export function requirePermission(principal: Principal, permission: Permission): void {
+  if (!principal.permissions.has(permission)) {
+    throw new AuthenticationError(
+      `This API token does not have the ${permission} permission, which this operation requires. Use a token that has it, or add it to this token.`,
+    );
+  }
+}

@@ -1,0 +1,79 @@
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
+
+const SEALED_FORMAT_VERSION = 1;
+const IV_LENGTH = 12;
+const TAG_LENGTH = 16;
+
+export const SECRET_KEY_LENGTH = 32;
+
+/**
+ * Keeps token secrets out of the database in plain text. Under one server key it derives two
+ * independent keys: one for the HMAC-SHA-256 digest used to find a token by its secret, and
+ * one for the AES-256-GCM encryption that lets update and get return the secret. The token id
+ * is bound into the encryption as associated data, so a sealed secret moved to another row
+ * does not open.
+ */
+export class SecretVault {
+  readonly #digestKey: Buffer;
+  readonly #encryptionKey: Buffer;
+
+  constructor(serverKey: Buffer) {
+    if (serverKey.length !== SECRET_KEY_LENGTH) {
+      throw new Error(`The server key must be ${SECRET_KEY_LENGTH} bytes.`);
+    }
+    this.#digestKey = derive(serverKey, "token digest v1");
+    this.#encryptionKey = derive(serverKey, "token encryption v1");
+  }
+
+  digest(secret: string): Buffer {
+    return createHmac("sha256", this.#digestKey).update(secret, "utf8").digest();
+  }
+
+  /** Constant-time check that a secret matches a stored digest. */
+  matches(secret: string, storedDigest: Uint8Array): boolean {
+    const candidate = this.digest(secret);
+    return candidate.length === storedDigest.length && timingSafeEqual(candidate, storedDigest);
+  }
+
+  seal(secret: string, tokenId: string): Buffer {
+    const iv = randomBytes(IV_LENGTH);
+    const cipher = createCipheriv("aes-256-gcm", this.#encryptionKey, iv);
+    cipher.setAAD(Buffer.from(tokenId, "utf8"));
+    const ciphertext = Buffer.concat([cipher.update(secret, "utf8"), cipher.final()]);
+    return Buffer.concat([Buffer.of(SEALED_FORMAT_VERSION), iv, cipher.getAuthTag(), ciphertext]);
+  }
+
+  open(sealed: Uint8Array, tokenId: string): string {
+    const buffer = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+    if (buffer[0] !== SEALED_FORMAT_VERSION) {
+      throw new Error(`Unknown sealed secret format ${buffer[0]}.`);
+    }
+    const iv = buffer.subarray(1, 1 + IV_LENGTH);
+    const tag = buffer.subarray(1 + IV_LENGTH, 1 + IV_LENGTH + TAG_LENGTH);
+    const decipher = createDecipheriv("aes-256-gcm", this.#encryptionKey, iv);
+    decipher.setAAD(Buffer.from(tokenId, "utf8"));
+    decipher.setAuthTag(tag);
+    const ciphertext = buffer.subarray(1 + IV_LENGTH + TAG_LENGTH);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString("utf8");
+  }
+
+  /**
+   * A value that identifies the server key without revealing it. Stored in the database at
+   * first start, so a node started with a different key refuses to run instead of failing
+   * every request.
+   */
+  keyFingerprint(): string {
+    return createHmac("sha256", this.#digestKey).update("key fingerprint").digest("hex");
+  }
+}
+
+function derive(serverKey: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", serverKey, "tokenspace", purpose, SECRET_KEY_LENGTH));
+}

@@ -1,0 +1,80 @@
+import { ValidationError } from "./errors.js";
+import { canonicalPermissions, isPermission, PERMISSIONS, type Permission } from "./permissions.js";
+import {
+  emptyPermissions,
+  invalidParameter,
+  missingParameter,
+  unknownPermission,
+  type ValidationProblem,
+} from "./validation-problem.js";
+
+export const TOKEN_NAME_MAX_LENGTH = 255;
+
+/** What each token field accepts, in words; used in every message about that field. */
+export const TOKEN_FIELD_EXPECTATIONS = {
+  name: `a string of 1 to ${TOKEN_NAME_MAX_LENGTH} characters`,
+  permissions: `a non-empty list of permissions from: ${PERMISSIONS.join(", ")}`,
+  subproject_id: "the UUID of a subproject of this project",
+} as const;
+
+export type TokenField = keyof typeof TOKEN_FIELD_EXPECTATIONS;
+
+export interface TokenChanges {
+  readonly name?: string;
+  readonly permissions?: readonly string[];
+}
+
+export interface ValidTokenChanges {
+  readonly name?: string;
+  readonly permissions?: Permission[];
+}
+
+/** Length in characters as a person counts them (code points), as JSON Schema does. */
+function characterCount(value: string): number {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
+}
+
+export function nameProblems(name: string): ValidationProblem[] {
+  const length = characterCount(name);
+  return length >= 1 && length <= TOKEN_NAME_MAX_LENGTH
+    ? []
+    : [invalidParameter("name", TOKEN_FIELD_EXPECTATIONS.name)];
+}
+
+export function permissionProblems(permissions: readonly string[]): ValidationProblem[] {
+  if (permissions.length === 0) return [emptyPermissions()];
+  return permissions.filter((value) => !isPermission(value)).map(unknownPermission);
+}
+
+/**
+ * Checks the fields of a create (both required) or an update (both optional) and returns
+ * them in canonical form. Every entry point (HTTP, CLI) goes through here.
+ */
+export function validateTokenChanges(
+  changes: TokenChanges,
+  mode: "create" | "update",
+): ValidTokenChanges {
+  const problems: ValidationProblem[] = [];
+  if (changes.name === undefined) {
+    if (mode === "create") problems.push(missingParameter("name", TOKEN_FIELD_EXPECTATIONS.name));
+  } else {
+    problems.push(...nameProblems(changes.name));
+  }
+  if (changes.permissions === undefined) {
+    if (mode === "create") {
+      problems.push(missingParameter("permissions", TOKEN_FIELD_EXPECTATIONS.permissions));
+    }
+  } else {
+    problems.push(...permissionProblems(changes.permissions));
+  }
+  const [first, ...rest] = problems;
+  if (first) throw new ValidationError([first, ...rest]);
+  return {
+    ...(changes.name !== undefined && { name: changes.name }),
+    ...(changes.permissions !== undefined && {
+      permissions: canonicalPermissions(changes.permissions.filter(isPermission)),
+    }),
+  };
+}

@@ -1,0 +1,161 @@
+import type { Store, TokenRecord } from "../store/store.js";
+import type { CredentialCache } from "./credential-cache.js";
+import { NotFoundError, ValidationError } from "./errors.js";
+import { newId, normalizeId } from "./identifiers.js";
+import type { PageCursor } from "./page-cursor.js";
+import type { Permission } from "./permissions.js";
+import type { SecretVault } from "./secret-vault.js";
+import { type TokenChanges, validateTokenChanges } from "./token-fields.js";
+import { generateSecret } from "./token-secret.js";
+
+/** A token as its owner sees it after create, update or get: with the secret. */
+export interface IssuedToken {
+  readonly id: string;
+  readonly name: string;
+  readonly permissions: Permission[];
+  readonly token: string;
+}
+
+/** A token as lists show it: never with the secret. */
+export interface TokenSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly permissions: Permission[];
+}
+
+export interface NewToken {
+  readonly name?: string;
+  readonly permissions?: readonly string[];
+  readonly subprojectId?: string;
+}
+
+export interface TokenPage {
+  readonly tokens: TokenSummary[];
+  readonly page: number;
+  readonly next: PageCursor | undefined;
+  readonly previous: PageCursor | undefined;
+}
+
+/** The Tokens API's rules, shared by every surface and the CLI. */
+export class TokenService {
+  constructor(
+    private readonly store: Store,
+    private readonly vault: SecretVault,
+    private readonly cache: CredentialCache,
+  ) {}
+
+  /**
+   * Issues a new token. `presetSecret` lets the operator fix the secret (bootstrap
+   * configuration); otherwise a fresh one is generated.
+   */
+  async create(projectId: string, input: NewToken, presetSecret?: string): Promise<IssuedToken> {
+    const fields = validateTokenChanges(input, "create");
+    const owner =
+      input.subprojectId === undefined
+        ? projectId
+        : await this.#subprojectOf(projectId, input.subprojectId);
+    const id = newId();
+    const secret = presetSecret ?? generateSecret();
+    const now = new Date();
+    const record = await this.store.insertToken({
+      id,
+      projectId: owner,
+      name: fields.name ?? "",
+      permissions: fields.permissions ?? [],
+      secretDigest: this.vault.digest(secret),
+      sealedSecret: this.vault.seal(secret, id),
+      createdAt: now,
+      updatedAt: now,
+    });
+    return issued(record, secret);
+  }
+
+  /** The token a secret belongs to, if any. */
+  async findBySecret(secret: string): Promise<TokenRecord | undefined> {
+    return this.store.findTokenByDigest(this.vault.digest(secret));
+  }
+
+  async get(projectId: string, tokenId: string): Promise<IssuedToken> {
+    const record = await this.store.findToken(projectId, normalizeId(tokenId));
+    if (!record) throw tokenNotFound(tokenId);
+    return this.#reveal(record);
+  }
+
+  async update(projectId: string, tokenId: string, changes: TokenChanges): Promise<IssuedToken> {
+    const fields = validateTokenChanges(changes, "update");
+    const record = await this.store.updateToken(projectId, normalizeId(tokenId), {
+      ...fields,
+      updatedAt: new Date(),
+    });
+    if (!record) throw tokenNotFound(tokenId);
+    this.cache.invalidate(record.secretDigest);
+    return this.#reveal(record);
+  }
+
+  async delete(projectId: string, tokenId: string): Promise<void> {
+    const record = await this.store.deleteToken(projectId, normalizeId(tokenId));
+    if (!record) throw tokenNotFound(tokenId);
+    this.cache.invalidate(record.secretDigest);
+  }
+
+  async list(
+    projectId: string,
+    pageSize: number,
+    cursor: PageCursor | undefined,
+  ): Promise<TokenPage> {
+    const page = cursor?.page ?? 0;
+    const backwards = cursor?.direction === "before";
+    const window = backwards
+      ? { before: cursor.position, limit: pageSize + 1 }
+      : { after: cursor?.position ?? 0, limit: pageSize + 1 };
+    const fetched = await this.store.listTokens(projectId, window);
+    const overflow = fetched.length > pageSize;
+    const records = backwards ? fetched.slice(overflow ? 1 : 0) : fetched.slice(0, pageSize);
+    const first = records[0];
+    const last = records.at(-1);
+    const hasNext = backwards ? last !== undefined : overflow;
+    const hasPrevious = backwards ? overflow : page > 0 && first !== undefined;
+    return {
+      tokens: records.map(summary),
+      page,
+      next:
+        hasNext && last
+          ? { direction: "after", position: last.position, page: page + 1 }
+          : undefined,
+      previous:
+        hasPrevious && first
+          ? { direction: "before", position: first.position, page: Math.max(page - 1, 0) }
+          : undefined,
+    };
+  }
+
+  async #subprojectOf(projectId: string, subprojectId: string): Promise<string> {
+    const subproject = await this.store.findProject(normalizeId(subprojectId));
+    if (!subproject || subproject.parentId !== projectId) {
+      throw new ValidationError([
+        {
+          code: "invalid_subproject_id",
+          attribute: "subproject_id",
+          message: `subproject_id ${subprojectId} is not a subproject of project ${projectId}. Use the sid of one of this project's subprojects, or leave subproject_id out to create the token for this project.`,
+        },
+      ]);
+    }
+    return subproject.id;
+  }
+
+  #reveal(record: TokenRecord): IssuedToken {
+    return issued(record, this.vault.open(record.sealedSecret, record.id));
+  }
+}
+
+function issued(record: TokenRecord, secret: string): IssuedToken {
+  return { ...summary(record), token: secret };
+}
+
+function summary(record: TokenRecord): TokenSummary {
+  return { id: record.id, name: record.name, permissions: record.permissions };
+}
+
+function tokenNotFound(tokenId: string): NotFoundError {
+  return new NotFoundError(`No API token with id ${tokenId} exists in this project.`);
+}

@@ -1,0 +1,118 @@
+import { randomUUID } from "node:crypto";
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+
+import type { Authenticator } from "../domain/authenticator.js";
+import type { Principal } from "../domain/principal.js";
+import type { ProjectService } from "../domain/project-service.js";
+import type { TokenService } from "../domain/token-service.js";
+import type { Store } from "../store/store.js";
+import { BODY_LIMIT_BYTES, registerBodyParsers } from "./body-parsers.js";
+import { COMPAT_PREFIX, compatSurface } from "./compat-surface.js";
+import { failure } from "./failure.js";
+import { failureHandler, sendFailure } from "./reply-failure.js";
+import { RequestLog } from "./request-log.js";
+import { HealthSchema } from "./schemas.js";
+import { createValidatorCompiler } from "./validator-compiler.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Set by a surface's authentication hook before any handler runs. */
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Which compatibility shape a validation failure takes on this route. */
+    validationShape?: "token" | "account";
+  }
+}
+
+export interface AppServices {
+  readonly store: Store;
+  readonly authenticator: Authenticator;
+  readonly tokens: TokenService;
+  readonly projects: ProjectService;
+  readonly logger: FastifyBaseLogger;
+}
+
+const REQUEST_ID_HEADER = "x-request-id";
+const ACCEPTED_REQUEST_ID = /^[\w.:-]{1,128}$/;
+const JSON_SUFFIX = /\.json(?=\?|$)/;
+
+const renderPlain = (failed: { message: string }) => ({ error: failed.message });
+
+export async function buildApp(services: AppServices): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: services.logger,
+    logController: new RequestLog(),
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const offered = request.headers[REQUEST_ID_HEADER];
+      return typeof offered === "string" && ACCEPTED_REQUEST_ID.test(offered)
+        ? offered
+        : randomUUID();
+    },
+    // Twilio-style clients append `.json` to compatibility paths.
+    rewriteUrl: (request) => {
+      const url = request.url ?? "/";
+      return url.startsWith(COMPAT_PREFIX) ? url.replace(JSON_SUFFIX, "") : url;
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.decorateRequest("principal", null);
+  registerBodyParsers(app);
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  app.addHook("preValidation", async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
+  });
+
+  app.setErrorHandler(failureHandler(renderPlain));
+  app.setNotFoundHandler((request, reply) => {
+    const notFound = failure(
+      "not_found",
+      `There is no ${request.method} ${request.url.split("?")[0]}.`,
+    );
+    sendFailure(reply, notFound, renderPlain(notFound));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Tokenspace",
+        description: "A self-hosted, SignalWire-compatible API token service.",
+        version: "0.1.0",
+      },
+      components: {
+        securitySchemes: {
+          basicAuth: {
+            type: "http",
+            scheme: "basic",
+            description: "Project id as the username, API token as the password.",
+          },
+        },
+      },
+    },
+  });
+
+  app.get(
+    "/healthz",
+    { schema: { hide: true, response: { 200: HealthSchema, 503: HealthSchema } } },
+    async (_request, reply) => {
+      try {
+        await services.store.ping();
+        return { status: "ok" };
+      } catch {
+        return reply.code(503).send({ status: "unavailable" });
+      }
+    },
+  );
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(compatSurface, { prefix: COMPAT_PREFIX, ...services });
+  return app;
+}

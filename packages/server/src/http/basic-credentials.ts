@@ -1,0 +1,37 @@
+import { AuthenticationError } from "../domain/errors.js";
+
+export interface BasicCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const HOW_TO =
+  "send HTTP Basic credentials: your project id as the username and an API token as the password";
+
+/** Reads `Authorization: Basic base64(project_id:api_token)`; any other shape is refused. */
+export function parseBasicCredentials(header: string | undefined): BasicCredentials {
+  if (header === undefined || header.trim() === "") {
+    throw new AuthenticationError(`Authentication required: ${HOW_TO}.`);
+  }
+  const match = /^Basic +(\S+)\s*$/i.exec(header);
+  const encoded = match?.[1];
+  if (!encoded) {
+    throw new AuthenticationError(`The Authorization header must use the Basic scheme: ${HOW_TO}.`);
+  }
+  if (!BASE64.test(encoded) || encoded.length % 4 !== 0) {
+    throw new AuthenticationError(
+      "The Basic credentials are not valid base64 of project_id:api_token.",
+    );
+  }
+  const decoded = Buffer.from(encoded, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  const username = colon === -1 ? "" : decoded.slice(0, colon);
+  const password = colon === -1 ? "" : decoded.slice(colon + 1);
+  if (username === "" || password === "") {
+    throw new AuthenticationError(
+      "The Basic credentials must be project_id:api_token, with both parts present.",
+    );
+  }
+  return { username, password };
+}

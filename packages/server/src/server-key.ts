@@ -1,0 +1,39 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError } from "./config.js";
+import { SECRET_KEY_LENGTH } from "./domain/secret-vault.js";
+
+export const KEY_FILE_NAME = "tokenspace.key";
+
+/**
+ * The server key that protects token secrets, kept outside the database: the configured key,
+ * or a key file beside the database (created with mode 0600 on first start). A store with no
+ * place on disk gets a key that lives as long as the process.
+ */
+export function loadServerKey(
+  configured: Buffer | undefined,
+  keyDirectory: string | undefined,
+): Buffer {
+  if (configured) return configured;
+  if (keyDirectory === undefined) return randomBytes(SECRET_KEY_LENGTH);
+  const path = join(keyDirectory, KEY_FILE_NAME);
+  try {
+    writeFileSync(path, `${randomBytes(SECRET_KEY_LENGTH).toString("hex")}\n`, {
+      mode: 0o600,
+      flag: "wx",
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  const text = readFileSync(path, "utf8").trim();
+  if (!/^[0-9a-f]{64}$/i.test(text)) {
+    throw new ConfigError(`The key file ${path} does not hold a 64-hex-character key.`);
+  }
+  if ((statSync(path).mode & 0o077) !== 0) {
+    throw new ConfigError(
+      `The key file ${path} is readable by other users; run: chmod 600 ${path}`,
+    );
+  }
+  return Buffer.from(text, "hex");
+}

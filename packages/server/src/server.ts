@@ -1,0 +1,48 @@
+import type { FastifyInstance } from "fastify";
+import type { DestinationStream } from "pino";
+import { type BootstrapOutcome, bootstrap } from "./bootstrap.js";
+import type { ServerConfig } from "./config.js";
+import { buildApp } from "./http/app.js";
+import { createLogger } from "./logger.js";
+import { openTokenspace } from "./tokenspace.js";
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  /** Base URL the server listens on, e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  readonly bootstrap: BootstrapOutcome | undefined;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Where log lines go; standard output by default. */
+  readonly logDestination?: DestinationStream;
+}
+
+export async function startServer(
+  config: ServerConfig,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const tokenspace = await openTokenspace(config);
+  try {
+    const outcome = await bootstrap(tokenspace, config.bootstrap);
+    const app = await buildApp({ ...tokenspace, logger });
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+    return {
+      app,
+      url: `http://${host}:${port}`,
+      bootstrap: outcome,
+      close: async () => {
+        await app.close();
+        await tokenspace.close();
+      },
+    };
+  } catch (error) {
+    await tokenspace.close();
+    throw error;
+  }
+}

@@ -1,0 +1,41 @@
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** Append only: a released migration never changes, a new one takes the next version. */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "projects, tokens and settings",
+    sql: `
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        parent_id TEXT REFERENCES projects (id),
+        friendly_name TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX projects_parent ON projects (parent_id);
+
+      CREATE TABLE tokens (
+        position INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        project_id TEXT NOT NULL REFERENCES projects (id),
+        name TEXT NOT NULL,
+        permissions TEXT NOT NULL,
+        secret_digest BLOB NOT NULL UNIQUE,
+        sealed_secret BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX tokens_project_position ON tokens (project_id, position);
+    `,
+  },
+];

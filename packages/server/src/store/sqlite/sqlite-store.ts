@@ -1,0 +1,261 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { isPermission } from "../../domain/permissions.js";
+import type {
+  NewTokenRecord,
+  ProjectRecord,
+  Store,
+  TokenChangeSet,
+  TokenRecord,
+  TokenWindow,
+} from "../store.js";
+import { SQLITE_MIGRATIONS } from "./sqlite-migrations.js";
+import { SqliteWriteBatcher } from "./sqlite-write-batcher.js";
+
+interface ProjectRow {
+  id: string;
+  parent_id: string | null;
+  friendly_name: string;
+  created_at: number;
+  updated_at: number;
+}
+
+interface TokenRow {
+  position: number;
+  id: string;
+  project_id: string;
+  name: string;
+  permissions: string;
+  secret_digest: Buffer;
+  sealed_secret: Buffer;
+  created_at: number;
+  updated_at: number;
+}
+
+const TOKEN_COLUMNS =
+  "position, id, project_id, name, permissions, secret_digest, sealed_secret, created_at, updated_at";
+
+/**
+ * The embedded store: one SQLite file in WAL mode with `synchronous = FULL`, so a commit has
+ * been fsynced before any write resolves. Reads run straight on the connection; writes go
+ * through the group-commit batcher.
+ */
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #writes: SqliteWriteBatcher;
+  readonly #statements;
+
+  constructor(readonly filename: string) {
+    if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
+    this.#db = new Database(filename);
+    this.#db.pragma("journal_mode = WAL");
+    this.#db.pragma("synchronous = FULL");
+    this.#db.pragma("foreign_keys = ON");
+    this.#db.pragma("busy_timeout = 5000");
+    this.#applyMigrations();
+    this.#writes = new SqliteWriteBatcher(this.#db);
+    const db = this.#db;
+    this.#statements = {
+      ping: db.prepare("SELECT 1"),
+      readSetting: db.prepare<[string], { value: string }>(
+        "SELECT value FROM settings WHERE key = ?",
+      ),
+      initSetting: db.prepare(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+      ),
+      insertProject: db.prepare(
+        `INSERT INTO projects (id, parent_id, friendly_name, created_at, updated_at)
+         VALUES (@id, @parent_id, @friendly_name, @created_at, @updated_at)`,
+      ),
+      findProject: db.prepare<[string], ProjectRow>("SELECT * FROM projects WHERE id = ?"),
+      countProjects: db.prepare<[], { count: number }>("SELECT count(*) AS count FROM projects"),
+      listProjects: db.prepare<[], ProjectRow>("SELECT * FROM projects ORDER BY created_at, id"),
+      insertToken: db.prepare(
+        `INSERT INTO tokens (id, project_id, name, permissions, secret_digest, sealed_secret, created_at, updated_at)
+         VALUES (@id, @project_id, @name, @permissions, @secret_digest, @sealed_secret, @created_at, @updated_at)
+         RETURNING ${TOKEN_COLUMNS}`,
+      ),
+      findToken: db.prepare<[string, string], TokenRow>(
+        `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE project_id = ? AND id = ?`,
+      ),
+      findTokenByDigest: db.prepare<[Buffer], TokenRow>(
+        `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE secret_digest = ?`,
+      ),
+      updateToken: db.prepare(
+        `UPDATE tokens SET
+           name = coalesce(@name, name),
+           permissions = coalesce(@permissions, permissions),
+           updated_at = @updated_at
+         WHERE project_id = @project_id AND id = @id
+         RETURNING ${TOKEN_COLUMNS}`,
+      ),
+      deleteToken: db.prepare(
+        `DELETE FROM tokens WHERE project_id = ? AND id = ? RETURNING ${TOKEN_COLUMNS}`,
+      ),
+      listTokensAfter: db.prepare<[string, number, number], TokenRow>(
+        `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE project_id = ? AND position > ?
+         ORDER BY position ASC LIMIT ?`,
+      ),
+      listTokensBefore: db.prepare<[string, number, number], TokenRow>(
+        `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE project_id = ? AND position < ?
+         ORDER BY position DESC LIMIT ?`,
+      ),
+    };
+  }
+
+  async ping(): Promise<void> {
+    this.#statements.ping.get();
+  }
+
+  async close(): Promise<void> {
+    this.#writes.flush();
+    this.#db.close();
+  }
+
+  async readSetting(key: string): Promise<string | undefined> {
+    return this.#statements.readSetting.get(key)?.value;
+  }
+
+  async initSetting(key: string, value: string): Promise<string> {
+    return this.#writes.run(() => {
+      this.#statements.initSetting.run(key, value);
+      return this.#statements.readSetting.get(key)?.value ?? value;
+    });
+  }
+
+  async insertProject(project: ProjectRecord): Promise<void> {
+    await this.#writes.run(() =>
+      this.#statements.insertProject.run({
+        id: project.id,
+        parent_id: project.parentId,
+        friendly_name: project.friendlyName,
+        created_at: project.createdAt.getTime(),
+        updated_at: project.updatedAt.getTime(),
+      }),
+    );
+  }
+
+  async findProject(id: string): Promise<ProjectRecord | undefined> {
+    const row = this.#statements.findProject.get(id);
+    return row && toProject(row);
+  }
+
+  async countProjects(): Promise<number> {
+    return this.#statements.countProjects.get()?.count ?? 0;
+  }
+
+  async listProjects(): Promise<ProjectRecord[]> {
+    return this.#statements.listProjects.all().map(toProject);
+  }
+
+  async insertToken(token: NewTokenRecord): Promise<TokenRecord> {
+    return this.#writes.run(() =>
+      toToken(
+        this.#statements.insertToken.get({
+          id: token.id,
+          project_id: token.projectId,
+          name: token.name,
+          permissions: token.permissions.join(","),
+          secret_digest: token.secretDigest,
+          sealed_secret: token.sealedSecret,
+          created_at: token.createdAt.getTime(),
+          updated_at: token.updatedAt.getTime(),
+        }) as TokenRow,
+      ),
+    );
+  }
+
+  async findToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined> {
+    const row = this.#statements.findToken.get(projectId, tokenId);
+    return row && toToken(row);
+  }
+
+  async findTokenByDigest(secretDigest: Buffer): Promise<TokenRecord | undefined> {
+    const row = this.#statements.findTokenByDigest.get(secretDigest);
+    return row && toToken(row);
+  }
+
+  async updateToken(
+    projectId: string,
+    tokenId: string,
+    changes: TokenChangeSet,
+  ): Promise<TokenRecord | undefined> {
+    return this.#writes.run(() => {
+      const row = this.#statements.updateToken.get({
+        project_id: projectId,
+        id: tokenId,
+        name: changes.name ?? null,
+        permissions: changes.permissions?.join(",") ?? null,
+        updated_at: changes.updatedAt.getTime(),
+      }) as TokenRow | undefined;
+      return row && toToken(row);
+    });
+  }
+
+  async deleteToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined> {
+    return this.#writes.run(() => {
+      const row = this.#statements.deleteToken.get(projectId, tokenId) as TokenRow | undefined;
+      return row && toToken(row);
+    });
+  }
+
+  async listTokens(projectId: string, window: TokenWindow): Promise<TokenRecord[]> {
+    if (window.before !== undefined) {
+      const rows = this.#statements.listTokensBefore.all(projectId, window.before, window.limit);
+      return rows.reverse().map(toToken);
+    }
+    const rows = this.#statements.listTokensAfter.all(projectId, window.after ?? 0, window.limit);
+    return rows.map(toToken);
+  }
+
+  /** Runs under an immediate (write-locked) transaction, so two processes never race a migration. */
+  #applyMigrations(): void {
+    const apply = this.#db.transaction(() => {
+      this.#db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        applied_at INTEGER NOT NULL
+      ) STRICT`);
+      const applied = new Set(
+        this.#db
+          .prepare<[], { version: number }>("SELECT version FROM schema_migrations")
+          .all()
+          .map((row) => row.version),
+      );
+      const record = this.#db.prepare(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+      );
+      for (const migration of SQLITE_MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        this.#db.exec(migration.sql);
+        record.run(migration.version, migration.name, Date.now());
+      }
+    });
+    apply.immediate();
+  }
+}
+
+function toProject(row: ProjectRow): ProjectRecord {
+  return {
+    id: row.id,
+    parentId: row.parent_id,
+    friendlyName: row.friendly_name,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+function toToken(row: TokenRow): TokenRecord {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    name: row.name,
+    permissions: row.permissions.split(",").filter(isPermission),
+    secretDigest: row.secret_digest,
+    sealedSecret: row.sealed_secret,
+    position: row.position,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}

@@ -1,0 +1,52 @@
+import { ConfigError, type ServerConfig } from "./config.js";
+import { Authenticator } from "./domain/authenticator.js";
+import { CredentialCache } from "./domain/credential-cache.js";
+import { ProjectService } from "./domain/project-service.js";
+import { SecretVault } from "./domain/secret-vault.js";
+import { TokenService } from "./domain/token-service.js";
+import { loadServerKey } from "./server-key.js";
+import { openStore } from "./store/open-store.js";
+import type { Store } from "./store/store.js";
+
+const KEY_FINGERPRINT_SETTING = "server_key_fingerprint";
+
+/** The store and the domain services on top of it: what the server and the CLI both run on. */
+export interface Tokenspace {
+  readonly store: Store;
+  readonly authenticator: Authenticator;
+  readonly tokens: TokenService;
+  readonly projects: ProjectService;
+  close(): Promise<void>;
+}
+
+export async function openTokenspace(
+  config: Pick<
+    ServerConfig,
+    "databaseUrl" | "secretKey" | "authCacheTtlMs" | "authCacheMaxEntries"
+  >,
+): Promise<Tokenspace> {
+  const { store, keyDirectory } = openStore(config.databaseUrl);
+  try {
+    const vault = new SecretVault(loadServerKey(config.secretKey, keyDirectory));
+    const fingerprint = vault.keyFingerprint();
+    if ((await store.initSetting(KEY_FINGERPRINT_SETTING, fingerprint)) !== fingerprint) {
+      throw new ConfigError(
+        "This database was created with a different server key, so its tokens cannot be read. Start with the original TOKENSPACE_SECRET_KEY or key file.",
+      );
+    }
+    const cache = new CredentialCache({
+      maxEntries: config.authCacheMaxEntries,
+      ttlMs: config.authCacheTtlMs,
+    });
+    return {
+      store,
+      authenticator: new Authenticator(store, vault, cache),
+      tokens: new TokenService(store, vault, cache),
+      projects: new ProjectService(store),
+      close: () => store.close(),
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
