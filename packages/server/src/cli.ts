@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { parseArgs } from "node:util";
 import type { BootstrapOutcome } from "./bootstrap.js";
 import { ConfigError, loadConfig } from "./config.js";

@@ -23,8 +23,8 @@ export function decodePageToken(token: string): PageCursor {
   const payload = token.startsWith(PREFIX)
     ? Buffer.from(token.slice(PREFIX.length), "base64url").toString("utf8")
     : "";
-  const match = /^([ab])\.(\d{1,15})\.(\d{1,9})$/.exec(payload);
-  if (!match) {
+  const match = /^([ab])\.(\d{1,16})\.(\d{1,9})$/.exec(payload);
+  if (!match || !Number.isSafeInteger(Number(match[2]))) {
     throw new MalformedRequestError(
       "PageToken is not one this server issued. Follow next_page_uri or previous_page_uri from a list response, or start again without PageToken.",
     );

@@ -1,0 +1,118 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { compatClient } from "./support/compat.js";
+import { newSecret, startTestServer, type TestServer } from "./support/test-server.js";
+
+describe("authentication on the compatibility surface", () => {
+  let server: TestServer;
+  let api: ReturnType<typeof compatClient>;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    api = compatClient(server);
+  });
+  afterAll(() => server.close());
+
+  const withHeader = (authorization: string | undefined) =>
+    api.http.request("GET", api.tokens(), {
+      auth: null,
+      headers: authorization === undefined ? {} : { authorization },
+    });
+  const base64 = (text: string) => Buffer.from(text).toString("base64");
+
+  const refused: Array<[string, string | undefined]> = [
+    ["no Authorization header", undefined],
+    ["an empty header", ""],
+    ["the Bearer scheme", "Bearer abc"],
+    ["Basic with nothing after it", "Basic"],
+    ["Basic with invalid base64", "Basic %%%not-base64%%%"],
+    ["Basic with base64 of the wrong length", "Basic abc"],
+    ["credentials without a colon", `Basic ${base64("no-colon-here")}`],
+    ["an empty project id", `Basic ${base64(`:${newSecret()}`)}`],
+    ["an empty token", `Basic ${base64(`${randomUUID()}:`)}`],
+    ["a token that is not PT + 48 hex", `Basic ${base64(`${randomUUID()}:secret`)}`],
+    ["an unknown token", `Basic ${base64(`${randomUUID()}:${newSecret()}`)}`],
+    [
+      "invalid UTF-8 in the credentials",
+      `Basic ${Buffer.from([0xff, 0xfe, 0x3a, 0xff]).toString("base64")}`,
+    ],
+  ];
+
+  test.each(refused)("%s is a 401 with a Basic challenge", async (_case, header) => {
+    const response = await withHeader(header);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe('Basic realm="Tokenspace"');
+    expect(response.body).toEqual({
+      code: 20003,
+      message: expect.any(String),
+      more_info: expect.any(String),
+      status: 401,
+    });
+  });
+
+  test("the right token under another project id is a 401", async () => {
+    const response = await withHeader(`Basic ${base64(`${randomUUID()}:${server.token}`)}`);
+    expect(response.status).toBe(401);
+  });
+
+  test("the scheme name is case-insensitive", async () => {
+    const response = await withHeader(`basic ${base64(`${server.projectId}:${server.token}`)}`);
+    expect(response.status).toBe(200);
+  });
+
+  test("the project id is accepted in upper case", async () => {
+    const response = await withHeader(
+      `Basic ${base64(`${server.projectId.toUpperCase()}:${server.token}`)}`,
+    );
+    expect(response.status).toBe(200);
+  });
+
+  test("a valid token without management is a 401 that names the missing permission", async () => {
+    const limited = await api.createToken("limited", ["calling", "messaging"]);
+    const response = await api.http
+      .withCredentials(server.projectId, limited.token)
+      .request("POST", api.tokens(), { json: { name: "x", permissions: ["chat"] } });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe('Basic realm="Tokenspace"');
+    expect(response.body.message).toContain("management permission");
+  });
+
+  test("a refused request creates nothing", async () => {
+    const before = (await api.http.request("GET", `${api.tokens()}?PageSize=1000`)).body.tokens
+      .length;
+    const limited = await api.createToken("limited", ["chat"]);
+    await api.http
+      .withCredentials(server.projectId, limited.token)
+      .request("POST", api.tokens(), { json: { name: "x", permissions: ["chat"] } });
+    const after = (await api.http.request("GET", `${api.tokens()}?PageSize=1000`)).body.tokens
+      .length;
+    expect(after).toBe(before + 1);
+  });
+
+  test("an AccountSid other than the authenticated project is a 404", async () => {
+    const response = await api.http.request("GET", api.tokens(randomUUID()));
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ code: 20404, status: 404 });
+  });
+
+  test("a token of another project cannot reach this project's tokens", async () => {
+    const other = await startTestServer({ directory: server.directory });
+    try {
+      const response = await api.http
+        .withCredentials(other.projectId, other.token)
+        .request("GET", api.tokens());
+      expect(response.status).toBe(404);
+    } finally {
+      await other.server.close();
+    }
+  });
+
+  test("every response carries a request id, and an offered one is echoed", async () => {
+    const response = await api.http.request("GET", api.tokens(), {
+      headers: { "x-request-id": "trace-123" },
+    });
+    expect(response.headers.get("x-request-id")).toBe("trace-123");
+    const generated = await withHeader(undefined);
+    expect(generated.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

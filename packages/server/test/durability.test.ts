@@ -1,0 +1,116 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, test } from "vitest";
+import { compatClient } from "./support/compat.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
+
+describe("state that lasts", () => {
+  let server: TestServer;
+  afterEach(() => server.close());
+
+  test("200 concurrent creates give 200 distinct ids and secrets, all stored", async () => {
+    server = await startTestServer();
+    const api = compatClient(server);
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, index) =>
+        api.http.request("POST", api.tokens(), {
+          json: { name: `t${index}`, permissions: ["chat"] },
+        }),
+      ),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array(200).fill(200));
+    expect(new Set(responses.map((response) => response.body.id)).size).toBe(200);
+    expect(new Set(responses.map((response) => response.body.token)).size).toBe(200);
+    const listed = await api.http.request("GET", `${api.tokens()}?PageSize=1000`);
+    expect(listed.body.tokens).toHaveLength(201);
+    const reader = new Database(join(server.directory, "tokenspace.db"), { readonly: true });
+    try {
+      const row = reader.prepare("SELECT count(*) AS count FROM tokens").get() as { count: number };
+      expect(row.count).toBe(201);
+    } finally {
+      reader.close();
+    }
+  });
+
+  test("after a restart on the same file every token is still there and still authenticates", async () => {
+    server = await startTestServer();
+    const before = compatClient(server);
+    const created = await before.createToken("survivor", ["management", "fax"]);
+    const renamed = (
+      await before.http.request("PATCH", before.token(created.id), { json: { name: "renamed" } })
+    ).body;
+
+    server = await server.restart();
+    const after = compatClient(server);
+
+    const asSurvivor = after.http.withCredentials(server.projectId, created.token);
+    const fetched = await asSurvivor.request("GET", after.token(created.id));
+    expect(fetched.status).toBe(200);
+    expect(fetched.body).toEqual(renamed);
+  });
+
+  test("a token deleted before a restart stays deleted after it", async () => {
+    server = await startTestServer();
+    const api = compatClient(server);
+    const created = await api.createToken("gone", ["management"]);
+    await api.http.request("DELETE", api.token(created.id));
+
+    server = await server.restart();
+    const response = await compatClient(server)
+      .http.withCredentials(server.projectId, created.token)
+      .request("GET", api.tokens());
+    expect(response.status).toBe(401);
+  });
+
+  test("no issued secret appears in the database files or the logs", async () => {
+    server = await startTestServer();
+    const api = compatClient(server);
+    const secrets = [server.token];
+    for (let index = 0; index < 20; index++) {
+      const created = await api.createToken(`t${index}`, ["management"]);
+      secrets.push(created.token);
+      await api.http.request("PATCH", api.token(created.id), {
+        json: { name: `renamed ${index}` },
+      });
+      await api.http.request("GET", api.token(created.id));
+      await api.http.withCredentials(server.projectId, created.token).request("GET", api.tokens());
+    }
+    await api.http
+      .withCredentials(server.projectId, `PT${"0".repeat(48)}`)
+      .request("GET", api.tokens());
+
+    const files = readdirSync(server.directory).filter((name) => name.startsWith("tokenspace.db"));
+    expect(files.length).toBeGreaterThan(0);
+    const stored = files.map((name) =>
+      readFileSync(join(server.directory, name)).toString("latin1"),
+    );
+    const logs = server.logs();
+    expect(logs).toContain('"msg":"request"');
+    for (const secret of secrets) {
+      const hexPart = secret.slice(2);
+      for (const text of [...stored, logs]) {
+        expect(text).not.toContain(secret);
+        expect(text).not.toContain(hexPart);
+      }
+      for (const file of stored) {
+        expect(file).not.toContain(Buffer.from(hexPart, "hex").toString("latin1"));
+      }
+    }
+  });
+
+  test("the log has one line per request, with its request id and no Authorization header", async () => {
+    server = await startTestServer();
+    const api = compatClient(server);
+    await api.http.request("GET", api.tokens(), { headers: { "x-request-id": "one-line-check" } });
+    const lines = server
+      .logs()
+      .split("\n")
+      .filter((line) => line.includes("one-line-check"));
+    expect(lines).toHaveLength(1);
+    const entry = JSON.parse(lines[0] ?? "{}");
+    expect(entry).toMatchObject({ reqId: "one-line-check", method: "GET", statusCode: 200 });
+    expect(server.logs().toLowerCase()).not.toContain("authorization");
+    expect(server.logs()).not.toContain("Basic ");
+  });
+});

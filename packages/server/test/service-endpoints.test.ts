@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { PERMISSIONS } from "../src/domain/permissions.js";
+import { HttpClient } from "./support/http-client.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
+
+describe("/healthz and /openapi.json", () => {
+  let server: TestServer;
+  let http: HttpClient;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    http = new HttpClient(server.url, { username: server.projectId, password: server.token });
+  });
+  afterAll(() => server.close());
+
+  test("healthz answers 200 without credentials when the store answers", async () => {
+    const response = await http.request("GET", "/healthz", { auth: null });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: "ok" });
+  });
+
+  test("the OpenAPI document lists every token operation of the compatibility surface", async () => {
+    const response = await http.request("GET", "/openapi.json", { auth: null });
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toBe("3.1.0");
+    const paths = response.body.paths;
+    const collection = paths["/api/laml/2010-04-01/Accounts/{AccountSid}/tokens"];
+    const item = paths["/api/laml/2010-04-01/Accounts/{AccountSid}/tokens/{token_id}"];
+    expect(Object.keys(collection).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(item).sort()).toEqual(["delete", "get", "patch"]);
+  });
+
+  test("the OpenAPI schemas come from the same permission list the server enforces", async () => {
+    const { body } = await http.request("GET", "/openapi.json", { auth: null });
+    const create = body.paths["/api/laml/2010-04-01/Accounts/{AccountSid}/tokens"].post;
+    const schema = create.requestBody.content["application/json"].schema;
+    expect(schema.required).toEqual(["name", "permissions"]);
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.properties.permissions.items.enum).toEqual([...PERMISSIONS]);
+    expect(
+      create.responses["422"].content["application/json"].schema.properties.code.enum,
+    ).toContain("invalid_auth_token_permissions");
+  });
+
+  test("an unknown path outside the APIs is a JSON 404", async () => {
+    const response = await http.request("GET", "/nope", { auth: null });
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ error: expect.stringContaining("/nope") });
+  });
+});

@@ -1,0 +1,87 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
+const NODE_ARGS = ["--import", "tsx", CLI];
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function cliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const base = { ...process.env };
+  for (const key of Object.keys(base)) {
+    if (
+      key.startsWith("TOKENSPACE_") ||
+      ["PORT", "HOST", "DATABASE_URL", "LOG_LEVEL"].includes(key)
+    ) {
+      delete base[key];
+    }
+  }
+  return { ...base, ...env };
+}
+
+/** Runs `tokenspace ARGS` as a real process and collects what it printed. */
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+  return new Promise<CliResult>((resolve) => {
+    execFile(
+      process.execPath,
+      [...NODE_ARGS, ...args],
+      { env: cliEnv(options.env ?? {}), cwd: options.cwd },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+export interface ServeProcess {
+  readonly url: string;
+  readonly process: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `tokenspace serve` on a free port and waits until it listens. */
+export function serve(options: { env?: NodeJS.ProcessEnv; cwd?: string; args?: string[] } = {}) {
+  const child = spawn(
+    process.execPath,
+    [...NODE_ARGS, "serve", "--port", "0", ...(options.args ?? [])],
+    {
+      env: cliEnv(options.env ?? {}),
+      cwd: options.cwd,
+    },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const stop = () =>
+    new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null) resolve(child.exitCode);
+      else {
+        child.once("exit", (code) => resolve(code));
+        child.kill("SIGTERM");
+      }
+    });
+  return new Promise<ServeProcess>((resolve, reject) => {
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      const match = /"url":"(http:\/\/[^"]+)","database"/.exec(stdout);
+      if (match?.[1]) {
+        resolve({
+          url: match[1],
+          process: child,
+          stdout: () => stdout,
+          stderr: () => stderr,
+          stop,
+        });
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+}

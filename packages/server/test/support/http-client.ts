@@ -1,0 +1,65 @@
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  /** The body parsed as JSON; undefined when it is empty or not JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read wire JSON of many shapes and assert it with expect
+  readonly body: any;
+}
+
+export interface RequestOptions {
+  /** Sent as JSON. */
+  readonly json?: unknown;
+  /** Sent as application/x-www-form-urlencoded, exactly as given. */
+  readonly form?: string;
+  /** Sent as is, with whatever content type `headers` names. */
+  readonly raw?: string | Uint8Array;
+  readonly headers?: Record<string, string>;
+  /** `null` sends no Authorization header. */
+  readonly auth?: { readonly username: string; readonly password: string } | null;
+}
+
+export function basic(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+}
+
+/** A thin fetch wrapper for one server and one set of default credentials. */
+export class HttpClient {
+  constructor(
+    readonly baseUrl: string,
+    readonly credentials: { readonly username: string; readonly password: string },
+  ) {}
+
+  withCredentials(username: string, password: string): HttpClient {
+    return new HttpClient(this.baseUrl, { username, password });
+  }
+
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = {};
+    const auth = options.auth === undefined ? this.credentials : options.auth;
+    if (auth) headers.authorization = basic(auth.username, auth.password);
+    let body: string | Uint8Array | undefined;
+    if (options.json !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(options.json);
+    } else if (options.form !== undefined) {
+      headers["content-type"] = "application/x-www-form-urlencoded";
+      body = options.form;
+    } else if (options.raw !== undefined) {
+      body = options.raw;
+    }
+    const response = await fetch(this.baseUrl + path, {
+      method,
+      headers: { ...headers, ...options.headers },
+      body,
+    });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, body: parsed };
+  }
+}

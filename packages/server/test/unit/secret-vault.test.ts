@@ -1,0 +1,36 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, test } from "vitest";
+import { SecretVault } from "../../src/domain/secret-vault.js";
+import { generateSecret } from "../../src/domain/token-secret.js";
+
+describe("the secret vault", () => {
+  const vault = new SecretVault(randomBytes(32));
+
+  test("a sealed secret opens to itself for the same token id", () => {
+    const secret = generateSecret();
+    expect(vault.open(vault.seal(secret, "id-1"), "id-1")).toBe(secret);
+  });
+
+  test("a sealed secret does not open for another token id", () => {
+    const sealed = vault.seal(generateSecret(), "id-1");
+    expect(() => vault.open(sealed, "id-2")).toThrow();
+  });
+
+  test("a tampered ciphertext does not open", () => {
+    const sealed = vault.seal(generateSecret(), "id-1");
+    sealed[sealed.length - 1] = (sealed.at(-1) ?? 0) ^ 1;
+    expect(() => vault.open(sealed, "id-1")).toThrow();
+  });
+
+  test("digests depend on the server key", () => {
+    const secret = generateSecret();
+    const other = new SecretVault(randomBytes(32));
+    expect(vault.digest(secret).equals(other.digest(secret))).toBe(false);
+    expect(vault.matches(secret, vault.digest(secret))).toBe(true);
+  });
+
+  test("sealing the same secret twice gives different ciphertexts", () => {
+    const secret = generateSecret();
+    expect(vault.seal(secret, "id").equals(vault.seal(secret, "id"))).toBe(false);
+  });
+});
