@@ -11,7 +11,9 @@ const USAGE = `Usage: tokenspace <command> [options]
 Commands:
   serve                      Run the HTTP server (what npm start runs)
   projects create NAME       Create a top-level project
-  projects list              List projects
+  projects list              List projects and subprojects
+  subprojects create --parent ID NAME
+                             Create a subproject of a top-level project
   tokens create              Create an API token directly in the store
       --project ID --name NAME --permissions calling,fax,...
 
@@ -34,6 +36,7 @@ const OPTIONS = {
   project: { type: "string" },
   name: { type: "string" },
   permissions: { type: "string" },
+  parent: { type: "string" },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -57,6 +60,9 @@ async function main(argv: string[]): Promise<void> {
   if (command === "projects" && subcommand === "create")
     return createProject(flags, rest.join(" "));
   if (command === "projects" && subcommand === "list") return listProjects(flags);
+  if (command === "subprojects" && subcommand === "create") {
+    return createSubproject(flags, rest.join(" "));
+  }
   if (command === "tokens" && subcommand === "create") return createToken(flags);
   throw new UsageError(`Unknown command "${positionals.join(" ")}".`);
 }
@@ -71,7 +77,11 @@ async function serve(flags: Flags): Promise<void> {
   const server = await startServer(config);
   if (server.bootstrap) process.stderr.write(bootstrapBanner(server.bootstrap, server.url));
   server.app.log.info(
-    { url: server.url, database: redactUrl(config.databaseUrl) },
+    {
+      url: server.url,
+      database: redactUrl(config.databaseUrl),
+      bootstrapTokenPrinted: server.bootstrap?.generatedToken !== undefined,
+    },
     "Tokenspace is listening",
   );
   const stop = async () => {
@@ -123,6 +133,23 @@ async function createProject(flags: Flags, name: string): Promise<void> {
     flags,
     { id: project.id, friendly_name: project.friendlyName },
     `Created project ${project.id} (${project.friendlyName})`,
+  );
+}
+
+async function createSubproject(flags: Flags, name: string): Promise<void> {
+  const { parent } = flags;
+  if (!parent || name === "") {
+    throw new UsageError(
+      "Name the parent and the subproject: tokenspace subprojects create --parent ID NAME",
+    );
+  }
+  const subproject = await withStore(flags, (tokenspace) =>
+    tokenspace.projects.createSubproject(parent, name),
+  );
+  print(
+    flags,
+    { id: subproject.id, friendly_name: subproject.friendlyName, parent_id: subproject.parentId },
+    `Created subproject ${subproject.id} (${subproject.friendlyName}) of ${subproject.parentId}`,
   );
 }
 

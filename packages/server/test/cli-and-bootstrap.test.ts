@@ -154,6 +154,32 @@ describe("first start, bootstrap settings and the operator CLI", () => {
     await server.stop();
   });
 
+  test("subprojects create makes a subproject that projects list shows under its parent", async () => {
+    const { id: parentId } = JSON.parse(
+      (await runCli(["projects", "create", "Parent", "--json"], { env })).stdout,
+    );
+    const child = await runCli(["subprojects", "create", "--parent", parentId, "Child", "--json"], {
+      env,
+    });
+    expect(child.code).toBe(0);
+    const created = JSON.parse(child.stdout);
+    expect(created).toEqual({
+      id: expect.any(String),
+      friendly_name: "Child",
+      parent_id: parentId,
+    });
+
+    const listed = await runCli(["projects", "list"], { env });
+    expect(listed.stdout).toContain(`${created.id}  Child  (subproject of ${parentId})`);
+
+    const grandchild = await runCli(
+      ["subprojects", "create", "--parent", created.id, "Grandchild"],
+      { env },
+    );
+    expect(grandchild.code).toBe(1);
+    expect(grandchild.stderr).toContain("subprojects cannot have subprojects");
+  });
+
   test("tokens create with an unknown permission fails and names it", async () => {
     const { id } = JSON.parse(
       (await runCli(["projects", "create", "P", "--json"], { env })).stdout,

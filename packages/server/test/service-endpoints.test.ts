@@ -30,6 +30,15 @@ describe("/healthz and /openapi.json", () => {
     expect(Object.keys(item).sort()).toEqual(["delete", "get", "patch"]);
   });
 
+  test("the OpenAPI document lists the accounts and the native token operations", async () => {
+    const { body } = await http.request("GET", "/openapi.json", { auth: null });
+    const methods = (path: string) => Object.keys(body.paths[path] ?? {}).sort();
+    expect(methods("/api/laml/2010-04-01/Accounts")).toEqual(["get", "post"]);
+    expect(methods("/api/laml/2010-04-01/Accounts/{Sid}")).toEqual(["get", "post"]);
+    expect(methods("/api/project/tokens")).toEqual(["get", "post"]);
+    expect(methods("/api/project/tokens/{token_id}")).toEqual(["delete", "get", "patch"]);
+  });
+
   test("the OpenAPI schemas come from the same permission list the server enforces", async () => {
     const { body } = await http.request("GET", "/openapi.json", { auth: null });
     const create = body.paths["/api/laml/2010-04-01/Accounts/{AccountSid}/tokens"].post;

@@ -1,34 +1,39 @@
 import type { ProjectRecord, Store } from "../store/store.js";
 import { NotFoundError, ValidationError } from "./errors.js";
 import { newId, normalizeId } from "./identifiers.js";
+import { type Page, readPage } from "./keyset-page.js";
+import type { PageCursor } from "./page-cursor.js";
 import type { Principal } from "./principal.js";
 
 export const PROJECT_NAME_MAX_LENGTH = 250;
+export const PROJECT_NAME_EXPECTATION = `a name of 1 to ${PROJECT_NAME_MAX_LENGTH} characters`;
 
-/** Projects own tokens; a token authenticates as the project it belongs to. */
+/**
+ * Projects own tokens, and a token authenticates as the project it belongs to. A top-level
+ * project can have subprojects; a subproject cannot. A principal reaches its own project and,
+ * from a top-level project, that project's subprojects: nothing above or beside it.
+ */
 export class ProjectService {
   constructor(private readonly store: Store) {}
 
+  /** A top-level project: created by the operator, never over HTTP. */
   async create(friendlyName: string, id: string = newId()): Promise<ProjectRecord> {
-    if (friendlyName.length < 1 || friendlyName.length > PROJECT_NAME_MAX_LENGTH) {
+    return this.#insert(friendlyName, null, normalizeId(id));
+  }
+
+  async createSubproject(parentId: string, friendlyName: string): Promise<ProjectRecord> {
+    const parent = await this.store.findProject(normalizeId(parentId));
+    if (!parent) throw new NotFoundError(`No project ${parentId} exists.`);
+    if (parent.parentId !== null) {
       throw new ValidationError([
         {
           code: "invalid_parameter",
           attribute: "FriendlyName",
-          message: `FriendlyName must be 1 to ${PROJECT_NAME_MAX_LENGTH} characters.`,
+          message: `Project ${parent.id} is itself a subproject, and subprojects cannot have subprojects. Create it under the top-level project ${parent.parentId} instead.`,
         },
       ]);
     }
-    const now = new Date();
-    const project: ProjectRecord = {
-      id: normalizeId(id),
-      parentId: null,
-      friendlyName,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await this.store.insertProject(project);
-    return project;
+    return this.#insert(friendlyName, parent.id, newId());
   }
 
   async list(): Promise<ProjectRecord[]> {
@@ -40,17 +45,76 @@ export class ProjectService {
   }
 
   /**
-   * The project a request acts on, named by the `AccountSid` in its path. Only the caller's own
-   * project is reachable; any other id is reported as not found, so the existence of other
-   * projects is never revealed.
+   * The project a request acts on, named by the account sid in its path: the caller's own
+   * project or one of its subprojects. Any other id is reported as not found, so the existence
+   * of projects outside the caller's tree is never revealed.
    */
-  scopeFor(principal: Principal, accountSid: string): string {
+  async scopeFor(principal: Principal, accountSid: string): Promise<string> {
     const requested = normalizeId(accountSid);
-    if (requested !== principal.projectId) {
-      throw new NotFoundError(
-        `No account ${accountSid} is reachable with these credentials. Use your project id (the Basic auth username) as AccountSid.`,
-      );
-    }
-    return requested;
+    if (requested === principal.projectId) return requested;
+    const project = await this.store.findProject(requested);
+    if (project?.parentId !== principal.projectId) throw accountNotFound(accountSid);
+    return project.id;
+  }
+
+  /** An account the caller may reach (see `scopeFor`). */
+  async get(principal: Principal, accountSid: string): Promise<ProjectRecord> {
+    const project = await this.store.findProject(await this.scopeFor(principal, accountSid));
+    if (!project) throw accountNotFound(accountSid);
+    return project;
+  }
+
+  /** The caller's project and its subprojects, a page at a time. */
+  async listFamily(
+    principal: Principal,
+    pageSize: number,
+    cursor: PageCursor | undefined,
+    friendlyName?: string,
+  ): Promise<Page<ProjectRecord>> {
+    return readPage(
+      (window) => this.store.listProjectFamily(principal.projectId, window, friendlyName),
+      pageSize,
+      cursor,
+    );
+  }
+
+  async rename(
+    principal: Principal,
+    accountSid: string,
+    friendlyName: string,
+  ): Promise<ProjectRecord> {
+    const projectId = await this.scopeFor(principal, accountSid);
+    checkName(friendlyName);
+    const renamed = await this.store.updateProject(projectId, {
+      friendlyName,
+      updatedAt: new Date(),
+    });
+    if (!renamed) throw accountNotFound(accountSid);
+    return renamed;
+  }
+
+  async #insert(friendlyName: string, parentId: string | null, id: string): Promise<ProjectRecord> {
+    checkName(friendlyName);
+    const now = new Date();
+    return this.store.insertProject({ id, parentId, friendlyName, createdAt: now, updatedAt: now });
+  }
+}
+
+function accountNotFound(accountSid: string): NotFoundError {
+  return new NotFoundError(
+    `No account ${accountSid} is reachable with these credentials: use your project id (the Basic auth username) or one of its subprojects.`,
+  );
+}
+
+function checkName(friendlyName: string): void {
+  const length = [...friendlyName].length;
+  if (length < 1 || length > PROJECT_NAME_MAX_LENGTH) {
+    throw new ValidationError([
+      {
+        code: "invalid_parameter",
+        attribute: "FriendlyName",
+        message: `FriendlyName must be ${PROJECT_NAME_EXPECTATION}.`,
+      },
+    ]);
   }
 }

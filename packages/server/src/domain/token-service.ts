@@ -2,6 +2,7 @@ import type { Store, TokenRecord } from "../store/store.js";
 import type { CredentialCache } from "./credential-cache.js";
 import { NotFoundError, ValidationError } from "./errors.js";
 import { newId, normalizeId } from "./identifiers.js";
+import { type Page, readPage } from "./keyset-page.js";
 import type { PageCursor } from "./page-cursor.js";
 import type { Permission } from "./permissions.js";
 import type { SecretVault } from "./secret-vault.js";
@@ -27,13 +28,6 @@ export interface NewToken {
   readonly name?: string;
   readonly permissions?: readonly string[];
   readonly subprojectId?: string;
-}
-
-export interface TokenPage {
-  readonly tokens: TokenSummary[];
-  readonly page: number;
-  readonly next: PageCursor | undefined;
-  readonly previous: PageCursor | undefined;
 }
 
 /** The Tokens API's rules, shared by every surface and the CLI. */
@@ -102,31 +96,13 @@ export class TokenService {
     projectId: string,
     pageSize: number,
     cursor: PageCursor | undefined,
-  ): Promise<TokenPage> {
-    const page = cursor?.page ?? 0;
-    const backwards = cursor?.direction === "before";
-    const window = backwards
-      ? { before: cursor.position, limit: pageSize + 1 }
-      : { after: cursor?.position ?? 0, limit: pageSize + 1 };
-    const fetched = await this.store.listTokens(projectId, window);
-    const overflow = fetched.length > pageSize;
-    const records = backwards ? fetched.slice(overflow ? 1 : 0) : fetched.slice(0, pageSize);
-    const first = records[0];
-    const last = records.at(-1);
-    const hasNext = backwards ? last !== undefined : overflow;
-    const hasPrevious = backwards ? overflow : page > 0 && first !== undefined;
-    return {
-      tokens: records.map(summary),
-      page,
-      next:
-        hasNext && last
-          ? { direction: "after", position: last.position, page: page + 1 }
-          : undefined,
-      previous:
-        hasPrevious && first
-          ? { direction: "before", position: first.position, page: Math.max(page - 1, 0) }
-          : undefined,
-    };
+  ): Promise<Page<TokenSummary>> {
+    const page = await readPage(
+      (window) => this.store.listTokens(projectId, window),
+      pageSize,
+      cursor,
+    );
+    return { ...page, items: page.items.map(summary) };
   }
 
   async #subprojectOf(projectId: string, subprojectId: string): Promise<string> {

@@ -8,11 +8,13 @@ import type { ProjectService } from "../domain/project-service.js";
 import type { TokenService } from "../domain/token-service.js";
 import type { Store } from "../store/store.js";
 import { BODY_LIMIT_BYTES, registerBodyParsers } from "./body-parsers.js";
-import { COMPAT_PREFIX, compatSurface } from "./compat-surface.js";
+import { compatSurface } from "./compat-surface.js";
 import { failure } from "./failure.js";
+import { nativeSurface } from "./native-surface.js";
 import { failureHandler, sendFailure } from "./reply-failure.js";
 import { RequestLog } from "./request-log.js";
 import { HealthSchema } from "./schemas.js";
+import { COMPAT_PREFIX, NATIVE_PREFIX } from "./surface-prefixes.js";
 import { createValidatorCompiler } from "./validator-compiler.js";
 
 declare module "fastify" {
@@ -114,5 +116,6 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(compatSurface, { prefix: COMPAT_PREFIX, ...services });
+  await app.register(nativeSurface, { prefix: NATIVE_PREFIX, ...services });
   return app;
 }

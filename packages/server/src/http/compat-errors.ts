@@ -1,4 +1,4 @@
-import { FAILURE_STATUS, type Failure, type FailureKind } from "./failure.js";
+import { FAILURE_STATUS, type Failure, type FailureKind, VALIDATION_URL } from "./failure.js";
 
 /** SignalWire's Compatibility API error codes for each kind of failure. */
 const COMPAT_CODE = {
@@ -14,7 +14,6 @@ const COMPAT_CODE = {
 } as const satisfies Record<FailureKind, number>;
 
 const MORE_INFO = "https://signalwire.com/docs/compatibility-api/reference/errors";
-const VALIDATION_URL = "https://signalwire.com/docs/apis/error-codes";
 
 /**
  * Compatibility error bodies. Token validation failures are one flat

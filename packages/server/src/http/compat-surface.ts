@@ -1,37 +1,26 @@
 import type { FastifyInstance } from "fastify";
 import type { Authenticator } from "../domain/authenticator.js";
-import { requirePermission } from "../domain/principal.js";
 import type { ProjectService } from "../domain/project-service.js";
 import type { TokenService } from "../domain/token-service.js";
-import { parseBasicCredentials } from "./basic-credentials.js";
+import { registerCompatAccountRoutes } from "./compat-account-routes.js";
 import { renderCompatFailure } from "./compat-errors.js";
 import { registerCompatTokenRoutes } from "./compat-token-routes.js";
 import { failure } from "./failure.js";
+import { requireManagement } from "./management-auth.js";
 import { failureHandler, sendFailure } from "./reply-failure.js";
 
-export const COMPAT_PREFIX = "/api/laml/2010-04-01";
-
-export interface CompatSurfaceOptions {
+export interface SurfaceOptions {
   readonly authenticator: Authenticator;
   readonly tokens: TokenService;
   readonly projects: ProjectService;
 }
 
 /**
- * The Compatibility (LaML) surface: HTTP Basic on every request, the `management` permission
- * for every operation, and SignalWire's compatibility error shapes.
+ * The Compatibility (LaML) surface: HTTP Basic and the `management` permission on every
+ * request, and SignalWire's compatibility error shapes.
  */
-export async function compatSurface(app: FastifyInstance, options: CompatSurfaceOptions) {
-  app.addHook("onRequest", async (request) => {
-    const credentials = parseBasicCredentials(request.headers.authorization);
-    const principal = await options.authenticator.authenticate(
-      credentials.username,
-      credentials.password,
-    );
-    requirePermission(principal, "management");
-    request.principal = principal;
-  });
-
+export async function compatSurface(app: FastifyInstance, options: SurfaceOptions) {
+  app.addHook("onRequest", requireManagement(options.authenticator));
   app.setErrorHandler(
     failureHandler((failed, request) =>
       renderCompatFailure(failed, request.routeOptions.config.validationShape ?? "token"),
@@ -44,6 +33,6 @@ export async function compatSurface(app: FastifyInstance, options: CompatSurface
     );
     sendFailure(reply, notFound, renderCompatFailure(notFound, "token"));
   });
-
   registerCompatTokenRoutes(app, options);
+  registerCompatAccountRoutes(app, options);
 }

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { decodePageToken, encodePageToken, type PageCursor } from "../domain/page-cursor.js";
-import type { Principal } from "../domain/principal.js";
+import { decodePageToken } from "../domain/page-cursor.js";
 import type { ProjectService } from "../domain/project-service.js";
 import type { TokenService } from "../domain/token-service.js";
+import { compatListEnvelope } from "./list-envelopes.js";
+import { principalOf } from "./management-auth.js";
 import {
   AccountSidParams,
   CompatErrorSchema,
@@ -17,15 +18,11 @@ import {
   type UpdateTokenBody,
   UpdateTokenBodySchema,
 } from "./schemas.js";
-
-interface Services {
-  readonly tokens: TokenService;
-  readonly projects: ProjectService;
-}
+import { COMPAT_PREFIX } from "./surface-prefixes.js";
 
 const TAGS = ["Compatibility: Tokens"];
 const SECURITY = [{ basicAuth: [] }];
-const errorResponses = {
+const ERROR_RESPONSES = {
   400: CompatErrorSchema,
   401: CompatErrorSchema,
   404: CompatErrorSchema,
@@ -34,11 +31,10 @@ const errorResponses = {
   422: CompatValidationErrorSchema,
 };
 
-function principalOf(request: FastifyRequest): Principal {
-  return request.principal as Principal;
-}
-
-export function registerCompatTokenRoutes(app: FastifyInstance, { tokens, projects }: Services) {
+export function registerCompatTokenRoutes(
+  app: FastifyInstance,
+  { tokens, projects }: { tokens: TokenService; projects: ProjectService },
+) {
   const scope = (request: FastifyRequest<{ Params: AccountSidParams }>) =>
     projects.scopeFor(principalOf(request), request.params.AccountSid);
 
@@ -51,12 +47,12 @@ export function registerCompatTokenRoutes(app: FastifyInstance, { tokens, projec
         security: SECURITY,
         params: AccountSidParams,
         body: CreateTokenBodySchema,
-        response: { 200: TokenSchema, ...errorResponses },
+        response: { 200: TokenSchema, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
-      const { name, permissions, subproject_id } = request.body ?? {};
-      return tokens.create(scope(request), {
+      const { name, permissions, subproject_id } = request.body;
+      return tokens.create(await scope(request), {
         name,
         permissions,
         ...(subproject_id !== undefined && { subprojectId: subproject_id }),
@@ -73,29 +69,16 @@ export function registerCompatTokenRoutes(app: FastifyInstance, { tokens, projec
         security: SECURITY,
         params: AccountSidParams,
         querystring: CompatPageQuery,
-        response: { 200: CompatTokenListSchema, ...errorResponses },
+        response: { 200: CompatTokenListSchema, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
-      const projectId = scope(request);
-      const { PageToken } = request.query;
-      const pageSize = request.query.PageSize ?? DEFAULT_PAGE_SIZE;
+      const projectId = await scope(request);
+      const { PageToken, PageSize = DEFAULT_PAGE_SIZE } = request.query;
       const cursor = PageToken === undefined ? undefined : decodePageToken(PageToken);
-      const result = await tokens.list(projectId, pageSize, cursor);
-      const base = `${request.routeOptions.url?.replace(":AccountSid", projectId)}`;
-      const pageUri = (page: PageCursor | undefined) =>
-        page === undefined
-          ? null
-          : `${base}?Page=${page.page}&PageSize=${pageSize}&PageToken=${encodePageToken(page)}`;
-      return {
-        uri: `${base}?Page=${result.page}&PageSize=${pageSize}${PageToken === undefined ? "" : `&PageToken=${PageToken}`}`,
-        first_page_uri: `${base}?Page=0&PageSize=${pageSize}`,
-        next_page_uri: pageUri(result.next),
-        previous_page_uri: pageUri(result.previous),
-        page: result.page,
-        page_size: pageSize,
-        tokens: result.tokens,
-      };
+      const page = await tokens.list(projectId, PageSize, cursor);
+      const path = `${COMPAT_PREFIX}/Accounts/${projectId}/tokens`;
+      return compatListEnvelope(path, "tokens", page, PageSize, PageToken);
     },
   );
 
@@ -107,10 +90,10 @@ export function registerCompatTokenRoutes(app: FastifyInstance, { tokens, projec
         tags: TAGS,
         security: SECURITY,
         params: TokenParams,
-        response: { 200: TokenSchema, ...errorResponses },
+        response: { 200: TokenSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => tokens.get(scope(request), request.params.token_id),
+    async (request) => tokens.get(await scope(request), request.params.token_id),
   );
 
   app.patch<{ Params: TokenParams; Body: UpdateTokenBody }>(
@@ -122,10 +105,10 @@ export function registerCompatTokenRoutes(app: FastifyInstance, { tokens, projec
         security: SECURITY,
         params: TokenParams,
         body: UpdateTokenBodySchema,
-        response: { 200: TokenSchema, ...errorResponses },
+        response: { 200: TokenSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => tokens.update(scope(request), request.params.token_id, request.body ?? {}),
+    async (request) => tokens.update(await scope(request), request.params.token_id, request.body),
   );
 
   app.delete<{ Params: TokenParams }>(
@@ -136,11 +119,11 @@ export function registerCompatTokenRoutes(app: FastifyInstance, { tokens, projec
         tags: TAGS,
         security: SECURITY,
         params: TokenParams,
-        response: { 204: { type: "null", description: "Deleted." }, ...errorResponses },
+        response: { 204: { type: "null", description: "Deleted." }, ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
-      await tokens.delete(scope(request), request.params.token_id);
+      await tokens.delete(await scope(request), request.params.token_id);
       return reply.code(204).send();
     },
   );

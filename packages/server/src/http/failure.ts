@@ -20,6 +20,9 @@ export const FAILURE_STATUS = {
 
 export type FailureKind = keyof typeof FAILURE_STATUS;
 
+/** Where a validation problem's `url` points, on both surfaces. */
+export const VALIDATION_URL = "https://signalwire.com/docs/apis/error-codes";
+
 export interface Failure {
   readonly kind: FailureKind;
   readonly message: string;

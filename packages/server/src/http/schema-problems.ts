@@ -14,8 +14,9 @@ interface ObjectSchema {
 }
 
 /**
- * Turns the body schema's verdict into problems a person can act on, one per field, in the
- * order the fields were found wrong. Messages come from the domain's wording.
+ * Turns the body schema's verdict into problems a person can act on, one per field. Unknown
+ * fields come first: a misspelt field (`Name` for `name`) is the cause of the "missing" one that
+ * follows it, and the compatibility surface shows only the first problem.
  */
 export function problemsFromSchemaErrors(
   errors: readonly ErrorObject[],
@@ -54,5 +55,7 @@ export function problemsFromSchemaErrors(
       add(field, invalidParameter(field, expectation(field)));
     }
   }
-  return problems;
+  const unknownFirst = (problem: ValidationProblem) =>
+    reported.has(`unknown:${problem.attribute}`) ? 0 : 1;
+  return problems.sort((a, b) => unknownFirst(a) - unknownFirst(b));
 }

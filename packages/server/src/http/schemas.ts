@@ -162,3 +162,144 @@ export const CompatValidationErrorSchema = Type.Object(
 );
 
 export const HealthSchema = Type.Object({ status: Type.String() });
+
+const accountUri = (suffix = "") =>
+  `/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af${suffix}`;
+const Unsupported = Type.Null({ description: "Not supported." });
+const SubresourceUri = (suffix: string) => Type.String({ examples: [accountUri(suffix)] });
+
+export const SubresourceUrisSchema = Type.Object(
+  {
+    addresses: Unsupported,
+    available_phone_numbers: SubresourceUri("/AvailablePhoneNumbers"),
+    applications: SubresourceUri("/Applications"),
+    authorized_connect_apps: Unsupported,
+    calls: SubresourceUri("/Calls"),
+    conferences: SubresourceUri("/Conferences"),
+    connect_apps: Unsupported,
+    incoming_phone_numbers: SubresourceUri("/IncomingPhoneNumbers"),
+    keys: Unsupported,
+    notifications: Unsupported,
+    outgoing_caller_ids: Unsupported,
+    queues: SubresourceUri("/Queues"),
+    recordings: SubresourceUri("/Recordings"),
+    sandbox: Unsupported,
+    sip: Unsupported,
+    short_codes: Unsupported,
+    messages: SubresourceUri("/Messages"),
+    transcriptions: SubresourceUri("/Transcriptions"),
+    usage: Unsupported,
+  },
+  { additionalProperties: false, description: "URIs of the resources linked to the project." },
+);
+
+export const AccountSchema = Type.Object(
+  {
+    sid: Uuid("The project id."),
+    friendly_name: Type.String({ examples: ["My Project"] }),
+    status: Type.Literal("active"),
+    auth_token: Type.Literal("redacted", { description: "Always redacted." }),
+    date_created: Type.String({
+      description: "RFC 2822",
+      examples: ["Sat, 15 Sep 2018 10:00:00 +0000"],
+    }),
+    date_updated: Type.String({
+      description: "RFC 2822",
+      examples: ["Sat, 15 Sep 2018 10:00:00 +0000"],
+    }),
+    type: Type.Literal("Full"),
+    owner_account_sid: Uuid(
+      "The parent project's id; the project's own id for a top-level project.",
+    ),
+    region_preference: Type.String({ examples: ["us-east"] }),
+    uri: Type.String({ examples: [accountUri()] }),
+    subproject: Type.Boolean(),
+    signing_key: Type.Null({ description: "Tokenspace has no signing keys: always null." }),
+    subresource_uris: SubresourceUrisSchema,
+  },
+  { additionalProperties: false, description: "A project (account) or subproject." },
+);
+
+export const AccountNameBodySchema = Type.Object(
+  {
+    FriendlyName: Type.String({
+      minLength: 1,
+      maxLength: 250,
+      description: "a name of 1 to 250 characters",
+      examples: ["My Project"],
+    }),
+  },
+  { additionalProperties: false },
+);
+export type AccountNameBody = Static<typeof AccountNameBodySchema>;
+
+export const AccountParams = Type.Object({ Sid: Uuid("The project (account) id.") });
+export type AccountParams = Static<typeof AccountParams>;
+
+export const CompatAccountListQuery = Type.Object({
+  ...CompatPageQuery.properties,
+  FriendlyName: Type.Optional(Type.String({ description: "only accounts with exactly this name" })),
+});
+export type CompatAccountListQuery = Static<typeof CompatAccountListQuery>;
+
+export const CompatAccountListSchema = Type.Object(
+  {
+    ...Type.Omit(CompatTokenListSchema, ["tokens"]).properties,
+    accounts: Type.Array(AccountSchema),
+  },
+  { additionalProperties: false, description: "One page of the project and its subprojects." },
+);
+
+export const NativePageQuery = Type.Object({
+  page_size: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_PAGE_SIZE,
+      default: DEFAULT_PAGE_SIZE,
+      description: `a whole number of items per page, from 1 to ${MAX_PAGE_SIZE}`,
+    }),
+  ),
+  page_token: Type.Optional(
+    Type.String({ description: "the opaque page_token from a previous list response's links" }),
+  ),
+});
+export type NativePageQuery = Static<typeof NativePageQuery>;
+
+export const NativeTokenListSchema = Type.Object(
+  {
+    links: Type.Object(
+      {
+        self: Type.String(),
+        first: Type.String(),
+        next: NullableUri,
+        prev: NullableUri,
+      },
+      { additionalProperties: false },
+    ),
+    data: Type.Array(TokenSummarySchema),
+  },
+  { additionalProperties: false, description: "One page of the project's API tokens." },
+);
+
+export const NativeErrorSchema = Type.Object(
+  { error: Type.String({ examples: ["Unauthorized"] }) },
+  { additionalProperties: false },
+);
+
+export const NativeValidationErrorSchema = Type.Object(
+  {
+    errors: Type.Array(
+      Type.Object(
+        {
+          type: Type.Literal("validation_error"),
+          code: CompatValidationErrorSchema.properties.code,
+          message: Type.String(),
+          attribute: Type.Union([Type.String(), Type.Null()]),
+          url: Type.String(),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, description: "Every problem found, one item each." },
+);

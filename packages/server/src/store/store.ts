@@ -5,9 +5,13 @@ export interface ProjectRecord {
   /** The parent project's id for a subproject, null for a top-level project. */
   readonly parentId: string | null;
   readonly friendlyName: string;
+  /** Insertion order within the store; lists page by it. */
+  readonly position: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
+
+export type NewProjectRecord = Omit<ProjectRecord, "position">;
 
 export interface TokenRecord {
   readonly id: string;
@@ -32,8 +36,8 @@ export interface TokenChangeSet {
   readonly updatedAt: Date;
 }
 
-/** A window of a project's tokens in position order: after one position or before one. */
-export interface TokenWindow {
+/** A window of a list in position order: after one position or before one. */
+export interface ListWindow {
   readonly after?: number;
   readonly before?: number;
   readonly limit: number;
@@ -53,8 +57,22 @@ export interface Store {
   /** Writes the setting unless one is already there; returns the value now stored. */
   initSetting(key: string, value: string): Promise<string>;
 
-  insertProject(project: ProjectRecord): Promise<void>;
+  insertProject(project: NewProjectRecord): Promise<ProjectRecord>;
   findProject(id: string): Promise<ProjectRecord | undefined>;
+  /** Renames a project; undefined when it does not exist. */
+  updateProject(
+    id: string,
+    changes: { readonly friendlyName: string; readonly updatedAt: Date },
+  ): Promise<ProjectRecord | undefined>;
+  /**
+   * A project and its subprojects in position order (the project first, as it was created
+   * before them), optionally only those with exactly this friendly name.
+   */
+  listProjectFamily(
+    projectId: string,
+    window: ListWindow,
+    friendlyName?: string,
+  ): Promise<ProjectRecord[]>;
   countProjects(): Promise<number>;
   /** Every project, oldest first. */
   listProjects(): Promise<ProjectRecord[]>;
@@ -71,5 +89,5 @@ export interface Store {
   /** Returns the deleted token, or undefined when it was not in that project. */
   deleteToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined>;
   /** Tokens of one project in ascending position order. */
-  listTokens(projectId: string, window: TokenWindow): Promise<TokenRecord[]>;
+  listTokens(projectId: string, window: ListWindow): Promise<TokenRecord[]>;
 }

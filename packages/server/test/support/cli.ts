@@ -69,17 +69,23 @@ export function serve(options: { env?: NodeJS.ProcessEnv; cwd?: string; args?: s
       }
     });
   return new Promise<ServeProcess>((resolve, reject) => {
+    let url: string | undefined;
+    let bannerExpected = false;
+    // The banner (stderr) and the log (stdout) are separate pipes: wait for both.
+    const settle = () => {
+      if (url && (!bannerExpected || stderr.includes("API token"))) {
+        resolve({ url, process: child, stdout: () => stdout, stderr: () => stderr, stop });
+      }
+    };
+    child.stderr.on("data", settle);
     child.stdout.on("data", (chunk) => {
       stdout += chunk;
-      const match = /"url":"(http:\/\/[^"]+)","database"/.exec(stdout);
-      if (match?.[1]) {
-        resolve({
-          url: match[1],
-          process: child,
-          stdout: () => stdout,
-          stderr: () => stderr,
-          stop,
-        });
+      const listening = stdout.split("\n").find((line) => line.includes("Tokenspace is listening"));
+      if (listening && !url) {
+        const entry = JSON.parse(listening);
+        url = entry.url;
+        bannerExpected = entry.bootstrapTokenPrinted;
+        settle();
       }
     });
     child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));

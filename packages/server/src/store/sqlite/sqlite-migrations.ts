@@ -16,13 +16,14 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
 
       CREATE TABLE projects (
-        id TEXT PRIMARY KEY,
+        position INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
         parent_id TEXT REFERENCES projects (id),
         friendly_name TEXT NOT NULL,
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
       ) STRICT;
-      CREATE INDEX projects_parent ON projects (parent_id);
+      CREATE INDEX projects_parent ON projects (parent_id, position);
 
       CREATE TABLE tokens (
         position INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -3,17 +3,19 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { isPermission } from "../../domain/permissions.js";
 import type {
+  ListWindow,
+  NewProjectRecord,
   NewTokenRecord,
   ProjectRecord,
   Store,
   TokenChangeSet,
   TokenRecord,
-  TokenWindow,
 } from "../store.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.js";
 import { SqliteWriteBatcher } from "./sqlite-write-batcher.js";
 
 interface ProjectRow {
+  position: number;
   id: string;
   parent_id: string | null;
   friendly_name: string;
@@ -32,6 +34,10 @@ interface TokenRow {
   created_at: number;
   updated_at: number;
 }
+
+const PROJECT_COLUMNS = "position, id, parent_id, friendly_name, created_at, updated_at";
+const PROJECT_FAMILY = `(id = @project_id OR parent_id = @project_id)
+  AND (@friendly_name IS NULL OR friendly_name = @friendly_name)`;
 
 const TOKEN_COLUMNS =
   "position, id, project_id, name, permissions, secret_digest, sealed_secret, created_at, updated_at";
@@ -66,11 +72,28 @@ export class SqliteStore implements Store {
       ),
       insertProject: db.prepare(
         `INSERT INTO projects (id, parent_id, friendly_name, created_at, updated_at)
-         VALUES (@id, @parent_id, @friendly_name, @created_at, @updated_at)`,
+         VALUES (@id, @parent_id, @friendly_name, @created_at, @updated_at)
+         RETURNING ${PROJECT_COLUMNS}`,
       ),
-      findProject: db.prepare<[string], ProjectRow>("SELECT * FROM projects WHERE id = ?"),
+      findProject: db.prepare<[string], ProjectRow>(
+        `SELECT ${PROJECT_COLUMNS} FROM projects WHERE id = ?`,
+      ),
+      updateProject: db.prepare(
+        `UPDATE projects SET friendly_name = @friendly_name, updated_at = @updated_at
+         WHERE id = @id RETURNING ${PROJECT_COLUMNS}`,
+      ),
+      listProjectFamilyAfter: db.prepare(
+        `SELECT ${PROJECT_COLUMNS} FROM projects WHERE ${PROJECT_FAMILY} AND position > @position
+         ORDER BY position ASC LIMIT @limit`,
+      ),
+      listProjectFamilyBefore: db.prepare(
+        `SELECT ${PROJECT_COLUMNS} FROM projects WHERE ${PROJECT_FAMILY} AND position < @position
+         ORDER BY position DESC LIMIT @limit`,
+      ),
       countProjects: db.prepare<[], { count: number }>("SELECT count(*) AS count FROM projects"),
-      listProjects: db.prepare<[], ProjectRow>("SELECT * FROM projects ORDER BY created_at, id"),
+      listProjects: db.prepare<[], ProjectRow>(
+        `SELECT ${PROJECT_COLUMNS} FROM projects ORDER BY position`,
+      ),
       insertToken: db.prepare(
         `INSERT INTO tokens (id, project_id, name, permissions, secret_digest, sealed_secret, created_at, updated_at)
          VALUES (@id, @project_id, @name, @permissions, @secret_digest, @sealed_secret, @created_at, @updated_at)
@@ -124,21 +147,55 @@ export class SqliteStore implements Store {
     });
   }
 
-  async insertProject(project: ProjectRecord): Promise<void> {
-    await this.#writes.run(() =>
-      this.#statements.insertProject.run({
-        id: project.id,
-        parent_id: project.parentId,
-        friendly_name: project.friendlyName,
-        created_at: project.createdAt.getTime(),
-        updated_at: project.updatedAt.getTime(),
-      }),
+  async insertProject(project: NewProjectRecord): Promise<ProjectRecord> {
+    return this.#writes.run(() =>
+      toProject(
+        this.#statements.insertProject.get({
+          id: project.id,
+          parent_id: project.parentId,
+          friendly_name: project.friendlyName,
+          created_at: project.createdAt.getTime(),
+          updated_at: project.updatedAt.getTime(),
+        }) as ProjectRow,
+      ),
     );
   }
 
   async findProject(id: string): Promise<ProjectRecord | undefined> {
     const row = this.#statements.findProject.get(id);
     return row && toProject(row);
+  }
+
+  async updateProject(
+    id: string,
+    changes: { readonly friendlyName: string; readonly updatedAt: Date },
+  ): Promise<ProjectRecord | undefined> {
+    return this.#writes.run(() => {
+      const row = this.#statements.updateProject.get({
+        id,
+        friendly_name: changes.friendlyName,
+        updated_at: changes.updatedAt.getTime(),
+      }) as ProjectRow | undefined;
+      return row && toProject(row);
+    });
+  }
+
+  async listProjectFamily(
+    projectId: string,
+    window: ListWindow,
+    friendlyName?: string,
+  ): Promise<ProjectRecord[]> {
+    const backwards = window.before !== undefined;
+    const statement = backwards
+      ? this.#statements.listProjectFamilyBefore
+      : this.#statements.listProjectFamilyAfter;
+    const rows = statement.all({
+      project_id: projectId,
+      friendly_name: friendlyName ?? null,
+      position: window.before ?? window.after ?? 0,
+      limit: window.limit,
+    }) as ProjectRow[];
+    return (backwards ? rows.reverse() : rows).map(toProject);
   }
 
   async countProjects(): Promise<number> {
@@ -200,7 +257,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  async listTokens(projectId: string, window: TokenWindow): Promise<TokenRecord[]> {
+  async listTokens(projectId: string, window: ListWindow): Promise<TokenRecord[]> {
     if (window.before !== undefined) {
       const rows = this.#statements.listTokensBefore.all(projectId, window.before, window.limit);
       return rows.reverse().map(toToken);
@@ -241,6 +298,7 @@ function toProject(row: ProjectRow): ProjectRecord {
     id: row.id,
     parentId: row.parent_id,
     friendlyName: row.friendly_name,
+    position: row.position,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

@@ -1,0 +1,54 @@
+import type { ProjectRecord } from "../store/store.js";
+import { COMPAT_PREFIX } from "./surface-prefixes.js";
+
+/** RFC 2822, as the compatibility API writes dates: `Sat, 15 Sep 2018 10:00:00 +0000`. */
+export function rfc2822(date: Date): string {
+  return date.toUTCString().replace(/GMT$/, "+0000");
+}
+
+const SUBRESOURCES = {
+  available_phone_numbers: "AvailablePhoneNumbers",
+  applications: "Applications",
+  calls: "Calls",
+  conferences: "Conferences",
+  incoming_phone_numbers: "IncomingPhoneNumbers",
+  queues: "Queues",
+  recordings: "Recordings",
+  messages: "Messages",
+  transcriptions: "Transcriptions",
+} as const;
+
+/** The compatibility account object for a project. */
+export function toCompatAccount(project: ProjectRecord) {
+  const uri = `${COMPAT_PREFIX}/Accounts/${project.id}`;
+  const linked = Object.fromEntries(
+    Object.entries(SUBRESOURCES).map(([key, resource]) => [key, `${uri}/${resource}`]),
+  );
+  return {
+    sid: project.id,
+    friendly_name: project.friendlyName,
+    status: "active",
+    auth_token: "redacted",
+    date_created: rfc2822(project.createdAt),
+    date_updated: rfc2822(project.updatedAt),
+    type: "Full",
+    owner_account_sid: project.parentId ?? project.id,
+    region_preference: "us-east",
+    uri,
+    subproject: project.parentId !== null,
+    signing_key: null,
+    subresource_uris: {
+      addresses: null,
+      authorized_connect_apps: null,
+      connect_apps: null,
+      keys: null,
+      notifications: null,
+      outgoing_caller_ids: null,
+      sandbox: null,
+      sip: null,
+      short_codes: null,
+      usage: null,
+      ...linked,
+    },
+  };
+}
