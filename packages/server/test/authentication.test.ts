@@ -1,20 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { compatClient } from "./support/compat.js";
-import { newSecret, startTestServer, type TestServer } from "./support/test-server.js";
+import { describe, expect, test } from "vitest";
+import { useTestServer } from "./support/fixtures.js";
+import { newSecret, startTestServer } from "./support/test-server.js";
 
 describe("authentication on the compatibility surface", () => {
-  let server: TestServer;
-  let api: ReturnType<typeof compatClient>;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = compatClient(server);
-  });
-  afterAll(() => server.close());
+  const fixture = useTestServer();
 
   const withHeader = (authorization: string | undefined) =>
-    api.http.request("GET", api.tokens(), {
+    fixture.api.http.request("GET", fixture.api.tokens(), {
       auth: null,
       headers: authorization === undefined ? {} : { authorization },
     });
@@ -51,56 +44,58 @@ describe("authentication on the compatibility surface", () => {
   });
 
   test("the right token under another project id is a 401", async () => {
-    const response = await withHeader(`Basic ${base64(`${randomUUID()}:${server.token}`)}`);
+    const response = await withHeader(`Basic ${base64(`${randomUUID()}:${fixture.server.token}`)}`);
     expect(response.status).toBe(401);
   });
 
   test("the scheme name is case-insensitive", async () => {
-    const response = await withHeader(`basic ${base64(`${server.projectId}:${server.token}`)}`);
+    const response = await withHeader(
+      `basic ${base64(`${fixture.server.projectId}:${fixture.server.token}`)}`,
+    );
     expect(response.status).toBe(200);
   });
 
   test("the project id is accepted in upper case", async () => {
     const response = await withHeader(
-      `Basic ${base64(`${server.projectId.toUpperCase()}:${server.token}`)}`,
+      `Basic ${base64(`${fixture.server.projectId.toUpperCase()}:${fixture.server.token}`)}`,
     );
     expect(response.status).toBe(200);
   });
 
   test("a valid token without management is a 401 that names the missing permission", async () => {
-    const limited = await api.createToken("limited", ["calling", "messaging"]);
-    const response = await api.http
-      .withCredentials(server.projectId, limited.token)
-      .request("POST", api.tokens(), { json: { name: "x", permissions: ["chat"] } });
+    const limited = await fixture.api.createToken("limited", ["calling", "messaging"]);
+    const response = await fixture.api.http
+      .withCredentials(fixture.server.projectId, limited.token)
+      .request("POST", fixture.api.tokens(), { json: { name: "x", permissions: ["chat"] } });
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toBe('Basic realm="Tokenspace"');
     expect(response.body.message).toContain("management permission");
   });
 
   test("a refused request creates nothing", async () => {
-    const before = (await api.http.request("GET", `${api.tokens()}?PageSize=1000`)).body.tokens
-      .length;
-    const limited = await api.createToken("limited", ["chat"]);
-    await api.http
-      .withCredentials(server.projectId, limited.token)
-      .request("POST", api.tokens(), { json: { name: "x", permissions: ["chat"] } });
-    const after = (await api.http.request("GET", `${api.tokens()}?PageSize=1000`)).body.tokens
-      .length;
+    const before = (await fixture.api.http.request("GET", `${fixture.api.tokens()}?PageSize=1000`))
+      .body.tokens.length;
+    const limited = await fixture.api.createToken("limited", ["chat"]);
+    await fixture.api.http
+      .withCredentials(fixture.server.projectId, limited.token)
+      .request("POST", fixture.api.tokens(), { json: { name: "x", permissions: ["chat"] } });
+    const after = (await fixture.api.http.request("GET", `${fixture.api.tokens()}?PageSize=1000`))
+      .body.tokens.length;
     expect(after).toBe(before + 1);
   });
 
   test("an AccountSid other than the authenticated project is a 404", async () => {
-    const response = await api.http.request("GET", api.tokens(randomUUID()));
+    const response = await fixture.api.http.request("GET", fixture.api.tokens(randomUUID()));
     expect(response.status).toBe(404);
     expect(response.body).toMatchObject({ code: 20404, status: 404 });
   });
 
   test("a token of another project cannot reach this project's tokens", async () => {
-    const other = await startTestServer({ directory: server.directory });
+    const other = await startTestServer({ directory: fixture.server.directory });
     try {
-      const response = await api.http
+      const response = await fixture.api.http
         .withCredentials(other.projectId, other.token)
-        .request("GET", api.tokens());
+        .request("GET", fixture.api.tokens());
       expect(response.status).toBe(404);
     } finally {
       await other.server.close();
@@ -108,7 +103,7 @@ describe("authentication on the compatibility surface", () => {
   });
 
   test("every response carries a request id, and an offered one is echoed", async () => {
-    const response = await api.http.request("GET", api.tokens(), {
+    const response = await fixture.api.http.request("GET", fixture.api.tokens(), {
       headers: { "x-request-id": "trace-123" },
     });
     expect(response.headers.get("x-request-id")).toBe("trace-123");

@@ -1,25 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { COMPAT } from "./support/compat.js";
-import { HttpClient } from "./support/http-client.js";
-import { startTestServer, type TestServer } from "./support/test-server.js";
+import { useTestServer } from "./support/fixtures.js";
 
 const RFC_2822 =
   /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/;
 
 describe("/Accounts: the project and its subprojects", () => {
-  let server: TestServer;
-  let http: HttpClient;
+  const fixture = useTestServer();
   const accounts = `${COMPAT}/Accounts`;
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    http = new HttpClient(server.url, { username: server.projectId, password: server.token });
-  });
-  afterAll(() => server.close());
-
   const createSubproject = async (FriendlyName: string) => {
-    const response = await http.request("POST", accounts, {
+    const response = await fixture.http.request("POST", accounts, {
       form: `FriendlyName=${encodeURIComponent(FriendlyName)}`,
     });
     expect(response.status).toBe(201);
@@ -27,7 +19,9 @@ describe("/Accounts: the project and its subprojects", () => {
   };
 
   test("creating a subproject answers 201 with the whole account object", async () => {
-    const response = await http.request("POST", accounts, { form: "FriendlyName=Marketing" });
+    const response = await fixture.http.request("POST", accounts, {
+      form: "FriendlyName=Marketing",
+    });
     expect(response.status).toBe(201);
     const sid = response.body.sid;
     expect(response.body).toEqual({
@@ -38,7 +32,7 @@ describe("/Accounts: the project and its subprojects", () => {
       date_created: expect.stringMatching(RFC_2822),
       date_updated: expect.stringMatching(RFC_2822),
       type: "Full",
-      owner_account_sid: server.projectId,
+      owner_account_sid: fixture.server.projectId,
       region_preference: "us-east",
       uri: `${accounts}/${sid}`,
       subproject: true,
@@ -68,7 +62,7 @@ describe("/Accounts: the project and its subprojects", () => {
   });
 
   test("a JSON body creates a subproject too, and .json paths are accepted", async () => {
-    const response = await http.request("POST", `${accounts}.json`, {
+    const response = await fixture.http.request("POST", `${accounts}.json`, {
       json: { FriendlyName: "Json" },
     });
     expect(response.status).toBe(201);
@@ -76,22 +70,22 @@ describe("/Accounts: the project and its subprojects", () => {
   });
 
   test("the top-level project is its own owner and not a subproject", async () => {
-    const response = await http.request("GET", `${accounts}/${server.projectId}`);
+    const response = await fixture.http.request("GET", `${accounts}/${fixture.server.projectId}`);
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
-      sid: server.projectId,
+      sid: fixture.server.projectId,
       friendly_name: "Default Project",
-      owner_account_sid: server.projectId,
+      owner_account_sid: fixture.server.projectId,
       subproject: false,
     });
   });
 
   test("the list holds the project first, then its subprojects", async () => {
     const sub = await createSubproject("Listed");
-    const response = await http.request("GET", `${accounts}?PageSize=1000`);
+    const response = await fixture.http.request("GET", `${accounts}?PageSize=1000`);
     expect(response.status).toBe(200);
     const sids = response.body.accounts.map((account: { sid: string }) => account.sid);
-    expect(sids[0]).toBe(server.projectId);
+    expect(sids[0]).toBe(fixture.server.projectId);
     expect(sids).toContain(sub.sid);
     expect(response.body).toMatchObject({
       uri: `${accounts}?Page=0&PageSize=1000`,
@@ -107,11 +101,14 @@ describe("/Accounts: the project and its subprojects", () => {
     await createSubproject("Twin Name");
     await createSubproject("Twin Name");
     await createSubproject("Twin Name Other");
-    const response = await http.request("GET", `${accounts}?FriendlyName=Twin%20Name&PageSize=1`);
+    const response = await fixture.http.request(
+      "GET",
+      `${accounts}?FriendlyName=Twin%20Name&PageSize=1`,
+    );
     expect(response.body.accounts).toHaveLength(1);
     expect(response.body.accounts[0].friendly_name).toBe("Twin Name");
     expect(response.body.next_page_uri).toContain("FriendlyName=Twin%20Name");
-    const next = await http.request("GET", response.body.next_page_uri);
+    const next = await fixture.http.request("GET", response.body.next_page_uri);
     expect(next.body.accounts).toHaveLength(1);
     expect(next.body.accounts[0].friendly_name).toBe("Twin Name");
     expect(next.body.next_page_uri).toBeNull();
@@ -119,7 +116,7 @@ describe("/Accounts: the project and its subprojects", () => {
 
   test("POST /Accounts/{Sid} renames, and updates date_updated only", async () => {
     const sub = await createSubproject("Old name");
-    const response = await http.request("POST", `${accounts}/${sub.sid}`, {
+    const response = await fixture.http.request("POST", `${accounts}/${sub.sid}`, {
       form: "FriendlyName=New%20name",
     });
     expect(response.status).toBe(200);
@@ -128,13 +125,13 @@ describe("/Accounts: the project and its subprojects", () => {
       friendly_name: "New name",
       date_created: sub.date_created,
     });
-    expect((await http.request("GET", `${accounts}/${sub.sid}`)).body.friendly_name).toBe(
+    expect((await fixture.http.request("GET", `${accounts}/${sub.sid}`)).body.friendly_name).toBe(
       "New name",
     );
   });
 
   test("a missing FriendlyName is a 422 with code 20002 in the compatibility shape", async () => {
-    const response = await http.request("POST", accounts, { form: "" });
+    const response = await fixture.http.request("POST", accounts, { form: "" });
     expect(response.status).toBe(422);
     expect(response.body).toEqual({
       code: 20002,
@@ -145,35 +142,36 @@ describe("/Accounts: the project and its subprojects", () => {
   });
 
   test("a FriendlyName over 250 characters is a 422 and creates nothing", async () => {
-    const before = (await http.request("GET", `${accounts}?PageSize=1000`)).body.accounts.length;
-    const response = await http.request("POST", accounts, {
+    const before = (await fixture.http.request("GET", `${accounts}?PageSize=1000`)).body.accounts
+      .length;
+    const response = await fixture.http.request("POST", accounts, {
       json: { FriendlyName: "x".repeat(251) },
     });
     expect(response.status).toBe(422);
     expect(response.body.code).toBe(20002);
-    expect((await http.request("GET", `${accounts}?PageSize=1000`)).body.accounts).toHaveLength(
-      before,
-    );
+    expect(
+      (await fixture.http.request("GET", `${accounts}?PageSize=1000`)).body.accounts,
+    ).toHaveLength(before);
   });
 
   test("an unknown field is a 422 that names it", async () => {
-    const response = await http.request("POST", accounts, { json: { friendlyName: "x" } });
+    const response = await fixture.http.request("POST", accounts, { json: { friendlyName: "x" } });
     expect(response.status).toBe(422);
     expect(response.body.message).toContain("friendlyName");
   });
 
   test("a failed rename changes nothing", async () => {
     const sub = await createSubproject("Keep me");
-    const response = await http.request("POST", `${accounts}/${sub.sid}`, {
+    const response = await fixture.http.request("POST", `${accounts}/${sub.sid}`, {
       json: { FriendlyName: "" },
     });
     expect(response.status).toBe(422);
-    expect((await http.request("GET", `${accounts}/${sub.sid}`)).body).toEqual(sub);
+    expect((await fixture.http.request("GET", `${accounts}/${sub.sid}`)).body).toEqual(sub);
   });
 
   test("an account outside the caller's tree is a 404", async () => {
     for (const method of ["GET", "POST"]) {
-      const response = await http.request(method, `${accounts}/${randomUUID()}`, {
+      const response = await fixture.http.request(method, `${accounts}/${randomUUID()}`, {
         ...(method === "POST" && { json: { FriendlyName: "x" } }),
       });
       expect(response.status).toBe(404);
@@ -182,7 +180,7 @@ describe("/Accounts: the project and its subprojects", () => {
   });
 
   test("a malformed Sid is a 400", async () => {
-    const response = await http.request("GET", `${accounts}/nope`);
+    const response = await fixture.http.request("GET", `${accounts}/nope`);
     expect(response.status).toBe(400);
     expect(response.body.code).toBe(10000);
   });

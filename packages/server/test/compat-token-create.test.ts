@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { compatClient } from "./support/compat.js";
-import { startTestServer, type TestServer } from "./support/test-server.js";
+import { describe, expect, test } from "vitest";
+import { useTestServer } from "./support/fixtures.js";
 
 describe("POST /Accounts/{AccountSid}/tokens", () => {
-  let server: TestServer;
-  let api: ReturnType<typeof compatClient>;
+  const fixture = useTestServer();
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = compatClient(server);
-  });
-  afterAll(() => server.close());
-
-  const create = (options: Parameters<typeof api.http.request>[2]) =>
-    api.http.request("POST", api.tokens(), options);
+  const create = (options: Parameters<typeof fixture.api.http.request>[2]) =>
+    fixture.api.http.request("POST", fixture.api.tokens(), options);
 
   test("a form body accepts permissions[] keys as a list", async () => {
     const response = await create({ form: "name=a&permissions[]=fax&permissions[]=chat" });
@@ -35,7 +27,7 @@ describe("POST /Accounts/{AccountSid}/tokens", () => {
   });
 
   test("a trailing .json on the path is accepted", async () => {
-    const response = await api.http.request("POST", `${api.tokens()}.json`, {
+    const response = await fixture.api.http.request("POST", `${fixture.api.tokens()}.json`, {
       json: { name: "a", permissions: ["fax"] },
     });
     expect(response.status).toBe(200);
@@ -122,7 +114,7 @@ describe("POST /Accounts/{AccountSid}/tokens", () => {
 
   test("a subproject_id that is not a subproject of the project is a 422 on subproject_id", async () => {
     const response = await create({
-      json: { name: "a", permissions: ["chat"], subproject_id: server.projectId },
+      json: { name: "a", permissions: ["chat"], subproject_id: fixture.server.projectId },
     });
     expect(response.status).toBe(422);
     expect(response.body).toMatchObject({
@@ -132,17 +124,17 @@ describe("POST /Accounts/{AccountSid}/tokens", () => {
   });
 
   test("a created token authenticates on the very next request", async () => {
-    const created = await api.createToken("fresh", ["management"]);
-    const response = await api.http
-      .withCredentials(server.projectId, created.token)
-      .request("GET", api.token(created.id));
+    const created = await fixture.api.createToken("fresh", ["management"]);
+    const response = await fixture.api.http
+      .withCredentials(fixture.server.projectId, created.token)
+      .request("GET", fixture.api.token(created.id));
     expect(response.status).toBe(200);
     expect(response.body.token).toBe(created.token);
   });
 
   test("every created token gets its own id and secret", async () => {
-    const first = await api.createToken("same", ["chat"]);
-    const second = await api.createToken("same", ["chat"]);
+    const first = await fixture.api.createToken("same", ["chat"]);
+    const second = await fixture.api.createToken("same", ["chat"]);
     expect(first.id).not.toBe(second.id);
     expect(first.token).not.toBe(second.token);
   });

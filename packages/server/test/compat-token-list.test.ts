@@ -1,43 +1,43 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { compatClient } from "./support/compat.js";
-import { startTestServer, type TestServer } from "./support/test-server.js";
+import { beforeAll, describe, expect, test } from "vitest";
+import { useTestServer } from "./support/fixtures.js";
 
 describe("GET /Accounts/{AccountSid}/tokens and /tokens/{token_id}", () => {
-  let server: TestServer;
-  let api: ReturnType<typeof compatClient>;
+  const fixture = useTestServer();
 
   beforeAll(async () => {
-    server = await startTestServer();
-    api = compatClient(server);
-    for (let index = 0; index < 6; index++) await api.createToken(`token ${index}`, ["chat"]);
+    for (let index = 0; index < 6; index++)
+      await fixture.api.createToken(`token ${index}`, ["chat"]);
   });
-  afterAll(() => server.close());
 
-  const list = (query: string) => api.http.request("GET", `${api.tokens()}${query}`);
+  const list = (query: string) =>
+    fixture.api.http.request("GET", `${fixture.api.tokens()}${query}`);
 
   test("get returns the token with its secret", async () => {
-    const created = await api.createToken("fetch me", ["fax", "calling"]);
-    const response = await api.http.request("GET", api.token(created.id));
+    const created = await fixture.api.createToken("fetch me", ["fax", "calling"]);
+    const response = await fixture.api.http.request("GET", fixture.api.token(created.id));
     expect(response.status).toBe(200);
     expect(response.body).toEqual(created);
   });
 
   test("get accepts a trailing .json", async () => {
-    const created = await api.createToken("fetch me", ["fax"]);
-    const response = await api.http.request("GET", `${api.token(created.id)}.json`);
+    const created = await fixture.api.createToken("fetch me", ["fax"]);
+    const response = await fixture.api.http.request("GET", `${fixture.api.token(created.id)}.json`);
     expect(response.body).toEqual(created);
   });
 
   test("get accepts the token id in upper case", async () => {
-    const created = await api.createToken("fetch me", ["fax"]);
-    const response = await api.http.request("GET", api.token(created.id.toUpperCase()));
+    const created = await fixture.api.createToken("fetch me", ["fax"]);
+    const response = await fixture.api.http.request(
+      "GET",
+      fixture.api.token(created.id.toUpperCase()),
+    );
     expect(response.body).toEqual(created);
   });
 
   test("a list page has the compatibility envelope and never a secret", async () => {
     const response = await list("?PageSize=2");
     expect(response.status).toBe(200);
-    const base = api.tokens();
+    const base = fixture.api.tokens();
     expect(response.body).toMatchObject({
       uri: `${base}?Page=0&PageSize=2`,
       first_page_uri: `${base}?Page=0&PageSize=2`,
@@ -56,10 +56,10 @@ describe("GET /Accounts/{AccountSid}/tokens and /tokens/{token_id}", () => {
   test("following next_page_uri visits every token once, oldest first", async () => {
     const all = (await list("?PageSize=1000")).body.tokens.map((token: { id: string }) => token.id);
     const seen: string[] = [];
-    let uri: string | null = `${api.tokens()}?PageSize=2`;
+    let uri: string | null = `${fixture.api.tokens()}?PageSize=2`;
     let pages = 0;
     while (uri) {
-      const response = await api.http.request("GET", uri);
+      const response = await fixture.api.http.request("GET", uri);
       expect(response.body.page).toBe(pages);
       seen.push(...response.body.tokens.map((token: { id: string }) => token.id));
       uri = response.body.next_page_uri;
@@ -71,8 +71,8 @@ describe("GET /Accounts/{AccountSid}/tokens and /tokens/{token_id}", () => {
 
   test("previous_page_uri leads back to the page before", async () => {
     const first = await list("?PageSize=2");
-    const second = await api.http.request("GET", first.body.next_page_uri);
-    const back = await api.http.request("GET", second.body.previous_page_uri);
+    const second = await fixture.api.http.request("GET", first.body.next_page_uri);
+    const back = await fixture.api.http.request("GET", second.body.previous_page_uri);
     expect(back.body.page).toBe(0);
     expect(back.body.tokens).toEqual(first.body.tokens);
   });

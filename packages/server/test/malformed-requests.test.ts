@@ -1,19 +1,14 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { compatClient } from "./support/compat.js";
-import { startTestServer, type TestServer } from "./support/test-server.js";
+import { beforeAll, describe, expect, test } from "vitest";
+import { useTestServer } from "./support/fixtures.js";
 
 describe("malformed requests get the compatibility error shape and change nothing", () => {
-  let server: TestServer;
-  let api: ReturnType<typeof compatClient>;
-  let existing: Awaited<ReturnType<typeof api.createToken>>;
+  const fixture = useTestServer();
+  let existing: Awaited<ReturnType<typeof fixture.api.createToken>>;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    api = compatClient(server);
-    existing = await api.createToken("existing", ["calling"]);
+    existing = await fixture.api.createToken("existing", ["calling"]);
   });
-  afterAll(() => server.close());
 
   const compatError = (status: number, code: number) => ({
     code,
@@ -22,10 +17,11 @@ describe("malformed requests get the compatibility error shape and change nothin
     status,
   });
   const tokenCount = async () =>
-    (await api.http.request("GET", `${api.tokens()}?PageSize=1000`)).body.tokens.length;
+    (await fixture.api.http.request("GET", `${fixture.api.tokens()}?PageSize=1000`)).body.tokens
+      .length;
 
   test("invalid JSON is a 400 with code 10000", async () => {
-    const response = await api.http.request("POST", api.tokens(), {
+    const response = await fixture.api.http.request("POST", fixture.api.tokens(), {
       raw: '{"name": "a", "permissions": [',
       headers: { "content-type": "application/json" },
     });
@@ -36,7 +32,7 @@ describe("malformed requests get the compatibility error shape and change nothin
 
   test("a JSON body that is not an object is a 400", async () => {
     for (const raw of ["[]", '"text"', "42", "null", "true"]) {
-      const response = await api.http.request("POST", api.tokens(), {
+      const response = await fixture.api.http.request("POST", fixture.api.tokens(), {
         raw,
         headers: { "content-type": "application/json" },
       });
@@ -46,7 +42,7 @@ describe("malformed requests get the compatibility error shape and change nothin
   });
 
   test("a JSON body with __proto__ is a 400", async () => {
-    const response = await api.http.request("POST", api.tokens(), {
+    const response = await fixture.api.http.request("POST", fixture.api.tokens(), {
       raw: '{"name":"a","permissions":["chat"],"__proto__":{"admin":true}}',
       headers: { "content-type": "application/json" },
     });
@@ -54,7 +50,7 @@ describe("malformed requests get the compatibility error shape and change nothin
   });
 
   test("a body over 1 MiB is a 413 with code 10000", async () => {
-    const response = await api.http.request("POST", api.tokens(), {
+    const response = await fixture.api.http.request("POST", fixture.api.tokens(), {
       json: { name: "a".repeat(1024 * 1024), permissions: ["chat"] },
     });
     expect(response.status).toBe(413);
@@ -63,7 +59,7 @@ describe("malformed requests get the compatibility error shape and change nothin
 
   test("an unsupported content type is a 415 that names the accepted ones", async () => {
     for (const type of ["text/plain", "application/xml", "multipart/form-data; boundary=x"]) {
-      const response = await api.http.request("POST", api.tokens(), {
+      const response = await fixture.api.http.request("POST", fixture.api.tokens(), {
         raw: "name=a",
         headers: { "content-type": type },
       });
@@ -74,7 +70,7 @@ describe("malformed requests get the compatibility error shape and change nothin
   });
 
   test("a content type with parameters is still understood", async () => {
-    const response = await api.http.request("POST", api.tokens(), {
+    const response = await fixture.api.http.request("POST", fixture.api.tokens(), {
       raw: JSON.stringify({ name: "a", permissions: ["chat"] }),
       headers: { "content-type": "application/json; charset=utf-8" },
     });
@@ -82,51 +78,59 @@ describe("malformed requests get the compatibility error shape and change nothin
   });
 
   test("a body with no content type is a 415", async () => {
-    const response = await api.http.request("POST", api.tokens(), {
+    const response = await fixture.api.http.request("POST", fixture.api.tokens(), {
       raw: new TextEncoder().encode("name=a"),
     });
     expect(response.status).toBe(415);
   });
 
   test("a POST with no body at all asks for the required fields", async () => {
-    const response = await api.http.request("POST", api.tokens());
+    const response = await fixture.api.http.request("POST", fixture.api.tokens());
     expect(response.status).toBe(422);
     expect(response.body.code).toBe("missing_required_parameter");
   });
 
   test.each([
-    ["a malformed AccountSid", () => `${api.tokens("not-a-uuid")}`],
-    ["a malformed token id", () => api.token("not-a-uuid")],
-    ["a token id with SQL in it", () => api.token("1'%20OR%20'1'='1")],
+    ["a malformed AccountSid", () => `${fixture.api.tokens("not-a-uuid")}`],
+    ["a malformed token id", () => fixture.api.token("not-a-uuid")],
+    ["a token id with SQL in it", () => fixture.api.token("1'%20OR%20'1'='1")],
   ])("%s in the path is a 400 with code 10000", async (_case, path) => {
-    const response = await api.http.request("GET", path());
+    const response = await fixture.api.http.request("GET", path());
     expect(response.status).toBe(400);
     expect(response.body).toEqual(compatError(400, 10000));
     expect(response.body.message).toContain("UUID");
   });
 
   test("an unknown path under the compatibility API is a 404 in its shape", async () => {
-    const response = await api.http.request("GET", "/api/laml/2010-04-01/Accounts/x/Calls");
+    const response = await fixture.api.http.request("GET", "/api/laml/2010-04-01/Accounts/x/Calls");
     expect(response.status).toBe(404);
     expect(response.body).toEqual(compatError(404, 20404));
   });
 
   test("an unsupported method on a token is a 404 in the compatibility shape", async () => {
-    const response = await api.http.request("PUT", api.token(existing.id), { json: {} });
+    const response = await fixture.api.http.request("PUT", fixture.api.token(existing.id), {
+      json: {},
+    });
     expect(response.status).toBe(404);
     expect(response.body).toEqual(compatError(404, 20404));
   });
 
   test("failed writes leave the store as it was", async () => {
     const before = await tokenCount();
-    await api.http.request("POST", api.tokens(), { json: { name: "", permissions: ["chat"] } });
-    await api.http.request("POST", api.tokens(), {
+    await fixture.api.http.request("POST", fixture.api.tokens(), {
+      json: { name: "", permissions: ["chat"] },
+    });
+    await fixture.api.http.request("POST", fixture.api.tokens(), {
       raw: "{",
       headers: { "content-type": "application/json" },
     });
-    await api.http.request("POST", api.tokens(), { json: { name: "a", permissions: ["nope"] } });
+    await fixture.api.http.request("POST", fixture.api.tokens(), {
+      json: { name: "a", permissions: ["nope"] },
+    });
     expect(await tokenCount()).toBe(before);
-    expect((await api.http.request("GET", api.token(existing.id))).body).toEqual(existing);
+    expect((await fixture.api.http.request("GET", fixture.api.token(existing.id))).body).toEqual(
+      existing,
+    );
   });
 
   test("no arbitrary JSON body makes a create or update answer 500, and a refused one changes nothing", async () => {
@@ -152,13 +156,15 @@ describe("malformed requests get the compatibility error shape and change nothin
       fc.asyncProperty(body, fc.boolean(), async (json, isCreate) => {
         const before = await tokenCount();
         const response = isCreate
-          ? await api.http.request("POST", api.tokens(), { json })
-          : await api.http.request("PATCH", api.token(existing.id), { json });
+          ? await fixture.api.http.request("POST", fixture.api.tokens(), { json })
+          : await fixture.api.http.request("PATCH", fixture.api.token(existing.id), { json });
         expect(response.status).toBeLessThan(500);
         expect(response.headers.get("content-type") ?? "").toContain("application/json");
         if (response.status !== 200) {
           expect(await tokenCount()).toBe(before);
-          expect((await api.http.request("GET", api.token(existing.id))).body).toEqual(existing);
+          expect(
+            (await fixture.api.http.request("GET", fixture.api.token(existing.id))).body,
+          ).toEqual(existing);
         } else if (!isCreate) {
           existing = response.body;
         }

@@ -1,28 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { HttpClient } from "./support/http-client.js";
-import { startTestServer, type TestServer } from "./support/test-server.js";
+import { describe, expect, test } from "vitest";
+import { useTestServer } from "./support/fixtures.js";
 
 const TOKENS = "/api/project/tokens";
 
 describe("the native surface: /api/project/tokens", () => {
-  let server: TestServer;
-  let http: HttpClient;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    http = new HttpClient(server.url, { username: server.projectId, password: server.token });
-  });
-  afterAll(() => server.close());
+  const fixture = useTestServer();
 
   const create = async (name: string, permissions: string[]) => {
-    const response = await http.request("POST", TOKENS, { json: { name, permissions } });
+    const response = await fixture.http.request("POST", TOKENS, { json: { name, permissions } });
     expect(response.status).toBe(200);
     return response.body;
   };
 
   test("create returns the token with its secret, for the authenticated project", async () => {
-    const response = await http.request("POST", TOKENS, {
+    const response = await fixture.http.request("POST", TOKENS, {
       json: { name: "John Doe's Token", permissions: ["messaging", "calling", "fax"] },
     });
     expect(response.status).toBe(200);
@@ -32,30 +24,30 @@ describe("the native surface: /api/project/tokens", () => {
       permissions: ["calling", "fax", "messaging"],
       token: expect.stringMatching(/^PT[0-9a-f]{48}$/),
     });
-    const viaCompat = await http.request(
+    const viaCompat = await fixture.http.request(
       "GET",
-      `/api/laml/2010-04-01/Accounts/${server.projectId}/tokens/${response.body.id}`,
+      `/api/laml/2010-04-01/Accounts/${fixture.server.projectId}/tokens/${response.body.id}`,
     );
     expect(viaCompat.body).toEqual(response.body);
   });
 
   test("get, update and delete work on the same token", async () => {
     const created = await create("a", ["chat"]);
-    expect((await http.request("GET", `${TOKENS}/${created.id}`)).body).toEqual(created);
-    const updated = await http.request("PATCH", `${TOKENS}/${created.id}`, {
+    expect((await fixture.http.request("GET", `${TOKENS}/${created.id}`)).body).toEqual(created);
+    const updated = await fixture.http.request("PATCH", `${TOKENS}/${created.id}`, {
       json: { permissions: ["video", "chat"] },
     });
     expect(updated.body).toEqual({ ...created, permissions: ["chat", "video"] });
-    const deleted = await http.request("DELETE", `${TOKENS}/${created.id}`);
+    const deleted = await fixture.http.request("DELETE", `${TOKENS}/${created.id}`);
     expect(deleted.status).toBe(204);
     expect(deleted.text).toBe("");
-    const again = await http.request("DELETE", `${TOKENS}/${created.id}`);
+    const again = await fixture.http.request("DELETE", `${TOKENS}/${created.id}`);
     expect(again.status).toBe(404);
     expect(again.body).toEqual({ error: "Not Found" });
   });
 
   test("a request missing both name and permissions gets two error items", async () => {
-    const response = await http.request("POST", TOKENS, { json: {} });
+    const response = await fixture.http.request("POST", TOKENS, { json: {} });
     expect(response.status).toBe(422);
     expect(response.body).toEqual({
       errors: [
@@ -78,7 +70,7 @@ describe("the native surface: /api/project/tokens", () => {
   });
 
   test("each unknown permission gets its own item", async () => {
-    const response = await http.request("POST", TOKENS, {
+    const response = await fixture.http.request("POST", TOKENS, {
       json: { name: "x", permissions: ["voice", "fax", "sms"] },
     });
     expect(response.status).toBe(422);
@@ -89,7 +81,7 @@ describe("the native surface: /api/project/tokens", () => {
   });
 
   test("an unknown field, a bad name and bad permissions are all reported at once", async () => {
-    const response = await http.request("POST", TOKENS, {
+    const response = await fixture.http.request("POST", TOKENS, {
       json: { Name: "x", name: "", permissions: [] },
     });
     expect(response.body.errors.map((item: { attribute: string }) => item.attribute)).toEqual([
@@ -100,7 +92,7 @@ describe("the native surface: /api/project/tokens", () => {
   });
 
   test("bad credentials are a 401 with the native body and a Basic challenge", async () => {
-    const response = await http.request("GET", TOKENS, { auth: null });
+    const response = await fixture.http.request("GET", TOKENS, { auth: null });
     expect(response.status).toBe(401);
     expect(response.body).toEqual({ error: "Unauthorized" });
     expect(response.headers.get("www-authenticate")).toBe('Basic realm="Tokenspace"');
@@ -108,27 +100,27 @@ describe("the native surface: /api/project/tokens", () => {
 
   test("a token without management is a 401 with the native body", async () => {
     const limited = await create("limited", ["chat"]);
-    const response = await http
-      .withCredentials(server.projectId, limited.token)
+    const response = await fixture.http
+      .withCredentials(fixture.server.projectId, limited.token)
       .request("GET", TOKENS);
     expect(response.status).toBe(401);
     expect(response.body).toEqual({ error: "Unauthorized" });
   });
 
   test("malformed JSON and malformed ids are a 400 with the native body", async () => {
-    const badJson = await http.request("POST", TOKENS, {
+    const badJson = await fixture.http.request("POST", TOKENS, {
       raw: "{",
       headers: { "content-type": "application/json" },
     });
     expect(badJson.status).toBe(400);
     expect(badJson.body).toEqual({ error: "Bad Request" });
-    const badId = await http.request("GET", `${TOKENS}/nope`);
+    const badId = await fixture.http.request("GET", `${TOKENS}/nope`);
     expect(badId.status).toBe(400);
     expect(badId.body).toEqual({ error: "Bad Request" });
   });
 
   test("an unknown token is a 404 with the native body", async () => {
-    const response = await http.request("PATCH", `${TOKENS}/${randomUUID()}`, {
+    const response = await fixture.http.request("PATCH", `${TOKENS}/${randomUUID()}`, {
       json: { name: "x" },
     });
     expect(response.status).toBe(404);
@@ -136,10 +128,12 @@ describe("the native surface: /api/project/tokens", () => {
   });
 
   test("oversized and unsupported bodies get 413 and 415 with native bodies", async () => {
-    const big = await http.request("POST", TOKENS, { json: { name: "x".repeat(1_100_000) } });
+    const big = await fixture.http.request("POST", TOKENS, {
+      json: { name: "x".repeat(1_100_000) },
+    });
     expect(big.status).toBe(413);
     expect(big.body).toEqual({ error: "Payload Too Large" });
-    const xml = await http.request("POST", TOKENS, {
+    const xml = await fixture.http.request("POST", TOKENS, {
       raw: "<x/>",
       headers: { "content-type": "application/xml" },
     });
@@ -149,7 +143,7 @@ describe("the native surface: /api/project/tokens", () => {
 
   test("the list pages with links and never shows a secret", async () => {
     for (let index = 0; index < 4; index++) await create(`page ${index}`, ["chat"]);
-    const first = await http.request("GET", `${TOKENS}?page_size=2`);
+    const first = await fixture.http.request("GET", `${TOKENS}?page_size=2`);
     expect(first.status).toBe(200);
     expect(first.body.links).toEqual({
       self: `${TOKENS}?page_size=2`,
@@ -159,21 +153,21 @@ describe("the native surface: /api/project/tokens", () => {
     });
     expect(first.body.data).toHaveLength(2);
     expect(first.text).not.toMatch(/PT[0-9a-f]{48}/);
-    const second = await http.request("GET", first.body.links.next);
+    const second = await fixture.http.request("GET", first.body.links.next);
     expect(second.body.links.self).toBe(first.body.links.next);
     expect(second.body.links.prev).toEqual(expect.stringContaining("page_token="));
-    const back = await http.request("GET", second.body.links.prev);
+    const back = await fixture.http.request("GET", second.body.links.prev);
     expect(back.body.data).toEqual(first.body.data);
   });
 
   test("a forged page_token is a 400 with the native body", async () => {
-    const response = await http.request("GET", `${TOKENS}?page_token=forged`);
+    const response = await fixture.http.request("GET", `${TOKENS}?page_token=forged`);
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ error: "Bad Request" });
   });
 
   test("an unknown path under /api/project is a native 404", async () => {
-    const response = await http.request("GET", "/api/project/nothing");
+    const response = await fixture.http.request("GET", "/api/project/nothing");
     expect(response.status).toBe(404);
     expect(response.body).toEqual({ error: "Not Found" });
   });

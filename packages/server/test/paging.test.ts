@@ -1,32 +1,30 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { compatClient } from "./support/compat.js";
+import { beforeAll, describe, expect, test } from "vitest";
+import { useTestServer } from "./support/fixtures.js";
 import type { ApiResponse } from "./support/http-client.js";
-import { startTestServer, type TestServer } from "./support/test-server.js";
 
 describe("keyset paging", () => {
-  let server: TestServer;
-  let api: ReturnType<typeof compatClient>;
+  const fixture = useTestServer();
 
   beforeAll(async () => {
-    server = await startTestServer();
-    api = compatClient(server);
-    for (let index = 0; index < 30; index++) await api.createToken(`before ${index}`, ["chat"]);
+    for (let index = 0; index < 30; index++)
+      await fixture.api.createToken(`before ${index}`, ["chat"]);
   });
-  afterAll(() => server.close());
 
   const ids = (tokens: Array<{ id: string }>) => tokens.map((token) => token.id);
 
   test("walking the pages while tokens are being created sees every earlier token exactly once", async () => {
     const existing = ids(
-      (await api.http.request("GET", `${api.tokens()}?PageSize=1000`)).body.tokens,
+      (await fixture.api.http.request("GET", `${fixture.api.tokens()}?PageSize=1000`)).body.tokens,
     );
     const seen: string[] = [];
-    let uri: string | null = `${api.tokens()}?PageSize=7`;
+    let uri: string | null = `${fixture.api.tokens()}?PageSize=7`;
     let created = 0;
     while (uri) {
       const [page]: [ApiResponse, ...unknown[]] = await Promise.all([
-        api.http.request("GET", uri),
-        ...Array.from({ length: 3 }, () => api.createToken(`during ${created++}`, ["chat"])),
+        fixture.api.http.request("GET", uri),
+        ...Array.from({ length: 3 }, () =>
+          fixture.api.createToken(`during ${created++}`, ["chat"]),
+        ),
       ]);
       seen.push(...ids(page.body.tokens));
       uri = page.body.next_page_uri;
@@ -37,14 +35,14 @@ describe("keyset paging", () => {
 
   test("on the native surface too", async () => {
     const existing = ids(
-      (await api.http.request("GET", "/api/project/tokens?page_size=1000")).body.data,
+      (await fixture.api.http.request("GET", "/api/project/tokens?page_size=1000")).body.data,
     );
     const seen: string[] = [];
     let link: string | null = "/api/project/tokens?page_size=5";
     while (link) {
       const [page]: [ApiResponse, ...unknown[]] = await Promise.all([
-        api.http.request("GET", link),
-        api.createToken("during native", ["chat"]),
+        fixture.api.http.request("GET", link),
+        fixture.api.createToken("during native", ["chat"]),
       ]);
       seen.push(...ids(page.body.data));
       link = page.body.links.next;
@@ -54,10 +52,10 @@ describe("keyset paging", () => {
   });
 
   test("a deleted token does not break the walk", async () => {
-    const first = await api.http.request("GET", `${api.tokens()}?PageSize=3`);
+    const first = await fixture.api.http.request("GET", `${fixture.api.tokens()}?PageSize=3`);
     const last = first.body.tokens.at(-1);
-    await api.http.request("DELETE", api.token(last.id));
-    const second = await api.http.request("GET", first.body.next_page_uri);
+    await fixture.api.http.request("DELETE", fixture.api.token(last.id));
+    const second = await fixture.api.http.request("GET", first.body.next_page_uri);
     expect(second.status).toBe(200);
     expect(ids(second.body.tokens)).not.toContain(last.id);
     expect(second.body.tokens).toHaveLength(3);

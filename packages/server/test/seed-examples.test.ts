@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { compatClient } from "./support/compat.js";
-import { startTestServer, type TestServer } from "./support/test-server.js";
+import { describe, expect, test } from "vitest";
+import { useTestServer } from "./support/fixtures.js";
 
 /** The examples of the SignalWire reference pages in ../shared/seeds, sent verbatim. */
 describe("the reference pages' examples", () => {
-  let server: TestServer;
-  let api: ReturnType<typeof compatClient>;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = compatClient(server);
-  });
-  afterAll(() => server.close());
+  const fixture = useTestServer();
 
   test("the form-encoded curl create returns the token with its secret", async () => {
     // curl -X POST .../tokens -H "Content-Type: application/x-www-form-urlencoded"
@@ -22,7 +14,7 @@ describe("the reference pages' examples", () => {
       "permissions=fax",
       "permissions=messaging",
     ].join("&");
-    const response = await api.http.request("POST", api.tokens(), { form });
+    const response = await fixture.api.http.request("POST", fixture.api.tokens(), { form });
 
     expect(response.status).toBe(200);
     expect(Object.keys(response.body).sort()).toEqual(["id", "name", "permissions", "token"]);
@@ -38,7 +30,7 @@ describe("the reference pages' examples", () => {
 
   test("the SDK's JSON create with the voice permission is a 422 that suggests calling", async () => {
     // client.compat.tokens.create({ name: "my-token", permissions: ["voice", "messaging"] })
-    const response = await api.http.request("POST", api.tokens(), {
+    const response = await fixture.api.http.request("POST", fixture.api.tokens(), {
       json: { name: "my-token", permissions: ["voice", "messaging"] },
     });
 
@@ -57,7 +49,7 @@ describe("the reference pages' examples", () => {
   });
 
   test("the SDK's JSON create with valid permissions succeeds", async () => {
-    const response = await api.http.request("POST", api.tokens(), {
+    const response = await fixture.api.http.request("POST", fixture.api.tokens(), {
       json: { name: "my-token", permissions: ["calling", "messaging"] },
     });
 
@@ -69,9 +61,9 @@ describe("the reference pages' examples", () => {
   });
 
   test("the SDK's JSON update renames the token and keeps its permissions and secret", async () => {
-    const created = await api.createToken("my-token", ["calling", "messaging"]);
+    const created = await fixture.api.createToken("my-token", ["calling", "messaging"]);
     // client.compat.tokens.update("token-id", { name: "updated-token" })
-    const response = await api.http.request("PATCH", api.token(created.id), {
+    const response = await fixture.api.http.request("PATCH", fixture.api.token(created.id), {
       json: { name: "updated-token" },
     });
 
@@ -85,9 +77,15 @@ describe("the reference pages' examples", () => {
   });
 
   test("the curl update with an empty JSON object changes nothing and returns the token", async () => {
-    const created = await api.createToken("John Doe's Token", ["calling", "fax", "messaging"]);
+    const created = await fixture.api.createToken("John Doe's Token", [
+      "calling",
+      "fax",
+      "messaging",
+    ]);
     // curl -X PATCH .../tokens/token_id -H "Content-Type: application/json" -d '{}'
-    const response = await api.http.request("PATCH", api.token(created.id), { json: {} });
+    const response = await fixture.api.http.request("PATCH", fixture.api.token(created.id), {
+      json: {},
+    });
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual(created);

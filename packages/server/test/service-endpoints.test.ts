@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { PERMISSIONS } from "../src/domain/permissions.js";
-import { HttpClient } from "./support/http-client.js";
-import { startTestServer, type TestServer } from "./support/test-server.js";
+import { useTestServer } from "./support/fixtures.js";
 
 describe("/healthz and /openapi.json", () => {
-  let server: TestServer;
-  let http: HttpClient;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    http = new HttpClient(server.url, { username: server.projectId, password: server.token });
-  });
-  afterAll(() => server.close());
+  const fixture = useTestServer();
 
   test("healthz answers 200 without credentials when the store answers", async () => {
-    const response = await http.request("GET", "/healthz", { auth: null });
+    const response = await fixture.http.request("GET", "/healthz", { auth: null });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ status: "ok" });
   });
 
   test("the OpenAPI document lists every token operation of the compatibility surface", async () => {
-    const response = await http.request("GET", "/openapi.json", { auth: null });
+    const response = await fixture.http.request("GET", "/openapi.json", { auth: null });
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe("3.1.0");
     const paths = response.body.paths;
@@ -31,7 +23,7 @@ describe("/healthz and /openapi.json", () => {
   });
 
   test("the OpenAPI document lists the accounts and the native token operations", async () => {
-    const { body } = await http.request("GET", "/openapi.json", { auth: null });
+    const { body } = await fixture.http.request("GET", "/openapi.json", { auth: null });
     const methods = (path: string) => Object.keys(body.paths[path] ?? {}).sort();
     expect(methods("/api/laml/2010-04-01/Accounts")).toEqual(["get", "post"]);
     expect(methods("/api/laml/2010-04-01/Accounts/{Sid}")).toEqual(["get", "post"]);
@@ -40,7 +32,7 @@ describe("/healthz and /openapi.json", () => {
   });
 
   test("the OpenAPI schemas come from the same permission list the server enforces", async () => {
-    const { body } = await http.request("GET", "/openapi.json", { auth: null });
+    const { body } = await fixture.http.request("GET", "/openapi.json", { auth: null });
     const create = body.paths["/api/laml/2010-04-01/Accounts/{AccountSid}/tokens"].post;
     const schema = create.requestBody.content["application/json"].schema;
     expect(schema.required).toEqual(["name", "permissions"]);
@@ -52,7 +44,7 @@ describe("/healthz and /openapi.json", () => {
   });
 
   test("an unknown path outside the APIs is a JSON 404", async () => {
-    const response = await http.request("GET", "/nope", { auth: null });
+    const response = await fixture.http.request("GET", "/nope", { auth: null });
     expect(response.status).toBe(404);
     expect(response.body).toEqual({ error: expect.stringContaining("/nope") });
   });

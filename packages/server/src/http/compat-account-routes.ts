@@ -9,23 +9,17 @@ import {
   AccountNameBodySchema,
   AccountParams,
   AccountSchema,
+  BASIC_AUTH,
   CompatAccountListQuery,
   CompatAccountListSchema,
   CompatErrorSchema,
   DEFAULT_PAGE_SIZE,
+  errorResponses,
 } from "./schemas.js";
 import { COMPAT_PREFIX } from "./surface-prefixes.js";
 
 const TAGS = ["Compatibility: Accounts"];
-const SECURITY = [{ basicAuth: [] }];
-const ERROR_RESPONSES = {
-  400: CompatErrorSchema,
-  401: CompatErrorSchema,
-  404: CompatErrorSchema,
-  413: CompatErrorSchema,
-  415: CompatErrorSchema,
-  422: CompatErrorSchema,
-};
+const ERROR_RESPONSES = errorResponses(CompatErrorSchema, CompatErrorSchema);
 /** Account validation failures use the `{code: 20002, ...}` shape, not the token one. */
 const config = { validationShape: "account" as const };
 
@@ -40,7 +34,7 @@ export function registerCompatAccountRoutes(
       schema: {
         summary: "List the project you authenticate as and its subprojects",
         tags: TAGS,
-        security: SECURITY,
+        security: BASIC_AUTH,
         querystring: CompatAccountListQuery,
         response: { 200: CompatAccountListSchema, ...ERROR_RESPONSES },
       },
@@ -70,7 +64,7 @@ export function registerCompatAccountRoutes(
       schema: {
         summary: "Create a subproject of the project you authenticate as",
         tags: TAGS,
-        security: SECURITY,
+        security: BASIC_AUTH,
         body: AccountNameBodySchema,
         response: { 201: AccountSchema, ...ERROR_RESPONSES },
       },
@@ -91,7 +85,7 @@ export function registerCompatAccountRoutes(
       schema: {
         summary: "Fetch a project or one of its subprojects",
         tags: TAGS,
-        security: SECURITY,
+        security: BASIC_AUTH,
         params: AccountParams,
         response: { 200: AccountSchema, ...ERROR_RESPONSES },
       },
@@ -107,7 +101,7 @@ export function registerCompatAccountRoutes(
       schema: {
         summary: "Rename a project or one of its subprojects",
         tags: TAGS,
-        security: SECURITY,
+        security: BASIC_AUTH,
         params: AccountParams,
         body: AccountNameBodySchema,
         response: { 200: AccountSchema, ...ERROR_RESPONSES },

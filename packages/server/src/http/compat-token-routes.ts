@@ -6,6 +6,7 @@ import { compatListEnvelope } from "./list-envelopes.js";
 import { principalOf } from "./management-auth.js";
 import {
   AccountSidParams,
+  BASIC_AUTH,
   CompatErrorSchema,
   CompatPageQuery,
   CompatTokenListSchema,
@@ -13,6 +14,7 @@ import {
   type CreateTokenBody,
   CreateTokenBodySchema,
   DEFAULT_PAGE_SIZE,
+  errorResponses,
   TokenParams,
   TokenSchema,
   type UpdateTokenBody,
@@ -21,15 +23,7 @@ import {
 import { COMPAT_PREFIX } from "./surface-prefixes.js";
 
 const TAGS = ["Compatibility: Tokens"];
-const SECURITY = [{ basicAuth: [] }];
-const ERROR_RESPONSES = {
-  400: CompatErrorSchema,
-  401: CompatErrorSchema,
-  404: CompatErrorSchema,
-  413: CompatErrorSchema,
-  415: CompatErrorSchema,
-  422: CompatValidationErrorSchema,
-};
+const ERROR_RESPONSES = errorResponses(CompatErrorSchema, CompatValidationErrorSchema);
 
 export function registerCompatTokenRoutes(
   app: FastifyInstance,
@@ -44,7 +38,7 @@ export function registerCompatTokenRoutes(
       schema: {
         summary: "Generate a new API token",
         tags: TAGS,
-        security: SECURITY,
+        security: BASIC_AUTH,
         params: AccountSidParams,
         body: CreateTokenBodySchema,
         response: { 200: TokenSchema, ...ERROR_RESPONSES },
@@ -66,7 +60,7 @@ export function registerCompatTokenRoutes(
       schema: {
         summary: "List API tokens (without their secrets)",
         tags: TAGS,
-        security: SECURITY,
+        security: BASIC_AUTH,
         params: AccountSidParams,
         querystring: CompatPageQuery,
         response: { 200: CompatTokenListSchema, ...ERROR_RESPONSES },
@@ -88,7 +82,7 @@ export function registerCompatTokenRoutes(
       schema: {
         summary: "Fetch an API token, with its secret",
         tags: TAGS,
-        security: SECURITY,
+        security: BASIC_AUTH,
         params: TokenParams,
         response: { 200: TokenSchema, ...ERROR_RESPONSES },
       },
@@ -102,7 +96,7 @@ export function registerCompatTokenRoutes(
       schema: {
         summary: "Update an API token's name or permissions",
         tags: TAGS,
-        security: SECURITY,
+        security: BASIC_AUTH,
         params: TokenParams,
         body: UpdateTokenBodySchema,
         response: { 200: TokenSchema, ...ERROR_RESPONSES },
@@ -117,7 +111,7 @@ export function registerCompatTokenRoutes(
       schema: {
         summary: "Delete an API token",
         tags: TAGS,
-        security: SECURITY,
+        security: BASIC_AUTH,
         params: TokenParams,
         response: { 204: { type: "null", description: "Deleted." }, ...ERROR_RESPONSES },
       },

@@ -5,9 +5,11 @@ import type { TokenService } from "../domain/token-service.js";
 import { nativeListEnvelope } from "./list-envelopes.js";
 import { principalOf } from "./management-auth.js";
 import {
+  BASIC_AUTH,
   type CreateTokenBody,
   CreateTokenBodySchema,
   DEFAULT_PAGE_SIZE,
+  errorResponses,
   NativeErrorSchema,
   NativePageQuery,
   NativeTokenListSchema,
@@ -20,15 +22,7 @@ import {
 import { NATIVE_PREFIX } from "./surface-prefixes.js";
 
 const TAGS = ["Project Tokens"];
-const SECURITY = [{ basicAuth: [] }];
-const ERROR_RESPONSES = {
-  400: NativeErrorSchema,
-  401: NativeErrorSchema,
-  404: NativeErrorSchema,
-  413: NativeErrorSchema,
-  415: NativeErrorSchema,
-  422: NativeValidationErrorSchema,
-};
+const ERROR_RESPONSES = errorResponses(NativeErrorSchema, NativeValidationErrorSchema);
 const NativeTokenParams = Type.Pick(TokenParams, ["token_id"]);
 type NativeTokenParams = { token_id: string };
 
@@ -42,7 +36,7 @@ export function registerNativeTokenRoutes(
       schema: {
         summary: "Create an API token",
         tags: TAGS,
-        security: SECURITY,
+        security: BASIC_AUTH,
         body: CreateTokenBodySchema,
         response: { 200: TokenSchema, ...ERROR_RESPONSES },
       },
@@ -63,7 +57,7 @@ export function registerNativeTokenRoutes(
       schema: {
         summary: "List API tokens (without their secrets)",
         tags: TAGS,
-        security: SECURITY,
+        security: BASIC_AUTH,
         querystring: NativePageQuery,
         response: { 200: NativeTokenListSchema, ...ERROR_RESPONSES },
       },
@@ -82,7 +76,7 @@ export function registerNativeTokenRoutes(
       schema: {
         summary: "Fetch an API token, with its secret",
         tags: TAGS,
-        security: SECURITY,
+        security: BASIC_AUTH,
         params: NativeTokenParams,
         response: { 200: TokenSchema, ...ERROR_RESPONSES },
       },
@@ -96,7 +90,7 @@ export function registerNativeTokenRoutes(
       schema: {
         summary: "Update an API token's name or permissions",
         tags: TAGS,
-        security: SECURITY,
+        security: BASIC_AUTH,
         params: NativeTokenParams,
         body: UpdateTokenBodySchema,
         response: { 200: TokenSchema, ...ERROR_RESPONSES },
@@ -112,7 +106,7 @@ export function registerNativeTokenRoutes(
       schema: {
         summary: "Delete an API token",
         tags: TAGS,
-        security: SECURITY,
+        security: BASIC_AUTH,
         params: NativeTokenParams,
         response: { 204: { type: "null", description: "Deleted." }, ...ERROR_RESPONSES },
       },

@@ -1,4 +1,4 @@
-import { type Static, Type } from "@sinclair/typebox";
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { PERMISSIONS, type Permission } from "../domain/permissions.js";
 import { TOKEN_FIELD_EXPECTATIONS, TOKEN_NAME_MAX_LENGTH } from "../domain/token-fields.js";
 
@@ -98,6 +98,13 @@ export type TokenParams = Static<typeof TokenParams>;
 
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 50;
+
+const PageSize = Type.Integer({
+  minimum: 1,
+  maximum: MAX_PAGE_SIZE,
+  default: DEFAULT_PAGE_SIZE,
+  description: `a whole number of items per page, from 1 to ${MAX_PAGE_SIZE}`,
+});
 
 export const CompatPageQuery = Type.Object({
   Page: Type.Optional(Type.Integer({ minimum: 0, description: "a page number, from 0" })),
@@ -251,14 +258,7 @@ export const CompatAccountListSchema = Type.Object(
 );
 
 export const NativePageQuery = Type.Object({
-  page_size: Type.Optional(
-    Type.Integer({
-      minimum: 1,
-      maximum: MAX_PAGE_SIZE,
-      default: DEFAULT_PAGE_SIZE,
-      description: `a whole number of items per page, from 1 to ${MAX_PAGE_SIZE}`,
-    }),
-  ),
+  page_size: Type.Optional(PageSize),
   page_token: Type.Optional(
     Type.String({ description: "the opaque page_token from a previous list response's links" }),
   ),
@@ -303,3 +303,11 @@ export const NativeValidationErrorSchema = Type.Object(
   },
   { additionalProperties: false, description: "Every problem found, one item each." },
 );
+
+/** Every route needs HTTP Basic credentials (the scheme is declared in app.ts). */
+export const BASIC_AUTH = [{ basicAuth: [] }];
+
+/** The failures every API route can answer, in one surface's shapes. */
+export function errorResponses(error: TSchema, validationError: TSchema) {
+  return { 400: error, 401: error, 404: error, 413: error, 415: error, 422: validationError };
+}
