@@ -3,13 +3,15 @@ import type { BootstrapOutcome } from "./bootstrap.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { NotFoundError, TokenspaceError } from "./domain/errors.js";
 import { startServer } from "./server.js";
-import { DatabaseUrlError } from "./store/open-store.js";
+import { DatabaseUrlError, redactDatabaseUrl } from "./store/database-url.js";
+import { StoreUnavailableError } from "./store/store.js";
 import { openTokenspace } from "./tokenspace.js";
 
 const USAGE = `Usage: tokenspace <command> [options]
 
 Commands:
   serve                      Run the HTTP server (what npm start runs)
+  migrate                    Apply pending database migrations, then exit
   projects create NAME       Create a top-level project
   projects list              List projects and subprojects
   subprojects create --parent ID NAME
@@ -57,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === "serve") return serve(flags);
+  if (command === "migrate") return migrate(flags);
   if (command === "projects" && subcommand === "create")
     return createProject(flags, rest.join(" "));
   if (command === "projects" && subcommand === "list") return listProjects(flags);
@@ -79,7 +82,7 @@ async function serve(flags: Flags): Promise<void> {
   server.app.log.info(
     {
       url: server.url,
-      database: redactUrl(config.databaseUrl),
+      database: redactDatabaseUrl(config.databaseUrl),
       bootstrapTokenPrinted: server.bootstrap?.generatedToken !== undefined,
     },
     "Tokenspace is listening",
@@ -90,6 +93,16 @@ async function serve(flags: Flags): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+}
+
+async function migrate(flags: Flags): Promise<void> {
+  const config = loadConfig(process.env, { databaseUrl: flags["database-url"] });
+  await withStore(flags, async () => undefined);
+  print(
+    flags,
+    { migrated: true },
+    `Migrations applied to ${redactDatabaseUrl(config.databaseUrl)}`,
+  );
 }
 
 function bootstrapBanner(outcome: BootstrapOutcome, url: string): string {
@@ -202,10 +215,6 @@ function print(flags: Flags, value: unknown, human: string): void {
   process.stdout.write(flags.json ? `${JSON.stringify(value, null, 2)}\n` : `${human}\n`);
 }
 
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, "//***@");
-}
-
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (
     error instanceof UsageError ||
@@ -217,7 +226,8 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (
     error instanceof ConfigError ||
     error instanceof DatabaseUrlError ||
-    error instanceof TokenspaceError
+    error instanceof TokenspaceError ||
+    error instanceof StoreUnavailableError
   ) {
     process.stderr.write(`tokenspace: ${error.message}\n`);
     process.exit(1);

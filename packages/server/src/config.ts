@@ -1,6 +1,7 @@
 import { isUuid, normalizeId } from "./domain/identifiers.js";
 import { SECRET_KEY_LENGTH } from "./domain/secret-vault.js";
 import { isWellFormedSecret, SECRET_FORMAT_DESCRIPTION } from "./domain/token-secret.js";
+import type { PostgresOptions } from "./store/postgres/postgres-store.js";
 
 export interface ServerConfig {
   readonly port: number;
@@ -12,6 +13,7 @@ export interface ServerConfig {
   readonly bootstrap: { readonly projectId: string; readonly token: string } | undefined;
   readonly authCacheTtlMs: number;
   readonly authCacheMaxEntries: number;
+  readonly postgres: PostgresOptions;
 }
 
 /** Settings that can also be given as command-line flags; a flag wins over the environment. */
@@ -53,6 +55,23 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       1,
       10_000_000,
     ),
+    postgres: {
+      poolSize: integerSetting("TOKENSPACE_PG_POOL_SIZE", env.TOKENSPACE_PG_POOL_SIZE, 10, 1, 1000),
+      statementTimeoutMs: integerSetting(
+        "TOKENSPACE_PG_STATEMENT_TIMEOUT_MS",
+        env.TOKENSPACE_PG_STATEMENT_TIMEOUT_MS,
+        5000,
+        100,
+        600_000,
+      ),
+      connectTimeoutMs: integerSetting(
+        "TOKENSPACE_PG_CONNECT_TIMEOUT_MS",
+        env.TOKENSPACE_PG_CONNECT_TIMEOUT_MS,
+        2000,
+        100,
+        600_000,
+      ),
+    },
   };
 }
 

@@ -8,14 +8,21 @@ export const KEY_FILE_NAME = "tokenspace.key";
 
 /**
  * The server key that protects token secrets, kept outside the database: the configured key,
- * or a key file beside the database (created with mode 0600 on first start). A store with no
- * place on disk gets a key that lives as long as the process.
+ * or a key file beside the database (created with mode 0600 on first start). A store shared by
+ * several nodes needs the configured key; a store with no place on disk gets a key that lives
+ * as long as the process.
  */
 export function loadServerKey(
   configured: Buffer | undefined,
   keyDirectory: string | undefined,
+  shared: boolean,
 ): Buffer {
   if (configured) return configured;
+  if (shared) {
+    throw new ConfigError(
+      "A PostgreSQL store needs TOKENSPACE_SECRET_KEY, the same on every node (generate one with: openssl rand -hex 32).",
+    );
+  }
   if (keyDirectory === undefined) return randomBytes(SECRET_KEY_LENGTH);
   const path = join(keyDirectory, KEY_FILE_NAME);
   try {

@@ -22,12 +22,12 @@ export interface Tokenspace {
 export async function openTokenspace(
   config: Pick<
     ServerConfig,
-    "databaseUrl" | "secretKey" | "authCacheTtlMs" | "authCacheMaxEntries"
+    "databaseUrl" | "secretKey" | "authCacheTtlMs" | "authCacheMaxEntries" | "postgres"
   >,
 ): Promise<Tokenspace> {
-  const { store, keyDirectory } = openStore(config.databaseUrl);
+  const { store, keyDirectory, shared } = await openStore(config.databaseUrl, config.postgres);
   try {
-    const vault = new SecretVault(loadServerKey(config.secretKey, keyDirectory));
+    const vault = new SecretVault(loadServerKey(config.secretKey, keyDirectory, shared));
     const fingerprint = vault.keyFingerprint();
     if ((await store.initSetting(KEY_FINGERPRINT_SETTING, fingerprint)) !== fingerprint) {
       throw new ConfigError(
@@ -37,6 +37,10 @@ export async function openTokenspace(
     const cache = new CredentialCache({
       maxEntries: config.authCacheMaxEntries,
       ttlMs: config.authCacheTtlMs,
+    });
+    store.watchRevocations({
+      revoked: (digest) => cache.invalidate(digest),
+      reset: () => cache.clear(),
     });
     return {
       store,

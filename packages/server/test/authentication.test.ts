@@ -91,7 +91,10 @@ describe("authentication on the compatibility surface", () => {
   });
 
   test("a token of another project cannot reach this project's tokens", async () => {
-    const other = await startTestServer({ directory: fixture.server.directory });
+    const other = await startTestServer({
+      directory: fixture.server.directory,
+      database: fixture.server.database,
+    });
     try {
       const response = await fixture.api.http
         .withCredentials(other.projectId, other.token)

@@ -6,15 +6,17 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { runCli, serve } from "./support/cli.js";
 import { COMPAT } from "./support/compat.js";
 import { HttpClient } from "./support/http-client.js";
+import { createTestDatabase, TEST_STORE } from "./support/test-database.js";
 import { newSecret } from "./support/test-server.js";
 
 describe("first start, bootstrap settings and the operator CLI", () => {
   let directory: string;
   let env: NodeJS.ProcessEnv;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     directory = mkdtempSync(join(tmpdir(), "tokenspace-cli-"));
-    env = { DATABASE_URL: `sqlite:${join(directory, "tokenspace.db")}`, LOG_LEVEL: "info" };
+    const database = await createTestDatabase(directory);
+    env = { ...database.env, DATABASE_URL: database.url, LOG_LEVEL: "info" };
   });
   afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
@@ -61,11 +63,14 @@ describe("first start, bootstrap settings and the operator CLI", () => {
     await second.stop();
   });
 
-  test("a generated server key file is created beside the database with mode 0600", async () => {
-    const server = await serve({ env });
-    await server.stop();
-    expect(statSync(join(directory, "tokenspace.key")).mode & 0o777).toBe(0o600);
-  });
+  test.skipIf(TEST_STORE !== "sqlite")(
+    "a generated server key file is created beside the SQLite database with mode 0600",
+    async () => {
+      const server = await serve({ env });
+      await server.stop();
+      expect(statSync(join(directory, "tokenspace.key")).mode & 0o777).toBe(0o600);
+    },
+  );
 
   test("TOKENSPACE_BOOTSTRAP_* fix the project and token, and are left alone once they exist", async () => {
     const projectId = randomUUID();
@@ -208,12 +213,18 @@ describe("first start, bootstrap settings and the operator CLI", () => {
     expect(result.stderr).toContain("Usage: tokenspace");
   });
 
-  test("a PostgreSQL DATABASE_URL is refused clearly for now", async () => {
+  test("an unreachable PostgreSQL stops the command with a clear message and no password", async () => {
     const result = await runCli(["projects", "list"], {
-      env: { DATABASE_URL: "postgres://user:pw@127.0.0.1/db" },
+      env: {
+        DATABASE_URL: "postgres://user:pw@127.0.0.1:1/db",
+        TOKENSPACE_SECRET_KEY: "a".repeat(64),
+      },
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("PostgreSQL");
-    expect(result.stderr).not.toContain("pw");
+    expect(result.stderr).toContain(
+      "Cannot use the PostgreSQL database postgres://user:***@127.0.0.1:1/db",
+    );
+    expect(result.stderr).not.toContain(":pw@");
+    expect(result.stderr).not.toContain("    at ");
   });
 });

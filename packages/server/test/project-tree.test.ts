@@ -37,7 +37,10 @@ describe("tokens across a project and its subprojects", () => {
       })
     ).body;
     asChildA = parent.withCredentials(childA, tokenA.token);
-    outsiderServer = await startTestServer({ directory: server.directory });
+    outsiderServer = await startTestServer({
+      directory: server.directory,
+      database: server.database,
+    });
     outsider = parent.withCredentials(outsiderServer.projectId, outsiderServer.token);
   });
   afterAll(async () => {

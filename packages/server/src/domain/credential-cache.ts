@@ -42,6 +42,12 @@ export class CredentialCache {
     this.#generation++;
     this.#entries.delete(cacheKey(digest));
   }
+
+  /** Forgets every credential, for when changes may have been missed. */
+  clear(): void {
+    this.#generation++;
+    this.#entries.clear();
+  }
 }
 
 function cacheKey(digest: Buffer): string {

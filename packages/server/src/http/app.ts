@@ -101,15 +101,18 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     },
   });
 
+  app.get("/healthz", { schema: { hide: true, response: { 200: HealthSchema } } }, async () => ({
+    status: "ok",
+  }));
   app.get(
-    "/healthz",
+    "/readyz",
     { schema: { hide: true, response: { 200: HealthSchema, 503: HealthSchema } } },
     async (_request, reply) => {
       try {
         await services.store.ping();
-        return { status: "ok" };
+        return { status: "ready" };
       } catch {
-        return reply.code(503).send({ status: "unavailable" });
+        return reply.code(503).header("retry-after", "1").send({ status: "not ready" });
       }
     },
   );

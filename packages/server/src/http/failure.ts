@@ -2,6 +2,7 @@ import type { ErrorObject } from "ajv";
 import type { FastifyError, FastifyRequest } from "fastify";
 import { TokenspaceError, ValidationError } from "../domain/errors.js";
 import type { ValidationProblem } from "../domain/validation-problem.js";
+import { StoreUnavailableError } from "../store/store.js";
 import { BODY_LIMIT_BYTES, SUPPORTED_CONTENT_TYPES } from "./body-parsers.js";
 import { problemsFromSchemaErrors } from "./schema-problems.js";
 
@@ -48,8 +49,15 @@ export function failure(
 /** Classifies any error thrown while serving a request; never exposes internals. */
 export function toFailure(error: unknown, request: FastifyRequest): Failure {
   if (error instanceof ValidationError) return failure("validation", error.message, error.problems);
-  if (error instanceof TokenspaceError)
+  if (error instanceof TokenspaceError) {
     return failure(DOMAIN_FAILURE_KIND[error.kind], error.message);
+  }
+  if (error instanceof StoreUnavailableError) {
+    return failure(
+      "unavailable",
+      "The database is unavailable, so nothing was done. Retry after the time in the Retry-After header.",
+    );
+  }
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
     case "FST_ERR_VALIDATION":

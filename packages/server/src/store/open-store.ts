@@ -1,37 +1,49 @@
 import { dirname, resolve } from "node:path";
+import { DatabaseUrlError, redactDatabaseUrl } from "./database-url.js";
+import { type PostgresOptions, PostgresStore } from "./postgres/postgres-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
 import type { Store } from "./store.js";
 
 export interface OpenedStore {
   readonly store: Store;
-  /** Where a generated server key file belongs (beside the database), if the store has a place. */
+  /**
+   * Where a generated server key file belongs (beside the database), or `undefined` when there
+   * is no such place.
+   */
   readonly keyDirectory: string | undefined;
+  /** Several nodes share this store, so they must share a configured server key. */
+  readonly shared: boolean;
 }
 
-export class DatabaseUrlError extends Error {}
-
 /**
- * Opens the store a `DATABASE_URL` names: `sqlite:PATH` (relative to the working directory),
- * `sqlite::memory:` for a throw-away store.
+ * Opens, and migrates, the store a `DATABASE_URL` names: `sqlite:PATH` (relative to the working
+ * directory), `sqlite::memory:` for a throw-away store, or `postgres://…` / `postgresql://…`.
  */
-export function openStore(databaseUrl: string): OpenedStore {
+export async function openStore(
+  databaseUrl: string,
+  postgres: PostgresOptions,
+): Promise<OpenedStore> {
   if (databaseUrl.startsWith("sqlite:")) {
     const location = databaseUrl.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
-    if (location === ":memory:")
-      return { store: new SqliteStore(":memory:"), keyDirectory: undefined };
-    if (location === "")
+    if (location === ":memory:") {
+      return { store: new SqliteStore(":memory:"), keyDirectory: undefined, shared: false };
+    }
+    if (location === "") {
       throw new DatabaseUrlError(
         "DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/tokenspace.db",
       );
+    }
     const filename = resolve(location);
-    return { store: new SqliteStore(filename), keyDirectory: dirname(filename) };
+    return { store: new SqliteStore(filename), keyDirectory: dirname(filename), shared: false };
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new DatabaseUrlError(
-      "PostgreSQL is not supported by this version yet; use a sqlite: DATABASE_URL such as sqlite:./data/tokenspace.db",
-    );
+    return {
+      store: await PostgresStore.open(databaseUrl, postgres),
+      keyDirectory: undefined,
+      shared: true,
+    };
   }
   throw new DatabaseUrlError(
-    `DATABASE_URL must start with sqlite: (e.g. sqlite:./data/tokenspace.db); got "${databaseUrl.replace(/\/\/[^@/]*@/, "//***@")}"`,
+    `DATABASE_URL must start with sqlite: or postgres://; got "${redactDatabaseUrl(databaseUrl)}"`,
   );
 }

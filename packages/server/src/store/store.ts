@@ -44,14 +44,35 @@ export interface ListWindow {
 }
 
 /**
- * Everything Tokenspace keeps. Implementations: `sqlite/sqlite-store.ts` (embedded default)
- * and, later, PostgreSQL. An implementation is opened with its migrations applied, and every
- * write resolves only once it is durable.
+ * The store cannot be reached (connection refused or lost, timed out). The request may be
+ * retried; nothing of it was written.
+ */
+export class StoreUnavailableError extends Error {}
+
+/** Told when a token is changed or deleted, possibly by another node on the same store. */
+export interface RevocationWatcher {
+  /** The token with this secret digest changed: forget what is cached about it. */
+  revoked(secretDigest: Buffer): void;
+  /** Changes may have been missed (the channel was down): forget everything cached. */
+  reset(): void;
+}
+
+/**
+ * Everything Tokenspace keeps. Implementations: `sqlite/sqlite-store.ts` (the embedded default)
+ * and `postgres/postgres-store.ts` (many nodes on one database). An implementation is opened
+ * with its migrations applied; every write resolves only once it is durable; a store that
+ * cannot be reached rejects with `StoreUnavailableError`.
  */
 export interface Store {
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Reports token changes made through any node sharing this store, for as long as the store
+   * is open. A store used by one process only may report nothing: its own changes are already
+   * known, and a cache lifetime bounds the rest.
+   */
+  watchRevocations(watcher: RevocationWatcher): void;
 
   readSetting(key: string): Promise<string | undefined>;
   /** Writes the setting unless one is already there; returns the value now stored. */

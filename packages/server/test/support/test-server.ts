@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { loadConfig } from "../../src/config.js";
 import { type RunningServer, startServer } from "../../src/server.js";
+import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
 export interface TestServer {
   readonly url: string;
@@ -12,6 +13,8 @@ export interface TestServer {
   /** The bootstrap token: every permission. */
   readonly token: string;
   readonly directory: string;
+  /** The store this server runs on; another server given it shares the same state. */
+  readonly database: TestDatabase;
   readonly server: RunningServer;
   /** Everything the server logged so far. */
   logs(): string;
@@ -22,6 +25,7 @@ export interface TestServer {
 
 export interface TestServerOptions {
   readonly directory?: string;
+  readonly database?: TestDatabase;
   readonly env?: NodeJS.ProcessEnv;
   readonly credentials?: { readonly projectId: string; readonly token: string };
 }
@@ -30,9 +34,13 @@ export function newSecret(): string {
   return `PT${randomBytes(24).toString("hex")}`;
 }
 
-/** A real Tokenspace server on a fresh SQLite file in a temporary directory, over real HTTP. */
+/**
+ * A real Tokenspace server over real HTTP, on a fresh store of the kind under test (a SQLite
+ * file in a temporary directory, or a PostgreSQL schema of its own).
+ */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), "tokenspace-test-"));
+  const database = options.database ?? (await createTestDatabase(directory));
   const credentials = options.credentials ?? { projectId: randomUUID(), token: newSecret() };
   const logChunks: string[] = [];
   const logStream = new Writable({
@@ -42,7 +50,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   });
   const config = loadConfig({
-    DATABASE_URL: `sqlite:${join(directory, "tokenspace.db")}`,
+    ...database.env,
+    DATABASE_URL: database.url,
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: "info",
@@ -56,11 +65,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     projectId: credentials.projectId,
     token: credentials.token,
     directory,
+    database,
     server,
     logs: () => logChunks.join(""),
     restart: async () => {
       await server.close();
-      return startTestServer({ ...options, directory, credentials });
+      return startTestServer({ ...options, directory, database, credentials });
     },
     close: async () => {
       await server.close();

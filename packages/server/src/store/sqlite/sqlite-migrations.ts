@@ -1,8 +1,4 @@
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
+import type { Migration } from "../migration.js";
 
 /** Append only: a released migration never changes, a new one takes the next version. */
 export const SQLITE_MIGRATIONS: readonly Migration[] = [

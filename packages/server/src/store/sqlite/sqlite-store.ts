@@ -136,6 +136,12 @@ export class SqliteStore implements Store {
     this.#db.close();
   }
 
+  /**
+   * Nothing to watch: the embedded store has one server process, whose own changes invalidate
+   * its cache directly; the cache lifetime bounds what the CLI changes beside it.
+   */
+  watchRevocations(): void {}
+
   async readSetting(key: string): Promise<string | undefined> {
     return this.#statements.readSetting.get(key)?.value;
   }

@@ -1,0 +1,35 @@
+import { StoreUnavailableError } from "../store.js";
+
+/** SQLSTATE classes and codes that mean "the database cannot serve this now". */
+const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300", "57014"]);
+const UNAVAILABLE_ERRNOS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+]);
+const UNAVAILABLE_MESSAGES = [
+  "Connection terminated",
+  "timeout exceeded when trying to connect",
+  "Query read timeout",
+  "Client has encountered a connection error",
+  "Connection ended",
+];
+
+/**
+ * Tells a lost or refused database apart from a bug: the first becomes StoreUnavailableError
+ * (a 503 the client may retry), the second is rethrown as it is.
+ */
+export function classifyPostgresError(error: unknown): unknown {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const text = typeof message === "string" ? message : "";
+  const unavailable =
+    (typeof code === "string" &&
+      (code.startsWith("08") || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code))) ||
+    UNAVAILABLE_MESSAGES.some((fragment) => text.includes(fragment));
+  return unavailable ? new StoreUnavailableError(`The database cannot be reached: ${text}`) : error;
+}
