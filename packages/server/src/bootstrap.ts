@@ -1,12 +1,15 @@
 import type { ServerConfig } from "./config.js";
 import { ConfigError } from "./config.js";
+import { newId } from "./domain/identifiers.js";
 import { PERMISSIONS } from "./domain/permissions.js";
 import type { IssuedToken } from "./domain/token-service.js";
-import type { ProjectRecord } from "./store/store.js";
+import { type ProjectRecord, StoreConflictError } from "./store/store.js";
 import type { Tokenspace } from "./tokenspace.js";
 
 export const BOOTSTRAP_PROJECT_NAME = "Default Project";
 export const BOOTSTRAP_TOKEN_NAME = "bootstrap";
+/** The id of the first project, claimed once per store by whichever node starts first. */
+const FIRST_PROJECT_SETTING = "bootstrap_project_id";
 
 export interface BootstrapOutcome {
   readonly project: ProjectRecord;
@@ -17,37 +20,67 @@ export interface BootstrapOutcome {
 /**
  * Makes sure a fresh store can be used at all. With TOKENSPACE_BOOTSTRAP_* set, that project and
  * token exist afterwards (created if missing, left as they are otherwise). Without, an empty
- * store gets a "Default Project" and a token with every permission.
+ * store gets a "Default Project" and a token with every permission. Safe when several nodes
+ * start together on one store: each thing is created once, and one node prints the token.
  */
 export async function bootstrap(
   tokenspace: Tokenspace,
   preset: ServerConfig["bootstrap"],
 ): Promise<BootstrapOutcome | undefined> {
-  const { projects, tokens, store } = tokenspace;
-  if (preset) {
-    const project =
-      (await projects.find(preset.projectId)) ??
-      (await projects.create(BOOTSTRAP_PROJECT_NAME, preset.projectId));
-    const existing = await tokens.findBySecret(preset.token);
-    if (existing && existing.projectId !== project.id) {
-      throw new ConfigError(
-        "TOKENSPACE_BOOTSTRAP_TOKEN already belongs to a different project than TOKENSPACE_BOOTSTRAP_PROJECT_ID.",
-      );
-    }
-    if (!existing) {
-      await tokens.create(
-        project.id,
-        { name: BOOTSTRAP_TOKEN_NAME, permissions: PERMISSIONS },
-        preset.token,
-      );
-    }
-    return { project, generatedToken: undefined };
-  }
-  if ((await store.countProjects()) > 0) return undefined;
-  const project = await projects.create(BOOTSTRAP_PROJECT_NAME);
-  const generatedToken = await tokens.create(project.id, {
+  if (preset) return bootstrapPreset(tokenspace, preset);
+  const { store, tokens } = tokenspace;
+  const claimed = await store.readSetting(FIRST_PROJECT_SETTING);
+  if (claimed === undefined && (await store.countProjects()) > 0) return undefined;
+  const projectId = claimed ?? (await store.initSetting(FIRST_PROJECT_SETTING, newId()));
+  const created = await createProjectOnce(tokenspace, projectId);
+  if (!created) return undefined;
+  const generatedToken = await tokens.create(created.id, {
     name: BOOTSTRAP_TOKEN_NAME,
     permissions: PERMISSIONS,
   });
-  return { project, generatedToken };
+  return { project: created, generatedToken };
+}
+
+async function bootstrapPreset(
+  tokenspace: Tokenspace,
+  preset: NonNullable<ServerConfig["bootstrap"]>,
+): Promise<BootstrapOutcome> {
+  const { projects, tokens } = tokenspace;
+  await createProjectOnce(tokenspace, preset.projectId);
+  const project = await projects.find(preset.projectId);
+  if (!project) throw new Error(`bootstrap project ${preset.projectId} vanished`);
+  const existing = await tokens.findBySecret(preset.token);
+  if (existing && existing.projectId !== project.id) {
+    throw new ConfigError(
+      "TOKENSPACE_BOOTSTRAP_TOKEN already belongs to a different project than TOKENSPACE_BOOTSTRAP_PROJECT_ID.",
+    );
+  }
+  if (!existing) {
+    await ignoringConflict(() =>
+      tokens.create(
+        project.id,
+        { name: BOOTSTRAP_TOKEN_NAME, permissions: PERMISSIONS },
+        preset.token,
+      ),
+    );
+  }
+  return { project, generatedToken: undefined };
+}
+
+/** Creates the project unless it exists; returns it only if this call created it. */
+async function createProjectOnce(
+  { projects }: Tokenspace,
+  id: string,
+): Promise<ProjectRecord | undefined> {
+  if (await projects.find(id)) return undefined;
+  return ignoringConflict(() => projects.create(BOOTSTRAP_PROJECT_NAME, id));
+}
+
+async function ignoringConflict<T>(work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof StoreConflictError) return undefined;
+    throw error;
+  }
 }

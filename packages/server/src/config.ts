@@ -44,7 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     authCacheTtlMs: integerSetting(
       "TOKENSPACE_AUTH_CACHE_TTL_MS",
       env.TOKENSPACE_AUTH_CACHE_TTL_MS,
-      1000,
+      500,
       0,
       3_600_000,
     ),

@@ -40,7 +40,8 @@ export async function openTokenspace(
     });
     store.watchRevocations({
       revoked: (digest) => cache.invalidate(digest),
-      reset: () => cache.clear(),
+      lost: () => cache.suspend(),
+      restored: () => cache.resume(),
     });
     return {
       store,

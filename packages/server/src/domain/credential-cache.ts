@@ -20,6 +20,7 @@ export interface CredentialCacheOptions {
 export class CredentialCache {
   readonly #entries: LRUCache<string, Principal>;
   #generation = 0;
+  #suspended = false;
 
   constructor(options: CredentialCacheOptions) {
     this.#entries = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs });
@@ -35,7 +36,9 @@ export class CredentialCache {
 
   /** Stores the principal only if nothing was invalidated since `generationAtRead`. */
   remember(digest: Buffer, principal: Principal, generationAtRead: number): void {
-    if (generationAtRead === this.#generation) this.#entries.set(cacheKey(digest), principal);
+    if (!this.#suspended && generationAtRead === this.#generation) {
+      this.#entries.set(cacheKey(digest), principal);
+    }
   }
 
   invalidate(digest: Buffer): void {
@@ -43,8 +46,19 @@ export class CredentialCache {
     this.#entries.delete(cacheKey(digest));
   }
 
-  /** Forgets every credential, for when changes may have been missed. */
-  clear(): void {
+  /**
+   * Forgets every credential and caches none until `resume`: while changes made elsewhere could
+   * go unheard, every check asks the store.
+   */
+  suspend(): void {
+    this.#suspended = true;
+    this.#generation++;
+    this.#entries.clear();
+  }
+
+  /** Caches again, starting empty. */
+  resume(): void {
+    this.#suspended = false;
     this.#generation++;
     this.#entries.clear();
   }

@@ -49,12 +49,17 @@ export interface ListWindow {
  */
 export class StoreUnavailableError extends Error {}
 
+/** A write would duplicate something that must be unique (an id, a secret digest). */
+export class StoreConflictError extends Error {}
+
 /** Told when a token is changed or deleted, possibly by another node on the same store. */
 export interface RevocationWatcher {
   /** The token with this secret digest changed: forget what is cached about it. */
   revoked(secretDigest: Buffer): void;
-  /** Changes may have been missed (the channel was down): forget everything cached. */
-  reset(): void;
+  /** The channel is down, so changes may go unheard: forget everything, cache nothing. */
+  lost(): void;
+  /** The channel is back: caching may resume, from a clean slate. */
+  restored(): void;
 }
 
 /**

@@ -67,9 +67,10 @@ async function createPostgresSchema(): Promise<TestDatabase> {
     dump: () =>
       run(async (client) => {
         const tables = ["settings", "projects", "tokens", "schema_migrations"];
-        const rows = await Promise.all(
-          tables.map((table) => client.query(`SELECT row_to_json(t)::text AS row FROM ${table} t`)),
-        );
+        const rows = [];
+        for (const table of tables) {
+          rows.push(await client.query(`SELECT row_to_json(t)::text AS row FROM ${table} t`));
+        }
         return rows.flatMap((result) => result.rows.map((row) => row.row as string)).join("\n");
       }),
     countRows: (table) =>

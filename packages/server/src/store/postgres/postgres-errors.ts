@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from "../store.js";
+import { StoreConflictError, StoreUnavailableError } from "../store.js";
 
 /** SQLSTATE classes and codes that mean "the database cannot serve this now". */
 const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300", "57014"]);
@@ -22,11 +22,13 @@ const UNAVAILABLE_MESSAGES = [
 
 /**
  * Tells a lost or refused database apart from a bug: the first becomes StoreUnavailableError
- * (a 503 the client may retry), the second is rethrown as it is.
+ * (a 503 the client may retry), a unique violation becomes StoreConflictError, anything else
+ * is rethrown as it is.
  */
 export function classifyPostgresError(error: unknown): unknown {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   const text = typeof message === "string" ? message : "";
+  if (code === "23505") return new StoreConflictError(text);
   const unavailable =
     (typeof code === "string" &&
       (code.startsWith("08") || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code))) ||

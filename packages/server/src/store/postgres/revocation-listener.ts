@@ -6,15 +6,15 @@ const LONGEST_RETRY_MS = 2000;
 
 /**
  * Holds one connection that LISTENs for token revocations and hands each to the watcher. When
- * the connection is lost it reconnects with growing pauses, and tells the watcher to forget
- * everything, since announcements sent meanwhile were missed.
+ * the connection is lost it tells the watcher at once (announcements sent meanwhile go
+ * unheard), reconnects with growing pauses, and tells the watcher when it hears again.
  */
 export class RevocationListener {
   #client: pg.Client | undefined;
   #stopped = false;
   #retryMs = FIRST_RETRY_MS;
   #retryTimer: NodeJS.Timeout | undefined;
-  #connectedBefore = false;
+  #lost = false;
 
   constructor(
     private readonly config: pg.ClientConfig,
@@ -55,8 +55,8 @@ export class RevocationListener {
       await client.connect();
       await client.query(`LISTEN ${this.channel}`);
       this.#retryMs = FIRST_RETRY_MS;
-      if (this.#connectedBefore) this.watcher.reset();
-      this.#connectedBefore = true;
+      if (this.#lost) this.watcher.restored();
+      this.#lost = false;
     } catch {
       onLost();
     }
@@ -64,8 +64,8 @@ export class RevocationListener {
 
   #scheduleReconnect(): void {
     if (this.#stopped) return;
-    // Whatever arrives until the channel is back is unknown: start clean now, and again on reconnect.
-    this.watcher.reset();
+    if (!this.#lost) this.watcher.lost();
+    this.#lost = true;
     this.#retryTimer = setTimeout(() => void this.#connect(), this.#retryMs);
     this.#retryMs = Math.min(this.#retryMs * 2, LONGEST_RETRY_MS);
   }

@@ -2,14 +2,15 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { isPermission } from "../../domain/permissions.js";
-import type {
-  ListWindow,
-  NewProjectRecord,
-  NewTokenRecord,
-  ProjectRecord,
-  Store,
-  TokenChangeSet,
-  TokenRecord,
+import {
+  type ListWindow,
+  type NewProjectRecord,
+  type NewTokenRecord,
+  type ProjectRecord,
+  type Store,
+  StoreConflictError,
+  type TokenChangeSet,
+  type TokenRecord,
 } from "../store.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.js";
 import { SqliteWriteBatcher } from "./sqlite-write-batcher.js";
@@ -147,14 +148,14 @@ export class SqliteStore implements Store {
   }
 
   async initSetting(key: string, value: string): Promise<string> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       this.#statements.initSetting.run(key, value);
       return this.#statements.readSetting.get(key)?.value ?? value;
     });
   }
 
   async insertProject(project: NewProjectRecord): Promise<ProjectRecord> {
-    return this.#writes.run(() =>
+    return this.#write(() =>
       toProject(
         this.#statements.insertProject.get({
           id: project.id,
@@ -176,7 +177,7 @@ export class SqliteStore implements Store {
     id: string,
     changes: { readonly friendlyName: string; readonly updatedAt: Date },
   ): Promise<ProjectRecord | undefined> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const row = this.#statements.updateProject.get({
         id,
         friendly_name: changes.friendlyName,
@@ -213,7 +214,7 @@ export class SqliteStore implements Store {
   }
 
   async insertToken(token: NewTokenRecord): Promise<TokenRecord> {
-    return this.#writes.run(() =>
+    return this.#write(() =>
       toToken(
         this.#statements.insertToken.get({
           id: token.id,
@@ -244,7 +245,7 @@ export class SqliteStore implements Store {
     tokenId: string,
     changes: TokenChangeSet,
   ): Promise<TokenRecord | undefined> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const row = this.#statements.updateToken.get({
         project_id: projectId,
         id: tokenId,
@@ -257,7 +258,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const row = this.#statements.deleteToken.get(projectId, tokenId) as TokenRow | undefined;
       return row && toToken(row);
     });
@@ -273,6 +274,19 @@ export class SqliteStore implements Store {
   }
 
   /** Runs under an immediate (write-locked) transaction, so two processes never race a migration. */
+  /** Queues a write for the next group commit; a unique-constraint failure is a conflict. */
+  async #write<T>(work: () => T): Promise<T> {
+    try {
+      return await this.#writes.run(work);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+        throw new StoreConflictError((error as Error).message);
+      }
+      throw error;
+    }
+  }
+
   #applyMigrations(): void {
     const apply = this.#db.transaction(() => {
       this.#db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (

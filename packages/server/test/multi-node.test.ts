@@ -1,0 +1,166 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { type ServeProcess, serve } from "./support/cli.js";
+import { COMPAT } from "./support/compat.js";
+import { type ApiResponse, HttpClient } from "./support/http-client.js";
+import { createTestDatabase, TEST_STORE } from "./support/test-database.js";
+import { newSecret } from "./support/test-server.js";
+
+const REVOCATION_BOUND_MS = 1000;
+
+/** Polls until the request is refused; returns how long that took. */
+async function millisecondsUntilRefused(request: () => Promise<ApiResponse>): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const response = await request();
+    if (response.status === 401) return performance.now() - started;
+    expect(response.status).toBe(200);
+    if (performance.now() - started > 5 * REVOCATION_BOUND_MS) return Number.POSITIVE_INFINITY;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe.skipIf(TEST_STORE !== "postgres")("two server processes on one PostgreSQL", () => {
+  const projectId = randomUUID();
+  const bootstrapToken = newSecret();
+  let directory: string;
+  let nodeA: ServeProcess;
+  let nodeB: ServeProcess;
+  let onA: HttpClient;
+  let onB: HttpClient;
+  const tokens = `${COMPAT}/Accounts/${projectId}/tokens`;
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), "tokenspace-nodes-"));
+    const database = await createTestDatabase(directory);
+    const env = {
+      ...database.env,
+      DATABASE_URL: database.url,
+      TOKENSPACE_BOOTSTRAP_PROJECT_ID: projectId,
+      TOKENSPACE_BOOTSTRAP_TOKEN: bootstrapToken,
+    };
+    [nodeA, nodeB] = await Promise.all([serve({ env }), serve({ env })]);
+    onA = new HttpClient(nodeA.url, { username: projectId, password: bootstrapToken });
+    onB = new HttpClient(nodeB.url, { username: projectId, password: bootstrapToken });
+  });
+  afterAll(async () => {
+    await Promise.all([nodeA?.stop(), nodeB?.stop()]);
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const createOnA = async (permissions: string[]) => {
+    const response = await onA.request("POST", tokens, { json: { name: "shared", permissions } });
+    expect(response.status).toBe(200);
+    return response.body as { id: string; token: string };
+  };
+
+  test("nodes starting together on an empty database migrate and bootstrap once", async () => {
+    const listed = await onB.request("GET", `${tokens}?PageSize=1000`);
+    expect(
+      listed.body.tokens.filter((token: { name: string }) => token.name === "bootstrap"),
+    ).toHaveLength(1);
+  });
+
+  test("a token created on node A authenticates on node B on the next request", async () => {
+    const created = await createOnA(["management"]);
+    const response = await onB.withCredentials(projectId, created.token).request("GET", tokens);
+    expect(response.status).toBe(200);
+  });
+
+  test("a token deleted on node A is refused on node B within a second", async () => {
+    const created = await createOnA(["management"]);
+    const asCreatedOnB = onB.withCredentials(projectId, created.token);
+    expect((await asCreatedOnB.request("GET", tokens)).status).toBe(200);
+
+    expect((await onA.request("DELETE", `${tokens}/${created.id}`)).status).toBe(204);
+
+    const elapsed = await millisecondsUntilRefused(() => asCreatedOnB.request("GET", tokens));
+    expect(elapsed).toBeLessThan(REVOCATION_BOUND_MS);
+  });
+
+  test("a token whose management permission is removed on node A is refused on node B within a second", async () => {
+    const created = await createOnA(["management", "chat"]);
+    const asCreatedOnB = onB.withCredentials(projectId, created.token);
+    expect((await asCreatedOnB.request("GET", tokens)).status).toBe(200);
+
+    await onA.request("PATCH", `${tokens}/${created.id}`, { json: { permissions: ["chat"] } });
+
+    const elapsed = await millisecondsUntilRefused(() => asCreatedOnB.request("GET", tokens));
+    expect(elapsed).toBeLessThan(REVOCATION_BOUND_MS);
+  });
+
+  test("revocation still reaches node B within a second when its notification channel was cut", async () => {
+    const created = await createOnA(["management"]);
+    const asCreatedOnB = onB.withCredentials(projectId, created.token);
+    expect((await asCreatedOnB.request("GET", tokens)).status).toBe(200);
+
+    const admin = new pg.Client({ connectionString: inject("postgresUrl") ?? undefined });
+    await admin.connect();
+    const { rowCount } = await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE datname = current_database() AND query LIKE 'LISTEN tokenspace_revocations%'`,
+    );
+    await admin.end();
+    expect(rowCount).toBeGreaterThanOrEqual(2);
+    await onA.request("DELETE", `${tokens}/${created.id}`);
+
+    const elapsed = await millisecondsUntilRefused(() => asCreatedOnB.request("GET", tokens));
+    expect(elapsed).toBeLessThan(REVOCATION_BOUND_MS);
+  });
+
+  test("concurrent updates of one token from two nodes never mix two updates", async () => {
+    const created = await createOnA(["chat"]);
+    const path = `${tokens}/${created.id}`;
+    for (let round = 0; round < 25; round++) {
+      const [fromA, fromB] = await Promise.all([
+        onA.request("PATCH", path, {
+          json: { name: `A${round}`, permissions: ["calling", "fax"] },
+        }),
+        onB.request("PATCH", path, { json: { name: `B${round}`, permissions: ["video"] } }),
+      ]);
+      expect([fromA.status, fromB.status]).toEqual([200, 200]);
+      const stored = (await onB.request("GET", path)).body;
+      const expected = [
+        { ...stored, name: `A${round}`, permissions: ["calling", "fax"] },
+        { ...stored, name: `B${round}`, permissions: ["video"] },
+      ];
+      expect(expected).toContainEqual(stored);
+    }
+  });
+
+  test("concurrent updates of different fields from two nodes lose neither", async () => {
+    const created = await createOnA(["chat"]);
+    const path = `${tokens}/${created.id}`;
+    for (let round = 0; round < 25; round++) {
+      const permissions = round % 2 === 0 ? ["fax"] : ["numbers", "video"];
+      await Promise.all([
+        onA.request("PATCH", path, { json: { name: `round ${round}` } }),
+        onB.request("PATCH", path, { json: { permissions } }),
+      ]);
+      const stored = (await onA.request("GET", path)).body;
+      expect(stored).toMatchObject({ name: `round ${round}`, permissions });
+    }
+  });
+});
+
+describe.skipIf(TEST_STORE !== "postgres")("nodes starting together on an empty PostgreSQL", () => {
+  test("create one Default Project, and exactly one of them prints its token", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "tokenspace-nodes-"));
+    const database = await createTestDatabase(directory);
+    const env = { ...database.env, DATABASE_URL: database.url };
+    const nodes = await Promise.all([serve({ env }), serve({ env }), serve({ env })]);
+    try {
+      const banners = nodes.filter((node) => node.stderr().includes("API token"));
+      expect(banners).toHaveLength(1);
+      expect(await database.countRows("projects")).toBe(1);
+      expect(await database.countRows("tokens")).toBe(1);
+    } finally {
+      await Promise.all(nodes.map((node) => node.stop()));
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
