@@ -1,5 +1,9 @@
+import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type ViteUserConfig } from "vitest/config";
+
+const sdkSource = (file: string) =>
+  fileURLToPath(new URL(`packages/sdk/src/${file}`, import.meta.url));
 
 const POSTGRES_URL =
   process.env.TOKENSPACE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -20,7 +24,7 @@ async function postgresReachable(): Promise<boolean> {
  * The behaviour suite runs once per store: SQLite always, PostgreSQL whenever one is reachable
  * (TOKENSPACE_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test). CI must not skip it.
  */
-export default defineConfig(async () => {
+export default defineConfig(async (): Promise<ViteUserConfig> => {
   const withPostgres = await postgresReachable();
   if (!withPostgres) {
     const message = `PostgreSQL is not reachable at ${POSTGRES_URL}`;
@@ -36,12 +40,23 @@ export default defineConfig(async () => {
     hookTimeout: 30_000,
   };
   return {
+    // The SDK resolves to its TypeScript sources, so tests never run a stale build.
+    resolve: {
+      alias: [
+        { find: /^@tokenspace\/sdk$/, replacement: sdkSource("index.ts") },
+        { find: /^@tokenspace\/sdk\/permissions$/, replacement: sdkSource("permissions.ts") },
+      ],
+    },
     test: {
       projects: [
-        { test: { ...shared, name: "sqlite", env: { TOKENSPACE_TEST_STORE: "sqlite" } } },
+        {
+          extends: true as const,
+          test: { ...shared, name: "sqlite", env: { TOKENSPACE_TEST_STORE: "sqlite" } },
+        },
         ...(withPostgres
           ? [
               {
+                extends: true as const,
                 test: {
                   ...shared,
                   name: "postgres",

@@ -1,22 +1,10 @@
-/**
- * The permissions an API token can hold, in SignalWire's canonical order.
- * Every list of permissions that leaves Tokenspace is sorted in this order.
- */
-export const PERMISSIONS = [
-  "calling",
-  "chat",
-  "datasphere",
-  "fax",
-  "management",
-  "messaging",
-  "numbers",
-  "pubsub",
-  "storage",
-  "tasking",
-  "video",
-] as const;
+import { PERMISSIONS, type Permission } from "@tokenspace/sdk/permissions";
 
-export type Permission = (typeof PERMISSIONS)[number];
+/**
+ * The permission list is defined once, in the SDK (the contract clients compile against);
+ * the server's rules about permissions live here.
+ */
+export { PERMISSIONS, type Permission };
 
 const PERMISSION_SET: ReadonlySet<string> = new Set(PERMISSIONS);
 

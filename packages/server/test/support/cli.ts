@@ -2,7 +2,7 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const CLI = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
-const NODE_ARGS = ["--import", "tsx", CLI];
+const NODE_ARGS = ["--conditions=source", "--import", "tsx", CLI];
 
 export interface CliResult {
   readonly code: number;

@@ -1,0 +1,39 @@
+import type { Page } from "./types.js";
+
+/**
+ * Every item of a list, fetched a page at a time as iteration goes: `for await (const item of
+ * list)`. `pages()` walks page by page instead.
+ */
+export class PagedList<T> implements AsyncIterable<T> {
+  constructor(
+    private readonly fetchPage: (pageToken: string | undefined) => Promise<Page<T>>,
+    private readonly firstPageToken?: string,
+  ) {}
+
+  async *pages(): AsyncGenerator<Page<T>> {
+    let pageToken = this.firstPageToken;
+    do {
+      const page = await this.fetchPage(pageToken);
+      yield page;
+      pageToken = page.nextPageToken;
+    } while (pageToken !== undefined);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    for await (const page of this.pages()) yield* page.items;
+  }
+
+  /** Collects every item into an array. */
+  async all(): Promise<T[]> {
+    const items: T[] = [];
+    for await (const item of this) items.push(item);
+    return items;
+  }
+}
+
+/** The PageToken query parameter of a compatibility page URI, or undefined. */
+export function pageTokenOf(uri: string | null | undefined, parameter: string): string | undefined {
+  if (!uri) return undefined;
+  const query = uri.slice(uri.indexOf("?") + 1);
+  return new URLSearchParams(query).get(parameter) ?? undefined;
+}

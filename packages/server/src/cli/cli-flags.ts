@@ -1,0 +1,68 @@
+import type { parseArgs } from "node:util";
+
+export const USAGE = `Usage: tokenspace <command> [options]
+
+Server:
+  serve                      Run the HTTP server (what npm start runs)
+  migrate                    Apply pending database migrations, then exit
+
+On the store (DATABASE_URL), for operator set-up and recovery:
+  projects create NAME       Create a top-level project
+  projects list              List projects and subprojects
+  subprojects create --parent ID NAME
+                             Create a subproject of a top-level project
+  tokens create --project ID --name NAME --permissions calling,fax,...
+                             Create an API token
+
+On a running server, through the API (with --url, or TOKENSPACE_URL set):
+  tokens list
+  tokens create --name NAME --permissions calling,fax,...
+  tokens update TOKEN_ID [--name NAME] [--permissions a,b]
+  tokens delete TOKEN_ID
+      --url URL          The server (env TOKENSPACE_URL), e.g. http://127.0.0.1:8080
+      --project ID       Your project id (env TOKENSPACE_PROJECT_ID)
+      --token TOKEN      An API token with management (env TOKENSPACE_TOKEN)
+
+Options:
+  --database-url URL   Store to use (env DATABASE_URL; default sqlite:./data/tokenspace.db)
+  --port N             serve: port to listen on (env PORT; default 8080)
+  --host HOST          serve: address to listen on (env HOST; default 127.0.0.1)
+  --log-level LEVEL    serve: fatal, error, warn, info, debug, trace or silent (env LOG_LEVEL)
+  --json               Print the result as JSON, for scripts
+  --help               Show this help
+`;
+
+export const OPTIONS = {
+  "database-url": { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  "log-level": { type: "string" },
+  project: { type: "string" },
+  name: { type: "string" },
+  permissions: { type: "string" },
+  parent: { type: "string" },
+  url: { type: "string" },
+  token: { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+export type Flags = ReturnType<
+  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
+>["values"];
+
+/** The command line itself is wrong: answered with the usage and exit code 2. */
+export class UsageError extends Error {}
+
+/** `--permissions a,b` as a list. */
+export function permissionList(value: string): string[] {
+  return value
+    .split(",")
+    .map((permission) => permission.trim())
+    .filter(Boolean);
+}
+
+/** Prints a result as JSON with --json, otherwise as the human text. */
+export function print(flags: Flags, value: unknown, human: string): void {
+  process.stdout.write(flags.json ? `${JSON.stringify(value, null, 2)}\n` : `${human}\n`);
+}

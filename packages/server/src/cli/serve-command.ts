@@ -1,0 +1,63 @@
+import type { BootstrapOutcome } from "../bootstrap.js";
+import { loadConfig } from "../config.js";
+import { startServer } from "../server.js";
+import { redactDatabaseUrl } from "../store/database-url.js";
+import { type Flags, print } from "./cli-flags.js";
+import { withStore } from "./store-commands.js";
+
+export async function serve(flags: Flags): Promise<void> {
+  const config = loadConfig(process.env, {
+    port: flags.port,
+    host: flags.host,
+    databaseUrl: flags["database-url"],
+    logLevel: flags["log-level"],
+  });
+  const server = await startServer(config);
+  if (server.bootstrap) process.stderr.write(bootstrapBanner(server.bootstrap, server.url));
+  server.app.log.info(
+    {
+      url: server.url,
+      database: redactDatabaseUrl(config.databaseUrl),
+      bootstrapTokenPrinted: server.bootstrap?.generatedToken !== undefined,
+    },
+    "Tokenspace is listening",
+  );
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+/** Opening the store applies its migrations; nodes starting later find nothing to do. */
+export async function migrate(flags: Flags): Promise<void> {
+  const config = loadConfig(process.env, { databaseUrl: flags["database-url"] });
+  await withStore(flags, async () => undefined);
+  print(
+    flags,
+    { migrated: true },
+    `Migrations applied to ${redactDatabaseUrl(config.databaseUrl)}`,
+  );
+}
+
+function bootstrapBanner(outcome: BootstrapOutcome, url: string): string {
+  const { project, generatedToken } = outcome;
+  if (!generatedToken) {
+    return `\nTokenspace: bootstrap project ${project.id} is ready (token from TOKENSPACE_BOOTSTRAP_TOKEN).\n\n`;
+  }
+  return [
+    "",
+    "  Tokenspace created its first project and an API token with every permission.",
+    "  The token is printed this once: keep it somewhere safe.",
+    "",
+    `    Project ID   ${project.id}`,
+    `    API token    ${generatedToken.token}`,
+    "",
+    "  Try it:",
+    `    curl -u ${project.id}:${generatedToken.token} \\`,
+    `      ${url}/api/laml/2010-04-01/Accounts/${project.id}/tokens`,
+    "",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,82 @@
+import { loadConfig } from "../config.js";
+import { NotFoundError } from "../domain/errors.js";
+import { openTokenspace, type Tokenspace } from "../tokenspace.js";
+import { type Flags, permissionList, print, UsageError } from "./cli-flags.js";
+
+/** Runs `work` on the store DATABASE_URL names, directly (no server needed). */
+export async function withStore<T>(flags: Flags, work: (tokenspace: Tokenspace) => Promise<T>) {
+  const tokenspace = await openTokenspace(
+    loadConfig(process.env, { databaseUrl: flags["database-url"] }),
+  );
+  try {
+    return await work(tokenspace);
+  } finally {
+    await tokenspace.close();
+  }
+}
+
+export async function createProject(flags: Flags, name: string): Promise<void> {
+  if (name === "") throw new UsageError("Give the project a name: tokenspace projects create NAME");
+  const project = await withStore(flags, (tokenspace) => tokenspace.projects.create(name));
+  print(
+    flags,
+    { id: project.id, friendly_name: project.friendlyName },
+    `Created project ${project.id} (${project.friendlyName})`,
+  );
+}
+
+export async function createSubproject(flags: Flags, name: string): Promise<void> {
+  const { parent } = flags;
+  if (!parent || name === "") {
+    throw new UsageError(
+      "Name the parent and the subproject: tokenspace subprojects create --parent ID NAME",
+    );
+  }
+  const subproject = await withStore(flags, (tokenspace) =>
+    tokenspace.projects.createSubproject(parent, name),
+  );
+  print(
+    flags,
+    { id: subproject.id, friendly_name: subproject.friendlyName, parent_id: subproject.parentId },
+    `Created subproject ${subproject.id} (${subproject.friendlyName}) of ${subproject.parentId}`,
+  );
+}
+
+export async function listProjects(flags: Flags): Promise<void> {
+  const projects = await withStore(flags, (tokenspace) => tokenspace.projects.list());
+  const rows = projects.map((project) => ({
+    id: project.id,
+    friendly_name: project.friendlyName,
+    parent_id: project.parentId,
+  }));
+  const describe = (row: (typeof rows)[number]) =>
+    `${row.id}  ${row.friendly_name}${row.parent_id ? `  (subproject of ${row.parent_id})` : ""}`;
+  print(flags, rows, rows.map(describe).join("\n"));
+}
+
+export async function createTokenInStore(flags: Flags): Promise<void> {
+  const { project, name, permissions } = flags;
+  if (!project || name === undefined || permissions === undefined) {
+    throw new UsageError("tokens create needs --project ID --name NAME --permissions a,b,...");
+  }
+  const token = await withStore(flags, async (tokenspace) => {
+    const owner = await tokenspace.projects.find(project);
+    if (!owner) throw new NotFoundError(`No project ${project} exists in this store.`);
+    return tokenspace.tokens.create(owner.id, { name, permissions: permissionList(permissions) });
+  });
+  printIssuedToken(flags, token);
+}
+
+export function printIssuedToken(
+  flags: Flags,
+  token: { id: string; name: string; permissions: readonly string[]; token: string },
+): void {
+  print(
+    flags,
+    token,
+    [
+      `Token ${token.id} (${token.name}): ${token.permissions.join(", ")}`,
+      `API token: ${token.token}`,
+    ].join("\n"),
+  );
+}
