@@ -61,7 +61,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                   ...shared,
                   name: "postgres",
                   env: { TOKENSPACE_TEST_STORE: "postgres" },
-                  exclude: ["packages/*/test/unit/**"],
+                  exclude: ["packages/*/test/unit/**", "packages/sdk/test/examples.test.ts"],
                   globalSetup: ["packages/server/test/support/postgres-setup.ts"],
                 },
               },

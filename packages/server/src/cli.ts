@@ -76,7 +76,7 @@ const EXPECTED_FAILURES = [
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (
     error instanceof UsageError ||
-    (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS")
   ) {
     process.stderr.write(`tokenspace: ${(error as Error).message}\n\n${USAGE}`);
     process.exit(2);
