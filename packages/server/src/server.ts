@@ -39,6 +39,7 @@ export async function startServer(
       close: async () => {
         await app.close();
         await tokenspace.close();
+        logger.flush();
       },
     };
   } catch (error) {

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, test } from "vitest";
+import { loadConfig } from "../src/config.js";
+import { openTokenspace } from "../src/tokenspace.js";
 import { compatClient } from "./support/compat.js";
-import { startTestServer, type TestServer } from "./support/test-server.js";
+import { newSecret, startTestServer, type TestServer } from "./support/test-server.js";
 
 describe("state that lasts", () => {
   let server: TestServer;
@@ -83,6 +85,37 @@ describe("state that lasts", () => {
         expect(text).not.toContain(Buffer.from(secret).toString("hex"));
       }
       expect(stored).not.toContain(Buffer.from(hexPart, "hex").toString("latin1"));
+    }
+  });
+
+  test("tokens imported in bulk through the store layer authenticate with their secrets", async () => {
+    server = await startTestServer();
+    const tokenspace = await openTokenspace(
+      loadConfig({ ...server.database.env, DATABASE_URL: server.database.url }),
+    );
+    const imported = Array.from({ length: 50 }, (_, index) => ({
+      name: `imported ${index}`,
+      permissions: ["management", "fax"],
+      secret: newSecret(),
+    }));
+    try {
+      await tokenspace.tokens.importTokens(server.projectId, imported);
+      await expect(
+        tokenspace.tokens.importTokens(server.projectId, [
+          { name: "fine", permissions: ["fax"], secret: newSecret() },
+          { name: "bad", permissions: ["voice"], secret: newSecret() },
+        ]),
+      ).rejects.toThrow('"voice" is not a valid permission');
+    } finally {
+      await tokenspace.close();
+    }
+    const api = compatClient(server);
+    for (const token of [imported[0], imported[49]]) {
+      const response = await api.http
+        .withCredentials(server.projectId, token?.secret ?? "")
+        .request("GET", `${api.tokens()}?PageSize=1000`);
+      expect(response.status).toBe(200);
+      expect(response.body.tokens).toHaveLength(51);
     }
   });
 

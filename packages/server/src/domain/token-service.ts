@@ -7,7 +7,8 @@ import type { PageCursor } from "./page-cursor.js";
 import type { Permission } from "./permissions.js";
 import type { SecretVault } from "./secret-vault.js";
 import { type TokenChanges, validateTokenChanges } from "./token-fields.js";
-import { generateSecret } from "./token-secret.js";
+import { generateSecret, isWellFormedSecret, SECRET_FORMAT_DESCRIPTION } from "./token-secret.js";
+import { invalidParameter } from "./validation-problem.js";
 
 /** A token as its owner sees it after create, update or get: with the secret. */
 export interface IssuedToken {
@@ -62,6 +63,41 @@ export class TokenService {
       updatedAt: now,
     });
     return issued(record, secret);
+  }
+
+  /**
+   * Stores many tokens with known secrets in one write, all or none: for moving tokens over
+   * from elsewhere, and for seeding large stores. Each is validated like a create. Returns
+   * the new tokens' ids, in order.
+   */
+  async importTokens(
+    projectId: string,
+    tokens: readonly {
+      readonly name: string;
+      readonly permissions: readonly string[];
+      readonly secret: string;
+    }[],
+  ): Promise<string[]> {
+    const now = new Date();
+    const records = tokens.map((token) => {
+      const fields = validateTokenChanges(token, "create");
+      if (!isWellFormedSecret(token.secret)) {
+        throw new ValidationError([invalidParameter("token", SECRET_FORMAT_DESCRIPTION)]);
+      }
+      const id = newId();
+      return {
+        id,
+        projectId,
+        name: fields.name ?? "",
+        permissions: fields.permissions ?? [],
+        secretDigest: this.vault.digest(token.secret),
+        sealedSecret: this.vault.seal(token.secret, id),
+        createdAt: now,
+        updatedAt: now,
+      };
+    });
+    await this.store.insertTokens(records);
+    return records.map((record) => record.id);
   }
 
   /** The token a secret belongs to, if any. */

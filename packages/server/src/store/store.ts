@@ -104,6 +104,8 @@ export interface Store {
   listProjects(): Promise<ProjectRecord[]>;
 
   insertToken(token: NewTokenRecord): Promise<TokenRecord>;
+  /** Inserts many tokens at once, all or none (bulk import, benchmark seeding). */
+  insertTokens(tokens: readonly NewTokenRecord[]): Promise<void>;
   findToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined>;
   findTokenByDigest(secretDigest: Buffer): Promise<TokenRecord | undefined>;
   /** Applies all changes at once or none; undefined when the token is not in that project. */

@@ -216,6 +216,25 @@ export class PostgresStore implements Store {
     return toToken(row as TokenRow);
   }
 
+  async insertTokens(tokens: readonly NewTokenRecord[]): Promise<void> {
+    await this.#query(
+      "insert_tokens",
+      `INSERT INTO tokens (id, project_id, name, permissions, secret_digest, sealed_secret, created_at, updated_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::bytea[],
+                            $7::timestamptz[], $8::timestamptz[])`,
+      [
+        tokens.map((token) => token.id),
+        tokens.map((token) => token.projectId),
+        tokens.map((token) => token.name),
+        tokens.map((token) => token.permissions.join(",")),
+        tokens.map((token) => token.secretDigest),
+        tokens.map((token) => token.sealedSecret),
+        tokens.map((token) => token.createdAt),
+        tokens.map((token) => token.updatedAt),
+      ],
+    );
+  }
+
   async findToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined> {
     const [row] = await this.#query<TokenRow>(
       "find_token",

@@ -215,19 +215,14 @@ export class SqliteStore implements Store {
 
   async insertToken(token: NewTokenRecord): Promise<TokenRecord> {
     return this.#write(() =>
-      toToken(
-        this.#statements.insertToken.get({
-          id: token.id,
-          project_id: token.projectId,
-          name: token.name,
-          permissions: token.permissions.join(","),
-          secret_digest: token.secretDigest,
-          sealed_secret: token.sealedSecret,
-          created_at: token.createdAt.getTime(),
-          updated_at: token.updatedAt.getTime(),
-        }) as TokenRow,
-      ),
+      toToken(this.#statements.insertToken.get(tokenRow(token)) as TokenRow),
     );
+  }
+
+  async insertTokens(tokens: readonly NewTokenRecord[]): Promise<void> {
+    await this.#write(() => {
+      for (const token of tokens) this.#statements.insertToken.get(tokenRow(token));
+    });
   }
 
   async findToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined> {
@@ -321,6 +316,19 @@ function toProject(row: ProjectRow): ProjectRecord {
     position: row.position,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
+  };
+}
+
+function tokenRow(token: NewTokenRecord) {
+  return {
+    id: token.id,
+    project_id: token.projectId,
+    name: token.name,
+    permissions: token.permissions.join(","),
+    secret_digest: token.secretDigest,
+    sealed_secret: token.sealedSecret,
+    created_at: token.createdAt.getTime(),
+    updated_at: token.updatedAt.getTime(),
   };
 }
 

@@ -1,0 +1,323 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import pg from "pg";
+import { startTarget, type Target } from "./processes.js";
+import { type Scenario, scenarios } from "./scenarios.js";
+import { seedStore } from "./seed.js";
+
+/**
+ * npm run bench [-- --quick] [-- --no-write]
+ *
+ * Measures Tokenspace against the ceiling of a raw node:http server on the same machine, in
+ * the same run, alternating baseline and subject so that drift hits both alike.
+ */
+const quick = process.argv.includes("--quick");
+const write = !process.argv.includes("--no-write") && !quick;
+const SETTINGS = quick
+  ? {
+      sizes: [1_000],
+      durationS: 1,
+      warmupS: 0,
+      rounds: 1,
+      connections: 16,
+      deletable: 15_000,
+    }
+  : {
+      sizes: [1_000, 1_000_000],
+      durationS: 5,
+      warmupS: 1,
+      rounds: 2,
+      connections: 32,
+      deletable: 150_000,
+    };
+const POSTGRES_URL =
+  process.env.TOKENSPACE_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const SERVER = ["packages/server/bin/tokenspace.js", "serve"];
+const BASELINE = ["--import", "tsx", "bench/baseline-server.ts"];
+
+interface Measurement {
+  readonly requestsPerSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly errors: number;
+}
+
+interface Row {
+  readonly store: string;
+  readonly size: number;
+  readonly scenario: string;
+  readonly subject: Measurement;
+  readonly baseline: Measurement;
+  readonly peakRssMb: number;
+}
+
+async function measure(
+  target: Target,
+  scenario: Scenario,
+  isSubject: boolean,
+): Promise<Measurement> {
+  const expectedStatus = isSubject ? scenario.expectedStatus : 200;
+  const options: autocannon.Options & { warmup?: { connections: number; duration: number } } = {
+    url: target.url,
+    connections: SETTINGS.connections,
+    duration: SETTINGS.durationS,
+    ...(SETTINGS.warmupS > 0 && {
+      warmup: { connections: SETTINGS.connections, duration: SETTINGS.warmupS },
+    }),
+    requests: [
+      {
+        method: scenario.method,
+        headers: {
+          authorization: scenario.authorization,
+          ...(scenario.body !== undefined && { "content-type": "application/json" }),
+        },
+        ...(scenario.body !== undefined && { body: scenario.body }),
+        setupRequest: (request) => ({ ...request, path: scenario.nextPath(isSubject) }),
+      },
+    ],
+  };
+  const result = await autocannon(options);
+  const counts = Object.entries(result.statusCodeStats ?? {});
+  const answered = counts.reduce((sum, [, stats]) => sum + (stats.count ?? 0), 0);
+  const expected = counts.find(([status]) => Number(status) === expectedStatus)?.[1].count ?? 0;
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    errors: result.errors + (answered - expected),
+  };
+}
+
+function average(measurements: Measurement[]): Measurement {
+  const mean = (pick: (m: Measurement) => number) =>
+    measurements.reduce((sum, m) => sum + pick(m), 0) / measurements.length;
+  return {
+    requestsPerSecond: mean((m) => m.requestsPerSecond),
+    p50: mean((m) => m.p50),
+    p99: mean((m) => m.p99),
+    max: Math.max(...measurements.map((m) => m.max)),
+    errors: measurements.reduce((sum, m) => sum + m.errors, 0),
+  };
+}
+
+async function postgresDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await admin.connect();
+  } catch {
+    return undefined;
+  }
+  const name = `tokenspace_bench_${randomBytes(4).toString("hex")}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const cleaner = new pg.Client({ connectionString: POSTGRES_URL });
+      await cleaner.connect();
+      await cleaner.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleaner.end();
+    },
+  };
+}
+
+async function benchStore(
+  store: string,
+  databaseUrlFor: (size: number) => Promise<string>,
+  baseline: Target,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const size of SETTINGS.sizes) {
+    const started = performance.now();
+    const seeded = await seedStore(await databaseUrlFor(size), size, SETTINGS.deletable);
+    log(
+      `${store}: seeded ${size.toLocaleString("en")} tokens in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    const subject = await startTarget(SERVER, seeded.env, "/readyz");
+    try {
+      for (const scenario of scenarios(seeded)) {
+        const subjectRuns: Measurement[] = [];
+        const baselineRuns: Measurement[] = [];
+        for (let round = 0; round < SETTINGS.rounds; round++) {
+          baselineRuns.push(await measure(baseline, scenario, false));
+          subjectRuns.push(await measure(subject, scenario, true));
+        }
+        const row = {
+          store,
+          size,
+          scenario: scenario.name,
+          subject: average(subjectRuns),
+          baseline: average(baselineRuns),
+          peakRssMb: subject.peakRssMb(),
+        };
+        rows.push(row);
+        log(formatRow(row));
+      }
+    } finally {
+      await subject.stop();
+    }
+  }
+  return rows;
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const fixed = (value: number, digits = 0) => value.toFixed(digits);
+const ratio = (row: Row) => row.subject.requestsPerSecond / row.baseline.requestsPerSecond;
+
+const HEADER =
+  "| store | tokens | scenario | req/s | baseline req/s | ratio | p50 ms | p99 ms | max ms | errors | peak RSS MB |";
+const RULE = "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
+
+function formatRow(row: Row): string {
+  return `| ${row.store} | ${row.size.toLocaleString("en")} | ${row.scenario} | ${fixed(row.subject.requestsPerSecond)} | ${fixed(row.baseline.requestsPerSecond)} | ${fixed(ratio(row) * 100)} % | ${fixed(row.subject.p50, 1)} | ${fixed(row.subject.p99, 1)} | ${fixed(row.subject.max)} | ${row.subject.errors} | ${fixed(row.peakRssMb)} |`;
+}
+
+/** The targets the design aims at, checked against this run. */
+function targets(rows: Row[]): string[] {
+  const lines: string[] = [];
+  const [small, large] = [SETTINGS.sizes[0], SETTINGS.sizes.at(-1)];
+  for (const store of new Set(rows.map((row) => row.store))) {
+    const find = (size: number | undefined, scenario: string) =>
+      rows.find(
+        (row) => row.store === store && row.size === size && row.scenario.startsWith(scenario),
+      );
+    const check = (
+      label: string,
+      value: number,
+      goal: number,
+      higherIsBetter: boolean,
+      unit: string,
+    ) => {
+      const met = higherIsBetter ? value >= goal : value <= goal;
+      lines.push(
+        `- ${store}: ${label}: ${fixed(value, 2)}${unit} (target ${higherIsBetter ? "≥" : "≤"} ${goal}${unit}) ${met ? "met" : `missed by ${fixed(Math.abs(value - goal), 2)}${unit}`}`,
+      );
+    };
+    for (const size of SETTINGS.sizes) {
+      const get = find(size, "GET one token");
+      const create = find(size, "POST create");
+      if (get)
+        check(
+          `authenticated GET / baseline at ${size.toLocaleString("en")} tokens`,
+          ratio(get) * 100,
+          70,
+          true,
+          " %",
+        );
+      if (create)
+        check(
+          `durable create / baseline at ${size.toLocaleString("en")} tokens`,
+          ratio(create) * 100,
+          30,
+          true,
+          " %",
+        );
+    }
+    const getSmall = find(small, "GET one token");
+    const getLarge = find(large, "GET one token");
+    if (getSmall && getLarge && small !== large)
+      check(
+        `p99 of authenticated GET, ${large?.toLocaleString("en")} vs ${small?.toLocaleString("en")} tokens`,
+        getLarge.subject.p99 / getSmall.subject.p99,
+        1.5,
+        false,
+        "×",
+      );
+    const rss = Math.max(
+      ...rows
+        .filter((row) => row.store === store && row.size === large)
+        .map((row) => row.peakRssMb),
+    );
+    check(`peak server RSS with ${large?.toLocaleString("en")} tokens`, rss, 300, false, " MB");
+  }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  log(
+    `Tokenspace benchmark (${quick ? "quick" : "full"}): ${SETTINGS.connections} connections, ${SETTINGS.durationS} s per run after ${SETTINGS.warmupS} s warm-up, ${SETTINGS.rounds} alternating round(s) of baseline and subject per scenario.\n`,
+  );
+  log(HEADER);
+  log(RULE);
+  const baseline = await startTarget(BASELINE, {}, "/");
+  const rows: Row[] = [];
+  const directory = mkdtempSync(join(tmpdir(), "tokenspace-bench-"));
+  const postgres = await postgresDatabase();
+  let postgresVersion = "not reachable: skipped";
+  try {
+    rows.push(
+      ...(await benchStore(
+        "sqlite",
+        async (size) => `sqlite:${join(directory, `bench-${size}.db`)}`,
+        baseline,
+      )),
+    );
+    if (postgres) {
+      const client = new pg.Client({ connectionString: postgres.url });
+      await client.connect();
+      postgresVersion = (await client.query("SHOW server_version")).rows[0].server_version;
+      const schemas: string[] = [];
+      const urlFor = async (size: number) => {
+        const schema = `bench_${size}`;
+        await client.query(`CREATE SCHEMA ${schema}`);
+        schemas.push(schema);
+        return `${postgres.url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      };
+      try {
+        rows.push(...(await benchStore("postgres", urlFor, baseline)));
+      } finally {
+        await client.end();
+      }
+    } else {
+      log(`\nPostgreSQL is not reachable at ${POSTGRES_URL}: only SQLite was measured.`);
+    }
+  } finally {
+    await baseline.stop();
+    await postgres?.drop();
+    rmSync(directory, { recursive: true, force: true });
+  }
+  const summary = targets(rows);
+  log(`\nTargets:\n${summary.join("\n")}`);
+  if (write) writeReport(rows, summary, postgresVersion);
+}
+
+function writeReport(rows: Row[], summary: string[], postgresVersion: string): void {
+  const cpu = cpus();
+  const machine = `${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${fixed(totalmem() / 1024 ** 3)} GiB RAM, Linux, Node ${process.version}, SQLite (better-sqlite3), PostgreSQL ${postgresVersion}`;
+  const generated = [
+    "<!-- results:start (written by npm run bench; edit outside these markers) -->",
+    `Measured on ${new Date().toISOString().slice(0, 10)}: ${machine}.`,
+    "",
+    `Command: \`npm run bench\` (${SETTINGS.connections} connections, ${SETTINGS.durationS} s per run after ${SETTINGS.warmupS} s warm-up, ${SETTINGS.rounds} alternating rounds of baseline and subject per scenario; load generated by autocannon in the same machine).`,
+    "",
+    HEADER,
+    RULE,
+    ...rows.map(formatRow),
+    "",
+    "Targets:",
+    "",
+    ...summary,
+    "<!-- results:end -->",
+  ].join("\n");
+  let report: string;
+  try {
+    report = readFileSync("BENCHMARKS.md", "utf8");
+  } catch {
+    report = "# Benchmarks\n\n<!-- results:start -->\n<!-- results:end -->\n";
+  }
+  const updated = report.replace(/<!-- results:start[\s\S]*?<!-- results:end -->/, generated);
+  writeFileSync("BENCHMARKS.md", updated);
+  log("\nWrote BENCHMARKS.md");
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import type { SeededStore } from "./seed.js";
+
+export interface Scenario {
+  readonly name: string;
+  /** The status every answer should have; anything else counts as an error. */
+  readonly expectedStatus: number;
+  readonly method: "GET" | "POST" | "PATCH" | "DELETE";
+  readonly body?: string;
+  /** Credentials to send (a wrong token for the rejection scenario). */
+  readonly authorization: string;
+  /**
+   * The path of the next request. `consume` is false for the baseline, which answers anything
+   * alike, so a scenario whose requests use something up (deletes) keeps it for the subject.
+   */
+  nextPath(consume: boolean): string;
+}
+
+const basic = (username: string, password: string) =>
+  `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+
+/** The six measured operations, for one seeded store. */
+export function scenarios(store: SeededStore): Scenario[] {
+  const tokens = `/api/laml/2010-04-01/Accounts/${store.projectId}/tokens`;
+  const authorization = basic(store.projectId, store.token);
+  const deletable = [...store.deletableIds];
+  return [
+    {
+      name: "GET one token (auth hot path)",
+      expectedStatus: 200,
+      method: "GET",
+      authorization,
+      nextPath: () => `${tokens}/${store.readTokenId}`,
+    },
+    {
+      name: "POST create (durable)",
+      expectedStatus: 200,
+      method: "POST",
+      body: JSON.stringify({ name: "bench", permissions: ["calling", "messaging"] }),
+      authorization,
+      nextPath: () => tokens,
+    },
+    {
+      name: "PATCH update (durable)",
+      expectedStatus: 200,
+      method: "PATCH",
+      body: JSON.stringify({ name: "bench renamed" }),
+      authorization,
+      nextPath: () => `${tokens}/${store.readTokenId}`,
+    },
+    {
+      name: "DELETE (durable)",
+      expectedStatus: 204,
+      method: "DELETE",
+      authorization,
+      // Each request deletes a token of its own; once they run out the answers are 404s.
+      nextPath: (consume) =>
+        `${tokens}/${consume ? (deletable.pop() ?? randomUUID()) : store.readTokenId}`,
+    },
+    {
+      name: "GET list page (50)",
+      expectedStatus: 200,
+      method: "GET",
+      authorization,
+      nextPath: () => `${tokens}?PageSize=50`,
+    },
+    {
+      name: "wrong token (rejected)",
+      expectedStatus: 401,
+      method: "GET",
+      authorization: basic(store.projectId, `PT${"0".repeat(48)}`),
+      nextPath: () => `${tokens}/${store.readTokenId}`,
+    },
+  ];
+}

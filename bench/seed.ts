@@ -1,0 +1,77 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { loadConfig } from "../packages/server/src/config.js";
+import { generateSecret } from "../packages/server/src/domain/token-secret.js";
+import { openTokenspace } from "../packages/server/src/tokenspace.js";
+
+export interface SeededStore {
+  readonly env: Record<string, string>;
+  readonly projectId: string;
+  /** The management token the scenarios authenticate with. */
+  readonly token: string;
+  /** Ids of a token the scenarios read and update. */
+  readonly readTokenId: string;
+  /** Tokens created for the delete scenario, one per request. */
+  readonly deletableIds: string[];
+}
+
+const CHUNK = 10_000;
+
+/**
+ * Fills a fresh store straight through the store layer (bulk imports of pre-built tokens in
+ * chunks), then leaves it for a server process to open.
+ */
+export async function seedStore(
+  databaseUrl: string,
+  tokenCount: number,
+  deletable: number,
+): Promise<SeededStore> {
+  const projectId = randomUUID();
+  const token = generateSecret();
+  const env = {
+    DATABASE_URL: databaseUrl,
+    TOKENSPACE_SECRET_KEY: randomBytes(32).toString("hex"),
+    TOKENSPACE_BOOTSTRAP_PROJECT_ID: projectId,
+    TOKENSPACE_BOOTSTRAP_TOKEN: token,
+    LOG_LEVEL: "info",
+  };
+  const tokenspace = await openTokenspace(loadConfig(env));
+  try {
+    await tokenspace.projects.create("Benchmark", projectId);
+    await tokenspace.tokens.create(
+      projectId,
+      { name: "bootstrap", permissions: ["management"] },
+      token,
+    );
+    const read = await tokenspace.tokens.create(projectId, {
+      name: "read me",
+      permissions: ["calling", "fax"],
+    });
+    for (let seeded = 0; seeded < tokenCount; seeded += CHUNK) {
+      const size = Math.min(CHUNK, tokenCount - seeded);
+      await tokenspace.tokens.importTokens(
+        projectId,
+        Array.from({ length: size }, (_, index) => ({
+          name: `seeded ${seeded + index}`,
+          permissions: ["calling", "messaging"],
+          secret: generateSecret(),
+        })),
+      );
+    }
+    const deletableIds: string[] = [];
+    for (let index = 0; index < deletable; index += CHUNK) {
+      const size = Math.min(CHUNK, deletable - index);
+      const ids = await tokenspace.tokens.importTokens(
+        projectId,
+        Array.from({ length: size }, () => ({
+          name: "delete me",
+          permissions: ["chat"],
+          secret: generateSecret(),
+        })),
+      );
+      deletableIds.push(...ids);
+    }
+    return { env, projectId, token, readTokenId: read.id, deletableIds };
+  } finally {
+    await tokenspace.close();
+  }
+}
