@@ -35,7 +35,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
     );
   }
   const shared = {
-    include: ["packages/*/test/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "bench/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   };
@@ -61,7 +61,12 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                   ...shared,
                   name: "postgres",
                   env: { TOKENSPACE_TEST_STORE: "postgres" },
-                  exclude: ["packages/*/test/unit/**", "packages/sdk/test/examples.test.ts"],
+                  exclude: [
+                    "packages/*/test/unit/**",
+                    "packages/sdk/test/examples.test.ts",
+                    // The harness measures both stores itself.
+                    "bench/**",
+                  ],
                   globalSetup: ["packages/server/test/support/postgres-setup.ts"],
                 },
               },

@@ -23,7 +23,7 @@ const SETTINGS = quick
       warmupS: 0,
       rounds: 1,
       connections: 16,
-      deletable: 15_000,
+      deletable: 40_000,
     }
   : {
       sizes: [1_000, 1_000_000],
@@ -31,7 +31,7 @@ const SETTINGS = quick
       warmupS: 1,
       rounds: 2,
       connections: 32,
-      deletable: 150_000,
+      deletable: 400_000,
     };
 const POSTGRES_URL =
   process.env.TOKENSPACE_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";

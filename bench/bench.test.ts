@@ -1,0 +1,31 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { expect, test } from "vitest";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+test("npm run bench -- --quick measures every scenario beside the baseline, without errors", async () => {
+  const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
+    execFile(
+      "npm",
+      ["run", "--silent", "bench", "--", "--quick"],
+      { cwd: ROOT, maxBuffer: 10 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
+    );
+  });
+  expect(code, output).toBe(0);
+  const rows = output.split("\n").filter((line) => /^\| (sqlite|postgres) \|/.test(line));
+  const stores = new Set(rows.map((row) => row.split("|")[1]?.trim()));
+  expect(stores.has("sqlite")).toBe(true);
+  expect(rows).toHaveLength(6 * stores.size);
+  for (const row of rows) {
+    const cells = row.split("|").map((cell) => cell.trim());
+    const [reqPerSecond, baseline, ratio, errors] = [cells[4], cells[5], cells[6], cells[10]];
+    expect(Number(reqPerSecond), row).toBeGreaterThan(0);
+    expect(Number(baseline), row).toBeGreaterThan(0);
+    expect(ratio, row).toMatch(/^\d+ %$/);
+    expect(errors, row).toBe("0");
+  }
+  expect(output).toContain("Targets:");
+}, 180_000);
