@@ -17,8 +17,6 @@ export const TOKEN_FIELD_EXPECTATIONS = {
   subproject_id: "the UUID of a subproject of this project",
 } as const;
 
-export type TokenField = keyof typeof TOKEN_FIELD_EXPECTATIONS;
-
 export interface TokenChanges {
   readonly name?: string;
   readonly permissions?: readonly string[];
@@ -36,14 +34,14 @@ function characterCount(value: string): number {
   return count;
 }
 
-export function nameProblems(name: string): ValidationProblem[] {
+function nameProblems(name: string): ValidationProblem[] {
   const length = characterCount(name);
   return length >= 1 && length <= TOKEN_NAME_MAX_LENGTH
     ? []
     : [invalidParameter("name", TOKEN_FIELD_EXPECTATIONS.name)];
 }
 
-export function permissionProblems(permissions: readonly string[]): ValidationProblem[] {
+function permissionProblems(permissions: readonly string[]): ValidationProblem[] {
   if (permissions.length === 0) return [emptyPermissions()];
   return permissions.filter((value) => !isPermission(value)).map(unknownPermission);
 }

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { FAILURE_STATUS, type Failure, toFailure } from "./failure.js";
 
-export const AUTH_CHALLENGE = 'Basic realm="Tokenspace"';
+const AUTH_CHALLENGE = 'Basic realm="Tokenspace"';
 const RETRY_AFTER_SECONDS = "1";
 
 export type FailureRenderer = (failure: Failure, request: FastifyRequest) => object;

@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { PERMISSIONS, type Permission } from "../domain/permissions.js";
+import { PROJECT_NAME_EXPECTATION, PROJECT_NAME_MAX_LENGTH } from "../domain/project-service.js";
 import { TOKEN_FIELD_EXPECTATIONS, TOKEN_NAME_MAX_LENGTH } from "../domain/token-fields.js";
 
 /**
@@ -231,8 +232,8 @@ export const AccountNameBodySchema = Type.Object(
   {
     FriendlyName: Type.String({
       minLength: 1,
-      maxLength: 250,
-      description: "a name of 1 to 250 characters",
+      maxLength: PROJECT_NAME_MAX_LENGTH,
+      description: PROJECT_NAME_EXPECTATION,
       examples: ["My Project"],
     }),
   },
