@@ -64,6 +64,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                   exclude: [
                     "packages/*/test/unit/**",
                     "packages/sdk/test/examples.test.ts",
+                    "packages/sdk/test/portability.test.ts",
                     // The harness measures both stores itself.
                     "bench/**",
                   ],
