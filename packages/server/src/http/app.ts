@@ -65,11 +65,14 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   app.decorateRequest("principal", null);
   registerBodyParsers(app);
 
-  app.addHook("onRequest", async (request, reply) => {
+  // Synchronous hooks: they run on every request and need no promise.
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
-  app.addHook("preValidation", async (request) => {
+  app.addHook("preValidation", (request, _reply, done) => {
     if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
+    done();
   });
 
   app.setErrorHandler(failureHandler(renderPlain));
