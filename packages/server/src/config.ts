@@ -14,6 +14,8 @@ export interface ServerConfig {
   readonly authCacheTtlMs: number;
   readonly authCacheMaxEntries: number;
   readonly postgres: PostgresOptions;
+  /** API requests a minute per project and node; 0 (the default) turns limiting off. */
+  readonly rateLimitPerMinute: number;
 }
 
 /** Settings that can also be given as command-line flags; a flag wins over the environment. */
@@ -54,6 +56,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       10_000,
       1,
       10_000_000,
+    ),
+    rateLimitPerMinute: integerSetting(
+      "TOKENSPACE_RATE_LIMIT_PER_MINUTE",
+      env.TOKENSPACE_RATE_LIMIT_PER_MINUTE,
+      0,
+      0,
+      100_000_000,
     ),
     postgres: {
       poolSize: integerSetting("TOKENSPACE_PG_POOL_SIZE", env.TOKENSPACE_PG_POOL_SIZE, 10, 1, 1000),

@@ -27,7 +27,11 @@ export async function startServer(
   const tokenspace = await openTokenspace(config);
   try {
     const outcome = await bootstrap(tokenspace, config.bootstrap);
-    const app = await buildApp({ ...tokenspace, logger });
+    const app = await buildApp({
+      ...tokenspace,
+      logger,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+    });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;

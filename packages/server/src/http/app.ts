@@ -11,6 +11,7 @@ import { BODY_LIMIT_BYTES, registerBodyParsers } from "./body-parsers.js";
 import { compatSurface } from "./compat-surface.js";
 import { failure } from "./failure.js";
 import { nativeSurface } from "./native-surface.js";
+import { registerRateLimit } from "./rate-limit.js";
 import { failureHandler, sendFailure } from "./reply-failure.js";
 import { RequestLog } from "./request-log.js";
 import { HealthSchema } from "./schemas.js";
@@ -29,6 +30,8 @@ declare module "fastify" {
 }
 
 export interface AppServices {
+  /** API requests a minute per project; 0 turns rate limiting off. */
+  readonly rateLimitPerMinute: number;
   readonly store: Store;
   readonly authenticator: Authenticator;
   readonly tokens: TokenService;
@@ -121,6 +124,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   );
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
+  await registerRateLimit(app, services.rateLimitPerMinute);
   await app.register(compatSurface, { prefix: COMPAT_PREFIX, ...services });
   await app.register(nativeSurface, { prefix: NATIVE_PREFIX, ...services });
   return app;

@@ -4,6 +4,7 @@ import { TokenspaceError, ValidationError } from "../domain/errors.js";
 import type { ValidationProblem } from "../domain/validation-problem.js";
 import { StoreUnavailableError } from "../store/store.js";
 import { BODY_LIMIT_BYTES, SUPPORTED_CONTENT_TYPES } from "./body-parsers.js";
+import { RateLimitedError } from "./rate-limit.js";
 import { problemsFromSchemaErrors } from "./schema-problems.js";
 
 /** Every way a request can fail, with its HTTP status: the one table both surfaces map from. */
@@ -52,6 +53,7 @@ export function toFailure(error: unknown, request: FastifyRequest): Failure {
   if (error instanceof TokenspaceError) {
     return failure(DOMAIN_FAILURE_KIND[error.kind], error.message);
   }
+  if (error instanceof RateLimitedError) return failure("too_many_requests", error.message);
   if (error instanceof StoreUnavailableError) {
     return failure(
       "unavailable",

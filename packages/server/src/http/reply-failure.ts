@@ -21,8 +21,8 @@ export function failureHandler(render: FailureRenderer) {
 export function sendFailure(reply: FastifyReply, failure: Failure, body: object): FastifyReply {
   reply.code(FAILURE_STATUS[failure.kind]);
   if (failure.kind === "unauthorized") reply.header("www-authenticate", AUTH_CHALLENGE);
-  if (failure.kind === "too_many_requests" || failure.kind === "unavailable") {
+  const retryable = failure.kind === "too_many_requests" || failure.kind === "unavailable";
+  if (retryable && !reply.hasHeader("retry-after"))
     reply.header("retry-after", RETRY_AFTER_SECONDS);
-  }
   return reply.send(body);
 }
