@@ -65,6 +65,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                     "packages/*/test/unit/**",
                     "packages/sdk/test/examples.test.ts",
                     "packages/sdk/test/portability.test.ts",
+                    "packages/sdk/test/browser.test.ts",
                     // The harness measures both stores itself.
                     "bench/**",
                   ],
