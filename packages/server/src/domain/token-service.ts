@@ -1,29 +1,20 @@
+import type { Token as IssuedToken, TokenSummary } from "@tokenspace/sdk";
 import type { Store, TokenRecord } from "../store/store.js";
 import type { CredentialCache } from "./credential-cache.js";
 import { NotFoundError, ValidationError } from "./errors.js";
 import { newId, normalizeId } from "./identifiers.js";
 import { type Page, readPage } from "./keyset-page.js";
 import type { PageCursor } from "./page-cursor.js";
-import type { Permission } from "./permissions.js";
 import type { SecretVault } from "./secret-vault.js";
 import { type TokenChanges, validateTokenChanges } from "./token-fields.js";
 import { generateSecret, isWellFormedSecret, SECRET_FORMAT_DESCRIPTION } from "./token-secret.js";
 import { invalidParameter } from "./validation-problem.js";
 
-/** A token as its owner sees it after create, update or get: with the secret. */
-export interface IssuedToken {
-  readonly id: string;
-  readonly name: string;
-  readonly permissions: Permission[];
-  readonly token: string;
-}
-
-/** A token as lists show it: never with the secret. */
-export interface TokenSummary {
-  readonly id: string;
-  readonly name: string;
-  readonly permissions: Permission[];
-}
+/**
+ * A token as its owner sees it after create, update or get (with the secret), and as lists show
+ * it (never with the secret): the shapes the SDK defines for clients, defined there once.
+ */
+export type { Token as IssuedToken, TokenSummary } from "@tokenspace/sdk";
 
 export interface NewToken {
   readonly name?: string;
