@@ -1,6 +1,14 @@
 import pg from "pg";
-import { isPermission } from "../../domain/permissions.js";
 import { redactDatabaseUrl } from "../database-url.js";
+import {
+  PROJECT_COLUMNS,
+  type ProjectRow,
+  storedPermissions,
+  TOKEN_COLUMNS,
+  type TokenRow,
+  toProject,
+  toToken,
+} from "../rows.js";
 import {
   type ListWindow,
   type NewProjectRecord,
@@ -29,30 +37,6 @@ export const REVOCATION_CHANNEL = "tokenspace_revocations";
 /** Key of the advisory lock that serializes migrations between nodes starting together. */
 const MIGRATION_LOCK = 7_364_102_811;
 
-interface ProjectRow {
-  position: string;
-  id: string;
-  parent_id: string | null;
-  friendly_name: string;
-  created_at: Date;
-  updated_at: Date;
-}
-
-interface TokenRow {
-  position: string;
-  id: string;
-  project_id: string;
-  name: string;
-  permissions: string;
-  secret_digest: Buffer;
-  sealed_secret: Buffer;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const PROJECT_COLUMNS = "position, id, parent_id, friendly_name, created_at, updated_at";
-const TOKEN_COLUMNS =
-  "position, id, project_id, name, permissions, secret_digest, sealed_secret, created_at, updated_at";
 const NOTIFY = `pg_notify('${REVOCATION_CHANNEL}', encode(secret_digest, 'base64'))`;
 
 /**
@@ -206,7 +190,7 @@ export class PostgresStore implements Store {
         token.id,
         token.projectId,
         token.name,
-        token.permissions.join(","),
+        storedPermissions(token.permissions),
         token.secretDigest,
         token.sealedSecret,
         token.createdAt,
@@ -226,7 +210,7 @@ export class PostgresStore implements Store {
         tokens.map((token) => token.id),
         tokens.map((token) => token.projectId),
         tokens.map((token) => token.name),
-        tokens.map((token) => token.permissions.join(",")),
+        tokens.map((token) => storedPermissions(token.permissions)),
         tokens.map((token) => token.secretDigest),
         tokens.map((token) => token.sealedSecret),
         tokens.map((token) => token.createdAt),
@@ -273,7 +257,7 @@ export class PostgresStore implements Store {
         projectId,
         tokenId,
         changes.name ?? null,
-        changes.permissions?.join(",") ?? null,
+        changes.permissions ? storedPermissions(changes.permissions) : null,
         changes.updatedAt,
       ],
     );
@@ -347,29 +331,4 @@ export class PostgresStore implements Store {
       client.release();
     }
   }
-}
-
-function toProject(row: ProjectRow): ProjectRecord {
-  return {
-    id: row.id,
-    parentId: row.parent_id,
-    friendlyName: row.friendly_name,
-    position: Number(row.position),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toToken(row: TokenRow): TokenRecord {
-  return {
-    id: row.id,
-    projectId: row.project_id,
-    name: row.name,
-    permissions: row.permissions.split(",").filter(isPermission),
-    secretDigest: row.secret_digest,
-    sealedSecret: row.sealed_secret,
-    position: Number(row.position),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }

@@ -1,7 +1,15 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { isPermission } from "../../domain/permissions.js";
+import {
+  PROJECT_COLUMNS,
+  type ProjectRow,
+  storedPermissions,
+  TOKEN_COLUMNS,
+  type TokenRow,
+  toProject,
+  toToken,
+} from "../rows.js";
 import {
   type ListWindow,
   type NewProjectRecord,
@@ -15,33 +23,8 @@ import {
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.js";
 import { SqliteWriteBatcher } from "./sqlite-write-batcher.js";
 
-interface ProjectRow {
-  position: number;
-  id: string;
-  parent_id: string | null;
-  friendly_name: string;
-  created_at: number;
-  updated_at: number;
-}
-
-interface TokenRow {
-  position: number;
-  id: string;
-  project_id: string;
-  name: string;
-  permissions: string;
-  secret_digest: Buffer;
-  sealed_secret: Buffer;
-  created_at: number;
-  updated_at: number;
-}
-
-const PROJECT_COLUMNS = "position, id, parent_id, friendly_name, created_at, updated_at";
 const PROJECT_FAMILY = `(id = @project_id OR parent_id = @project_id)
   AND (@friendly_name IS NULL OR friendly_name = @friendly_name)`;
-
-const TOKEN_COLUMNS =
-  "position, id, project_id, name, permissions, secret_digest, sealed_secret, created_at, updated_at";
 
 /**
  * The embedded store: one SQLite file in WAL mode with `synchronous = FULL`, so a commit has
@@ -245,7 +228,7 @@ export class SqliteStore implements Store {
         project_id: projectId,
         id: tokenId,
         name: changes.name ?? null,
-        permissions: changes.permissions?.join(",") ?? null,
+        permissions: changes.permissions ? storedPermissions(changes.permissions) : null,
         updated_at: changes.updatedAt.getTime(),
       }) as TokenRow | undefined;
       return row && toToken(row);
@@ -308,40 +291,15 @@ export class SqliteStore implements Store {
   }
 }
 
-function toProject(row: ProjectRow): ProjectRecord {
-  return {
-    id: row.id,
-    parentId: row.parent_id,
-    friendlyName: row.friendly_name,
-    position: row.position,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-  };
-}
-
 function tokenRow(token: NewTokenRecord) {
   return {
     id: token.id,
     project_id: token.projectId,
     name: token.name,
-    permissions: token.permissions.join(","),
+    permissions: storedPermissions(token.permissions),
     secret_digest: token.secretDigest,
     sealed_secret: token.sealedSecret,
     created_at: token.createdAt.getTime(),
     updated_at: token.updatedAt.getTime(),
-  };
-}
-
-function toToken(row: TokenRow): TokenRecord {
-  return {
-    id: row.id,
-    projectId: row.project_id,
-    name: row.name,
-    permissions: row.permissions.split(",").filter(isPermission),
-    secretDigest: row.secret_digest,
-    sealedSecret: row.sealed_secret,
-    position: row.position,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
   };
 }
