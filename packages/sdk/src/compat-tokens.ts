@@ -1,14 +1,6 @@
-import { PagedList, pageTokenOf } from "./paged-list.js";
-import type { Transport } from "./transport.js";
-import type {
-  CreateTokenParams,
-  ListParams,
-  Page,
-  RequestParams,
-  Token,
-  TokenSummary,
-  UpdateTokenParams,
-} from "./types.js";
+import { pageTokenOf } from "./paged-list.js";
+import { TokenResource } from "./token-resource.js";
+import type { ListParams, Page, TokenSummary } from "./types.js";
 
 interface CompatTokenList {
   next_page_uri: string | null;
@@ -17,40 +9,13 @@ interface CompatTokenList {
 }
 
 /** `client.compat.tokens`: /api/laml/2010-04-01/Accounts/{project}/tokens. */
-export class CompatTokens {
-  constructor(private readonly transport: Transport) {}
-
-  #path(suffix = ""): string {
-    return `/api/laml/2010-04-01/Accounts/${encodeURIComponent(this.transport.project)}/tokens${suffix}`;
-  }
-
-  create(params: CreateTokenParams, options: RequestParams = {}): Promise<Token> {
-    return this.transport.request("POST", this.#path(), { body: params, ...options });
-  }
-
-  update(tokenId: string, params: UpdateTokenParams, options: RequestParams = {}): Promise<Token> {
-    return this.transport.request("PATCH", this.#path(`/${encodeURIComponent(tokenId)}`), {
-      body: params,
-      ...options,
-    });
-  }
-
-  /** Resolves to `{}` once the token is deleted. */
-  delete(tokenId: string, options: RequestParams = {}): Promise<Record<string, never>> {
-    return this.transport.request("DELETE", this.#path(`/${encodeURIComponent(tokenId)}`), options);
-  }
-
-  get(tokenId: string, options: RequestParams = {}): Promise<Token> {
-    return this.transport.request("GET", this.#path(`/${encodeURIComponent(tokenId)}`), options);
-  }
-
-  /** Every token of the project (without secrets), across pages. */
-  list(params: ListParams = {}): PagedList<TokenSummary> {
-    return new PagedList((pageToken) => this.listPage({ ...params, pageToken }), params.pageToken);
+export class CompatTokens extends TokenResource {
+  protected get path(): string {
+    return `/api/laml/2010-04-01/Accounts/${encodeURIComponent(this.transport.project)}/tokens`;
   }
 
   async listPage(params: ListParams = {}): Promise<Page<TokenSummary>> {
-    const page = await this.transport.request<CompatTokenList>("GET", this.#path(), {
+    const page = await this.transport.request<CompatTokenList>("GET", this.path, {
       query: { PageSize: params.pageSize, PageToken: params.pageToken },
       signal: params.signal,
     });
