@@ -200,25 +200,16 @@ function targets(rows: Row[]): string[] {
         `- ${store}: ${label}: ${fixed(value, 2)}${unit} (target ${higherIsBetter ? "≥" : "≤"} ${goal}${unit}) ${met ? "met" : `missed by ${fixed(Math.abs(value - goal), 2)}${unit}`}`,
       );
     };
+    const ratioTargets = [
+      { scenario: "GET one token", label: "authenticated GET", goal: 70 },
+      { scenario: "POST create", label: "durable create", goal: 30 },
+    ];
     for (const size of SETTINGS.sizes) {
-      const get = find(size, "GET one token");
-      const create = find(size, "POST create");
-      if (get)
-        check(
-          `authenticated GET / baseline at ${size.toLocaleString("en")} tokens`,
-          ratio(get) * 100,
-          70,
-          true,
-          " %",
-        );
-      if (create)
-        check(
-          `durable create / baseline at ${size.toLocaleString("en")} tokens`,
-          ratio(create) * 100,
-          30,
-          true,
-          " %",
-        );
+      for (const { scenario, label, goal } of ratioTargets) {
+        const row = find(size, scenario);
+        const where = `${label} / baseline at ${size.toLocaleString("en")} tokens`;
+        if (row) check(where, ratio(row) * 100, goal, true, " %");
+      }
     }
     const getSmall = find(small, "GET one token");
     const getLarge = find(large, "GET one token");
