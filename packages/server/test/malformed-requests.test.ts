@@ -101,6 +101,16 @@ describe("malformed requests get the compatibility error shape and change nothin
     expect(response.body.message).toContain("UUID");
   });
 
+  test("a malformed percent-encoding in the URL is a 400 in each surface's shape", async () => {
+    const compat = await fixture.api.http.request("GET", `${fixture.api.tokens()}/%E0%A4%A`);
+    expect(compat.status).toBe(400);
+    expect(compat.body).toEqual(compatError(400, 10000));
+    expect(compat.body.message).toContain("percent-encoded");
+    const native = await fixture.api.http.request("GET", "/api/project/tokens/%E0%A4%A");
+    expect(native.status).toBe(400);
+    expect(native.body).toEqual({ error: "Bad Request" });
+  });
+
   test("an unknown path under the compatibility API is a 404 in its shape", async () => {
     const response = await fixture.api.http.request("GET", "/api/laml/2010-04-01/Accounts/x/Calls");
     expect(response.status).toBe(404);

@@ -8,8 +8,10 @@ import type { ProjectService } from "../domain/project-service.js";
 import type { TokenService } from "../domain/token-service.js";
 import type { Store } from "../store/store.js";
 import { BODY_LIMIT_BYTES, registerBodyParsers } from "./body-parsers.js";
+import { renderCompatFailure } from "./compat-errors.js";
 import { compatSurface } from "./compat-surface.js";
-import { failure } from "./failure.js";
+import { type Failure, failure, toFailure } from "./failure.js";
+import { renderNativeFailure } from "./native-errors.js";
 import { nativeSurface } from "./native-surface.js";
 import { registerRateLimit } from "./rate-limit.js";
 import { failureHandler, sendFailure } from "./reply-failure.js";
@@ -45,6 +47,12 @@ const JSON_SUFFIX = /\.json(?=\?|$)/;
 
 const renderPlain = (failed: { message: string }) => ({ error: failed.message });
 
+function renderForPath(url: string): (failed: Failure) => object {
+  if (url.startsWith(COMPAT_PREFIX)) return (failed) => renderCompatFailure(failed, "token");
+  if (url.startsWith(NATIVE_PREFIX)) return renderNativeFailure;
+  return renderPlain;
+}
+
 export async function buildApp(services: AppServices): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: services.logger,
@@ -63,6 +71,11 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
       return url.startsWith(COMPAT_PREFIX) ? url.replace(JSON_SUFFIX, "") : url;
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors found before routing (a malformed URL) still get the shape of the surface addressed.
+    frameworkErrors: (error, request, reply) => {
+      const failed = toFailure(error, request);
+      sendFailure(reply, failed, renderForPath(request.url)(failed));
+    },
   });
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest("principal", null);

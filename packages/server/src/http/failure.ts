@@ -79,6 +79,11 @@ export function toFailure(error: unknown, request: FastifyRequest): Failure {
         "bad_request",
         'The request body is not valid JSON. Send a JSON object such as {"name": "my-token", "permissions": ["calling"]}.',
       );
+    case "FST_ERR_BAD_URL":
+      return failure(
+        "bad_request",
+        "The URL is not valid: it holds a malformed percent-encoded character.",
+      );
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return failure(
         "bad_request",
