@@ -103,15 +103,17 @@ export class PostgresStore implements Store {
   }
 
   async initSetting(key: string, value: string): Promise<string> {
-    const [row] = await this.#query<{ value: string }>(
+    const [inserted] = await this.#query<{ value: string }>(
       "init_setting",
-      `WITH inserted AS (
-         INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING value
-       )
-       SELECT value FROM inserted UNION ALL SELECT value FROM settings WHERE key = $1 LIMIT 1`,
+      "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING value",
       [key, value],
     );
-    return row?.value ?? value;
+    if (inserted) return inserted.value;
+    // Another node's insert won; a statement of its own sees that row (the insert's snapshot,
+    // taken before the winner committed, would not).
+    const existing = await this.readSetting(key);
+    if (existing === undefined) throw new Error(`setting ${key} vanished while being written`);
+    return existing;
   }
 
   async insertProject(project: NewProjectRecord): Promise<ProjectRecord> {
