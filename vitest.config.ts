@@ -2,8 +2,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
 
-const sdkSource = (file: string) =>
-  fileURLToPath(new URL(`packages/sdk/src/${file}`, import.meta.url));
+const source = (file: string) => fileURLToPath(new URL(`packages/${file}`, import.meta.url));
 
 const POSTGRES_URL =
   process.env.TOKENSPACE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -40,11 +39,11 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
     hookTimeout: 30_000,
   };
   return {
-    // The SDK resolves to its TypeScript sources, so tests never run a stale build.
+    // The workspace packages resolve to their TypeScript sources, so tests never run a stale build.
     resolve: {
       alias: [
-        { find: /^@tokenspace\/sdk$/, replacement: sdkSource("index.ts") },
-        { find: /^@tokenspace\/sdk\/permissions$/, replacement: sdkSource("permissions.ts") },
+        { find: /^@tokenspace\/sdk$/, replacement: source("sdk/src/index.ts") },
+        { find: /^@tokenspace\/contract$/, replacement: source("contract/src/index.ts") },
       ],
     },
     test: {

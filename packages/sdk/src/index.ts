@@ -1,7 +1,7 @@
 export { CompatAccounts } from "./compat-accounts.js";
 export { CompatTokens } from "./compat-tokens.js";
+export { PERMISSIONS, type Permission } from "./contract.js";
 export { PagedList } from "./paged-list.js";
-export { PERMISSIONS, type Permission } from "./permissions.js";
 export { ProjectTokens } from "./project-tokens.js";
 export { RestClient, type RestClientOptions } from "./rest-client.js";
 export { ConnectionError, RestError } from "./rest-error.js";

@@ -8,7 +8,7 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export interface TransportOptions {
+interface TransportOptions {
   readonly baseUrl: string;
   readonly project: string;
   readonly token: string;
@@ -18,7 +18,7 @@ export interface TransportOptions {
   readonly retry: RetryPolicy;
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   readonly query?: Record<string, string | number | undefined>;
   readonly body?: unknown;
   readonly signal?: AbortSignal;

@@ -1,13 +1,13 @@
 import type { ServerConfig } from "./config.js";
-import { ConfigError } from "./config.js";
 import { newId } from "./domain/identifiers.js";
 import { PERMISSIONS } from "./domain/permissions.js";
+import type { ProjectRecord } from "./domain/store.js";
 import type { IssuedToken } from "./domain/token-service.js";
-import { type ProjectRecord, StoreConflictError } from "./store/store.js";
+import { ConfigError, StoreConflictError } from "./errors.js";
 import type { Tokenspace } from "./tokenspace.js";
 
-export const BOOTSTRAP_PROJECT_NAME = "Default Project";
-export const BOOTSTRAP_TOKEN_NAME = "bootstrap";
+const BOOTSTRAP_PROJECT_NAME = "Default Project";
+const BOOTSTRAP_TOKEN_NAME = "bootstrap";
 /** The id of the first project, claimed once per store by whichever node starts first. */
 const FIRST_PROJECT_SETTING = "bootstrap_project_id";
 

@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
-import { ConnectionError, RestError } from "@tokenspace/sdk";
-import { OPTIONS, USAGE, UsageError } from "./cli/cli-flags.js";
+import { OPTIONS, USAGE } from "./cli/cli-flags.js";
 import {
   createTokenRemotely,
   deleteTokenRemotely,
@@ -15,17 +14,18 @@ import {
   createTokenInStore,
   listProjects,
 } from "./cli/store-commands.js";
-import { ConfigError } from "./config.js";
-import { TokenspaceError } from "./domain/errors.js";
-import { DatabaseUrlError } from "./store/database-url.js";
-import { StoreUnavailableError } from "./store/store.js";
+import { TokenspaceError, UsageError } from "./errors.js";
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 async function main(argv: string[]): Promise<void> {
-  const { values: flags, positionals } = parseArgs({
-    args: argv,
-    options: OPTIONS,
-    allowPositionals: true,
-  });
+  const { values: flags, positionals } = parseCommandLine(argv);
   const [command, subcommand, ...rest] = positionals;
   const name = rest.join(" ");
   if (flags.help || command === undefined || command === "help") {
@@ -64,25 +64,14 @@ function remoteOnly(flags: Parameters<typeof isRemote>[0], run: () => Promise<vo
   return run();
 }
 
-const EXPECTED_FAILURES = [
-  ConfigError,
-  DatabaseUrlError,
-  TokenspaceError,
-  StoreUnavailableError,
-  RestError,
-  ConnectionError,
-];
-
+/** Expected failures are Tokenspace's own errors: one line, no stack. Anything else is a bug. */
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (
-    error instanceof UsageError ||
-    String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS")
-  ) {
-    process.stderr.write(`tokenspace: ${(error as Error).message}\n\n${USAGE}`);
+  if (error instanceof UsageError) {
+    process.stderr.write(`tokenspace: ${error.message}\n\n${USAGE}`);
     process.exit(2);
   }
-  if (EXPECTED_FAILURES.some((kind) => error instanceof kind)) {
-    process.stderr.write(`tokenspace: ${(error as Error).message}\n`);
+  if (error instanceof TokenspaceError) {
+    process.stderr.write(`tokenspace: ${error.message}\n`);
     process.exit(1);
   }
   process.stderr.write(

@@ -1,7 +1,9 @@
+import { TOKEN_SECRET_DESCRIPTION } from "@tokenspace/contract";
 import { isUuid, normalizeId } from "./domain/identifiers.js";
 import { SECRET_KEY_LENGTH } from "./domain/secret-vault.js";
-import { isWellFormedSecret, SECRET_FORMAT_DESCRIPTION } from "./domain/token-secret.js";
-import type { PostgresOptions } from "./store/postgres/postgres-store.js";
+import { isWellFormedSecret } from "./domain/token-secret.js";
+import { ConfigError } from "./errors.js";
+import type { PostgresOptions } from "./store/postgres/postgres-options.js";
 
 export interface ServerConfig {
   readonly port: number;
@@ -26,10 +28,8 @@ export interface ConfigOverrides {
   readonly logLevel?: string | undefined;
 }
 
-export const DEFAULT_DATABASE_URL = "sqlite:./data/tokenspace.db";
+const DEFAULT_DATABASE_URL = "sqlite:./data/tokenspace.db";
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-
-export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = {}): ServerConfig {
   const logLevel = overrides.logLevel ?? env.LOG_LEVEL ?? "info";
@@ -100,7 +100,7 @@ function integerSetting(
 }
 
 /** 32 bytes, written as 64 hex characters or as base64. */
-export function parseSecretKey(value: string | undefined): Buffer | undefined {
+function parseSecretKey(value: string | undefined): Buffer | undefined {
   if (value === undefined || value === "") return undefined;
   const key = /^[0-9a-fA-F]{64}$/.test(value)
     ? Buffer.from(value, "hex")
@@ -129,7 +129,7 @@ function parseBootstrap(
     throw new ConfigError("TOKENSPACE_BOOTSTRAP_PROJECT_ID must be a UUID.");
   }
   if (!isWellFormedSecret(token)) {
-    throw new ConfigError(`TOKENSPACE_BOOTSTRAP_TOKEN must be ${SECRET_FORMAT_DESCRIPTION}.`);
+    throw new ConfigError(`TOKENSPACE_BOOTSTRAP_TOKEN must be ${TOKEN_SECRET_DESCRIPTION}.`);
   }
   return { projectId: normalizeId(projectId), token };
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError } from "./config.js";
 import { SECRET_KEY_LENGTH } from "./domain/secret-vault.js";
+import { ConfigError } from "./errors.js";
 
-export const KEY_FILE_NAME = "tokenspace.key";
+const KEY_FILE_NAME = "tokenspace.key";
 
 /**
  * The server key that protects token secrets, kept outside the database: the configured key,

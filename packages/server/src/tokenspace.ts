@@ -1,12 +1,13 @@
-import { ConfigError, type ServerConfig } from "./config.js";
+import type { ServerConfig } from "./config.js";
 import { Authenticator } from "./domain/authenticator.js";
 import { CredentialCache } from "./domain/credential-cache.js";
 import { ProjectService } from "./domain/project-service.js";
 import { SecretVault } from "./domain/secret-vault.js";
+import type { Store } from "./domain/store.js";
 import { TokenService } from "./domain/token-service.js";
+import { ConfigError } from "./errors.js";
 import { loadServerKey } from "./server-key.js";
 import { openStore } from "./store/open-store.js";
-import type { Store } from "./store/store.js";
 
 const KEY_FINGERPRINT_SETTING = "server_key_fingerprint";
 

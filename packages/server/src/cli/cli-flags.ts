@@ -51,9 +51,6 @@ export type Flags = ReturnType<
   typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
 >["values"];
 
-/** The command line itself is wrong: answered with the usage and exit code 2. */
-export class UsageError extends Error {}
-
 /** `--permissions a,b` as a list. */
 export function permissionList(value: string): string[] {
   return value

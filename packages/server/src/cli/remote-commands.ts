@@ -1,5 +1,6 @@
-import { type Permission, RestClient } from "@tokenspace/sdk";
-import { type Flags, permissionList, print, UsageError } from "./cli-flags.js";
+import { ConnectionError, type Permission, RestClient, RestError } from "@tokenspace/sdk";
+import { RemoteError, UsageError } from "../errors.js";
+import { type Flags, permissionList, print } from "./cli-flags.js";
 import { printIssuedToken } from "./store-commands.js";
 
 /** Whether the command talks to a running server (`--url` or TOKENSPACE_URL) rather than the store. */
@@ -19,11 +20,23 @@ function client(flags: Flags): RestClient {
   return new RestClient({ baseUrl, project, token });
 }
 
+/** Runs one call on the server; an error answer or a lost connection is an expected failure. */
+async function remote<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof RestError || error instanceof ConnectionError) {
+      throw new RemoteError(error.message, { cause: error });
+    }
+    throw error;
+  }
+}
+
 /** The CLI passes what the user typed; the server names any unknown permission. */
 const asPermissions = (value: string) => permissionList(value) as Permission[];
 
 export async function listTokensRemotely(flags: Flags): Promise<void> {
-  const tokens = await client(flags).compat.tokens.list({ pageSize: 1000 }).all();
+  const tokens = await remote(() => client(flags).compat.tokens.list({ pageSize: 1000 }).all());
   print(
     flags,
     tokens,
@@ -36,10 +49,9 @@ export async function createTokenRemotely(flags: Flags): Promise<void> {
   if (name === undefined || permissions === undefined) {
     throw new UsageError("tokens create needs --name NAME --permissions a,b,...");
   }
-  const token = await client(flags).compat.tokens.create({
-    name,
-    permissions: asPermissions(permissions),
-  });
+  const token = await remote(() =>
+    client(flags).compat.tokens.create({ name, permissions: asPermissions(permissions) }),
+  );
   printIssuedToken(flags, token);
 }
 
@@ -50,10 +62,12 @@ export async function updateTokenRemotely(
   if (!tokenId || (flags.name === undefined && flags.permissions === undefined)) {
     throw new UsageError("tokens update needs TOKEN_ID and --name NAME and/or --permissions a,b");
   }
-  const token = await client(flags).compat.tokens.update(tokenId, {
-    ...(flags.name !== undefined && { name: flags.name }),
-    ...(flags.permissions !== undefined && { permissions: asPermissions(flags.permissions) }),
-  });
+  const token = await remote(() =>
+    client(flags).compat.tokens.update(tokenId, {
+      ...(flags.name !== undefined && { name: flags.name }),
+      ...(flags.permissions !== undefined && { permissions: asPermissions(flags.permissions) }),
+    }),
+  );
   printIssuedToken(flags, token);
 }
 
@@ -62,6 +76,6 @@ export async function deleteTokenRemotely(
   tokenId: string | undefined,
 ): Promise<void> {
   if (!tokenId) throw new UsageError("tokens delete needs TOKEN_ID");
-  await client(flags).compat.tokens.delete(tokenId);
+  await remote(() => client(flags).compat.tokens.delete(tokenId));
   print(flags, { deleted: tokenId }, `Deleted token ${tokenId}`);
 }

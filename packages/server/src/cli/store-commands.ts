@@ -1,7 +1,7 @@
 import { loadConfig } from "../config.js";
-import { NotFoundError } from "../domain/errors.js";
+import { NotFoundError, UsageError } from "../errors.js";
 import { openTokenspace, type Tokenspace } from "../tokenspace.js";
-import { type Flags, permissionList, print, UsageError } from "./cli-flags.js";
+import { type Flags, permissionList, print } from "./cli-flags.js";
 
 /** Runs `work` on the store DATABASE_URL names, directly (no server needed). */
 export async function withStore<T>(flags: Flags, work: (tokenspace: Tokenspace) => Promise<T>) {

@@ -1,10 +1,9 @@
-import { timingSafeEqual } from "node:crypto";
-import type { Store } from "../store/store.js";
+import { AuthenticationError } from "../errors.js";
 import type { CredentialCache } from "./credential-cache.js";
-import { AuthenticationError } from "./errors.js";
 import { normalizeId } from "./identifiers.js";
 import type { Principal } from "./principal.js";
 import type { SecretVault } from "./secret-vault.js";
+import type { Store } from "./store.js";
 import { isWellFormedSecret } from "./token-secret.js";
 
 const REJECTED =
@@ -29,7 +28,7 @@ export class Authenticator {
     }
     const generation = this.cache.generation;
     const token = await this.store.findTokenByDigest(digest);
-    if (!token || !timingSafeEqual(digest, token.secretDigest) || token.projectId !== project) {
+    if (!token || !this.vault.matches(secret, token.secretDigest) || token.projectId !== project) {
       throw new AuthenticationError(REJECTED);
     }
     const principal: Principal = {

@@ -1,7 +1,7 @@
 import { LRUCache } from "lru-cache";
 import type { Principal } from "./principal.js";
 
-export interface CredentialCacheOptions {
+interface CredentialCacheOptions {
   /** Most verified credentials kept at once. */
   readonly maxEntries: number;
   /**

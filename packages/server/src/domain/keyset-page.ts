@@ -1,5 +1,5 @@
-import type { ListWindow } from "../store/store.js";
 import type { PageCursor } from "./page-cursor.js";
+import type { ListWindow } from "./store.js";
 
 export interface Page<T> {
   readonly items: T[];

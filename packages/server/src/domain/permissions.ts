@@ -1,8 +1,8 @@
-import { PERMISSIONS, type Permission } from "@tokenspace/sdk/permissions";
+import { PERMISSIONS, type Permission } from "@tokenspace/contract";
 
 /**
- * The permission list is defined once, in the SDK (the contract clients compile against);
- * the server's rules about permissions live here.
+ * The permission list is defined once, in the contract the server and the SDK share; the
+ * server's rules about permissions live here.
  */
 export { PERMISSIONS, type Permission };
 

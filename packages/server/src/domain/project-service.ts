@@ -1,11 +1,11 @@
-import type { ProjectRecord, Store } from "../store/store.js";
-import { NotFoundError, ValidationError } from "./errors.js";
+import { PROJECT_NAME_MAX_LENGTH } from "@tokenspace/contract";
+import { NotFoundError, ValidationError } from "../errors.js";
 import { newId, normalizeId } from "./identifiers.js";
 import { type Page, readPage } from "./keyset-page.js";
 import type { PageCursor } from "./page-cursor.js";
 import type { Principal } from "./principal.js";
+import type { ProjectRecord, Store } from "./store.js";
 
-export const PROJECT_NAME_MAX_LENGTH = 250;
 export const PROJECT_NAME_EXPECTATION = `a name of 1 to ${PROJECT_NAME_MAX_LENGTH} characters`;
 
 /**

@@ -1,4 +1,5 @@
-import { ValidationError } from "./errors.js";
+import { TOKEN_NAME_MAX_LENGTH } from "@tokenspace/contract";
+import { ValidationError } from "../errors.js";
 import { canonicalPermissions, isPermission, PERMISSIONS, type Permission } from "./permissions.js";
 import {
   emptyPermissions,
@@ -7,8 +8,6 @@ import {
   unknownPermission,
   type ValidationProblem,
 } from "./validation-problem.js";
-
-export const TOKEN_NAME_MAX_LENGTH = 255;
 
 /** What each token field accepts, in words; used in every message about that field. */
 export const TOKEN_FIELD_EXPECTATIONS = {
@@ -22,7 +21,7 @@ export interface TokenChanges {
   readonly permissions?: readonly string[];
 }
 
-export interface ValidTokenChanges {
+interface ValidTokenChanges {
   readonly name?: string;
   readonly permissions?: Permission[];
 }

@@ -1,9 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { TOKEN_SECRET_PATTERN } from "@tokenspace/contract";
 
-/** `PT` followed by 48 lowercase hex characters: 192 bits from the CSPRNG. */
-const SECRET_PATTERN = /^PT[0-9a-f]{48}$/;
-
-export const SECRET_FORMAT_DESCRIPTION = "PT followed by 48 lowercase hexadecimal characters";
+const SECRET_PATTERN = new RegExp(TOKEN_SECRET_PATTERN);
 
 export function generateSecret(): string {
   return `PT${randomBytes(24).toString("hex")}`;

@@ -1,20 +1,24 @@
-import type { Token as IssuedToken, TokenSummary } from "@tokenspace/sdk";
-import type { Store, TokenRecord } from "../store/store.js";
+import {
+  type Token as IssuedToken,
+  TOKEN_SECRET_DESCRIPTION,
+  type TokenSummary,
+} from "@tokenspace/contract";
+import { NotFoundError, ValidationError } from "../errors.js";
 import type { CredentialCache } from "./credential-cache.js";
-import { NotFoundError, ValidationError } from "./errors.js";
 import { newId, normalizeId } from "./identifiers.js";
 import { type Page, readPage } from "./keyset-page.js";
 import type { PageCursor } from "./page-cursor.js";
 import type { SecretVault } from "./secret-vault.js";
+import type { Store, TokenRecord } from "./store.js";
 import { type TokenChanges, validateTokenChanges } from "./token-fields.js";
-import { generateSecret, isWellFormedSecret, SECRET_FORMAT_DESCRIPTION } from "./token-secret.js";
+import { generateSecret, isWellFormedSecret } from "./token-secret.js";
 import { invalidParameter } from "./validation-problem.js";
 
 /**
- * A token as its owner sees it after create, update or get (with the secret), and as lists show
- * it (never with the secret): the shapes the SDK defines for clients, defined there once.
+ * A token as its owner sees it after create, update or get (with the secret): the contract's
+ * shape, defined there once.
  */
-export type { Token as IssuedToken, TokenSummary } from "@tokenspace/sdk";
+export type { IssuedToken };
 
 export interface NewToken {
   readonly name?: string;
@@ -73,7 +77,7 @@ export class TokenService {
     const records = tokens.map((token) => {
       const fields = validateTokenChanges(token, "create");
       if (!isWellFormedSecret(token.secret)) {
-        throw new ValidationError([invalidParameter("token", SECRET_FORMAT_DESCRIPTION)]);
+        throw new ValidationError([invalidParameter("token", TOKEN_SECRET_DESCRIPTION)]);
       }
       const id = newId();
       return {

@@ -1,10 +1,14 @@
 import { PERMISSIONS, suggestPermission } from "./permissions.js";
 
-export type ValidationCode =
-  | "missing_required_parameter"
-  | "invalid_parameter"
-  | "invalid_auth_token_permissions"
-  | "invalid_subproject_id";
+/** The validation codes SignalWire's contract names, on both surfaces. */
+export const VALIDATION_CODES = [
+  "missing_required_parameter",
+  "invalid_parameter",
+  "invalid_auth_token_permissions",
+  "invalid_subproject_id",
+] as const;
+
+type ValidationCode = (typeof VALIDATION_CODES)[number];
 
 /** One broken rule in a request, written for the person who sent it. */
 export interface ValidationProblem {

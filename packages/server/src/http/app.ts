@@ -2,22 +2,19 @@ import { randomUUID } from "node:crypto";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 
-import type { Authenticator } from "../domain/authenticator.js";
 import type { Principal } from "../domain/principal.js";
-import type { ProjectService } from "../domain/project-service.js";
-import type { TokenService } from "../domain/token-service.js";
-import type { Store } from "../store/store.js";
+import type { Store } from "../domain/store.js";
 import { BODY_LIMIT_BYTES, registerBodyParsers } from "./body-parsers.js";
-import { renderCompatFailure } from "./compat-errors.js";
-import { compatSurface } from "./compat-surface.js";
-import { type Failure, failure, toFailure } from "./failure.js";
-import { renderNativeFailure } from "./native-errors.js";
-import { nativeSurface } from "./native-surface.js";
+import type { CompatValidationShape } from "./compat-errors.js";
+import { COMPAT_SURFACE } from "./compat-surface.js";
+import { type Failure, toFailure } from "./failure.js";
+import { NATIVE_SURFACE } from "./native-surface.js";
 import { registerRateLimit } from "./rate-limit.js";
-import { failureHandler, sendFailure } from "./reply-failure.js";
+import { failureHandler, notFoundHandler, sendFailure } from "./reply-failure.js";
 import { RequestLog } from "./request-log.js";
 import { HealthSchema } from "./schemas.js";
-import { COMPAT_PREFIX, NATIVE_PREFIX } from "./surface-prefixes.js";
+import { type ApiServices, surfacePlugin } from "./surface.js";
+import { COMPAT_PREFIX } from "./surface-prefixes.js";
 import { createValidatorCompiler } from "./validator-compiler.js";
 
 declare module "fastify" {
@@ -27,30 +24,29 @@ declare module "fastify" {
   }
   interface FastifyContextConfig {
     /** Which compatibility shape a validation failure takes on this route. */
-    validationShape?: "token" | "account";
+    validationShape?: CompatValidationShape;
   }
 }
 
-export interface AppServices {
+interface AppServices extends ApiServices {
   /** API requests a minute per project; 0 turns rate limiting off. */
   readonly rateLimitPerMinute: number;
   readonly store: Store;
-  readonly authenticator: Authenticator;
-  readonly tokens: TokenService;
-  readonly projects: ProjectService;
   readonly logger: FastifyBaseLogger;
 }
+
+/** The API surfaces, each under its own prefix. */
+const SURFACES = [COMPAT_SURFACE, NATIVE_SURFACE];
 
 const REQUEST_ID_HEADER = "x-request-id";
 const ACCEPTED_REQUEST_ID = /^[\w.:-]{1,128}$/;
 const JSON_SUFFIX = /\.json(?=\?|$)/;
 
-const renderPlain = (failed: { message: string }) => ({ error: failed.message });
+const renderPlain = (failed: Failure) => ({ error: failed.message });
 
-function renderForPath(url: string): (failed: Failure) => object {
-  if (url.startsWith(COMPAT_PREFIX)) return (failed) => renderCompatFailure(failed, "token");
-  if (url.startsWith(NATIVE_PREFIX)) return renderNativeFailure;
-  return renderPlain;
+/** Failures outside any route (a malformed URL) in the shape of the surface addressed. */
+function renderForPath(url: string) {
+  return SURFACES.find((surface) => url.startsWith(surface.prefix))?.renderFailure ?? renderPlain;
 }
 
 export async function buildApp(services: AppServices): Promise<FastifyInstance> {
@@ -74,7 +70,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     // Errors found before routing (a malformed URL) still get the shape of the surface addressed.
     frameworkErrors: (error, request, reply) => {
       const failed = toFailure(error, request);
-      sendFailure(reply, failed, renderForPath(request.url)(failed));
+      sendFailure(reply, failed, renderForPath(request.url)(failed, request));
     },
   });
   app.setValidatorCompiler(createValidatorCompiler());
@@ -92,13 +88,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   });
 
   app.setErrorHandler(failureHandler(renderPlain));
-  app.setNotFoundHandler((request, reply) => {
-    const notFound = failure(
-      "not_found",
-      `There is no ${request.method} ${request.url.split("?")[0]}.`,
-    );
-    sendFailure(reply, notFound, renderPlain(notFound));
-  });
+  app.setNotFoundHandler(notFoundHandler(renderPlain));
 
   await app.register(swagger, {
     openapi: {
@@ -138,7 +128,8 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   await registerRateLimit(app, services.rateLimitPerMinute);
-  await app.register(compatSurface, { prefix: COMPAT_PREFIX, ...services });
-  await app.register(nativeSurface, { prefix: NATIVE_PREFIX, ...services });
+  for (const surface of SURFACES) {
+    await app.register(surfacePlugin, { prefix: surface.prefix, surface, services });
+  }
   return app;
 }

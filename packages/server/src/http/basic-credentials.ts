@@ -1,6 +1,6 @@
-import { AuthenticationError } from "../domain/errors.js";
+import { AuthenticationError } from "../errors.js";
 
-export interface BasicCredentials {
+interface BasicCredentials {
   readonly username: string;
   readonly password: string;
 }

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from "fastify";
-import { decodePageToken } from "../domain/page-cursor.js";
 import type { ProjectService } from "../domain/project-service.js";
 import { toCompatAccount } from "./compat-account.js";
-import { compatListEnvelope } from "./list-envelopes.js";
+import { COMPAT_ACCOUNT_LIST } from "./list-envelopes.js";
 import { principalOf } from "./management-auth.js";
 import {
   type AccountNameBody,
@@ -10,50 +9,43 @@ import {
   AccountParams,
   AccountSchema,
   BASIC_AUTH,
-  CompatAccountListQuery,
-  CompatAccountListSchema,
   CompatErrorSchema,
-  DEFAULT_PAGE_SIZE,
   errorResponses,
 } from "./schemas.js";
-import { COMPAT_PREFIX } from "./surface-prefixes.js";
 
-const TAGS = ["Compatibility: Accounts"];
+const common = { tags: ["Compatibility: Accounts"], security: BASIC_AUTH };
 const ERROR_RESPONSES = errorResponses(CompatErrorSchema, CompatErrorSchema);
 /** Account validation failures use the `{code: 20002, ...}` shape, not the token one. */
 const config = { validationShape: "account" as const };
 
-export function registerCompatAccountRoutes(
+/** The Accounts routes: the project you authenticate as and its subprojects. */
+export async function compatAccountRoutes(
   app: FastifyInstance,
   { projects }: { projects: ProjectService },
 ) {
-  app.get<{ Querystring: CompatAccountListQuery }>(
+  const accounts = `${app.prefix}/Accounts`;
+
+  app.get(
     "/Accounts",
     {
       config,
       schema: {
+        ...common,
         summary: "List the project you authenticate as and its subprojects",
-        tags: TAGS,
-        security: BASIC_AUTH,
-        querystring: CompatAccountListQuery,
-        response: { 200: CompatAccountListSchema, ...ERROR_RESPONSES },
+        querystring: COMPAT_ACCOUNT_LIST.query,
+        response: { 200: COMPAT_ACCOUNT_LIST.response, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
-      const { PageToken, PageSize = DEFAULT_PAGE_SIZE, FriendlyName } = request.query;
-      const cursor = PageToken === undefined ? undefined : decodePageToken(PageToken);
-      const page = await projects.listFamily(principalOf(request), PageSize, cursor, FriendlyName);
-      const accounts = { ...page, items: page.items.map(toCompatAccount) };
-      return compatListEnvelope(
-        `${COMPAT_PREFIX}/Accounts`,
-        "accounts",
-        accounts,
-        PageSize,
-        PageToken,
-        {
-          FriendlyName,
-        },
+      const page = COMPAT_ACCOUNT_LIST.read(request.query as Record<string, unknown>);
+      const found = await projects.listFamily(
+        principalOf(request),
+        page.pageSize,
+        page.cursor,
+        page.filters.FriendlyName,
       );
+      const items = found.items.map((project) => toCompatAccount(project, app.prefix));
+      return COMPAT_ACCOUNT_LIST.render(accounts, { ...found, items }, page);
     },
   );
 
@@ -62,9 +54,8 @@ export function registerCompatAccountRoutes(
     {
       config,
       schema: {
+        ...common,
         summary: "Create a subproject of the project you authenticate as",
-        tags: TAGS,
-        security: BASIC_AUTH,
         body: AccountNameBodySchema,
         response: { 201: AccountSchema, ...ERROR_RESPONSES },
       },
@@ -74,7 +65,7 @@ export function registerCompatAccountRoutes(
         principalOf(request).projectId,
         request.body.FriendlyName,
       );
-      return reply.code(201).send(toCompatAccount(subproject));
+      return reply.code(201).send(toCompatAccount(subproject, app.prefix));
     },
   );
 
@@ -83,15 +74,14 @@ export function registerCompatAccountRoutes(
     {
       config,
       schema: {
+        ...common,
         summary: "Fetch a project or one of its subprojects",
-        tags: TAGS,
-        security: BASIC_AUTH,
         params: AccountParams,
         response: { 200: AccountSchema, ...ERROR_RESPONSES },
       },
     },
     async (request) =>
-      toCompatAccount(await projects.get(principalOf(request), request.params.Sid)),
+      toCompatAccount(await projects.get(principalOf(request), request.params.Sid), app.prefix),
   );
 
   app.post<{ Params: AccountParams; Body: AccountNameBody }>(
@@ -99,9 +89,8 @@ export function registerCompatAccountRoutes(
     {
       config,
       schema: {
+        ...common,
         summary: "Rename a project or one of its subprojects",
-        tags: TAGS,
-        security: BASIC_AUTH,
         params: AccountParams,
         body: AccountNameBodySchema,
         response: { 200: AccountSchema, ...ERROR_RESPONSES },
@@ -110,6 +99,7 @@ export function registerCompatAccountRoutes(
     async (request) =>
       toCompatAccount(
         await projects.rename(principalOf(request), request.params.Sid, request.body.FriendlyName),
+        app.prefix,
       ),
   );
 }

@@ -1,8 +1,8 @@
-import type { ProjectRecord } from "../store/store.js";
-import { COMPAT_PREFIX } from "./surface-prefixes.js";
+import type { Account } from "@tokenspace/contract";
+import type { ProjectRecord } from "../domain/store.js";
 
 /** RFC 2822, as the compatibility API writes dates: `Sat, 15 Sep 2018 10:00:00 +0000`. */
-export function rfc2822(date: Date): string {
+function rfc2822(date: Date): string {
   return date.toUTCString().replace(/GMT$/, "+0000");
 }
 
@@ -18,9 +18,9 @@ const SUBRESOURCES = {
   transcriptions: "Transcriptions",
 } as const;
 
-/** The compatibility account object for a project. */
-export function toCompatAccount(project: ProjectRecord) {
-  const uri = `${COMPAT_PREFIX}/Accounts/${project.id}`;
+/** The compatibility account object for a project, with URIs under the surface's prefix. */
+export function toCompatAccount(project: ProjectRecord, prefix: string): Account {
+  const uri = `${prefix}/Accounts/${project.id}`;
   const linked = Object.fromEntries(
     Object.entries(SUBRESOURCES).map(([key, resource]) => [key, `${uri}/${resource}`]),
   );

@@ -1,19 +1,9 @@
-import { FAILURE_STATUS, type Failure, type FailureKind, VALIDATION_URL } from "./failure.js";
-
-/** SignalWire's Compatibility API error codes for each kind of failure. */
-const COMPAT_CODE = {
-  bad_request: 10000,
-  unauthorized: 20003,
-  not_found: 20404,
-  payload_too_large: 10000,
-  unsupported_media_type: 10000,
-  validation: 20002,
-  too_many_requests: 20429,
-  internal: 20500,
-  unavailable: 20503,
-} as const satisfies Record<FailureKind, number>;
+import { FAILURES, type Failure, VALIDATION_URL } from "./failure.js";
 
 const MORE_INFO = "https://signalwire.com/docs/compatibility-api/reference/errors";
+
+/** Which compatibility shape a validation failure takes: tokens and accounts differ. */
+export type CompatValidationShape = "token" | "account";
 
 /**
  * Compatibility error bodies. Token validation failures are one flat
@@ -22,7 +12,7 @@ const MORE_INFO = "https://signalwire.com/docs/compatibility-api/reference/error
  */
 export function renderCompatFailure(
   failure: Failure,
-  validationShape: "token" | "account",
+  validationShape: CompatValidationShape,
 ): object {
   const [problem] = failure.problems;
   if (failure.kind === "validation" && validationShape === "token" && problem) {
@@ -34,10 +24,6 @@ export function renderCompatFailure(
       url: VALIDATION_URL,
     };
   }
-  return {
-    code: COMPAT_CODE[failure.kind],
-    message: failure.message,
-    more_info: MORE_INFO,
-    status: FAILURE_STATUS[failure.kind],
-  };
+  const { compatCode, status } = FAILURES[failure.kind];
+  return { code: compatCode, message: failure.message, more_info: MORE_INFO, status };
 }

@@ -1,38 +1,42 @@
-import type { FastifyInstance } from "fastify";
-import type { Authenticator } from "../domain/authenticator.js";
-import type { ProjectService } from "../domain/project-service.js";
-import type { TokenService } from "../domain/token-service.js";
-import { registerCompatAccountRoutes } from "./compat-account-routes.js";
+import { compatAccountRoutes } from "./compat-account-routes.js";
 import { renderCompatFailure } from "./compat-errors.js";
-import { registerCompatTokenRoutes } from "./compat-token-routes.js";
-import { failure } from "./failure.js";
-import { requireManagement } from "./management-auth.js";
-import { failureHandler, sendFailure } from "./reply-failure.js";
-
-export interface SurfaceOptions {
-  readonly authenticator: Authenticator;
-  readonly tokens: TokenService;
-  readonly projects: ProjectService;
-}
+import { COMPAT_TOKEN_LIST } from "./list-envelopes.js";
+import { principalOf } from "./management-auth.js";
+import {
+  AccountSidParams,
+  CompatErrorSchema,
+  CompatValidationErrorSchema,
+  errorResponses,
+} from "./schemas.js";
+import type { Surface } from "./surface.js";
+import { COMPAT_PREFIX } from "./surface-prefixes.js";
+import { tokenRoutes } from "./token-routes.js";
 
 /**
- * The Compatibility (LaML) surface: HTTP Basic and the `management` permission on every
- * request, and SignalWire's compatibility error shapes.
+ * The Compatibility (LaML) surface: the project is named in the path (`AccountSid`, the caller's
+ * project or one of its subprojects), lists take `PageSize`/`PageToken`, and errors take
+ * SignalWire's compatibility shapes (accounts and tokens differ in their validation shape).
  */
-export async function compatSurface(app: FastifyInstance, options: SurfaceOptions) {
-  app.addHook("onRequest", requireManagement(options.authenticator));
-  app.setErrorHandler(
-    failureHandler((failed, request) =>
-      renderCompatFailure(failed, request.routeOptions.config.validationShape ?? "token"),
-    ),
-  );
-  app.setNotFoundHandler((request, reply) => {
-    const notFound = failure(
-      "not_found",
-      `There is no ${request.method} ${request.url.split("?")[0]} in the Compatibility API.`,
-    );
-    sendFailure(reply, notFound, renderCompatFailure(notFound, "token"));
-  });
-  registerCompatTokenRoutes(app, options);
-  registerCompatAccountRoutes(app, options);
-}
+export const COMPAT_SURFACE: Surface = {
+  prefix: COMPAT_PREFIX,
+  title: "the Compatibility API",
+  renderFailure: (failed, request) =>
+    renderCompatFailure(failed, request.routeOptions.config.validationShape ?? "token"),
+  async registerRoutes(app, services) {
+    await app.register(tokenRoutes, {
+      tokens: services.tokens,
+      collection: "/Accounts/:AccountSid/tokens",
+      collectionParams: AccountSidParams,
+      resolveProject: (request) =>
+        services.projects.scopeFor(
+          principalOf(request),
+          (request.params as AccountSidParams).AccountSid,
+        ),
+      collectionPath: (_request, projectId) => `${app.prefix}/Accounts/${projectId}/tokens`,
+      list: COMPAT_TOKEN_LIST,
+      errorResponses: errorResponses(CompatErrorSchema, CompatValidationErrorSchema),
+      tags: ["Compatibility: Tokens"],
+    });
+    await app.register(compatAccountRoutes, { projects: services.projects });
+  },
+};

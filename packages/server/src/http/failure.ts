@@ -1,26 +1,50 @@
 import type { ErrorObject } from "ajv";
 import type { FastifyError, FastifyRequest } from "fastify";
-import { TokenspaceError, ValidationError } from "../domain/errors.js";
 import type { ValidationProblem } from "../domain/validation-problem.js";
-import { StoreUnavailableError } from "../store/store.js";
+import { type ErrorCode, TokenspaceError, ValidationError } from "../errors.js";
 import { BODY_LIMIT_BYTES, SUPPORTED_CONTENT_TYPES } from "./body-parsers.js";
-import { RateLimitedError } from "./rate-limit.js";
 import { problemsFromSchemaErrors } from "./schema-problems.js";
 
-/** Every way a request can fail, with its HTTP status: the one table both surfaces map from. */
-export const FAILURE_STATUS = {
-  bad_request: 400,
-  unauthorized: 401,
-  not_found: 404,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  validation: 422,
-  too_many_requests: 429,
-  internal: 500,
-  unavailable: 503,
+/**
+ * Every way a request can fail on the wire, and what each looks like: the HTTP status, the
+ * Compatibility API's numeric code, and the native surface's `error` text. The one table both
+ * surfaces render from.
+ */
+export const FAILURES = {
+  bad_request: { status: 400, compatCode: 10000, nativeError: "Bad Request" },
+  unauthorized: { status: 401, compatCode: 20003, nativeError: "Unauthorized" },
+  not_found: { status: 404, compatCode: 20404, nativeError: "Not Found" },
+  payload_too_large: { status: 413, compatCode: 10000, nativeError: "Payload Too Large" },
+  unsupported_media_type: { status: 415, compatCode: 10000, nativeError: "Unsupported Media Type" },
+  validation: { status: 422, compatCode: 20002, nativeError: "Unprocessable Entity" },
+  too_many_requests: { status: 429, compatCode: 20429, nativeError: "Too Many Requests" },
+  internal: { status: 500, compatCode: 20500, nativeError: "Internal Server Error" },
+  unavailable: { status: 503, compatCode: 20503, nativeError: "Service Unavailable" },
 } as const;
 
-export type FailureKind = keyof typeof FAILURE_STATUS;
+type FailureKind = keyof typeof FAILURES;
+
+/**
+ * What each of Tokenspace's error codes means on the wire. Codes that never reach a request
+ * (configuration, the command line) are internal errors if they ever do.
+ */
+const FAILURE_OF_CODE = {
+  TS_ERR_MALFORMED_REQUEST: "bad_request",
+  TS_ERR_UNAUTHENTICATED: "unauthorized",
+  TS_ERR_NOT_FOUND: "not_found",
+  TS_ERR_VALIDATION: "validation",
+  TS_ERR_RATE_LIMITED: "too_many_requests",
+  TS_ERR_STORE_UNAVAILABLE: "unavailable",
+  TS_ERR_STORE_CONFLICT: "internal",
+  TS_ERR_CONFIG: "internal",
+  TS_ERR_DATABASE_URL: "internal",
+  TS_ERR_USAGE: "internal",
+  TS_ERR_REMOTE: "internal",
+} as const satisfies Record<ErrorCode, FailureKind>;
+
+/** The store's own words may name tables or hosts; a client is told only what it can act on. */
+const STORE_UNAVAILABLE_MESSAGE =
+  "The database is unavailable, so nothing was done. Retry after the time in the Retry-After header.";
 
 /** Where a validation problem's `url` points, on both surfaces. */
 export const VALIDATION_URL = "https://signalwire.com/docs/apis/error-codes";
@@ -31,13 +55,6 @@ export interface Failure {
   /** For `validation`: one entry per problem, never empty. */
   readonly problems: readonly ValidationProblem[];
 }
-
-const DOMAIN_FAILURE_KIND = {
-  malformed: "bad_request",
-  unauthenticated: "unauthorized",
-  not_found: "not_found",
-  validation: "validation",
-} as const satisfies Record<TokenspaceError["kind"], FailureKind>;
 
 export function failure(
   kind: FailureKind,
@@ -51,14 +68,10 @@ export function failure(
 export function toFailure(error: unknown, request: FastifyRequest): Failure {
   if (error instanceof ValidationError) return failure("validation", error.message, error.problems);
   if (error instanceof TokenspaceError) {
-    return failure(DOMAIN_FAILURE_KIND[error.kind], error.message);
-  }
-  if (error instanceof RateLimitedError) return failure("too_many_requests", error.message);
-  if (error instanceof StoreUnavailableError) {
-    return failure(
-      "unavailable",
-      "The database is unavailable, so nothing was done. Retry after the time in the Retry-After header.",
-    );
+    const kind = FAILURE_OF_CODE[error.code];
+    if (kind === "unavailable") return failure(kind, STORE_UNAVAILABLE_MESSAGE);
+    if (kind !== "internal") return failure(kind, error.message);
+    return internalFailure(request);
   }
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
@@ -94,6 +107,10 @@ export function toFailure(error: unknown, request: FastifyRequest): Failure {
   if (typeof status === "number" && status >= 400 && status < 500) {
     return failure("bad_request", "The request is malformed and cannot be processed.");
   }
+  return internalFailure(request);
+}
+
+function internalFailure(request: FastifyRequest): Failure {
   return failure(
     "internal",
     `Something went wrong on the server while handling this request (request id ${request.id}); the server log has the details under that id.`,

@@ -1,18 +1,6 @@
-import { type Failure, type FailureKind, VALIDATION_URL } from "./failure.js";
+import { FAILURES, type Failure, VALIDATION_URL } from "./failure.js";
 
 /** The native surface names the status in `error`; validation lists every problem. */
-const NATIVE_ERROR = {
-  bad_request: "Bad Request",
-  unauthorized: "Unauthorized",
-  not_found: "Not Found",
-  payload_too_large: "Payload Too Large",
-  unsupported_media_type: "Unsupported Media Type",
-  validation: "Unprocessable Entity",
-  too_many_requests: "Too Many Requests",
-  internal: "Internal Server Error",
-  unavailable: "Service Unavailable",
-} as const satisfies Record<FailureKind, string>;
-
 export function renderNativeFailure(failure: Failure): object {
   if (failure.kind === "validation" && failure.problems.length > 0) {
     return {
@@ -25,5 +13,5 @@ export function renderNativeFailure(failure: Failure): object {
       })),
     };
   }
-  return { error: NATIVE_ERROR[failure.kind] };
+  return { error: FAILURES[failure.kind].nativeError };
 }

@@ -1,21 +1,34 @@
-import type { FastifyInstance } from "fastify";
-import type { SurfaceOptions } from "./compat-surface.js";
-import { failure } from "./failure.js";
-import { requireManagement } from "./management-auth.js";
+import { NATIVE_TOKEN_LIST } from "./list-envelopes.js";
+import { principalOf } from "./management-auth.js";
 import { renderNativeFailure } from "./native-errors.js";
-import { registerNativeTokenRoutes } from "./native-token-routes.js";
-import { failureHandler, sendFailure } from "./reply-failure.js";
+import {
+  errorResponses,
+  NativeErrorSchema,
+  NativeValidationErrorSchema,
+  NoParams,
+} from "./schemas.js";
+import type { Surface } from "./surface.js";
+import { NATIVE_PREFIX } from "./surface-prefixes.js";
+import { tokenRoutes } from "./token-routes.js";
 
 /**
  * SignalWire's native REST surface for tokens: the project is the one the credentials belong
- * to, and errors take the native shapes.
+ * to, lists take `page_size`/`page_token`, and errors take the native shapes.
  */
-export async function nativeSurface(app: FastifyInstance, options: SurfaceOptions) {
-  app.addHook("onRequest", requireManagement(options.authenticator));
-  app.setErrorHandler(failureHandler(renderNativeFailure));
-  app.setNotFoundHandler((request, reply) => {
-    const notFound = failure("not_found", `There is no ${request.method} ${request.url}.`);
-    sendFailure(reply, notFound, renderNativeFailure(notFound));
-  });
-  registerNativeTokenRoutes(app, options);
-}
+export const NATIVE_SURFACE: Surface = {
+  prefix: NATIVE_PREFIX,
+  title: "the project API",
+  renderFailure: renderNativeFailure,
+  async registerRoutes(app, services) {
+    await app.register(tokenRoutes, {
+      tokens: services.tokens,
+      collection: "/tokens",
+      collectionParams: NoParams,
+      resolveProject: async (request) => principalOf(request).projectId,
+      collectionPath: () => `${app.prefix}/tokens`,
+      list: NATIVE_TOKEN_LIST,
+      errorResponses: errorResponses(NativeErrorSchema, NativeValidationErrorSchema),
+      tags: ["Project Tokens"],
+    });
+  },
+};

@@ -1,10 +1,6 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance } from "fastify";
-
-/** A project went over its request budget; answered 429 with Retry-After on both surfaces. */
-export class RateLimitedError extends Error {
-  readonly statusCode = 429;
-}
+import { RateLimitedError } from "../errors.js";
 
 /**
  * At most `perMinute` API requests a minute for each project, counted after authentication (so

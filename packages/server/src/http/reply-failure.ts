@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { FAILURE_STATUS, type Failure, toFailure } from "./failure.js";
+import { FAILURES, type Failure, failure as failureOf, toFailure } from "./failure.js";
 
 const AUTH_CHALLENGE = 'Basic realm="Tokenspace"';
 const RETRY_AFTER_SECONDS = "1";
@@ -18,8 +18,19 @@ export function failureHandler(render: FailureRenderer) {
   };
 }
 
+/** A 404 for a route that does not exist, in the shape `render` gives; `where` ends the message. */
+export function notFoundHandler(render: FailureRenderer, where = "") {
+  return (request: FastifyRequest, reply: FastifyReply) => {
+    const notFound = failureOf(
+      "not_found",
+      `There is no ${request.method} ${request.url.split("?")[0]}${where}.`,
+    );
+    sendFailure(reply, notFound, render(notFound, request));
+  };
+}
+
 export function sendFailure(reply: FastifyReply, failure: Failure, body: object): FastifyReply {
-  reply.code(FAILURE_STATUS[failure.kind]);
+  reply.code(FAILURES[failure.kind].status);
   if (failure.kind === "unauthorized") reply.header("www-authenticate", AUTH_CHALLENGE);
   const retryable = failure.kind === "too_many_requests" || failure.kind === "unavailable";
   if (retryable && !reply.hasHeader("retry-after"))

@@ -1,7 +1,15 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  PROJECT_NAME_MAX_LENGTH,
+  TOKEN_NAME_MAX_LENGTH,
+  TOKEN_SECRET_PATTERN,
+} from "@tokenspace/contract";
 import { PERMISSIONS, type Permission } from "../domain/permissions.js";
-import { PROJECT_NAME_EXPECTATION, PROJECT_NAME_MAX_LENGTH } from "../domain/project-service.js";
-import { TOKEN_FIELD_EXPECTATIONS, TOKEN_NAME_MAX_LENGTH } from "../domain/token-fields.js";
+import { PROJECT_NAME_EXPECTATION } from "../domain/project-service.js";
+import { TOKEN_FIELD_EXPECTATIONS } from "../domain/token-fields.js";
+import { VALIDATION_CODES } from "../domain/validation-problem.js";
 
 /**
  * The wire schemas, defined once: Fastify validates requests and serializes responses with
@@ -11,10 +19,10 @@ import { TOKEN_FIELD_EXPECTATIONS, TOKEN_NAME_MAX_LENGTH } from "../domain/token
 const EXAMPLE_TOKEN_ID = "ea14556a-984f-11ee-b9d1-0242ac120002";
 const EXAMPLE_SECRET = "PT037258e533e87ac63174ee136ed0798dc85d4f4f9e6d7191";
 
-export const Uuid = (description: string) =>
+const Uuid = (description: string) =>
   Type.String({ format: "uuid", description, examples: [EXAMPLE_TOKEN_ID] });
 
-export const PermissionSchema = Type.Unsafe<Permission>({
+const PermissionSchema = Type.Unsafe<Permission>({
   type: "string",
   enum: [...PERMISSIONS],
   description: "A permission an API token can hold.",
@@ -34,7 +42,7 @@ const PermissionList = (description: string, minItems = 0) =>
     examples: [["calling", "fax", "messaging"]],
   });
 
-export const TokenSummarySchema = Type.Object(
+const TokenSummarySchema = Type.Object(
   {
     id: Uuid("The unique identifier of the API token."),
     name: TokenName,
@@ -50,7 +58,7 @@ export const TokenSchema = Type.Object(
   {
     ...TokenSummarySchema.properties,
     token: Type.String({
-      pattern: "^PT[0-9a-f]{48}$",
+      pattern: TOKEN_SECRET_PATTERN,
       description: "The API token, used with the project id for HTTP Basic authentication.",
       examples: [EXAMPLE_SECRET],
     }),
@@ -91,14 +99,13 @@ export const AccountSidParams = Type.Object({
 });
 export type AccountSidParams = Static<typeof AccountSidParams>;
 
-export const TokenParams = Type.Object({
-  AccountSid: Uuid("The project (account) the request acts on."),
+/** A route with no path parameters. */
+export const NoParams = Type.Object({});
+
+export const TokenIdParams = Type.Object({
   token_id: Uuid("The unique identifier of the API token."),
 });
-export type TokenParams = Static<typeof TokenParams>;
-
-export const MAX_PAGE_SIZE = 1000;
-export const DEFAULT_PAGE_SIZE = 50;
+export type TokenIdParams = Static<typeof TokenIdParams>;
 
 const PageSize = Type.Integer({
   minimum: 1,
@@ -109,14 +116,7 @@ const PageSize = Type.Integer({
 
 export const CompatPageQuery = Type.Object({
   Page: Type.Optional(Type.Integer({ minimum: 0, description: "a page number, from 0" })),
-  PageSize: Type.Optional(
-    Type.Integer({
-      minimum: 1,
-      maximum: MAX_PAGE_SIZE,
-      default: DEFAULT_PAGE_SIZE,
-      description: `a whole number of items per page, from 1 to ${MAX_PAGE_SIZE}`,
-    }),
-  ),
+  PageSize: Type.Optional(PageSize),
   PageToken: Type.Optional(
     Type.String({ description: "the opaque PageToken from a previous list response" }),
   ),
@@ -151,14 +151,7 @@ export const CompatErrorSchema = Type.Object(
 export const CompatValidationErrorSchema = Type.Object(
   {
     type: Type.Literal("validation_error"),
-    code: Type.String({
-      enum: [
-        "missing_required_parameter",
-        "invalid_parameter",
-        "invalid_auth_token_permissions",
-        "invalid_subproject_id",
-      ],
-    }),
+    code: Type.String({ enum: [...VALIDATION_CODES] }),
     message: Type.String(),
     attribute: Type.String(),
     url: Type.String(),
@@ -176,7 +169,7 @@ const accountUri = (suffix = "") =>
 const Unsupported = Type.Null({ description: "Not supported." });
 const SubresourceUri = (suffix: string) => Type.String({ examples: [accountUri(suffix)] });
 
-export const SubresourceUrisSchema = Type.Object(
+const SubresourceUrisSchema = Type.Object(
   {
     addresses: Unsupported,
     available_phone_numbers: SubresourceUri("/AvailablePhoneNumbers"),

@@ -1,5 +1,3 @@
-export class DatabaseUrlError extends Error {}
-
 /** Hides the password of a database URL, for messages and logs. */
 export function redactDatabaseUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");

@@ -1,10 +1,12 @@
 import { dirname, resolve } from "node:path";
-import { DatabaseUrlError, redactDatabaseUrl } from "./database-url.js";
-import { type PostgresOptions, PostgresStore } from "./postgres/postgres-store.js";
+import type { Store } from "../domain/store.js";
+import { DatabaseUrlError } from "../errors.js";
+import { redactDatabaseUrl } from "./database-url.js";
+import type { PostgresOptions } from "./postgres/postgres-options.js";
+import { PostgresStore } from "./postgres/postgres-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
-import type { Store } from "./store.js";
 
-export interface OpenedStore {
+interface OpenedStore {
   readonly store: Store;
   /**
    * Where a generated server key file belongs (beside the database), or `undefined` when there
@@ -26,7 +28,7 @@ export async function openStore(
   if (databaseUrl.startsWith("sqlite:")) {
     const location = databaseUrl.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
     if (location === ":memory:") {
-      return { store: new SqliteStore(":memory:"), keyDirectory: undefined, shared: false };
+      return { store: await SqliteStore.open(":memory:"), keyDirectory: undefined, shared: false };
     }
     if (location === "") {
       throw new DatabaseUrlError(
@@ -34,7 +36,11 @@ export async function openStore(
       );
     }
     const filename = resolve(location);
-    return { store: new SqliteStore(filename), keyDirectory: dirname(filename), shared: false };
+    return {
+      store: await SqliteStore.open(filename),
+      keyDirectory: dirname(filename),
+      shared: false,
+    };
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     return {

@@ -1,4 +1,4 @@
-import type { Migration } from "../migration.js";
+import type { Migration } from "../migration-runner.js";
 
 /** Append only: a released migration never changes, a new one takes the next version. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [

@@ -1,41 +1,43 @@
 import pg from "pg";
+import type {
+  ListWindow,
+  NewProjectRecord,
+  NewTokenRecord,
+  ProjectChangeSet,
+  ProjectRecord,
+  RevocationWatcher,
+  Store,
+  TokenChangeSet,
+  TokenRecord,
+} from "../../domain/store.js";
+import { StoreUnavailableError } from "../../errors.js";
 import { redactDatabaseUrl } from "../database-url.js";
+import { runMigrations } from "../migration-runner.js";
 import {
-  PROJECT_COLUMNS,
+  assignmentsSql,
+  inColumnOrder,
+  insertSql,
+  PROJECTS,
   type ProjectRow,
-  storedPermissions,
-  TOKEN_COLUMNS,
+  projectChangeValues,
+  projectValues,
+  TOKENS,
   type TokenRow,
+  tokenChangeValues,
+  tokenValues,
   toProject,
   toToken,
 } from "../rows.js";
-import {
-  type ListWindow,
-  type NewProjectRecord,
-  type NewTokenRecord,
-  type ProjectRecord,
-  type RevocationWatcher,
-  type Store,
-  StoreUnavailableError,
-  type TokenChangeSet,
-  type TokenRecord,
-} from "../store.js";
 import { classifyPostgresError } from "./postgres-errors.js";
+import { PostgresMigrationAdapter } from "./postgres-migration-adapter.js";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.js";
+import type { PostgresOptions } from "./postgres-options.js";
 import { RevocationListener } from "./revocation-listener.js";
 
-export interface PostgresOptions {
-  /** Most connections one node holds. */
-  readonly poolSize: number;
-  /** Longest a statement may run before it is cancelled (and the request answered 503). */
-  readonly statementTimeoutMs: number;
-  /** Longest to wait for a connection. */
-  readonly connectTimeoutMs: number;
-}
+const REVOCATION_CHANNEL = "tokenspace_revocations";
 
-export const REVOCATION_CHANNEL = "tokenspace_revocations";
-/** Key of the advisory lock that serializes migrations between nodes starting together. */
-const MIGRATION_LOCK = 7_364_102_811;
+/** PostgreSQL numbers its parameters from $1. */
+const numbered = (_column: string, index: number) => `$${index + 1}`;
 
 const NOTIFY = `pg_notify('${REVOCATION_CHANNEL}', encode(secret_digest, 'base64'))`;
 
@@ -119,9 +121,8 @@ export class PostgresStore implements Store {
   async insertProject(project: NewProjectRecord): Promise<ProjectRecord> {
     const [row] = await this.#query<ProjectRow>(
       "insert_project",
-      `INSERT INTO projects (id, parent_id, friendly_name, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5) RETURNING ${PROJECT_COLUMNS}`,
-      [project.id, project.parentId, project.friendlyName, project.createdAt, project.updatedAt],
+      insertSql(PROJECTS, numbered),
+      inColumnOrder(PROJECTS.written, projectValues(project)),
     );
     return toProject(row as ProjectRow);
   }
@@ -129,21 +130,18 @@ export class PostgresStore implements Store {
   async findProject(id: string): Promise<ProjectRecord | undefined> {
     const [row] = await this.#query<ProjectRow>(
       "find_project",
-      `SELECT ${PROJECT_COLUMNS} FROM projects WHERE id = $1`,
+      `SELECT ${PROJECTS.selectList} FROM projects WHERE id = $1`,
       [id],
     );
     return row && toProject(row);
   }
 
-  async updateProject(
-    id: string,
-    changes: { readonly friendlyName: string; readonly updatedAt: Date },
-  ): Promise<ProjectRecord | undefined> {
+  async updateProject(id: string, changes: ProjectChangeSet): Promise<ProjectRecord | undefined> {
     const [row] = await this.#query<ProjectRow>(
       "update_project",
-      `UPDATE projects SET friendly_name = $2, updated_at = $3 WHERE id = $1
-       RETURNING ${PROJECT_COLUMNS}`,
-      [id, changes.friendlyName, changes.updatedAt],
+      `UPDATE projects SET ${assignmentsSql(PROJECTS, numbered, 1)} WHERE id = $1
+       RETURNING ${PROJECTS.selectList}`,
+      [id, ...inColumnOrder(PROJECTS.changed, projectChangeValues(changes))],
     );
     return row && toProject(row);
   }
@@ -156,7 +154,7 @@ export class PostgresStore implements Store {
     const backwards = window.before !== undefined;
     const rows = await this.#query<ProjectRow>(
       backwards ? "list_projects_before" : "list_projects_after",
-      `SELECT ${PROJECT_COLUMNS} FROM projects
+      `SELECT ${PROJECTS.selectList} FROM projects
        WHERE (id = $1 OR parent_id = $1) AND ($2::text IS NULL OR friendly_name = $2)
          AND position ${backwards ? "<" : ">"} $3
        ORDER BY position ${backwards ? "DESC" : "ASC"} LIMIT $4`,
@@ -177,7 +175,7 @@ export class PostgresStore implements Store {
   async listProjects(): Promise<ProjectRecord[]> {
     const rows = await this.#query<ProjectRow>(
       "list_projects",
-      `SELECT ${PROJECT_COLUMNS} FROM projects ORDER BY position`,
+      `SELECT ${PROJECTS.selectList} FROM projects ORDER BY position`,
       [],
     );
     return rows.map(toProject);
@@ -186,45 +184,26 @@ export class PostgresStore implements Store {
   async insertToken(token: NewTokenRecord): Promise<TokenRecord> {
     const [row] = await this.#query<TokenRow>(
       "insert_token",
-      `INSERT INTO tokens (id, project_id, name, permissions, secret_digest, sealed_secret, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${TOKEN_COLUMNS}`,
-      [
-        token.id,
-        token.projectId,
-        token.name,
-        storedPermissions(token.permissions),
-        token.secretDigest,
-        token.sealedSecret,
-        token.createdAt,
-        token.updatedAt,
-      ],
+      insertSql(TOKENS, numbered),
+      inColumnOrder(TOKENS.written, tokenValues(token)),
     );
     return toToken(row as TokenRow);
   }
 
   async insertTokens(tokens: readonly NewTokenRecord[]): Promise<void> {
+    const columns = TOKENS.written.join(", ");
     await this.#query(
       "insert_tokens",
-      `INSERT INTO tokens (id, project_id, name, permissions, secret_digest, sealed_secret, created_at, updated_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::bytea[],
-                            $7::timestamptz[], $8::timestamptz[])`,
-      [
-        tokens.map((token) => token.id),
-        tokens.map((token) => token.projectId),
-        tokens.map((token) => token.name),
-        tokens.map((token) => storedPermissions(token.permissions)),
-        tokens.map((token) => token.secretDigest),
-        tokens.map((token) => token.sealedSecret),
-        tokens.map((token) => token.createdAt),
-        tokens.map((token) => token.updatedAt),
-      ],
+      `INSERT INTO tokens (${columns})
+       SELECT ${columns} FROM json_populate_recordset(null::tokens, $1::json)`,
+      [JSON.stringify(tokens.map((token) => jsonValues(tokenValues(token))))],
     );
   }
 
   async findToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined> {
     const [row] = await this.#query<TokenRow>(
       "find_token",
-      `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE project_id = $1 AND id = $2`,
+      `SELECT ${TOKENS.selectList} FROM tokens WHERE project_id = $1 AND id = $2`,
       [projectId, tokenId],
     );
     return row && toToken(row);
@@ -233,7 +212,7 @@ export class PostgresStore implements Store {
   async findTokenByDigest(secretDigest: Buffer): Promise<TokenRecord | undefined> {
     const [row] = await this.#query<TokenRow>(
       "find_token_by_digest",
-      `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE secret_digest = $1`,
+      `SELECT ${TOKENS.selectList} FROM tokens WHERE secret_digest = $1`,
       [secretDigest],
     );
     return row && toToken(row);
@@ -247,21 +226,12 @@ export class PostgresStore implements Store {
     const [row] = await this.#query<TokenRow>(
       "update_token",
       `WITH updated AS (
-         UPDATE tokens SET
-           name = coalesce($3, name),
-           permissions = coalesce($4, permissions),
-           updated_at = $5
+         UPDATE tokens SET ${assignmentsSql(TOKENS, numbered, 2)}
          WHERE project_id = $1 AND id = $2
-         RETURNING ${TOKEN_COLUMNS}
+         RETURNING ${TOKENS.selectList}
        )
-       SELECT ${TOKEN_COLUMNS}, ${NOTIFY} FROM updated`,
-      [
-        projectId,
-        tokenId,
-        changes.name ?? null,
-        changes.permissions ? storedPermissions(changes.permissions) : null,
-        changes.updatedAt,
-      ],
+       SELECT ${TOKENS.selectList}, ${NOTIFY} FROM updated`,
+      [projectId, tokenId, ...inColumnOrder(TOKENS.changed, tokenChangeValues(changes))],
     );
     return row && toToken(row);
   }
@@ -270,9 +240,9 @@ export class PostgresStore implements Store {
     const [row] = await this.#query<TokenRow>(
       "delete_token",
       `WITH deleted AS (
-         DELETE FROM tokens WHERE project_id = $1 AND id = $2 RETURNING ${TOKEN_COLUMNS}
+         DELETE FROM tokens WHERE project_id = $1 AND id = $2 RETURNING ${TOKENS.selectList}
        )
-       SELECT ${TOKEN_COLUMNS}, ${NOTIFY} FROM deleted`,
+       SELECT ${TOKENS.selectList}, ${NOTIFY} FROM deleted`,
       [projectId, tokenId],
     );
     return row && toToken(row);
@@ -282,7 +252,7 @@ export class PostgresStore implements Store {
     const backwards = window.before !== undefined;
     const rows = await this.#query<TokenRow>(
       backwards ? "list_tokens_before" : "list_tokens_after",
-      `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE project_id = $1 AND position ${backwards ? "<" : ">"} $2
+      `SELECT ${TOKENS.selectList} FROM tokens WHERE project_id = $1 AND position ${backwards ? "<" : ">"} $2
        ORDER BY position ${backwards ? "DESC" : "ASC"} LIMIT $3`,
       [projectId, window.before ?? window.after ?? 0, window.limit],
     );
@@ -305,32 +275,19 @@ export class PostgresStore implements Store {
   async #migrate(): Promise<void> {
     const client = await this.#pool.connect();
     try {
-      await client.query("BEGIN");
-      await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
-      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-        version integer PRIMARY KEY,
-        name text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`);
-      const applied = new Set(
-        (await client.query<{ version: number }>("SELECT version FROM schema_migrations")).rows.map(
-          (row) => row.version,
-        ),
-      );
-      for (const migration of POSTGRES_MIGRATIONS) {
-        if (applied.has(migration.version)) continue;
-        await client.query(migration.sql);
-        await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
-          migration.version,
-          migration.name,
-        ]);
-      }
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
+      await runMigrations(new PostgresMigrationAdapter(client), POSTGRES_MIGRATIONS);
     } finally {
       client.release();
     }
   }
+}
+
+/** A row as JSON for json_populate_recordset: bytea as `\x…` hex text, times as ISO text. */
+function jsonValues(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).map(([column, value]) => [
+      column,
+      Buffer.isBuffer(value) ? `\\x${value.toString("hex")}` : value,
+    ]),
+  );
 }

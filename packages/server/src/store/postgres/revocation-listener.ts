@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { RevocationWatcher } from "../store.js";
+import type { RevocationWatcher } from "../../domain/store.js";
 
 const FIRST_RETRY_MS = 100;
 const LONGEST_RETRY_MS = 2000;

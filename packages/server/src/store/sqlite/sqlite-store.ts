@@ -1,30 +1,42 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import type {
+  ListWindow,
+  NewProjectRecord,
+  NewTokenRecord,
+  ProjectChangeSet,
+  ProjectRecord,
+  Store,
+  TokenChangeSet,
+  TokenRecord,
+} from "../../domain/store.js";
+import { StoreConflictError } from "../../errors.js";
+import { runMigrations } from "../migration-runner.js";
 import {
-  PROJECT_COLUMNS,
+  assignmentsSql,
+  type ColumnValue,
+  insertSql,
+  PROJECTS,
   type ProjectRow,
-  storedPermissions,
-  TOKEN_COLUMNS,
+  projectChangeValues,
+  projectValues,
+  TOKENS,
   type TokenRow,
+  tokenChangeValues,
+  tokenValues,
   toProject,
   toToken,
 } from "../rows.js";
-import {
-  type ListWindow,
-  type NewProjectRecord,
-  type NewTokenRecord,
-  type ProjectRecord,
-  type Store,
-  StoreConflictError,
-  type TokenChangeSet,
-  type TokenRecord,
-} from "../store.js";
+import { SqliteMigrationAdapter } from "./sqlite-migration-adapter.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.js";
 import { SqliteWriteBatcher } from "./sqlite-write-batcher.js";
 
 const PROJECT_FAMILY = `(id = @project_id OR parent_id = @project_id)
   AND (@friendly_name IS NULL OR friendly_name = @friendly_name)`;
+
+/** SQLite names its parameters `@column`, and takes times as epoch milliseconds. */
+const named = (column: string) => `@${column}`;
 
 /**
  * The embedded store: one SQLite file in WAL mode with `synchronous = FULL`, so a commit has
@@ -36,16 +48,26 @@ export class SqliteStore implements Store {
   readonly #writes: SqliteWriteBatcher;
   readonly #statements;
 
-  constructor(readonly filename: string) {
+  /** Opens (creating it if need be) the database file and applies pending migrations. */
+  static async open(filename: string): Promise<SqliteStore> {
     if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
-    this.#db = new Database(filename);
-    this.#db.pragma("journal_mode = WAL");
-    this.#db.pragma("synchronous = FULL");
-    this.#db.pragma("foreign_keys = ON");
-    this.#db.pragma("busy_timeout = 5000");
-    this.#applyMigrations();
-    this.#writes = new SqliteWriteBatcher(this.#db);
-    const db = this.#db;
+    const db = new Database(filename);
+    try {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = FULL");
+      db.pragma("foreign_keys = ON");
+      db.pragma("busy_timeout = 5000");
+      await runMigrations(new SqliteMigrationAdapter(db), SQLITE_MIGRATIONS);
+      return new SqliteStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+    this.#writes = new SqliteWriteBatcher(db);
     this.#statements = {
       ping: db.prepare("SELECT 1"),
       readSetting: db.prepare<[string], { value: string }>(
@@ -54,58 +76,47 @@ export class SqliteStore implements Store {
       initSetting: db.prepare(
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
       ),
-      insertProject: db.prepare(
-        `INSERT INTO projects (id, parent_id, friendly_name, created_at, updated_at)
-         VALUES (@id, @parent_id, @friendly_name, @created_at, @updated_at)
-         RETURNING ${PROJECT_COLUMNS}`,
-      ),
+      insertProject: db.prepare(insertSql(PROJECTS, named)),
       findProject: db.prepare<[string], ProjectRow>(
-        `SELECT ${PROJECT_COLUMNS} FROM projects WHERE id = ?`,
+        `SELECT ${PROJECTS.selectList} FROM projects WHERE id = ?`,
       ),
       updateProject: db.prepare(
-        `UPDATE projects SET friendly_name = @friendly_name, updated_at = @updated_at
-         WHERE id = @id RETURNING ${PROJECT_COLUMNS}`,
+        `UPDATE projects SET ${assignmentsSql(PROJECTS, named)}
+         WHERE id = @id RETURNING ${PROJECTS.selectList}`,
       ),
       listProjectFamilyAfter: db.prepare(
-        `SELECT ${PROJECT_COLUMNS} FROM projects WHERE ${PROJECT_FAMILY} AND position > @position
+        `SELECT ${PROJECTS.selectList} FROM projects WHERE ${PROJECT_FAMILY} AND position > @position
          ORDER BY position ASC LIMIT @limit`,
       ),
       listProjectFamilyBefore: db.prepare(
-        `SELECT ${PROJECT_COLUMNS} FROM projects WHERE ${PROJECT_FAMILY} AND position < @position
+        `SELECT ${PROJECTS.selectList} FROM projects WHERE ${PROJECT_FAMILY} AND position < @position
          ORDER BY position DESC LIMIT @limit`,
       ),
       countProjects: db.prepare<[], { count: number }>("SELECT count(*) AS count FROM projects"),
       listProjects: db.prepare<[], ProjectRow>(
-        `SELECT ${PROJECT_COLUMNS} FROM projects ORDER BY position`,
+        `SELECT ${PROJECTS.selectList} FROM projects ORDER BY position`,
       ),
-      insertToken: db.prepare(
-        `INSERT INTO tokens (id, project_id, name, permissions, secret_digest, sealed_secret, created_at, updated_at)
-         VALUES (@id, @project_id, @name, @permissions, @secret_digest, @sealed_secret, @created_at, @updated_at)
-         RETURNING ${TOKEN_COLUMNS}`,
-      ),
+      insertToken: db.prepare(insertSql(TOKENS, named)),
       findToken: db.prepare<[string, string], TokenRow>(
-        `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE project_id = ? AND id = ?`,
+        `SELECT ${TOKENS.selectList} FROM tokens WHERE project_id = ? AND id = ?`,
       ),
       findTokenByDigest: db.prepare<[Buffer], TokenRow>(
-        `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE secret_digest = ?`,
+        `SELECT ${TOKENS.selectList} FROM tokens WHERE secret_digest = ?`,
       ),
       updateToken: db.prepare(
-        `UPDATE tokens SET
-           name = coalesce(@name, name),
-           permissions = coalesce(@permissions, permissions),
-           updated_at = @updated_at
+        `UPDATE tokens SET ${assignmentsSql(TOKENS, named)}
          WHERE project_id = @project_id AND id = @id
-         RETURNING ${TOKEN_COLUMNS}`,
+         RETURNING ${TOKENS.selectList}`,
       ),
       deleteToken: db.prepare(
-        `DELETE FROM tokens WHERE project_id = ? AND id = ? RETURNING ${TOKEN_COLUMNS}`,
+        `DELETE FROM tokens WHERE project_id = ? AND id = ? RETURNING ${TOKENS.selectList}`,
       ),
       listTokensAfter: db.prepare<[string, number, number], TokenRow>(
-        `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE project_id = ? AND position > ?
+        `SELECT ${TOKENS.selectList} FROM tokens WHERE project_id = ? AND position > ?
          ORDER BY position ASC LIMIT ?`,
       ),
       listTokensBefore: db.prepare<[string, number, number], TokenRow>(
-        `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE project_id = ? AND position < ?
+        `SELECT ${TOKENS.selectList} FROM tokens WHERE project_id = ? AND position < ?
          ORDER BY position DESC LIMIT ?`,
       ),
     };
@@ -140,13 +151,7 @@ export class SqliteStore implements Store {
   async insertProject(project: NewProjectRecord): Promise<ProjectRecord> {
     return this.#write(() =>
       toProject(
-        this.#statements.insertProject.get({
-          id: project.id,
-          parent_id: project.parentId,
-          friendly_name: project.friendlyName,
-          created_at: project.createdAt.getTime(),
-          updated_at: project.updatedAt.getTime(),
-        }) as ProjectRow,
+        this.#statements.insertProject.get(sqliteValues(projectValues(project))) as ProjectRow,
       ),
     );
   }
@@ -156,15 +161,11 @@ export class SqliteStore implements Store {
     return row && toProject(row);
   }
 
-  async updateProject(
-    id: string,
-    changes: { readonly friendlyName: string; readonly updatedAt: Date },
-  ): Promise<ProjectRecord | undefined> {
+  async updateProject(id: string, changes: ProjectChangeSet): Promise<ProjectRecord | undefined> {
     return this.#write(() => {
       const row = this.#statements.updateProject.get({
         id,
-        friendly_name: changes.friendlyName,
-        updated_at: changes.updatedAt.getTime(),
+        ...sqliteValues(projectChangeValues(changes)),
       }) as ProjectRow | undefined;
       return row && toProject(row);
     });
@@ -198,13 +199,14 @@ export class SqliteStore implements Store {
 
   async insertToken(token: NewTokenRecord): Promise<TokenRecord> {
     return this.#write(() =>
-      toToken(this.#statements.insertToken.get(tokenRow(token)) as TokenRow),
+      toToken(this.#statements.insertToken.get(sqliteValues(tokenValues(token))) as TokenRow),
     );
   }
 
   async insertTokens(tokens: readonly NewTokenRecord[]): Promise<void> {
     await this.#write(() => {
-      for (const token of tokens) this.#statements.insertToken.get(tokenRow(token));
+      for (const token of tokens)
+        this.#statements.insertToken.get(sqliteValues(tokenValues(token)));
     });
   }
 
@@ -227,9 +229,7 @@ export class SqliteStore implements Store {
       const row = this.#statements.updateToken.get({
         project_id: projectId,
         id: tokenId,
-        name: changes.name ?? null,
-        permissions: changes.permissions ? storedPermissions(changes.permissions) : null,
-        updated_at: changes.updatedAt.getTime(),
+        ...sqliteValues(tokenChangeValues(changes)),
       }) as TokenRow | undefined;
       return row && toToken(row);
     });
@@ -251,7 +251,6 @@ export class SqliteStore implements Store {
     return rows.map(toToken);
   }
 
-  /** Runs under an immediate (write-locked) transaction, so two processes never race a migration. */
   /** Queues a write for the next group commit; a unique-constraint failure is a conflict. */
   async #write<T>(work: () => T): Promise<T> {
     try {
@@ -264,42 +263,16 @@ export class SqliteStore implements Store {
       throw error;
     }
   }
-
-  #applyMigrations(): void {
-    const apply = this.#db.transaction(() => {
-      this.#db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-        version INTEGER PRIMARY KEY,
-        name TEXT NOT NULL,
-        applied_at INTEGER NOT NULL
-      ) STRICT`);
-      const applied = new Set(
-        this.#db
-          .prepare<[], { version: number }>("SELECT version FROM schema_migrations")
-          .all()
-          .map((row) => row.version),
-      );
-      const record = this.#db.prepare(
-        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-      );
-      for (const migration of SQLITE_MIGRATIONS) {
-        if (applied.has(migration.version)) continue;
-        this.#db.exec(migration.sql);
-        record.run(migration.version, migration.name, Date.now());
-      }
-    });
-    apply.immediate();
-  }
 }
 
-function tokenRow(token: NewTokenRecord) {
-  return {
-    id: token.id,
-    project_id: token.projectId,
-    name: token.name,
-    permissions: storedPermissions(token.permissions),
-    secret_digest: token.secretDigest,
-    sealed_secret: token.sealedSecret,
-    created_at: token.createdAt.getTime(),
-    updated_at: token.updatedAt.getTime(),
-  };
+/** Times as epoch milliseconds, the way the SQLite tables keep them. */
+function sqliteValues(
+  values: Readonly<Record<string, ColumnValue>>,
+): Record<string, Exclude<ColumnValue, Date>> {
+  return Object.fromEntries(
+    Object.entries(values).map(([column, value]) => [
+      column,
+      value instanceof Date ? value.getTime() : value,
+    ]),
+  );
 }

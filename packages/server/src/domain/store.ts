@@ -1,4 +1,4 @@
-import type { Permission } from "../domain/permissions.js";
+import type { Permission } from "./permissions.js";
 
 export interface ProjectRecord {
   readonly id: string;
@@ -12,6 +12,11 @@ export interface ProjectRecord {
 }
 
 export type NewProjectRecord = Omit<ProjectRecord, "position">;
+
+export interface ProjectChangeSet {
+  readonly friendlyName: string;
+  readonly updatedAt: Date;
+}
 
 export interface TokenRecord {
   readonly id: string;
@@ -43,15 +48,6 @@ export interface ListWindow {
   readonly limit: number;
 }
 
-/**
- * The store cannot be reached (connection refused or lost, timed out). The request may be
- * retried; nothing of it was written.
- */
-export class StoreUnavailableError extends Error {}
-
-/** A write would duplicate something that must be unique (an id, a secret digest). */
-export class StoreConflictError extends Error {}
-
 /** Told when a token is changed or deleted, possibly by another node on the same store. */
 export interface RevocationWatcher {
   /** The token with this secret digest changed: forget what is cached about it. */
@@ -63,10 +59,11 @@ export interface RevocationWatcher {
 }
 
 /**
- * Everything Tokenspace keeps. Implementations: `sqlite/sqlite-store.ts` (the embedded default)
- * and `postgres/postgres-store.ts` (many nodes on one database). An implementation is opened
- * with its migrations applied; every write resolves only once it is durable; a store that
- * cannot be reached rejects with `StoreUnavailableError`.
+ * Everything Tokenspace keeps: the port the domain owns and the store layer implements
+ * (`store/sqlite/sqlite-store.ts`, the embedded default, and `store/postgres/postgres-store.ts`,
+ * many nodes on one database). An implementation is opened with its migrations applied; every
+ * write resolves only once it is durable; a store that cannot be reached rejects with
+ * `StoreUnavailableError`, and a duplicate of something unique with `StoreConflictError`.
  */
 export interface Store {
   /** Resolves when the store answers a trivial query. */
@@ -86,10 +83,7 @@ export interface Store {
   insertProject(project: NewProjectRecord): Promise<ProjectRecord>;
   findProject(id: string): Promise<ProjectRecord | undefined>;
   /** Renames a project; undefined when it does not exist. */
-  updateProject(
-    id: string,
-    changes: { readonly friendlyName: string; readonly updatedAt: Date },
-  ): Promise<ProjectRecord | undefined>;
+  updateProject(id: string, changes: ProjectChangeSet): Promise<ProjectRecord | undefined>;
   /**
    * A project and its subprojects in position order (the project first, as it was created
    * before them), optionally only those with exactly this friendly name.

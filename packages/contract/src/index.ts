@@ -1,0 +1,80 @@
+/**
+ * The wire contract Tokenspace's server and SDK share: what a token and an account look like,
+ * which permissions exist, and the limits on each field. One file with no imports and no
+ * runtime dependencies, so the SDK can compile it in as one of its own modules.
+ */
+
+/** The permissions an API token can hold, in SignalWire's canonical order. */
+export const PERMISSIONS = [
+  "calling",
+  "chat",
+  "datasphere",
+  "fax",
+  "management",
+  "messaging",
+  "numbers",
+  "pubsub",
+  "storage",
+  "tasking",
+  "video",
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** A token name is 1 to this many characters, counted as code points. */
+export const TOKEN_NAME_MAX_LENGTH = 255;
+
+/** An account's FriendlyName is 1 to this many characters, counted as code points. */
+export const PROJECT_NAME_MAX_LENGTH = 250;
+
+/** Items per list page when the request names no size, and the most a page may hold. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+
+/** An API token's secret: `PT` followed by 48 lowercase hex characters (192 random bits). */
+export const TOKEN_SECRET_PATTERN = "^PT[0-9a-f]{48}$";
+export const TOKEN_SECRET_DESCRIPTION = "PT followed by 48 lowercase hexadecimal characters";
+
+/** An API token as lists show it: without its secret. */
+export interface TokenSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly permissions: Permission[];
+}
+
+/** An API token as create, update and get return it: with its secret. */
+export interface Token extends TokenSummary {
+  readonly token: string;
+}
+
+/** The body of a token create, on both surfaces. */
+export interface CreateTokenParams {
+  readonly name: string;
+  readonly permissions: readonly Permission[];
+  /** Create the token for this subproject of the project. */
+  readonly subproject_id?: string;
+}
+
+/** The body of a token update: fields left out keep their values. */
+export interface UpdateTokenParams {
+  readonly name?: string;
+  /** Replaces the whole set when given. */
+  readonly permissions?: readonly Permission[];
+}
+
+/** A project (account) or subproject on the compatibility API. */
+export interface Account {
+  readonly sid: string;
+  readonly friendly_name: string;
+  readonly status: "active";
+  readonly auth_token: "redacted";
+  readonly date_created: string;
+  readonly date_updated: string;
+  readonly type: "Full";
+  readonly owner_account_sid: string;
+  readonly region_preference: string;
+  readonly uri: string;
+  readonly subproject: boolean;
+  readonly signing_key: string | null;
+  readonly subresource_uris: Record<string, string | null>;
+}

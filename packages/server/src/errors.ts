@@ -1,0 +1,84 @@
+import type { ValidationProblem } from "./domain/validation-problem.js";
+
+/**
+ * Every failure Tokenspace raises on purpose, each with a stable `code`. None carries an HTTP
+ * status: the HTTP layer maps codes to statuses and bodies in one table (`http/failure.ts`),
+ * and the CLI treats any `TokenspaceError` as an expected failure and anything else as a bug.
+ */
+export abstract class TokenspaceError extends Error {
+  abstract readonly code: ErrorCode;
+}
+
+/** The stable codes, one per failure class below. */
+export type ErrorCode =
+  | "TS_ERR_MALFORMED_REQUEST"
+  | "TS_ERR_UNAUTHENTICATED"
+  | "TS_ERR_NOT_FOUND"
+  | "TS_ERR_VALIDATION"
+  | "TS_ERR_RATE_LIMITED"
+  | "TS_ERR_STORE_UNAVAILABLE"
+  | "TS_ERR_STORE_CONFLICT"
+  | "TS_ERR_CONFIG"
+  | "TS_ERR_DATABASE_URL"
+  | "TS_ERR_USAGE"
+  | "TS_ERR_REMOTE";
+
+/** The request cannot be understood at all (bad id syntax, forged page token). */
+export class MalformedRequestError extends TokenspaceError {
+  readonly code = "TS_ERR_MALFORMED_REQUEST";
+}
+
+/** The credentials are missing, wrong, revoked, or lack a permission the operation needs. */
+export class AuthenticationError extends TokenspaceError {
+  readonly code = "TS_ERR_UNAUTHENTICATED";
+}
+
+export class NotFoundError extends TokenspaceError {
+  readonly code = "TS_ERR_NOT_FOUND";
+}
+
+/** The request was understood but its content breaks a rule; one problem per broken rule. */
+export class ValidationError extends TokenspaceError {
+  readonly code = "TS_ERR_VALIDATION";
+  constructor(readonly problems: readonly [ValidationProblem, ...ValidationProblem[]]) {
+    super(problems.map((problem) => problem.message).join(" "));
+  }
+}
+
+/** A project went over its request budget. */
+export class RateLimitedError extends TokenspaceError {
+  readonly code = "TS_ERR_RATE_LIMITED";
+}
+
+/**
+ * The store cannot be reached (connection refused or lost, timed out). The request may be
+ * retried; nothing of it was written.
+ */
+export class StoreUnavailableError extends TokenspaceError {
+  readonly code = "TS_ERR_STORE_UNAVAILABLE";
+}
+
+/** A write would duplicate something that must be unique (an id, a secret digest). */
+export class StoreConflictError extends TokenspaceError {
+  readonly code = "TS_ERR_STORE_CONFLICT";
+}
+
+/** A setting (environment, flag, key file) is missing or wrong; the process cannot start. */
+export class ConfigError extends TokenspaceError {
+  readonly code = "TS_ERR_CONFIG";
+}
+
+/** DATABASE_URL names no store Tokenspace can open. */
+export class DatabaseUrlError extends TokenspaceError {
+  readonly code = "TS_ERR_DATABASE_URL";
+}
+
+/** The command line itself is wrong: the CLI answers with its usage and exit code 2. */
+export class UsageError extends TokenspaceError {
+  readonly code = "TS_ERR_USAGE";
+}
+
+/** A CLI command on a running server got an error answer, or no answer at all. */
+export class RemoteError extends TokenspaceError {
+  readonly code = "TS_ERR_REMOTE";
+}

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from "fastify";
+import type { Authenticator } from "../domain/authenticator.js";
+import type { ProjectService } from "../domain/project-service.js";
+import type { TokenService } from "../domain/token-service.js";
+import { requireManagement } from "./management-auth.js";
+import { type FailureRenderer, failureHandler, notFoundHandler } from "./reply-failure.js";
+
+/** The domain services an API surface's routes run on. */
+export interface ApiServices {
+  readonly authenticator: Authenticator;
+  readonly tokens: TokenService;
+  readonly projects: ProjectService;
+}
+
+/** One API surface: where it lives, what it is called, its error bodies and its routes. */
+export interface Surface {
+  readonly prefix: string;
+  /** How messages name it: "the Compatibility API". */
+  readonly title: string;
+  readonly renderFailure: FailureRenderer;
+  registerRoutes(app: FastifyInstance, services: ApiServices): Promise<void>;
+}
+
+/**
+ * An API surface as a Fastify plugin: HTTP Basic credentials with the `management` permission
+ * on every request (checked before the body is read, so an unauthenticated request is refused
+ * whatever it carries), and every failure, unknown routes included, in the surface's shape.
+ */
+export async function surfacePlugin(
+  app: FastifyInstance,
+  { surface, services }: { surface: Surface; services: ApiServices },
+) {
+  app.addHook("onRequest", requireManagement(services.authenticator));
+  app.setErrorHandler(failureHandler(surface.renderFailure));
+  app.setNotFoundHandler(notFoundHandler(surface.renderFailure, ` in ${surface.title}`));
+  await surface.registerRoutes(app, services);
+}

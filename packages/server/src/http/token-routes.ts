@@ -1,0 +1,137 @@
+import { type TObject, type TSchema, Type } from "@sinclair/typebox";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { TokenChanges } from "../domain/token-fields.js";
+import type { NewToken, TokenService } from "../domain/token-service.js";
+import type { ListStyle } from "./list-envelopes.js";
+import {
+  BASIC_AUTH,
+  type CreateTokenBody,
+  CreateTokenBodySchema,
+  TokenIdParams,
+  TokenSchema,
+  type UpdateTokenBody,
+  UpdateTokenBodySchema,
+} from "./schemas.js";
+
+/** What differs between the surfaces that serve the Tokens API; everything else is shared. */
+interface TokenRoutesOptions {
+  readonly tokens: TokenService;
+  /** The collection's route inside the surface, e.g. `/Accounts/:AccountSid/tokens`. */
+  readonly collection: string;
+  /** The collection route's own path parameters (none on the native surface). */
+  readonly collectionParams: TObject;
+  /** The project a request acts on: named in its path, or the one it authenticates as. */
+  readonly resolveProject: (request: FastifyRequest) => Promise<string>;
+  /** Where a project's collection lives, for the URIs a list answers with. */
+  readonly collectionPath: (request: FastifyRequest, projectId: string) => string;
+  readonly list: ListStyle;
+  /** The surface's error bodies, for the OpenAPI document. */
+  readonly errorResponses: Readonly<Record<number, TSchema>>;
+  readonly tags: readonly string[];
+}
+
+/** A create body as the domain takes it. */
+function newToken({ name, permissions, subproject_id }: CreateTokenBody): NewToken {
+  return { name, permissions, ...(subproject_id !== undefined && { subprojectId: subproject_id }) };
+}
+
+/** An update body as the domain takes it. */
+function tokenChanges({ name, permissions }: UpdateTokenBody): TokenChanges {
+  return {
+    ...(name !== undefined && { name }),
+    ...(permissions !== undefined && { permissions }),
+  };
+}
+
+/**
+ * The Tokens API's five routes, registered once per surface: create, list, get, update and
+ * delete, with the surface's way of naming the project and of enveloping a list.
+ */
+export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOptions) {
+  const { tokens, collection, resolveProject, list } = options;
+  const collectionParams = options.collectionParams;
+  const tokenParams = Type.Composite([collectionParams, TokenIdParams]);
+  const common = { tags: [...options.tags], security: BASIC_AUTH };
+  const errors = options.errorResponses;
+
+  app.post<{ Body: CreateTokenBody }>(
+    collection,
+    {
+      schema: {
+        ...common,
+        summary: "Create an API token",
+        params: collectionParams,
+        body: CreateTokenBodySchema,
+        response: { 200: TokenSchema, ...errors },
+      },
+    },
+    async (request) => tokens.create(await resolveProject(request), newToken(request.body)),
+  );
+
+  app.get(
+    collection,
+    {
+      schema: {
+        ...common,
+        summary: "List API tokens (without their secrets)",
+        params: collectionParams,
+        querystring: list.query,
+        response: { 200: list.response, ...errors },
+      },
+    },
+    async (request) => {
+      const projectId = await resolveProject(request);
+      const page = list.read(request.query as Record<string, unknown>);
+      const found = await tokens.list(projectId, page.pageSize, page.cursor);
+      return list.render(options.collectionPath(request, projectId), found, page);
+    },
+  );
+
+  app.get<{ Params: TokenIdParams }>(
+    `${collection}/:token_id`,
+    {
+      schema: {
+        ...common,
+        summary: "Fetch an API token, with its secret",
+        params: tokenParams,
+        response: { 200: TokenSchema, ...errors },
+      },
+    },
+    async (request) => tokens.get(await resolveProject(request), request.params.token_id),
+  );
+
+  app.patch<{ Params: TokenIdParams; Body: UpdateTokenBody }>(
+    `${collection}/:token_id`,
+    {
+      schema: {
+        ...common,
+        summary: "Update an API token's name or permissions",
+        params: tokenParams,
+        body: UpdateTokenBodySchema,
+        response: { 200: TokenSchema, ...errors },
+      },
+    },
+    async (request) =>
+      tokens.update(
+        await resolveProject(request),
+        request.params.token_id,
+        tokenChanges(request.body),
+      ),
+  );
+
+  app.delete<{ Params: TokenIdParams }>(
+    `${collection}/:token_id`,
+    {
+      schema: {
+        ...common,
+        summary: "Delete an API token",
+        params: tokenParams,
+        response: { 204: { type: "null", description: "Deleted." }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await tokens.delete(await resolveProject(request), request.params.token_id);
+      return reply.code(204).send();
+    },
+  );
+}
