@@ -13,8 +13,7 @@ import { registerRateLimit } from "./rate-limit.js";
 import { failureHandler, notFoundHandler, sendFailure } from "./reply-failure.js";
 import { RequestLog } from "./request-log.js";
 import { HealthSchema } from "./schemas.js";
-import { type ApiServices, surfacePlugin } from "./surface.js";
-import { COMPAT_PREFIX } from "./surface-prefixes.js";
+import { type ApiServices, isUnder, type Surface, surfacePlugin } from "./surface.js";
 import { createValidatorCompiler } from "./validator-compiler.js";
 
 declare module "fastify" {
@@ -44,9 +43,13 @@ const JSON_SUFFIX = /\.json(?=\?|$)/;
 
 const renderPlain = (failed: Failure) => ({ error: failed.message });
 
+function surfaceAt(url: string): Surface | undefined {
+  return SURFACES.find((surface) => surface.prefixes.some((prefix) => isUnder(url, prefix)));
+}
+
 /** Failures outside any route (a malformed URL) in the shape of the surface addressed. */
 function renderForPath(url: string) {
-  return SURFACES.find((surface) => url.startsWith(surface.prefix))?.renderFailure ?? renderPlain;
+  return surfaceAt(url)?.renderFailure ?? renderPlain;
 }
 
 export async function buildApp(services: AppServices): Promise<FastifyInstance> {
@@ -64,7 +67,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     // Twilio-style clients append `.json` to compatibility paths.
     rewriteUrl: (request) => {
       const url = request.url ?? "/";
-      return url.startsWith(COMPAT_PREFIX) ? url.replace(JSON_SUFFIX, "") : url;
+      return surfaceAt(url)?.acceptsJsonSuffix ? url.replace(JSON_SUFFIX, "") : url;
     },
     routerOptions: { ignoreTrailingSlash: true },
     // Errors found before routing (a malformed URL) still get the shape of the surface addressed.
@@ -129,7 +132,9 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
 
   await registerRateLimit(app, services.rateLimitPerMinute);
   for (const surface of SURFACES) {
-    await app.register(surfacePlugin, { prefix: surface.prefix, surface, services });
+    for (const prefix of surface.prefixes) {
+      await app.register(surfacePlugin, { prefix, surface, services });
+    }
   }
   return app;
 }

@@ -9,16 +9,18 @@ import {
   errorResponses,
 } from "./schemas.js";
 import type { Surface } from "./surface.js";
-import { COMPAT_PREFIX } from "./surface-prefixes.js";
 import { tokenRoutes } from "./token-routes.js";
 
 /**
- * The Compatibility (LaML) surface: the project is named in the path (`AccountSid`, the caller's
+ * The Compatibility (LaML) surface, under `/api/laml/2010-04-01` as SignalWire documents it and
+ * under `/2010-04-01` where SignalWire's Node client (`@signalwire/compatibility-api`) calls it;
+ * every URI it answers with uses the prefix the request came in on. The project is named in the path (`AccountSid`, the caller's
  * project or one of its subprojects), lists take `PageSize`/`PageToken`, and errors take
  * SignalWire's compatibility shapes (accounts and tokens differ in their validation shape).
  */
 export const COMPAT_SURFACE: Surface = {
-  prefix: COMPAT_PREFIX,
+  prefixes: ["/api/laml/2010-04-01", "/2010-04-01"],
+  acceptsJsonSuffix: true,
   title: "the Compatibility API",
   renderFailure: (failed, request) =>
     renderCompatFailure(failed, request.routeOptions.config.validationShape ?? "token"),

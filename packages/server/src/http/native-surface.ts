@@ -8,7 +8,6 @@ import {
   NoParams,
 } from "./schemas.js";
 import type { Surface } from "./surface.js";
-import { NATIVE_PREFIX } from "./surface-prefixes.js";
 import { tokenRoutes } from "./token-routes.js";
 
 /**
@@ -16,7 +15,8 @@ import { tokenRoutes } from "./token-routes.js";
  * to, lists take `page_size`/`page_token`, and errors take the native shapes.
  */
 export const NATIVE_SURFACE: Surface = {
-  prefix: NATIVE_PREFIX,
+  prefixes: ["/api/project"],
+  acceptsJsonSuffix: false,
   title: "the project API",
   renderFailure: renderNativeFailure,
   async registerRoutes(app, services) {

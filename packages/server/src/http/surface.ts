@@ -14,15 +14,25 @@ export interface ApiServices {
 
 /** One API surface: where it lives, what it is called, its error bodies and its routes. */
 export interface Surface {
-  readonly prefix: string;
+  /** Every prefix the surface is served under, each with the same routes. */
+  readonly prefixes: readonly string[];
+  /** Whether paths may end in `.json`, as Twilio-style clients send them. */
+  readonly acceptsJsonSuffix: boolean;
   /** How messages name it: "the Compatibility API". */
   readonly title: string;
   readonly renderFailure: FailureRenderer;
   registerRoutes(app: FastifyInstance, services: ApiServices): Promise<void>;
 }
 
+/** Whether a request URL is at or under a prefix. */
+export function isUnder(url: string, prefix: string): boolean {
+  if (!url.startsWith(prefix)) return false;
+  const next = url[prefix.length];
+  return next === undefined || next === "/" || next === "?";
+}
+
 /**
- * An API surface as a Fastify plugin: HTTP Basic credentials with the `management` permission
+ * An API surface as a Fastify plugin, registered once under each of its prefixes: HTTP Basic credentials with the `management` permission
  * on every request (checked before the body is read, so an unauthenticated request is refused
  * whatever it carries), and every failure, unknown routes included, in the surface's shape.
  */
