@@ -1,6 +1,7 @@
 import type { ServerConfig } from "./config.js";
 import { newId } from "./domain/identifiers.js";
 import { PERMISSIONS } from "./domain/permissions.js";
+import type { CreatedProject } from "./domain/project-service.js";
 import type { ProjectRecord } from "./domain/store.js";
 import type { IssuedToken } from "./domain/token-service.js";
 import { ConfigError, StoreConflictError } from "./errors.js";
@@ -32,7 +33,7 @@ export async function bootstrap(
   const claimed = await store.readSetting(FIRST_PROJECT_SETTING);
   if (claimed === undefined && (await store.countProjects()) > 0) return undefined;
   const projectId = claimed ?? (await store.initSetting(FIRST_PROJECT_SETTING, newId()));
-  const created = await createProjectOnce(tokenspace, projectId);
+  const created = (await createProjectOnce(tokenspace, projectId))?.project;
   if (!created) return undefined;
   const generatedToken = await tokens.create(created.id, {
     name: BOOTSTRAP_TOKEN_NAME,
@@ -71,7 +72,7 @@ async function bootstrapPreset(
 async function createProjectOnce(
   { projects }: Tokenspace,
   id: string,
-): Promise<ProjectRecord | undefined> {
+): Promise<CreatedProject | undefined> {
   if (await projects.find(id)) return undefined;
   return ignoringConflict(() => projects.create(BOOTSTRAP_PROJECT_NAME, id));
 }

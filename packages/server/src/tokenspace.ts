@@ -48,7 +48,7 @@ export async function openTokenspace(
       store,
       authenticator: new Authenticator(store, vault, cache),
       tokens: new TokenService(store, vault, cache),
-      projects: new ProjectService(store),
+      projects: new ProjectService(store, vault),
       close: () => store.close(),
     };
   } catch (error) {

@@ -172,6 +172,7 @@ describe("first start, bootstrap settings and the operator CLI", () => {
       id: expect.any(String),
       friendly_name: "Child",
       parent_id: parentId,
+      signing_key: expect.stringMatching(/^PSK_[0-9a-f]{48}$/),
     });
 
     const listed = await runCli(["projects", "list"], { env });

@@ -36,7 +36,7 @@ describe("/Accounts: the project and its subprojects", () => {
       region_preference: "us-east",
       uri: `${accounts}/${sid}`,
       subproject: true,
-      signing_key: null,
+      signing_key: expect.stringMatching(/^PSK_[0-9a-f]{48}$/),
       subresource_uris: {
         addresses: null,
         available_phone_numbers: `${accounts}/${sid}/AvailablePhoneNumbers`,
@@ -166,7 +166,10 @@ describe("/Accounts: the project and its subprojects", () => {
       json: { FriendlyName: "" },
     });
     expect(response.status).toBe(422);
-    expect((await fixture.http.request("GET", `${accounts}/${sub.sid}`)).body).toEqual(sub);
+    expect((await fixture.http.request("GET", `${accounts}/${sub.sid}`)).body).toEqual({
+      ...sub,
+      signing_key: null,
+    });
   });
 
   test("an account outside the caller's tree is a 404", async () => {
@@ -183,5 +186,34 @@ describe("/Accounts: the project and its subprojects", () => {
     const response = await fixture.http.request("GET", `${accounts}/nope`);
     expect(response.status).toBe(400);
     expect(response.body.code).toBe(10000);
+  });
+
+  test("a subproject's signing key is shown in the 201 only; every later read shows null", async () => {
+    const created = await createSubproject("Signed");
+    expect(created.signing_key).toMatch(/^PSK_[0-9a-f]{48}$/);
+    const fetched = await fixture.http.request("GET", `${accounts}/${created.sid}`);
+    expect(fetched.body.signing_key).toBeNull();
+    const renamed = await fixture.http.request("POST", `${accounts}/${created.sid}`, {
+      form: "FriendlyName=Signed%20again",
+    });
+    expect(renamed.body.signing_key).toBeNull();
+    const listed = await fixture.http.request("GET", `${accounts}?FriendlyName=Signed%20again`);
+    expect(listed.body.accounts[0].signing_key).toBeNull();
+  });
+
+  test("every subproject gets a signing key of its own", async () => {
+    const first = await createSubproject("Keyed one");
+    const second = await createSubproject("Keyed two");
+    expect(first.signing_key).not.toBe(second.signing_key);
+  });
+
+  test("a signing key is never stored in plain text", async () => {
+    const created = await createSubproject("Sealed");
+    const key: string = created.signing_key;
+    const stored = await fixture.server.database.dump();
+    expect(stored).toContain("Sealed");
+    expect(stored).not.toContain(key);
+    expect(stored).not.toContain(key.slice(4));
+    expect(stored).not.toContain(Buffer.from(key.slice(4), "hex").toString("latin1"));
   });
 });

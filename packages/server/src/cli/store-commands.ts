@@ -17,11 +17,13 @@ export async function withStore<T>(flags: Flags, work: (tokenspace: Tokenspace) 
 
 export async function createProject(flags: Flags, name: string): Promise<void> {
   if (name === "") throw new UsageError("Give the project a name: tokenspace projects create NAME");
-  const project = await withStore(flags, (tokenspace) => tokenspace.projects.create(name));
+  const { project, signingKey } = await withStore(flags, (tokenspace) =>
+    tokenspace.projects.create(name),
+  );
   print(
     flags,
-    { id: project.id, friendly_name: project.friendlyName },
-    `Created project ${project.id} (${project.friendlyName})`,
+    { id: project.id, friendly_name: project.friendlyName, signing_key: signingKey },
+    `Created project ${project.id} (${project.friendlyName})\nSigning key (shown this once): ${signingKey}`,
   );
 }
 
@@ -32,13 +34,18 @@ export async function createSubproject(flags: Flags, name: string): Promise<void
       "Name the parent and the subproject: tokenspace subprojects create --parent ID NAME",
     );
   }
-  const subproject = await withStore(flags, (tokenspace) =>
+  const { project: subproject, signingKey } = await withStore(flags, (tokenspace) =>
     tokenspace.projects.createSubproject(parent, name),
   );
   print(
     flags,
-    { id: subproject.id, friendly_name: subproject.friendlyName, parent_id: subproject.parentId },
-    `Created subproject ${subproject.id} (${subproject.friendlyName}) of ${subproject.parentId}`,
+    {
+      id: subproject.id,
+      friendly_name: subproject.friendlyName,
+      parent_id: subproject.parentId,
+      signing_key: signingKey,
+    },
+    `Created subproject ${subproject.id} (${subproject.friendlyName}) of ${subproject.parentId}\nSigning key (shown this once): ${signingKey}`,
   );
 }
 

@@ -4,9 +4,17 @@ import { newId, normalizeId } from "./identifiers.js";
 import { type Page, readPage } from "./keyset-page.js";
 import type { PageCursor } from "./page-cursor.js";
 import type { Principal } from "./principal.js";
+import type { SecretVault } from "./secret-vault.js";
+import { generateSigningKey, signingKeyBinding } from "./signing-key.js";
 import type { ProjectRecord, Store } from "./store.js";
 
 export const PROJECT_NAME_EXPECTATION = `a name of 1 to ${PROJECT_NAME_MAX_LENGTH} characters`;
+
+/** A project just created, with its signing key: the one time the key is shown. */
+export interface CreatedProject {
+  readonly project: ProjectRecord;
+  readonly signingKey: string;
+}
 
 /**
  * Projects own tokens, and a token authenticates as the project it belongs to. A top-level
@@ -14,14 +22,17 @@ export const PROJECT_NAME_EXPECTATION = `a name of 1 to ${PROJECT_NAME_MAX_LENGT
  * from a top-level project, that project's subprojects: nothing above or beside it.
  */
 export class ProjectService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly vault: SecretVault,
+  ) {}
 
   /** A top-level project: created by the operator, never over HTTP. */
-  async create(friendlyName: string, id: string = newId()): Promise<ProjectRecord> {
+  async create(friendlyName: string, id: string = newId()): Promise<CreatedProject> {
     return this.#insert(friendlyName, null, normalizeId(id));
   }
 
-  async createSubproject(parentId: string, friendlyName: string): Promise<ProjectRecord> {
+  async createSubproject(parentId: string, friendlyName: string): Promise<CreatedProject> {
     const parent = await this.store.findProject(normalizeId(parentId));
     if (!parent) throw new NotFoundError(`No project ${parentId} exists.`);
     if (parent.parentId !== null) {
@@ -93,10 +104,24 @@ export class ProjectService {
     return renamed;
   }
 
-  async #insert(friendlyName: string, parentId: string | null, id: string): Promise<ProjectRecord> {
+  async #insert(
+    friendlyName: string,
+    parentId: string | null,
+    id: string,
+  ): Promise<CreatedProject> {
     checkName(friendlyName);
     const now = new Date();
-    return this.store.insertProject({ id, parentId, friendlyName, createdAt: now, updatedAt: now });
+    const signingKey = generateSigningKey();
+    const project = await this.store.insertProject({
+      id,
+      parentId,
+      friendlyName,
+      signingKeyDigest: this.vault.digest(signingKey),
+      sealedSigningKey: this.vault.seal(signingKey, signingKeyBinding(id)),
+      createdAt: now,
+      updatedAt: now,
+    });
+    return { project, signingKey };
   }
 }
 

@@ -14,11 +14,11 @@ const TAG_LENGTH = 16;
 export const SECRET_KEY_LENGTH = 32;
 
 /**
- * Keeps token secrets out of the database in plain text. Under one server key it derives two
- * independent keys: one for the HMAC-SHA-256 digest used to find a token by its secret, and
- * one for the AES-256-GCM encryption that lets update and get return the secret. The token id
- * is bound into the encryption as associated data, so a sealed secret moved to another row
- * does not open.
+ * Keeps secrets (token secrets, project signing keys) out of the database in plain text. Under
+ * one server key it derives two independent keys: one for the HMAC-SHA-256 digest used to find
+ * a token by its secret, and one for the AES-256-GCM encryption that lets update and get return
+ * the secret. What a secret belongs to (a token's id) is bound into the encryption as
+ * associated data, so a sealed secret moved to another row does not open.
  */
 export class SecretVault {
   readonly #digestKey: Buffer;
@@ -42,15 +42,15 @@ export class SecretVault {
     return candidate.length === storedDigest.length && timingSafeEqual(candidate, storedDigest);
   }
 
-  seal(secret: string, tokenId: string): Buffer {
+  seal(secret: string, boundTo: string): Buffer {
     const iv = randomBytes(IV_LENGTH);
     const cipher = createCipheriv("aes-256-gcm", this.#encryptionKey, iv);
-    cipher.setAAD(Buffer.from(tokenId, "utf8"));
+    cipher.setAAD(Buffer.from(boundTo, "utf8"));
     const ciphertext = Buffer.concat([cipher.update(secret, "utf8"), cipher.final()]);
     return Buffer.concat([Buffer.of(SEALED_FORMAT_VERSION), iv, cipher.getAuthTag(), ciphertext]);
   }
 
-  open(sealed: Uint8Array, tokenId: string): string {
+  open(sealed: Uint8Array, boundTo: string): string {
     const buffer = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
     if (buffer[0] !== SEALED_FORMAT_VERSION) {
       throw new Error(`Unknown sealed secret format ${buffer[0]}.`);
@@ -58,7 +58,7 @@ export class SecretVault {
     const iv = buffer.subarray(1, 1 + IV_LENGTH);
     const tag = buffer.subarray(1 + IV_LENGTH, 1 + IV_LENGTH + TAG_LENGTH);
     const decipher = createDecipheriv("aes-256-gcm", this.#encryptionKey, iv);
-    decipher.setAAD(Buffer.from(tokenId, "utf8"));
+    decipher.setAAD(Buffer.from(boundTo, "utf8"));
     decipher.setAuthTag(tag);
     const ciphertext = buffer.subarray(1 + IV_LENGTH + TAG_LENGTH);
     return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString("utf8");

@@ -5,6 +5,12 @@ export interface ProjectRecord {
   /** The parent project's id for a subproject, null for a top-level project. */
   readonly parentId: string | null;
   readonly friendlyName: string;
+  /**
+   * HMAC of the project's signing key, and the key sealed under the server key; null for
+   * projects created before signing keys existed.
+   */
+  readonly signingKeyDigest: Buffer | null;
+  readonly sealedSigningKey: Buffer | null;
   /** Insertion order within the store; lists page by it. */
   readonly position: number;
   readonly createdAt: Date;

@@ -61,11 +61,11 @@ export async function compatAccountRoutes(
       },
     },
     async (request, reply) => {
-      const subproject = await projects.createSubproject(
+      const { project, signingKey } = await projects.createSubproject(
         principalOf(request).projectId,
         request.body.FriendlyName,
       );
-      return reply.code(201).send(toCompatAccount(subproject, app.prefix));
+      return reply.code(201).send(toCompatAccount(project, app.prefix, signingKey));
     },
   );
 

@@ -18,8 +18,15 @@ const SUBRESOURCES = {
   transcriptions: "Transcriptions",
 } as const;
 
-/** The compatibility account object for a project, with URIs under the surface's prefix. */
-export function toCompatAccount(project: ProjectRecord, prefix: string): Account {
+/**
+ * The compatibility account object for a project, with URIs under the surface's prefix. The
+ * signing key is given only when the project was just created: every later read shows null.
+ */
+export function toCompatAccount(
+  project: ProjectRecord,
+  prefix: string,
+  signingKey: string | null = null,
+): Account {
   const uri = `${prefix}/Accounts/${project.id}`;
   const linked = Object.fromEntries(
     Object.entries(SUBRESOURCES).map(([key, resource]) => [key, `${uri}/${resource}`]),
@@ -36,7 +43,7 @@ export function toCompatAccount(project: ProjectRecord, prefix: string): Account
     region_preference: "us-east",
     uri,
     subproject: project.parentId !== null,
-    signing_key: null,
+    signing_key: signingKey,
     subresource_uris: {
       addresses: null,
       authorized_connect_apps: null,

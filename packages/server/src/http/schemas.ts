@@ -215,7 +215,10 @@ export const AccountSchema = Type.Object(
     region_preference: Type.String({ examples: ["us-east"] }),
     uri: Type.String({ examples: [accountUri()] }),
     subproject: Type.Boolean(),
-    signing_key: Type.Null({ description: "Tokenspace has no signing keys: always null." }),
+    signing_key: Type.Union([Type.String({ pattern: "^PSK_[0-9a-f]{48}$" }), Type.Null()], {
+      description:
+        "The project's signing key: returned once, when a subproject is created; null on every later read.",
+    }),
     subresource_uris: SubresourceUrisSchema,
   },
   { additionalProperties: false, description: "A project (account) or subproject." },

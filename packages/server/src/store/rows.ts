@@ -24,6 +24,8 @@ export interface ProjectRow {
   id: string;
   parent_id: string | null;
   friendly_name: string;
+  signing_key_digest: Buffer | null;
+  sealed_signing_key: Buffer | null;
   created_at: number | Date;
   updated_at: number | Date;
 }
@@ -61,7 +63,15 @@ function table<const Written extends string, const Changed extends Written>(
 
 export const PROJECTS = table(
   "projects",
-  ["id", "parent_id", "friendly_name", "created_at", "updated_at"] satisfies (keyof ProjectRow)[],
+  [
+    "id",
+    "parent_id",
+    "friendly_name",
+    "signing_key_digest",
+    "sealed_signing_key",
+    "created_at",
+    "updated_at",
+  ] satisfies (keyof ProjectRow)[],
   ["friendly_name", "updated_at"],
 );
 
@@ -88,6 +98,8 @@ export function projectValues(project: NewProjectRecord): Values<typeof PROJECTS
     id: project.id,
     parent_id: project.parentId,
     friendly_name: project.friendlyName,
+    signing_key_digest: project.signingKeyDigest,
+    sealed_signing_key: project.sealedSigningKey,
     created_at: project.createdAt,
     updated_at: project.updatedAt,
   };
@@ -129,6 +141,8 @@ export function toProject(row: ProjectRow): ProjectRecord {
     id: row.id,
     parentId: row.parent_id,
     friendlyName: row.friendly_name,
+    signingKeyDigest: row.signing_key_digest,
+    sealedSigningKey: row.sealed_signing_key,
     position: Number(row.position),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),

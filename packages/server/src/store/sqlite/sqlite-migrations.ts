@@ -35,4 +35,12 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tokens_project_position ON tokens (project_id, position);
     `,
   },
+  {
+    version: 2,
+    name: "project signing keys",
+    sql: `
+      ALTER TABLE projects ADD COLUMN signing_key_digest BLOB;
+      ALTER TABLE projects ADD COLUMN sealed_signing_key BLOB;
+    `,
+  },
 ];
