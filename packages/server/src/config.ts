@@ -4,6 +4,7 @@ import { SECRET_KEY_LENGTH } from "./domain/secret-vault.js";
 import { isWellFormedSecret } from "./domain/token-secret.js";
 import { ConfigError } from "./errors.js";
 import type { PostgresOptions } from "./store/postgres/postgres-options.js";
+import { isCertificateHost, type TlsSettings } from "./tls-certificates.js";
 
 export interface ServerConfig {
   readonly port: number;
@@ -18,6 +19,8 @@ export interface ServerConfig {
   readonly postgres: PostgresOptions;
   /** API requests a minute per project and node; 0 (the default) turns limiting off. */
   readonly rateLimitPerMinute: number;
+  /** Plain HTTP (the default), the operator's PEM files, or certificates from a local CA. */
+  readonly tls: TlsSettings;
 }
 
 /** Settings that can also be given as command-line flags; a flag wins over the environment. */
@@ -26,6 +29,9 @@ export interface ConfigOverrides {
   readonly host?: string | undefined;
   readonly databaseUrl?: string | undefined;
   readonly logLevel?: string | undefined;
+  readonly tls?: string | undefined;
+  readonly tlsCert?: string | undefined;
+  readonly tlsKey?: string | undefined;
 }
 
 const DEFAULT_DATABASE_URL = "sqlite:./data/tokenspace.db";
@@ -56,6 +62,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       10_000,
       1,
       10_000_000,
+    ),
+    tls: parseTls(
+      overrides.tls ?? env.TOKENSPACE_TLS,
+      overrides.tlsCert ?? env.TOKENSPACE_TLS_CERT,
+      overrides.tlsKey ?? env.TOKENSPACE_TLS_KEY,
+      env.TOKENSPACE_TLS_HOSTS,
+      env.TOKENSPACE_TLS_DIR,
     ),
     rateLimitPerMinute: integerSetting(
       "TOKENSPACE_RATE_LIMIT_PER_MINUTE",
@@ -113,6 +126,46 @@ function parseSecretKey(value: string | undefined): Buffer | undefined {
     );
   }
   return key;
+}
+
+function parseTls(
+  mode: string | undefined,
+  certFile: string | undefined,
+  keyFile: string | undefined,
+  hosts: string | undefined,
+  directory: string | undefined,
+): TlsSettings {
+  const files = Boolean(certFile) || Boolean(keyFile);
+  if (mode === "self-signed") {
+    if (files) {
+      throw new ConfigError(
+        "TOKENSPACE_TLS=self-signed makes its own certificate: leave TOKENSPACE_TLS_CERT and TOKENSPACE_TLS_KEY unset, or drop TOKENSPACE_TLS to use those files.",
+      );
+    }
+    const names = (hosts ?? "")
+      .split(",")
+      .map((host) => host.trim())
+      .filter(Boolean);
+    const invalid = names.find((host) => !isCertificateHost(host));
+    if (invalid !== undefined) {
+      throw new ConfigError(
+        `TOKENSPACE_TLS_HOSTS must list host names or IP addresses separated by commas; "${invalid}" is neither.`,
+      );
+    }
+    return { mode: "self-signed", hosts: names, directory: directory || undefined };
+  }
+  if (mode !== undefined && mode !== "" && mode !== "off") {
+    throw new ConfigError(
+      `TOKENSPACE_TLS must be "self-signed" (or "off"); got "${mode}". For your own certificate set TOKENSPACE_TLS_CERT and TOKENSPACE_TLS_KEY.`,
+    );
+  }
+  if (!files) return { mode: "off" };
+  if (!certFile || !keyFile) {
+    throw new ConfigError(
+      "Set TOKENSPACE_TLS_CERT and TOKENSPACE_TLS_KEY together (the certificate and its private key, PEM files).",
+    );
+  }
+  return { mode: "files", certFile, keyFile };
 }
 
 function parseBootstrap(

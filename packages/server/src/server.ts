@@ -1,9 +1,11 @@
+import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import { type BootstrapOutcome, bootstrap } from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
 import { buildApp } from "./http/app.js";
 import { createLogger } from "./logger.js";
+import { loadTlsCredentials, type TlsCredentials } from "./tls-certificates.js";
 import { openTokenspace } from "./tokenspace.js";
 
 export interface RunningServer {
@@ -11,6 +13,8 @@ export interface RunningServer {
   /** Base URL the server listens on, e.g. http://127.0.0.1:8080 */
   readonly url: string;
   readonly bootstrap: BootstrapOutcome | undefined;
+  /** How the server speaks HTTPS; undefined for plain HTTP. */
+  readonly tls: TlsCredentials | undefined;
   close(): Promise<void>;
 }
 
@@ -26,11 +30,15 @@ export async function startServer(
   const logger = createLogger(config.logLevel, options.logDestination);
   const tokenspace = await openTokenspace(config);
   try {
+    // Certificates are checked before anything is written or served. A store with no place on
+    // disk (PostgreSQL) keeps a local CA in ./data unless TOKENSPACE_TLS_DIR says otherwise.
+    const tls = loadTlsCredentials(config.tls, tokenspace.dataDirectory ?? resolve("data"));
     const outcome = await bootstrap(tokenspace, config.bootstrap);
     const app = await buildApp({
       ...tokenspace,
       logger,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      https: tls && { cert: tls.cert, key: tls.key },
     });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
@@ -38,8 +46,9 @@ export async function startServer(
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     return {
       app,
-      url: `http://${host}:${port}`,
+      url: `${tls ? "https" : "http"}://${host}:${port}`,
       bootstrap: outcome,
+      tls,
       close: async () => {
         await app.close();
         await tokenspace.close();

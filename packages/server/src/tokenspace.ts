@@ -14,6 +14,8 @@ const KEY_FINGERPRINT_SETTING = "server_key_fingerprint";
 /** The store and the domain services on top of it: what the server and the CLI both run on. */
 export interface Tokenspace {
   readonly store: Store;
+  /** Where files that belong beside the database go; undefined when it has no place on disk. */
+  readonly dataDirectory: string | undefined;
   readonly authenticator: Authenticator;
   readonly tokens: TokenService;
   readonly projects: ProjectService;
@@ -26,9 +28,9 @@ export async function openTokenspace(
     "databaseUrl" | "secretKey" | "authCacheTtlMs" | "authCacheMaxEntries" | "postgres"
   >,
 ): Promise<Tokenspace> {
-  const { store, keyDirectory, shared } = await openStore(config.databaseUrl, config.postgres);
+  const { store, dataDirectory, shared } = await openStore(config.databaseUrl, config.postgres);
   try {
-    const vault = new SecretVault(loadServerKey(config.secretKey, keyDirectory, shared));
+    const vault = new SecretVault(loadServerKey(config.secretKey, dataDirectory, shared));
     const fingerprint = vault.keyFingerprint();
     if ((await store.initSetting(KEY_FINGERPRINT_SETTING, fingerprint)) !== fingerprint) {
       throw new ConfigError(
@@ -46,6 +48,7 @@ export async function openTokenspace(
     });
     return {
       store,
+      dataDirectory,
       authenticator: new Authenticator(store, vault, cache),
       tokens: new TokenService(store, vault, cache),
       projects: new ProjectService(store, vault),

@@ -28,6 +28,10 @@ Options:
   --port N             serve: port to listen on (env PORT; default 8080)
   --host HOST          serve: address to listen on (env HOST; default 127.0.0.1)
   --log-level LEVEL    serve: fatal, error, warn, info, debug, trace or silent (env LOG_LEVEL)
+  --tls self-signed    serve: HTTPS with a certificate from a local CA made beside the
+                       database (env TOKENSPACE_TLS; more names in TOKENSPACE_TLS_HOSTS)
+  --tls-cert FILE      serve: HTTPS with this PEM certificate (env TOKENSPACE_TLS_CERT)
+  --tls-key FILE       serve: ... and this PEM private key (env TOKENSPACE_TLS_KEY)
   --json               Print the result as JSON, for scripts
   --help               Show this help
 `;
@@ -37,6 +41,9 @@ export const OPTIONS = {
   port: { type: "string" },
   host: { type: "string" },
   "log-level": { type: "string" },
+  tls: { type: "string" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
   project: { type: "string" },
   name: { type: "string" },
   permissions: { type: "string" },

@@ -11,8 +11,12 @@ export async function serve(flags: Flags): Promise<void> {
     host: flags.host,
     databaseUrl: flags["database-url"],
     logLevel: flags["log-level"],
+    tls: flags.tls,
+    tlsCert: flags["tls-cert"],
+    tlsKey: flags["tls-key"],
   });
   const server = await startServer(config);
+  if (server.tls?.caFile) process.stderr.write(trustBanner(server.tls.caFile));
   if (server.bootstrap) process.stderr.write(bootstrapBanner(server.bootstrap, server.url));
   server.app.log.info(
     {
@@ -39,6 +43,23 @@ export async function migrate(flags: Flags): Promise<void> {
     { migrated: true },
     `Migrations applied to ${redactDatabaseUrl(config.databaseUrl)}`,
   );
+}
+
+/** Where the local CA is, and the one line each ecosystem needs to trust it. */
+function trustBanner(caFile: string): string {
+  return [
+    "",
+    "  Tokenspace serves HTTPS with a certificate from its local CA:",
+    `    ${caFile}`,
+    "",
+    "  Trust it in the clients that call this server:",
+    `    Node.js                export NODE_EXTRA_CA_CERTS=${caFile}`,
+    `    Python (requests)      export REQUESTS_CA_BUNDLE=${caFile}`,
+    `    OpenSSL-based tools    export SSL_CERT_FILE=${caFile}`,
+    `    curl                   curl --cacert ${caFile} ...`,
+    "",
+    "",
+  ].join("\n");
 }
 
 function bootstrapBanner(outcome: BootstrapOutcome, url: string): string {

@@ -32,6 +32,8 @@ interface AppServices extends ApiServices {
   readonly rateLimitPerMinute: number;
   readonly store: Store;
   readonly logger: FastifyBaseLogger;
+  /** The certificate and key to serve HTTPS with; plain HTTP without. */
+  readonly https: { readonly cert: string; readonly key: string } | undefined;
 }
 
 /** The API surfaces, each under its own prefix. */
@@ -54,6 +56,7 @@ function renderForPath(url: string) {
 
 export async function buildApp(services: AppServices): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(services.https && { https: services.https }),
     loggerInstance: services.logger,
     logController: new RequestLog(),
     bodyLimit: BODY_LIMIT_BYTES,

@@ -9,10 +9,10 @@ import { SqliteStore } from "./sqlite/sqlite-store.js";
 interface OpenedStore {
   readonly store: Store;
   /**
-   * Where a generated server key file belongs (beside the database), or `undefined` when there
-   * is no such place.
+   * Where generated files (the server key, local certificates) belong: beside the database, or
+   * `undefined` when it has no place on disk.
    */
-  readonly keyDirectory: string | undefined;
+  readonly dataDirectory: string | undefined;
   /** Several nodes share this store, so they must share a configured server key. */
   readonly shared: boolean;
 }
@@ -28,7 +28,7 @@ export async function openStore(
   if (databaseUrl.startsWith("sqlite:")) {
     const location = databaseUrl.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
     if (location === ":memory:") {
-      return { store: await SqliteStore.open(":memory:"), keyDirectory: undefined, shared: false };
+      return { store: await SqliteStore.open(":memory:"), dataDirectory: undefined, shared: false };
     }
     if (location === "") {
       throw new DatabaseUrlError(
@@ -38,14 +38,14 @@ export async function openStore(
     const filename = resolve(location);
     return {
       store: await SqliteStore.open(filename),
-      keyDirectory: dirname(filename),
+      dataDirectory: dirname(filename),
       shared: false,
     };
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     return {
       store: await PostgresStore.open(databaseUrl, postgres),
-      keyDirectory: undefined,
+      dataDirectory: undefined,
       shared: true,
     };
   }
