@@ -78,3 +78,34 @@ export interface Account {
   readonly signing_key: string | null;
   readonly subresource_uris: Record<string, string | null>;
 }
+
+/** The paging fields of every compatibility list page. */
+export interface CompatPageLinks {
+  readonly uri: string;
+  readonly first_page_uri: string;
+  readonly next_page_uri: string | null;
+  readonly previous_page_uri: string | null;
+  readonly page: number;
+  readonly page_size: number;
+}
+
+/** One page of `GET /Accounts/{AccountSid}/tokens`. */
+export interface CompatTokenList extends CompatPageLinks {
+  readonly tokens: TokenSummary[];
+}
+
+/** One page of `GET /Accounts`. */
+export interface CompatAccountList extends CompatPageLinks {
+  readonly accounts: Account[];
+}
+
+/** One page of the native `GET /api/project/tokens`. */
+export interface NativeTokenList {
+  readonly links: {
+    readonly self: string;
+    readonly first: string;
+    readonly next: string | null;
+    readonly prev: string | null;
+  };
+  readonly data: TokenSummary[];
+}

@@ -9,11 +9,11 @@ const client = new RestClient({
   retry: { retries: 3 },
 });
 
-for await (const token of client.compat.tokens.list({ pageSize: 100 })) {
+for await (const token of client.compat.tokens.iterate({ pageSize: 100 })) {
   console.log(token.id, token.name, token.permissions.join(","));
 }
 
-const subproject = await client.compat.accounts.create({ friendlyName: "Staging" });
+const subproject = await client.compat.accounts.create({ FriendlyName: "Staging" });
 const scoped = await client.project.tokens.create({
   name: "staging deploys",
   permissions: ["calling"],

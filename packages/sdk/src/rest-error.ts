@@ -1,6 +1,11 @@
+/** The longest response body a RestError's message quotes. */
+const QUOTED_BODY_LIMIT = 1000;
+
 /**
- * An HTTP error answer from the API: the status, the parsed body (JSON, or text when it is not
- * JSON), and which request it answered. Carries no credentials, so printing it is safe.
+ * An HTTP error answer from the API, as SignalWire's SDK reports it: the message is
+ * `METHOD URL returned STATUS: BODY`, with `statusCode` and the parsed `body` (JSON, or the text
+ * when it is not JSON). Carries no credentials, so printing it is safe. Also exported as
+ * `SignalWireRestError`.
  */
 export class RestError extends Error {
   override readonly name = "RestError";
@@ -11,26 +16,35 @@ export class RestError extends Error {
     readonly url: string,
     readonly method: string,
   ) {
-    super(`${method} ${url} failed with ${statusCode}: ${describe(body)}`);
+    super(`${method} ${url} returned ${statusCode}: ${quote(body)}`);
   }
 
   /**
-   * The API's error code: the compatibility number (`20003`), the validation code
-   * (`"invalid_auth_token_permissions"`), or the first native validation item's code.
+   * Tokenspace addition: the API's error code: the compatibility number (`20003`), the
+   * validation code (`"invalid_auth_token_permissions"`), or the first native validation
+   * item's code.
    */
   get code(): number | string | undefined {
     const body = this.body as ErrorBody | undefined;
     return body?.code ?? body?.errors?.[0]?.code;
   }
 
-  /** The request field a validation error is about, when the API names one. */
+  /** Tokenspace addition: the request field a validation error is about, when one is named. */
   get attribute(): string | undefined {
     const body = this.body as ErrorBody | undefined;
     return body?.attribute ?? body?.errors?.[0]?.attribute ?? undefined;
   }
+
+  /** Tokenspace addition: the API's own words for what went wrong, for people. */
+  get detail(): string {
+    if (typeof this.body === "string") return this.body.slice(0, QUOTED_BODY_LIMIT);
+    const body = (this.body ?? {}) as ErrorBody;
+    const messages = body.errors?.map((item) => item.message).filter(Boolean);
+    return (messages?.length ? messages.join(" ") : (body.message ?? body.error)) ?? "";
+  }
 }
 
-/** The request never got an HTTP answer: the connection failed, or the timeout ran out. */
+/** Tokenspace addition: the request never got an HTTP answer (connection failed, timed out). */
 export class ConnectionError extends Error {
   override readonly name = "ConnectionError";
 
@@ -52,11 +66,7 @@ interface ErrorBody {
   errors?: Array<{ code?: string; message?: string; attribute?: string | null }>;
 }
 
-function describe(body: unknown): string {
-  if (typeof body === "string") return body.slice(0, 500) || "(empty body)";
-  const parsed = (body ?? {}) as ErrorBody;
-  const messages = parsed.errors?.map((item) => item.message).filter(Boolean);
-  return (
-    (messages?.length ? messages.join(" ") : (parsed.message ?? parsed.error)) ?? "(no message)"
-  );
+function quote(body: unknown): string {
+  const text = typeof body === "string" ? body : (JSON.stringify(body) ?? "");
+  return text.length > QUOTED_BODY_LIMIT ? `${text.slice(0, QUOTED_BODY_LIMIT)}…` : text;
 }

@@ -12,14 +12,14 @@ interface TransportOptions {
   readonly baseUrl: string;
   readonly project: string;
   readonly token: string;
-  readonly fetch: typeof fetch;
+  readonly fetchImpl: typeof fetch;
   /** Per attempt; `0` waits as long as the connection does. */
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
 }
 
 interface RequestOptions {
-  readonly query?: Record<string, string | number | undefined>;
+  readonly query?: Readonly<Record<string, string | number | undefined>>;
   readonly body?: unknown;
   readonly signal?: AbortSignal;
 }
@@ -79,7 +79,7 @@ export class Transport {
     };
     if (request.body !== undefined) headers["content-type"] = "application/json";
     try {
-      return await this.options.fetch(url, {
+      return await this.options.fetchImpl(url, {
         method,
         headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body),

@@ -1,16 +1,42 @@
 /** The wire shapes are the contract's, defined there once. */
 export type {
   Account,
+  CompatAccountList,
+  CompatTokenList,
   CreateTokenParams,
+  NativeTokenList,
   Token,
   TokenSummary,
   UpdateTokenParams,
 } from "./contract.js";
 
-export interface AccountParams {
-  readonly friendlyName: string;
+/** The body of `compat.accounts.create` and `update`, as SignalWire's API names it. */
+export interface AccountBody {
+  readonly FriendlyName: string;
 }
 
+/** Query parameters of a compatibility list, passed through as given. */
+export interface CompatListParams {
+  /** Items per page, 1 to 1000. */
+  readonly PageSize?: number;
+  readonly Page?: number;
+  /** From a previous page's `next_page_uri` or `previous_page_uri`. */
+  readonly PageToken?: string;
+}
+
+/** Query parameters of `compat.accounts.list`. */
+export interface CompatAccountListParams extends CompatListParams {
+  /** Only accounts with exactly this name. */
+  readonly FriendlyName?: string;
+}
+
+/** Query parameters of the native list, passed through as given. */
+export interface NativeListParams {
+  readonly page_size?: number;
+  readonly page_token?: string;
+}
+
+/** Tokenspace addition: the surface-neutral paging of `iterate()` and `listPage()`. */
 export interface ListParams {
   /** Items per page, 1 to 1000. */
   readonly pageSize?: number;
@@ -19,16 +45,18 @@ export interface ListParams {
   readonly signal?: AbortSignal;
 }
 
+/** Tokenspace addition: `ListParams` with the accounts list's name filter. */
 export interface AccountListParams extends ListParams {
   /** Only accounts with exactly this name. */
   readonly friendlyName?: string;
 }
 
+/** Tokenspace addition: options of a single call. */
 export interface RequestParams {
   readonly signal?: AbortSignal;
 }
 
-/** One page of a list, and the tokens of its neighbours. */
+/** Tokenspace addition: one page of a list, and the tokens of its neighbours. */
 export interface Page<T> {
   readonly items: T[];
   readonly nextPageToken: string | undefined;

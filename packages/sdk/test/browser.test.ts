@@ -74,7 +74,7 @@ describe.skipIf(!available)("the SDK in a browser", () => {
       const { RestClient, RestError } = await import("/sdk/index.js");
       const client = new RestClient(${JSON.stringify({ project: server.projectId, token: server.token, baseUrl: front.url })});
       const created = await client.compat.tokens.create({ name: "from a browser", permissions: ["chat", "calling"] });
-      const listed = await client.compat.tokens.list({ pageSize: 1 }).all();
+      const listed = await client.compat.tokens.iterate({ pageSize: 1 }).all();
       const refused = await client.compat.tokens
         .create({ name: "x", permissions: ["voice"] })
         .catch((error) => error);

@@ -41,7 +41,7 @@ describe("the SDK against a real Tokenspace", () => {
         project: server.projectId,
         token: server.token,
         host: "your-space.signalwire.com",
-        fetch: toTokenspace(sent),
+        fetchImpl: toTokenspace(sent),
       });
       const token = await seedClient.compat.tokens.create({
         name: "my-token",
@@ -69,7 +69,7 @@ describe("the SDK against a real Tokenspace", () => {
       expect(error.statusCode).toBe(422);
       expect(error.code).toBe("invalid_auth_token_permissions");
       expect(error.attribute).toBe("permissions");
-      expect(error.message).toContain('Did you mean "calling"?');
+      expect(error.detail).toContain('Did you mean "calling"?');
     });
 
     test("update renames and keeps the rest", async () => {
@@ -97,14 +97,14 @@ describe("the SDK against a real Tokenspace", () => {
         await client.compat.tokens.create({ name: `paged ${index}`, permissions: ["chat"] }),
       );
     }
-    const all = await client.compat.tokens.list({ pageSize: 2 }).all();
+    const all = await client.compat.tokens.iterate({ pageSize: 2 }).all();
     const ids = all.map((token) => token.id);
     for (const token of created) expect(ids).toContain(token.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(all.every((token) => !("token" in token))).toBe(true);
 
     let pages = 0;
-    for await (const page of client.compat.tokens.list({ pageSize: 2 }).pages()) {
+    for await (const page of client.compat.tokens.iterate({ pageSize: 2 }).pages()) {
       expect(page.items.length).toBeLessThanOrEqual(2);
       pages++;
     }
@@ -133,7 +133,7 @@ describe("the SDK against a real Tokenspace", () => {
     expect(await client.project.tokens.get(created.id)).toEqual(created);
     const updated = await client.project.tokens.update(created.id, { permissions: ["fax"] });
     expect(updated).toEqual({ ...created, permissions: ["fax"] });
-    const listed = await client.project.tokens.list({ pageSize: 3 }).all();
+    const listed = await client.project.tokens.iterate({ pageSize: 3 }).all();
     expect(listed.map((token) => token.id)).toContain(created.id);
     expect(await client.project.tokens.delete(created.id)).toEqual({});
     const error = await failure(client.project.tokens.delete(created.id));
@@ -148,31 +148,35 @@ describe("the SDK against a real Tokenspace", () => {
     expect(error.code).toBe("missing_required_parameter");
     expect(error.attribute).toBe("name");
     expect((error.body as { errors: unknown[] }).errors).toHaveLength(2);
-    expect(error.message).toContain("name is required");
-    expect(error.message).toContain("permissions is required");
+    expect(error.detail).toContain("name is required");
+    expect(error.detail).toContain("permissions is required");
   });
 
   test("compat.accounts: list, create, get and update", async () => {
-    const subproject = await client.compat.accounts.create({ friendlyName: "SDK child" });
+    const subproject = await client.compat.accounts.create({ FriendlyName: "SDK child" });
     expect(subproject).toMatchObject({
       friendly_name: "SDK child",
       subproject: true,
       owner_account_sid: server.projectId,
     });
-    expect(await client.compat.accounts.get(subproject.sid)).toEqual(subproject);
+    expect(subproject.signing_key).toMatch(/^PSK_[0-9a-f]{48}$/);
+    expect(await client.compat.accounts.get(subproject.sid)).toEqual({
+      ...subproject,
+      signing_key: null,
+    });
     const renamed = await client.compat.accounts.update(subproject.sid, {
-      friendlyName: "SDK renamed",
+      FriendlyName: "SDK renamed",
     });
     expect(renamed.friendly_name).toBe("SDK renamed");
-    const accounts = await client.compat.accounts.list({ pageSize: 1 }).all();
+    const accounts = await client.compat.accounts.iterate({ pageSize: 1 }).all();
     expect(accounts[0]?.sid).toBe(server.projectId);
     expect(accounts.map((account) => account.sid)).toContain(subproject.sid);
-    const filtered = await client.compat.accounts.list({ friendlyName: "SDK renamed" }).all();
+    const filtered = await client.compat.accounts.iterate({ friendlyName: "SDK renamed" }).all();
     expect(filtered.map((account) => account.sid)).toEqual([subproject.sid]);
   });
 
   test("a subproject token created with subproject_id authenticates as the subproject", async () => {
-    const subproject = await client.compat.accounts.create({ friendlyName: "Scoped" });
+    const subproject = await client.compat.accounts.create({ FriendlyName: "Scoped" });
     const scoped = await client.compat.tokens.create({
       name: "scoped",
       permissions: ["management"],
@@ -183,14 +187,14 @@ describe("the SDK against a real Tokenspace", () => {
       token: scoped.token,
       baseUrl: server.url,
     });
-    const visible = await asSubproject.compat.accounts.list().all();
+    const visible = await asSubproject.compat.accounts.iterate().all();
     expect(visible.map((account) => account.sid)).toEqual([subproject.sid]);
   });
 
   test("bad credentials are a RestError 401 whose string forms never show the token", async () => {
     const secret = `PT${"ab".repeat(24)}`;
     const wrong = new RestClient({ project: server.projectId, token: secret, baseUrl: server.url });
-    const error = await failure(wrong.compat.tokens.list().all());
+    const error = await failure(wrong.compat.tokens.iterate().all());
     expect(error).toMatchObject({ statusCode: 401, code: 20003, method: "GET" });
     for (const text of [
       String(error),
@@ -216,7 +220,7 @@ describe("the SDK against a real Tokenspace", () => {
       retry: { retries: 0 },
     });
     const error = await nowhere.compat.tokens
-      .list()
+      .iterate()
       .all()
       .catch((rejection: unknown) => rejection);
     expect(error).toBeInstanceOf(ConnectionError);

@@ -67,7 +67,7 @@ describe("retries and timeouts, against a real server answering that way", () =>
   test("when retries run out the last answer is the RestError", async () => {
     refuse(503, 10);
     const error = await clientVia({ retry: { retries: 2, minDelayMs: 5, maxDelayMs: 10 } })
-      .compat.tokens.list()
+      .compat.tokens.iterate()
       .all()
       .catch((rejection: unknown) => rejection);
     expect(error).toBeInstanceOf(RestError);
@@ -78,7 +78,7 @@ describe("retries and timeouts, against a real server answering that way", () =>
   test("other errors are not retried", async () => {
     refuse(500, 10);
     await clientVia()
-      .compat.tokens.list()
+      .compat.tokens.iterate()
       .all()
       .catch(() => undefined);
     expect(front.requests).toHaveLength(1);
@@ -90,7 +90,7 @@ describe("retries and timeouts, against a real server answering that way", () =>
       if (dropped++ < 2) request.socket.destroy();
       else forward();
     });
-    const tokens = await clientVia().compat.tokens.list().all();
+    const tokens = await clientVia().compat.tokens.iterate().all();
     expect(tokens.length).toBeGreaterThan(0);
     expect(front.requests).toHaveLength(3);
   });

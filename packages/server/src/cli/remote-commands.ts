@@ -25,9 +25,11 @@ async function remote<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (error instanceof RestError || error instanceof ConnectionError) {
-      throw new RemoteError(error.message, { cause: error });
+    if (error instanceof RestError) {
+      const said = `${error.method} ${error.url} returned ${error.statusCode}: ${error.detail}`;
+      throw new RemoteError(said, { cause: error });
     }
+    if (error instanceof ConnectionError) throw new RemoteError(error.message, { cause: error });
     throw error;
   }
 }
@@ -36,7 +38,7 @@ async function remote<T>(call: () => Promise<T>): Promise<T> {
 const asPermissions = (value: string) => permissionList(value) as Permission[];
 
 export async function listTokensRemotely(flags: Flags): Promise<void> {
-  const tokens = await remote(() => client(flags).compat.tokens.list({ pageSize: 1000 }).all());
+  const tokens = await remote(() => client(flags).compat.tokens.iterate({ pageSize: 1000 }).all());
   print(
     flags,
     tokens,
