@@ -24,6 +24,12 @@ export type Permission = (typeof PERMISSIONS)[number];
 /** A token name is 1 to this many characters, counted as code points. */
 export const TOKEN_NAME_MAX_LENGTH = 255;
 
+/**
+ * A permission list may hold at most this many entries (duplicates collapse to at most eleven):
+ * a longer list is refused whole, without looking at its entries.
+ */
+export const PERMISSION_LIST_MAX_ITEMS = 64;
+
 /** An account's FriendlyName is 1 to this many characters, counted as code points. */
 export const PROJECT_NAME_MAX_LENGTH = 250;
 

@@ -7,6 +7,7 @@ import type { Principal } from "./principal.js";
 import type { SecretVault } from "./secret-vault.js";
 import { generateSigningKey, signingKeyBinding } from "./signing-key.js";
 import type { ProjectRecord, Store } from "./store.js";
+import { unstorableText } from "./validation-problem.js";
 
 export const PROJECT_NAME_EXPECTATION = `a name of 1 to ${PROJECT_NAME_MAX_LENGTH} characters`;
 
@@ -82,6 +83,7 @@ export class ProjectService {
     cursor: PageCursor | undefined,
     friendlyName?: string,
   ): Promise<Page<ProjectRecord>> {
+    if (friendlyName !== undefined) checkText(friendlyName);
     return readPage(
       (window) => this.store.listProjectFamily(principal.projectId, window, friendlyName),
       pageSize,
@@ -142,4 +144,11 @@ function checkName(friendlyName: string): void {
       },
     ]);
   }
+  checkText(friendlyName);
+}
+
+/** Names are stored and compared as sent, so they must be text every store keeps as it is. */
+function checkText(friendlyName: string): void {
+  const unstorable = unstorableText("FriendlyName", friendlyName);
+  if (unstorable) throw new ValidationError([unstorable]);
 }

@@ -1,11 +1,13 @@
-import { TOKEN_NAME_MAX_LENGTH } from "@tokenspace/contract";
+import { PERMISSION_LIST_MAX_ITEMS, TOKEN_NAME_MAX_LENGTH } from "@tokenspace/contract";
 import { ValidationError } from "../errors.js";
 import { canonicalPermissions, isPermission, PERMISSIONS, type Permission } from "./permissions.js";
 import {
   emptyPermissions,
   invalidParameter,
+  listTooLong,
   missingParameter,
   unknownPermission,
+  unstorableText,
   type ValidationProblem,
 } from "./validation-problem.js";
 
@@ -35,13 +37,18 @@ function characterCount(value: string): number {
 
 function nameProblems(name: string): ValidationProblem[] {
   const length = characterCount(name);
-  return length >= 1 && length <= TOKEN_NAME_MAX_LENGTH
-    ? []
-    : [invalidParameter("name", TOKEN_FIELD_EXPECTATIONS.name)];
+  if (length < 1 || length > TOKEN_NAME_MAX_LENGTH) {
+    return [invalidParameter("name", TOKEN_FIELD_EXPECTATIONS.name)];
+  }
+  const unstorable = unstorableText("name", name);
+  return unstorable ? [unstorable] : [];
 }
 
 function permissionProblems(permissions: readonly string[]): ValidationProblem[] {
   if (permissions.length === 0) return [emptyPermissions()];
+  if (permissions.length > PERMISSION_LIST_MAX_ITEMS) {
+    return [listTooLong("permissions", PERMISSION_LIST_MAX_ITEMS, permissions.length)];
+  }
   return permissions.filter((value) => !isPermission(value)).map(unknownPermission);
 }
 

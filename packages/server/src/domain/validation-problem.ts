@@ -1,5 +1,8 @@
 import { PERMISSIONS, suggestPermission } from "./permissions.js";
 
+/** The longest excerpt of a client's own input that a message quotes back. */
+const QUOTED_INPUT_LIMIT = 64;
+
 /** The validation codes SignalWire's contract names, on both surfaces. */
 export const VALIDATION_CODES = [
   "missing_required_parameter",
@@ -35,15 +38,61 @@ export function unknownParameter(
   attribute: string,
   accepted: readonly string[],
 ): ValidationProblem {
+  const shown = excerpt(attribute);
   return {
     code: "invalid_parameter",
-    attribute,
-    message: `${attribute} is not a recognised parameter; this request accepts ${accepted.join(", ")} (names are case-sensitive).`,
+    attribute: shown,
+    message: `${shown} is not a recognised parameter; this request accepts ${accepted.join(", ")} (names are case-sensitive).`,
   };
 }
 
+/** A list longer than any valid one: refused whole, so its entries are never looked at. */
+export function listTooLong(attribute: string, max: number, length: number): ValidationProblem {
+  return {
+    code: attribute === "permissions" ? "invalid_auth_token_permissions" : "invalid_parameter",
+    attribute: excerpt(attribute),
+    message: `${excerpt(attribute)} must list at most ${max} items; it lists ${length}.`,
+  };
+}
+
+/** Text that would not survive storage or display as sent: control characters, broken UTF-16. */
+export function unstorableText(attribute: string, value: string): ValidationProblem | undefined {
+  if (hasControlCharacter(value)) {
+    return {
+      code: "invalid_parameter",
+      attribute,
+      message: `${attribute} must not contain control characters (such as NUL, a tab or a line break).`,
+    };
+  }
+  if (LONE_SURROGATE.test(value)) {
+    return {
+      code: "invalid_parameter",
+      attribute,
+      message: `${attribute} must be valid Unicode text: it holds an unpaired UTF-16 surrogate (U+D800 to U+DFFF).`,
+    };
+  }
+  return undefined;
+}
+
+/** C0 control characters (NUL to U+001F) and DEL. */
+function hasControlCharacter(value: string): boolean {
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A client's input quoted in a message, cut short so a message stays small whatever was sent. */
+function excerpt(text: string): string {
+  return text.length > QUOTED_INPUT_LIMIT ? `${text.slice(0, QUOTED_INPUT_LIMIT)}…` : text;
+}
+
 export function unknownPermission(value: unknown): ValidationProblem {
-  const shown = typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+  const shown =
+    typeof value === "string" ? `"${excerpt(value)}"` : excerpt(JSON.stringify(value) ?? "");
   const suggestion = typeof value === "string" ? suggestPermission(value) : undefined;
   const hint = suggestion ? ` Did you mean "${suggestion}"?` : "";
   return {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeep } from "./body-limits.js";
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const SUPPORTED_CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded"];
@@ -21,11 +22,16 @@ export function registerBodyParsers(app: FastifyInstance): void {
     "application/json",
     { parseAs: "string", bodyLimit: BODY_LIMIT_BYTES },
     (request, body, done) => {
-      if (body === "") {
+      const text = String(body);
+      if (text === "") {
         done(null, undefined);
         return;
       }
-      parseJson(request, String(body), done);
+      if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+        done(tooDeep(), undefined);
+        return;
+      }
+      parseJson(request, text, done);
     },
   );
   app.addContentTypeParser(

@@ -46,6 +46,13 @@ const FAILURE_OF_CODE = {
 const STORE_UNAVAILABLE_MESSAGE =
   "The database is unavailable, so nothing was done. Retry after the time in the Retry-After header.";
 
+/**
+ * A 422 lists at most this many problems, each message at most MAX_MESSAGE_LENGTH characters:
+ * an error body stays a few kilobytes whatever the request held.
+ */
+const MAX_PROBLEMS = 20;
+const MAX_MESSAGE_LENGTH = 500;
+
 /** Where a validation problem's `url` points, on both surfaces. */
 export const VALIDATION_URL = "https://signalwire.com/docs/apis/error-codes";
 
@@ -61,7 +68,17 @@ export function failure(
   message: string,
   problems: readonly ValidationProblem[] = [],
 ): Failure {
-  return { kind, message, problems };
+  return {
+    kind,
+    message: bounded(message),
+    problems: problems
+      .slice(0, MAX_PROBLEMS)
+      .map((problem) => ({ ...problem, message: bounded(problem.message) })),
+  };
+}
+
+function bounded(message: string): string {
+  return message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message;
 }
 
 /** Classifies any error thrown while serving a request; never exposes internals. */
