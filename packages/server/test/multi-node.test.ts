@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { loadConfig } from "../src/config.js";
+import { openTokenspace } from "../src/tokenspace.js";
 import { type ServeProcess, serve } from "./support/cli.js";
 import { COMPAT } from "./support/compat.js";
 import { type ApiResponse, HttpClient } from "./support/http-client.js";
@@ -32,14 +34,15 @@ describe.skipIf(TEST_STORE !== "postgres")("two server processes on one PostgreS
   let nodeB: ServeProcess;
   let onA: HttpClient;
   let onB: HttpClient;
+  let databaseEnv: Record<string, string>;
   const tokens = `${COMPAT}/Accounts/${projectId}/tokens`;
 
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), "tokenspace-nodes-"));
     const database = await createTestDatabase(directory);
+    databaseEnv = { ...database.env, DATABASE_URL: database.url };
     const env = {
-      ...database.env,
-      DATABASE_URL: database.url,
+      ...databaseEnv,
       TOKENSPACE_BOOTSTRAP_PROJECT_ID: projectId,
       TOKENSPACE_BOOTSTRAP_TOKEN: bootstrapToken,
     };
@@ -145,6 +148,56 @@ describe.skipIf(TEST_STORE !== "postgres")("two server processes on one PostgreS
       expect(stored).toMatchObject({ name: `round ${round}`, permissions });
     }
   });
+
+  test("a credential deleted on node A never writes on node B after A's 204 (10 000 trials)", async () => {
+    const TRIALS = 10_000;
+    const WORKERS = 16;
+    // The victims are stored in one write beforehand, so the trials spend their time on the race.
+    const victims = Array.from({ length: TRIALS }, (_, index) => ({
+      name: `victim ${index}`,
+      permissions: ["management"],
+      secret: newSecret(),
+    }));
+    const tokenspace = await openTokenspace(loadConfig(databaseEnv));
+    const ids = await tokenspace.tokens
+      .importTokens(projectId, victims)
+      .finally(() => tokenspace.close());
+    let writesAfterDelete = 0;
+    let next = 0;
+    const trial = async (index: number) => {
+      const victim = { id: ids[index], token: victims[index]?.secret ?? "" };
+      const asVictimOnB = onB.withCredentials(projectId, victim.token);
+      // B has just verified, and so cached, the credential it is about to be asked to use.
+      expect((await asVictimOnB.request("GET", `${tokens}?PageSize=1`)).status).toBe(200);
+      expect((await onA.request("DELETE", `${tokens}/${victim.id}`)).status).toBe(204);
+      const write = await asVictimOnB.request("POST", tokens, {
+        json: { name: "written after delete", permissions: ["management"] },
+      });
+      if (write.status !== 401) writesAfterDelete++;
+    };
+    await Promise.all(
+      Array.from({ length: WORKERS }, async () => {
+        while (next < TRIALS) await trial(next++);
+      }),
+    );
+    expect(writesAfterDelete).toBe(0);
+  }, 600_000);
+
+  test("a credential downgraded on node A cannot write on node B after A's answer", async () => {
+    for (let index = 0; index < 100; index++) {
+      const victim = await createOnA(["management", "chat"]);
+      const asVictimOnB = onB.withCredentials(projectId, victim.token);
+      expect((await asVictimOnB.request("GET", `${tokens}?PageSize=1`)).status).toBe(200);
+      const downgrade = await onA.request("PATCH", `${tokens}/${victim.id}`, {
+        json: { permissions: ["chat"] },
+      });
+      expect(downgrade.status).toBe(200);
+      const write = await asVictimOnB.request("POST", tokens, {
+        json: { name: "written after downgrade", permissions: ["chat"] },
+      });
+      expect(write.status).toBe(401);
+    }
+  }, 120_000);
 });
 
 describe.skipIf(TEST_STORE !== "postgres")("nodes starting together on an empty PostgreSQL", () => {

@@ -17,11 +17,19 @@ export class Authenticator {
     private readonly cache: CredentialCache,
   ) {}
 
-  async authenticate(projectId: string, secret: string): Promise<Principal> {
+  /**
+   * `fresh` skips the cache and asks the store: a request that changes state must never act on
+   * a credential revoked or downgraded elsewhere a moment ago, however recently it was cached.
+   */
+  async authenticate(
+    projectId: string,
+    secret: string,
+    { fresh = false }: { readonly fresh?: boolean } = {},
+  ): Promise<Principal> {
     if (!isWellFormedSecret(secret)) throw new AuthenticationError(REJECTED);
     const project = normalizeId(projectId);
     const digest = this.vault.digest(secret);
-    const cached = this.cache.get(digest);
+    const cached = fresh ? undefined : this.cache.get(digest);
     if (cached) {
       if (cached.projectId !== project) throw new AuthenticationError(REJECTED);
       return cached;
