@@ -17,8 +17,14 @@ export interface ServerConfig {
   readonly authCacheTtlMs: number;
   readonly authCacheMaxEntries: number;
   readonly postgres: PostgresOptions;
-  /** API requests a minute per project and node; 0 (the default) turns limiting off. */
+  /** API requests a minute per project; 0 (the default) turns limiting off. */
   readonly rateLimitPerMinute: number;
+  /** Failed authentications a minute per client address and per project id; 0 turns it off. */
+  readonly authFailuresPerMinute: number;
+  /** Fastify's trustProxy: whether, or for which proxies, X-Forwarded-For names the client. */
+  readonly trustProxy: boolean | number | string[];
+  /** Where shared counters live instead of the database (TOKENSPACE_REDIS_URL). */
+  readonly redisUrl: string | undefined;
   /** Plain HTTP (the default), the operator's PEM files, or certificates from a local CA. */
   readonly tls: TlsSettings;
 }
@@ -77,6 +83,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       0,
       100_000_000,
     ),
+    authFailuresPerMinute: integerSetting(
+      "TOKENSPACE_AUTH_FAILURES_PER_MINUTE",
+      env.TOKENSPACE_AUTH_FAILURES_PER_MINUTE,
+      30,
+      0,
+      100_000_000,
+    ),
+    trustProxy: parseTrustProxy(env.TOKENSPACE_TRUST_PROXY),
+    redisUrl: parseRedisUrl(env.TOKENSPACE_REDIS_URL),
     postgres: {
       poolSize: integerSetting("TOKENSPACE_PG_POOL_SIZE", env.TOKENSPACE_PG_POOL_SIZE, 10, 1, 1000),
       statementTimeoutMs: integerSetting(
@@ -126,6 +141,35 @@ function parseSecretKey(value: string | undefined): Buffer | undefined {
     );
   }
   return key;
+}
+
+/**
+ * `false` (the default: the peer is the client), `true` (trust every proxy), a number of
+ * proxy hops to trust, or a comma-separated list of proxy addresses or CIDR ranges.
+ */
+function parseTrustProxy(value: string | undefined): ServerConfig["trustProxy"] {
+  if (value === undefined || value === "" || value === "false") return false;
+  if (value === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const proxies = value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const invalid = proxies.find((entry) => !/^[0-9a-fA-F:.]+(?:\/\d{1,3})?$/.test(entry));
+  if (invalid !== undefined) {
+    throw new ConfigError(
+      `TOKENSPACE_TRUST_PROXY must be true, false, a number of hops, or proxy addresses and CIDR ranges separated by commas; "${invalid}" is none of these.`,
+    );
+  }
+  return proxies;
+}
+
+function parseRedisUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^rediss?:\/\//.test(value)) {
+    throw new ConfigError("TOKENSPACE_REDIS_URL must start with redis:// or rediss://.");
+  }
+  return value;
 }
 
 function parseTls(

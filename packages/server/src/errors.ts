@@ -45,9 +45,16 @@ export class ValidationError extends TokenspaceError {
   }
 }
 
-/** A project went over its request budget. */
+/** A request budget (a project's requests, a client's failed authentications) is spent. */
 export class RateLimitedError extends TokenspaceError {
   readonly code = "TS_ERR_RATE_LIMITED";
+  constructor(
+    message: string,
+    /** When the budget renews. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
 }
 
 /**

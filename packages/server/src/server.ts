@@ -4,6 +4,7 @@ import type { DestinationStream } from "pino";
 import { type BootstrapOutcome, bootstrap } from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
 import { buildApp } from "./http/app.js";
+import { requestBudgets } from "./http/request-budgets.js";
 import { createLogger } from "./logger.js";
 import { loadTlsCredentials, type TlsCredentials } from "./tls-certificates.js";
 import { openTokenspace } from "./tokenspace.js";
@@ -37,7 +38,8 @@ export async function startServer(
     const app = await buildApp({
       ...tokenspace,
       logger,
-      rateLimitPerMinute: config.rateLimitPerMinute,
+      trustProxy: config.trustProxy,
+      budgets: requestBudgets(tokenspace.counters, config),
       https: tls && { cert: tls.cert, key: tls.key },
     });
     await app.listen({ port: config.port, host: config.host });

@@ -1,5 +1,6 @@
 import type { ServerConfig } from "./config.js";
 import { Authenticator } from "./domain/authenticator.js";
+import type { Counters } from "./domain/counters.js";
 import { CredentialCache } from "./domain/credential-cache.js";
 import { ProjectService } from "./domain/project-service.js";
 import { SecretVault } from "./domain/secret-vault.js";
@@ -7,7 +8,9 @@ import type { Store } from "./domain/store.js";
 import { TokenService } from "./domain/token-service.js";
 import { ConfigError } from "./errors.js";
 import { loadServerKey } from "./server-key.js";
+import { MemoryCounters } from "./store/memory-counters.js";
 import { openStore } from "./store/open-store.js";
+import { RedisCounters } from "./store/redis-counters.js";
 
 const KEY_FINGERPRINT_SETTING = "server_key_fingerprint";
 
@@ -19,18 +22,24 @@ export interface Tokenspace {
   readonly authenticator: Authenticator;
   readonly tokens: TokenService;
   readonly projects: ProjectService;
+  /** Request counts: in Redis when configured, else shared through the store, else in memory. */
+  readonly counters: Counters;
   close(): Promise<void>;
 }
 
 export async function openTokenspace(
   config: Pick<
     ServerConfig,
-    "databaseUrl" | "secretKey" | "authCacheTtlMs" | "authCacheMaxEntries" | "postgres"
+    "databaseUrl" | "secretKey" | "authCacheTtlMs" | "authCacheMaxEntries" | "postgres" | "redisUrl"
   >,
 ): Promise<Tokenspace> {
   const { store, dataDirectory, shared } = await openStore(config.databaseUrl, config.postgres);
+  let counters: Counters | undefined;
   try {
-    const vault = new SecretVault(loadServerKey(config.secretKey, dataDirectory, shared));
+    const keyInUse = (await store.readSetting(KEY_FINGERPRINT_SETTING)) !== undefined;
+    const vault = new SecretVault(
+      loadServerKey(config.secretKey, dataDirectory, { shared, keyInUse }),
+    );
     const fingerprint = vault.keyFingerprint();
     if ((await store.initSetting(KEY_FINGERPRINT_SETTING, fingerprint)) !== fingerprint) {
       throw new ConfigError(
@@ -41,6 +50,9 @@ export async function openTokenspace(
       maxEntries: config.authCacheMaxEntries,
       ttlMs: config.authCacheTtlMs,
     });
+    counters = config.redisUrl
+      ? await RedisCounters.open(config.redisUrl, fingerprint.slice(0, 16))
+      : (store.sharedCounters() ?? new MemoryCounters());
     store.watchRevocations({
       revoked: (digest) => cache.invalidate(digest),
       lost: () => cache.suspend(),
@@ -52,9 +64,14 @@ export async function openTokenspace(
       authenticator: new Authenticator(store, vault, cache),
       tokens: new TokenService(store, vault, cache),
       projects: new ProjectService(store, vault),
-      close: () => store.close(),
+      counters,
+      close: async () => {
+        await counters?.close();
+        await store.close();
+      },
     };
   } catch (error) {
+    await counters?.close();
     await store.close();
     throw error;
   }

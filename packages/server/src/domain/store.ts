@@ -1,3 +1,4 @@
+import type { Counters } from "./counters.js";
 import type { Permission } from "./permissions.js";
 
 export interface ProjectRecord {
@@ -81,6 +82,11 @@ export interface Store {
    * known, and a cache lifetime bounds the rest.
    */
   watchRevocations(watcher: RevocationWatcher): void;
+  /**
+   * Request counters every node on this store shares, or undefined for a store only one
+   * process uses (which then counts in memory).
+   */
+  sharedCounters(): Counters | undefined;
 
   readSetting(key: string): Promise<string | undefined>;
   /** Writes the setting unless one is already there; returns the value now stored. */

@@ -10,7 +10,6 @@ import type { CompatValidationShape } from "./compat-errors.js";
 import { COMPAT_SURFACE } from "./compat-surface.js";
 import { type Failure, toFailure } from "./failure.js";
 import { NATIVE_SURFACE } from "./native-surface.js";
-import { registerRateLimit } from "./rate-limit.js";
 import { failureHandler, notFoundHandler, sendFailure } from "./reply-failure.js";
 import { RequestLog } from "./request-log.js";
 import { HealthSchema } from "./schemas.js";
@@ -29,8 +28,8 @@ declare module "fastify" {
 }
 
 interface AppServices extends ApiServices {
-  /** API requests a minute per project; 0 turns rate limiting off. */
-  readonly rateLimitPerMinute: number;
+  /** Fastify's trustProxy: who may name the client in X-Forwarded-For. */
+  readonly trustProxy: boolean | number | string[];
   readonly store: Store;
   readonly logger: FastifyBaseLogger;
   /** The certificate and key to serve HTTPS with; plain HTTP without. */
@@ -46,6 +45,11 @@ const JSON_SUFFIX = /\.json(?=\?|$)/;
 
 const renderPlain = (failed: Failure) => ({ error: failed.message });
 
+/** Trust the nearest `hops` proxies: X-Forwarded-For names the client that many hops back. */
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
+}
+
 function surfaceAt(url: string): Surface | undefined {
   return SURFACES.find((surface) => surface.prefixes.some((prefix) => isUnder(url, prefix)));
 }
@@ -59,6 +63,10 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   const app = Fastify({
     ...(services.https && { https: services.https }),
     loggerInstance: services.logger,
+    trustProxy:
+      typeof services.trustProxy === "number"
+        ? trustHops(services.trustProxy)
+        : services.trustProxy,
     logController: new RequestLog(),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
@@ -135,7 +143,6 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   );
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
-  await registerRateLimit(app, services.rateLimitPerMinute);
   for (const surface of SURFACES) {
     for (const prefix of surface.prefixes) {
       await app.register(surfacePlugin, { prefix, surface, services });

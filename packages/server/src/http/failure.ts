@@ -1,7 +1,7 @@
 import type { ErrorObject } from "ajv";
 import type { FastifyError, FastifyRequest } from "fastify";
 import type { ValidationProblem } from "../domain/validation-problem.js";
-import { type ErrorCode, TokenspaceError, ValidationError } from "../errors.js";
+import { type ErrorCode, RateLimitedError, TokenspaceError, ValidationError } from "../errors.js";
 import { BODY_LIMIT_BYTES, SUPPORTED_CONTENT_TYPES } from "./body-parsers.js";
 import { problemsFromSchemaErrors } from "./schema-problems.js";
 
@@ -59,6 +59,8 @@ export const VALIDATION_URL = "https://signalwire.com/docs/apis/error-codes";
 export interface Failure {
   readonly kind: FailureKind;
   readonly message: string;
+  /** For `too_many_requests`: when to try again. */
+  readonly retryAfterSeconds?: number;
   /** For `validation`: one entry per problem, never empty. */
   readonly problems: readonly ValidationProblem[];
 }
@@ -84,6 +86,12 @@ function bounded(message: string): string {
 /** Classifies any error thrown while serving a request; never exposes internals. */
 export function toFailure(error: unknown, request: FastifyRequest): Failure {
   if (error instanceof ValidationError) return failure("validation", error.message, error.problems);
+  if (error instanceof RateLimitedError) {
+    return {
+      ...failure("too_many_requests", error.message),
+      retryAfterSeconds: error.retryAfterSeconds,
+    };
+  }
   if (error instanceof TokenspaceError) {
     const kind = FAILURE_OF_CODE[error.code];
     if (kind === "unavailable") return failure(kind, STORE_UNAVAILABLE_MESSAGE);

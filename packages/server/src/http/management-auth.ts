@@ -1,7 +1,10 @@
 import type { FastifyRequest } from "fastify";
 import type { Authenticator } from "../domain/authenticator.js";
+import { isUuid, normalizeId } from "../domain/identifiers.js";
 import { type Principal, requirePermission } from "../domain/principal.js";
+import { AuthenticationError } from "../errors.js";
 import { parseBasicCredentials } from "./basic-credentials.js";
+import { type RequestBudgets, spend } from "./request-budgets.js";
 
 /** Methods that only read; every other method may change state. */
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -12,16 +15,40 @@ const READS = new Set(["GET", "HEAD", "OPTIONS"]);
  * is read, so an unauthenticated request is refused whatever it carries. A request that may
  * change state is verified against the store, never the cache: a credential deleted or
  * downgraded on another node cannot write once that change is answered.
+ *
+ * Credentials that do not verify are counted per client address and per project id presented;
+ * over the budget the answer is 429 instead of 401. Credentials that verify are never refused
+ * by that budget, and a token without `management` is not a failed authentication.
  */
-export function requireManagement(authenticator: Authenticator) {
+export function requireManagement(authenticator: Authenticator, budgets: RequestBudgets) {
   return async (request: FastifyRequest): Promise<void> => {
-    const credentials = parseBasicCredentials(request.headers.authorization);
-    const principal = await authenticator.authenticate(credentials.username, credentials.password, {
-      fresh: !READS.has(request.method),
-    });
+    const header = request.headers.authorization;
+    let username: string | undefined;
+    let principal: Principal;
+    try {
+      const credentials = parseBasicCredentials(header);
+      username = credentials.username;
+      principal = await authenticator.authenticate(credentials.username, credentials.password, {
+        fresh: !READS.has(request.method),
+      });
+    } catch (error) {
+      const presented = header !== undefined && header.trim() !== "";
+      if (presented && error instanceof AuthenticationError) {
+        await spend(budgets.failedAuthentications, failureKeys(request, username), request);
+      }
+      throw error;
+    }
     requirePermission(principal, "management");
     request.principal = principal;
   };
+}
+
+function failureKeys(request: FastifyRequest, username: string | undefined): string[] {
+  const keys = [`auth-failures:address:${request.ip}`];
+  if (username !== undefined && isUuid(username)) {
+    keys.push(`auth-failures:project:${normalizeId(username)}`);
+  }
+  return keys;
 }
 
 /** The principal the hook set; every route behind it has one. */

@@ -33,7 +33,7 @@ export function sendFailure(reply: FastifyReply, failure: Failure, body: object)
   reply.code(FAILURES[failure.kind].status);
   if (failure.kind === "unauthorized") reply.header("www-authenticate", AUTH_CHALLENGE);
   const retryable = failure.kind === "too_many_requests" || failure.kind === "unavailable";
-  if (retryable && !reply.hasHeader("retry-after"))
-    reply.header("retry-after", RETRY_AFTER_SECONDS);
+  if (retryable)
+    reply.header("retry-after", String(failure.retryAfterSeconds ?? RETRY_AFTER_SECONDS));
   return reply.send(body);
 }

@@ -2,14 +2,16 @@ import type { FastifyInstance } from "fastify";
 import type { Authenticator } from "../domain/authenticator.js";
 import type { ProjectService } from "../domain/project-service.js";
 import type { TokenService } from "../domain/token-service.js";
-import { requireManagement } from "./management-auth.js";
+import { principalOf, requireManagement } from "./management-auth.js";
 import { type FailureRenderer, failureHandler, notFoundHandler } from "./reply-failure.js";
+import { type RequestBudgets, spend } from "./request-budgets.js";
 
 /** The domain services an API surface's routes run on. */
 export interface ApiServices {
   readonly authenticator: Authenticator;
   readonly tokens: TokenService;
   readonly projects: ProjectService;
+  readonly budgets: RequestBudgets;
 }
 
 /** One API surface: where it lives, what it is called, its error bodies and its routes. */
@@ -40,7 +42,16 @@ export async function surfacePlugin(
   app: FastifyInstance,
   { surface, services }: { surface: Surface; services: ApiServices },
 ) {
-  app.addHook("onRequest", requireManagement(services.authenticator));
+  app.addHook("onRequest", requireManagement(services.authenticator, services.budgets));
+  if (services.budgets.projectRequests) {
+    app.addHook("preHandler", (request) =>
+      spend(
+        services.budgets.projectRequests,
+        [`requests:project:${principalOf(request).projectId}`],
+        request,
+      ),
+    );
+  }
   app.setErrorHandler(failureHandler(surface.renderFailure));
   app.setNotFoundHandler(notFoundHandler(surface.renderFailure, ` in ${surface.title}`));
   await surface.registerRoutes(app, services);

@@ -1,4 +1,7 @@
-/** One step of a store's schema; each dialect keeps its own list, version for version. */
+/**
+ * One step of a store's schema. Each dialect keeps its own list; a version means the same change
+ * in every dialect that has it (PostgreSQL alone keeps shared counters, version 3).
+ */
 export interface Migration {
   readonly version: number;
   readonly name: string;

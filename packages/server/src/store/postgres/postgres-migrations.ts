@@ -43,4 +43,15 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE projects ADD COLUMN sealed_signing_key bytea;
     `,
   },
+  {
+    version: 3,
+    name: "shared request counters",
+    sql: `
+      CREATE UNLOGGED TABLE counters (
+        key text PRIMARY KEY,
+        count integer NOT NULL,
+        window_ends_at timestamptz NOT NULL
+      );
+    `,
+  },
 ];

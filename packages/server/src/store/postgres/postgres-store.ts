@@ -1,4 +1,5 @@
 import pg from "pg";
+import type { Counters } from "../../domain/counters.js";
 import type {
   ListWindow,
   NewProjectRecord,
@@ -28,6 +29,7 @@ import {
   toProject,
   toToken,
 } from "../rows.js";
+import { PostgresCounters } from "./postgres-counters.js";
 import { classifyPostgresError } from "./postgres-errors.js";
 import { PostgresMigrationAdapter } from "./postgres-migration-adapter.js";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.js";
@@ -93,6 +95,10 @@ export class PostgresStore implements Store {
   watchRevocations(watcher: RevocationWatcher): void {
     this.#listener = new RevocationListener(this.#config, REVOCATION_CHANNEL, watcher);
     this.#listener.start();
+  }
+
+  sharedCounters(): Counters {
+    return new PostgresCounters(this.#pool);
   }
 
   async readSetting(key: string): Promise<string | undefined> {

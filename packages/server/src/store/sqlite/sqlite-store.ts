@@ -137,6 +137,11 @@ export class SqliteStore implements Store {
    */
   watchRevocations(): void {}
 
+  /** One process uses the embedded store, so its counts live in that process's memory. */
+  sharedCounters(): undefined {
+    return undefined;
+  }
+
   async readSetting(key: string): Promise<string | undefined> {
     return this.#statements.readSetting.get(key)?.value;
   }

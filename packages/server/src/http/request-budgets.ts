@@ -1,0 +1,50 @@
+import type { FastifyRequest } from "fastify";
+import type { Counters } from "../domain/counters.js";
+import { RequestBudget } from "../domain/request-budget.js";
+import { RateLimitedError } from "../errors.js";
+
+/** The budgets the API surfaces spend; each is absent when its limit is 0 (off). */
+export interface RequestBudgets {
+  /** Failed authentications a minute, per client address and per project id presented. */
+  readonly failedAuthentications: RequestBudget | undefined;
+  /** Authenticated requests a minute, per project. */
+  readonly projectRequests: RequestBudget | undefined;
+}
+
+export function requestBudgets(
+  counters: Counters,
+  limits: { readonly authFailuresPerMinute: number; readonly rateLimitPerMinute: number },
+): RequestBudgets {
+  return {
+    failedAuthentications:
+      limits.authFailuresPerMinute > 0
+        ? new RequestBudget(counters, limits.authFailuresPerMinute, (key) =>
+            key.startsWith("auth-failures:address:")
+              ? "failed authentications from this address"
+              : "failed authentications for this project",
+          )
+        : undefined,
+    projectRequests:
+      limits.rateLimitPerMinute > 0
+        ? new RequestBudget(counters, limits.rateLimitPerMinute, () => "requests for this project")
+        : undefined,
+  };
+}
+
+/**
+ * Spends a budget for a request. When the counters cannot be reached the request goes on
+ * (logged): a lost counter must not turn every answer into an error.
+ */
+export async function spend(
+  budget: RequestBudget | undefined,
+  keys: readonly string[],
+  request: FastifyRequest,
+): Promise<void> {
+  if (!budget) return;
+  try {
+    await budget.spend(keys);
+  } catch (error) {
+    if (error instanceof RateLimitedError) throw error;
+    request.log.warn({ err: error }, "request counters unavailable; not counted");
+  }
+}
