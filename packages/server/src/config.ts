@@ -25,6 +25,8 @@ export interface ServerConfig {
   readonly trustProxy: boolean | number | string[];
   /** Where shared counters live instead of the database (TOKENSPACE_REDIS_URL). */
   readonly redisUrl: string | undefined;
+  /** Longest wait for a request's headers, and for the whole request; then 408. */
+  readonly timeouts: { readonly headersMs: number; readonly requestMs: number };
   /** Plain HTTP (the default), the operator's PEM files, or certificates from a local CA. */
   readonly tls: TlsSettings;
 }
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     ),
     trustProxy: parseTrustProxy(env.TOKENSPACE_TRUST_PROXY),
     redisUrl: parseRedisUrl(env.TOKENSPACE_REDIS_URL),
+    timeouts: parseTimeouts(env),
     postgres: {
       poolSize: integerSetting("TOKENSPACE_PG_POOL_SIZE", env.TOKENSPACE_PG_POOL_SIZE, 10, 1, 1000),
       statementTimeoutMs: integerSetting(
@@ -162,6 +165,29 @@ function parseTrustProxy(value: string | undefined): ServerConfig["trustProxy"] 
     );
   }
   return proxies;
+}
+
+function parseTimeouts(env: NodeJS.ProcessEnv): ServerConfig["timeouts"] {
+  const headersMs = integerSetting(
+    "TOKENSPACE_HEADERS_TIMEOUT_MS",
+    env.TOKENSPACE_HEADERS_TIMEOUT_MS,
+    10_000,
+    1000,
+    3_600_000,
+  );
+  const requestMs = integerSetting(
+    "TOKENSPACE_REQUEST_TIMEOUT_MS",
+    env.TOKENSPACE_REQUEST_TIMEOUT_MS,
+    30_000,
+    1000,
+    3_600_000,
+  );
+  if (headersMs > requestMs) {
+    throw new ConfigError(
+      "TOKENSPACE_HEADERS_TIMEOUT_MS cannot be longer than TOKENSPACE_REQUEST_TIMEOUT_MS (the whole request includes its headers).",
+    );
+  }
+  return { headersMs, requestMs };
 }
 
 function parseRedisUrl(value: string | undefined): string | undefined {

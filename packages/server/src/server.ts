@@ -39,6 +39,7 @@ export async function startServer(
       ...tokenspace,
       logger,
       trustProxy: config.trustProxy,
+      timeouts: config.timeouts,
       budgets: requestBudgets(tokenspace.counters, config),
       https: tls && { cert: tls.cert, key: tls.key },
     });

@@ -6,6 +6,7 @@ import type { Principal } from "../domain/principal.js";
 import type { Store } from "../domain/store.js";
 import { checkBodySize } from "./body-limits.js";
 import { BODY_LIMIT_BYTES, registerBodyParsers } from "./body-parsers.js";
+import { ClientErrors } from "./client-errors.js";
 import type { CompatValidationShape } from "./compat-errors.js";
 import { COMPAT_SURFACE } from "./compat-surface.js";
 import { type Failure, toFailure } from "./failure.js";
@@ -34,7 +35,12 @@ interface AppServices extends ApiServices {
   readonly logger: FastifyBaseLogger;
   /** The certificate and key to serve HTTPS with; plain HTTP without. */
   readonly https: { readonly cert: string; readonly key: string } | undefined;
+  /** Longest wait for a request's headers, and for the whole request. */
+  readonly timeouts: { readonly headersMs: number; readonly requestMs: number };
 }
+
+/** How often Node looks for requests over their time limits; the limits hold to this much. */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
 /** The API surfaces, each under its own prefix. */
 const SURFACES = [COMPAT_SURFACE, NATIVE_SURFACE];
@@ -60,8 +66,18 @@ function renderForPath(url: string) {
 }
 
 export async function buildApp(services: AppServices): Promise<FastifyInstance> {
+  const serverOptions = {
+    headersTimeout: services.timeouts.headersMs,
+    requestTimeout: services.timeouts.requestMs,
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+  };
+  const clientErrors = new ClientErrors((url, failed) => renderForPath(url)(failed));
   const app = Fastify({
-    ...(services.https && { https: services.https }),
+    ...(services.https
+      ? { https: { ...services.https, ...serverOptions } }
+      : { http: serverOptions }),
+    requestTimeout: services.timeouts.requestMs,
+    clientErrorHandler: clientErrors.handle,
     loggerInstance: services.logger,
     trustProxy:
       typeof services.trustProxy === "number"
@@ -95,6 +111,11 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   // Synchronous hooks: they run on every request and need no promise.
   app.addHook("onRequest", (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    clientErrors.started(request);
+    done();
+  });
+  app.addHook("onResponse", (request, _reply, done) => {
+    clientErrors.finished(request);
     done();
   });
   app.addHook("preValidation", (request, _reply, done) => {

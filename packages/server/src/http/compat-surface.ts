@@ -23,7 +23,7 @@ export const COMPAT_SURFACE: Surface = {
   acceptsJsonSuffix: true,
   title: "the Compatibility API",
   renderFailure: (failed, request) =>
-    renderCompatFailure(failed, request.routeOptions.config.validationShape ?? "token"),
+    renderCompatFailure(failed, request?.routeOptions.config.validationShape ?? "token"),
   async registerRoutes(app, services) {
     await app.register(tokenRoutes, {
       tokens: services.tokens,

@@ -4,7 +4,8 @@ import { FAILURES, type Failure, failure as failureOf, toFailure } from "./failu
 const AUTH_CHALLENGE = 'Basic realm="Tokenspace"';
 const RETRY_AFTER_SECONDS = "1";
 
-export type FailureRenderer = (failure: Failure, request: FastifyRequest) => object;
+/** A surface's error body for a failure; `request` is absent when Node refused it unparsed. */
+export type FailureRenderer = (failure: Failure, request?: FastifyRequest) => object;
 
 /**
  * A Fastify error handler for one API surface: classifies the error, logs what the operator
