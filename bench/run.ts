@@ -60,7 +60,7 @@ async function measure(
   scenario: Scenario,
   isSubject: boolean,
 ): Promise<Measurement> {
-  const expectedStatus = isSubject ? scenario.expectedStatus : 200;
+  const expectedStatuses = isSubject ? scenario.expectedStatuses : [200];
   const options: autocannon.Options & { warmup?: { connections: number; duration: number } } = {
     url: target.url,
     connections: SETTINGS.connections,
@@ -83,7 +83,9 @@ async function measure(
   const result = await autocannon(options);
   const counts = Object.entries(result.statusCodeStats ?? {});
   const answered = counts.reduce((sum, [, stats]) => sum + (stats.count ?? 0), 0);
-  const expected = counts.find(([status]) => Number(status) === expectedStatus)?.[1].count ?? 0;
+  const expected = counts
+    .filter(([status]) => expectedStatuses.includes(Number(status)))
+    .reduce((sum, [, stats]) => sum + (stats.count ?? 0), 0);
   return {
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,

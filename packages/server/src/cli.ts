@@ -7,6 +7,7 @@ import {
   listTokensRemotely,
   updateTokenRemotely,
 } from "./cli/remote-commands.js";
+import { rotateServerKey } from "./cli/rotate-key-command.js";
 import { migrate, serve } from "./cli/serve-command.js";
 import {
   createProject,
@@ -37,6 +38,8 @@ async function main(argv: string[]): Promise<void> {
       return serve(flags);
     case "migrate":
       return migrate(flags);
+    case "rotate-key":
+      return rotateServerKey(flags);
     case "projects create":
       return createProject(flags, name);
     case "projects list":

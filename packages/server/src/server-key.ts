@@ -1,10 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SECRET_KEY_LENGTH } from "./domain/secret-vault.js";
 import { ConfigError } from "./errors.js";
 
 const KEY_FILE_NAME = "tokenspace.key";
+
+/** A server key, and the file it came from when it came from one. */
+export interface ServerKey {
+  readonly key: Buffer;
+  readonly file: string | undefined;
+}
 
 /**
  * The server key that protects token secrets, kept outside the database: the configured key,
@@ -17,14 +23,14 @@ export function loadServerKey(
   configured: Buffer | undefined,
   keyDirectory: string | undefined,
   { shared, keyInUse }: { readonly shared: boolean; readonly keyInUse: boolean },
-): Buffer {
-  if (configured) return configured;
+): ServerKey {
+  if (configured) return { key: configured, file: undefined };
   if (shared) {
     throw new ConfigError(
       "A PostgreSQL store needs TOKENSPACE_SECRET_KEY, the same on every node (generate one with: openssl rand -hex 32).",
     );
   }
-  if (keyDirectory === undefined) return randomBytes(SECRET_KEY_LENGTH);
+  if (keyDirectory === undefined) return { key: randomBytes(SECRET_KEY_LENGTH), file: undefined };
   const path = join(keyDirectory, KEY_FILE_NAME);
   if (keyInUse && !existsSync(path)) {
     throw new ConfigError(
@@ -39,7 +45,19 @@ export function loadServerKey(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   }
-  const text = readFileSync(path, "utf8").trim();
+  return { key: readKeyFile(path), file: path };
+}
+
+/** A key file: 64 hex characters, readable by its owner only. */
+export function readKeyFile(path: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8").trim();
+  } catch (error) {
+    throw new ConfigError(
+      `The key file ${path} cannot be read (${(error as NodeJS.ErrnoException).code}).`,
+    );
+  }
   if (!/^[0-9a-f]{64}$/i.test(text)) {
     throw new ConfigError(`The key file ${path} does not hold a 64-hex-character key.`);
   }
@@ -49,4 +67,26 @@ export function loadServerKey(
     );
   }
   return Buffer.from(text, "hex");
+}
+
+/** Writes the key a rotation moves to beside the key file, to replace it when the rotation ends. */
+export function stageNextKey(keyFile: string, key: Buffer): void {
+  writeFileSync(`${keyFile}.next`, `${key.toString("hex")}\n`, { mode: 0o600 });
+}
+
+/**
+ * Replaces the key file with the staged next key, if one is staged and `accept` takes it, and
+ * returns that key. A rotation that ended calls this, and so does a start that finds the
+ * database already sealed under the staged key (the rotation ended but never swapped files).
+ */
+export function promoteNextKey(
+  keyFile: string,
+  accept: (key: Buffer) => boolean = () => true,
+): Buffer | undefined {
+  const next = `${keyFile}.next`;
+  if (!existsSync(next)) return undefined;
+  const key = readKeyFile(next);
+  if (!accept(key)) return undefined;
+  renameSync(next, keyFile);
+  return key;
 }

@@ -2,17 +2,23 @@ import type { ServerConfig } from "./config.js";
 import { Authenticator } from "./domain/authenticator.js";
 import type { Counters } from "./domain/counters.js";
 import { CredentialCache } from "./domain/credential-cache.js";
+import {
+  KEY_FINGERPRINT_SETTING,
+  KeyRotationFollower,
+  ROTATION_POLL_MS,
+} from "./domain/key-rotation.js";
+import { Keyring } from "./domain/keyring.js";
 import { ProjectService } from "./domain/project-service.js";
 import { SecretVault } from "./domain/secret-vault.js";
 import type { Store } from "./domain/store.js";
 import { TokenService } from "./domain/token-service.js";
 import { ConfigError } from "./errors.js";
-import { loadServerKey } from "./server-key.js";
+import { loadServerKey, promoteNextKey, type ServerKey } from "./server-key.js";
 import { MemoryCounters } from "./store/memory-counters.js";
 import { openStore } from "./store/open-store.js";
 import { RedisCounters } from "./store/redis-counters.js";
 
-const KEY_FINGERPRINT_SETTING = "server_key_fingerprint";
+const REVOCATIONS_UNHEARD = "revocations unheard";
 
 /** The store and the domain services on top of it: what the server and the CLI both run on. */
 export interface Tokenspace {
@@ -22,6 +28,8 @@ export interface Tokenspace {
   readonly authenticator: Authenticator;
   readonly tokens: TokenService;
   readonly projects: ProjectService;
+  /** The configured server key, and its file when it came from one (key rotation needs both). */
+  readonly serverKey: { readonly vault: SecretVault; readonly file: string | undefined };
   /** Request counts: in Redis when configured, else shared through the store, else in memory. */
   readonly counters: Counters;
   close(): Promise<void>;
@@ -35,44 +43,70 @@ export async function openTokenspace(
 ): Promise<Tokenspace> {
   const { store, dataDirectory, shared } = await openStore(config.databaseUrl, config.postgres);
   let counters: Counters | undefined;
+  let follower: KeyRotationFollower | undefined;
   try {
-    const keyInUse = (await store.readSetting(KEY_FINGERPRINT_SETTING)) !== undefined;
-    const vault = new SecretVault(
-      loadServerKey(config.secretKey, dataDirectory, { shared, keyInUse }),
-    );
+    const sealedUnder = await store.readSetting(KEY_FINGERPRINT_SETTING);
+    const serverKey = loadServerKey(config.secretKey, dataDirectory, {
+      shared,
+      keyInUse: sealedUnder !== undefined,
+    });
+    const vault = matchingVault(serverKey, sealedUnder);
     const fingerprint = vault.keyFingerprint();
     if ((await store.initSetting(KEY_FINGERPRINT_SETTING, fingerprint)) !== fingerprint) {
       throw new ConfigError(
-        "This database was created with a different server key, so its tokens cannot be read. Start with the original TOKENSPACE_SECRET_KEY or key file.",
+        "This database is sealed under a different server key, so its tokens cannot be read. Start with its TOKENSPACE_SECRET_KEY or key file (after a key rotation: the new key).",
       );
     }
     const cache = new CredentialCache({
       maxEntries: config.authCacheMaxEntries,
       ttlMs: config.authCacheTtlMs,
     });
+    const keyring = new Keyring(vault);
+    follower = new KeyRotationFollower(store, keyring, vault, cache);
+    await follower.follow(ROTATION_POLL_MS);
     counters = config.redisUrl
       ? await RedisCounters.open(config.redisUrl, fingerprint.slice(0, 16))
       : (store.sharedCounters() ?? new MemoryCounters());
     store.watchRevocations({
       revoked: (digest) => cache.invalidate(digest),
-      lost: () => cache.suspend(),
-      restored: () => cache.resume(),
+      lost: () => cache.suspend(REVOCATIONS_UNHEARD),
+      restored: () => cache.resume(REVOCATIONS_UNHEARD),
     });
+    const opened = follower;
     return {
       store,
       dataDirectory,
-      authenticator: new Authenticator(store, vault, cache),
-      tokens: new TokenService(store, vault, cache),
-      projects: new ProjectService(store, vault),
+      serverKey: { vault, file: serverKey.file },
+      authenticator: new Authenticator(store, keyring, cache),
+      tokens: new TokenService(store, keyring, cache),
+      projects: new ProjectService(store, keyring),
       counters,
       close: async () => {
+        opened.stop();
         await counters?.close();
         await store.close();
       },
     };
   } catch (error) {
+    follower?.stop();
     await counters?.close();
     await store.close();
     throw error;
   }
+}
+
+/**
+ * The configured key, unless the database is already sealed under a key staged beside the key
+ * file by a rotation that ended before it could swap the files: then that key, now promoted.
+ */
+function matchingVault(serverKey: ServerKey, sealedUnder: string | undefined): SecretVault {
+  const vault = new SecretVault(serverKey.key);
+  if (sealedUnder === undefined || vault.keyFingerprint() === sealedUnder || !serverKey.file) {
+    return vault;
+  }
+  const staged = promoteNextKey(
+    serverKey.file,
+    (key) => new SecretVault(key).keyFingerprint() === sealedUnder,
+  );
+  return staged ? new SecretVault(staged) : vault;
 }

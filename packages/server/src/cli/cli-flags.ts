@@ -5,6 +5,9 @@ export const USAGE = `Usage: tokenspace <command> [options]
 Server:
   serve                      Run the HTTP server (what npm start runs)
   migrate                    Apply pending database migrations, then exit
+  rotate-key --new-key-file FILE [--batch-size N]
+                             Re-seal every secret under a new server key while servers
+                             keep serving (or TOKENSPACE_NEW_SECRET_KEY); resumable
 
 On the store (DATABASE_URL), for operator set-up and recovery:
   projects create NAME       Create a top-level project
@@ -42,6 +45,8 @@ export const OPTIONS = {
   host: { type: "string" },
   "log-level": { type: "string" },
   tls: { type: "string" },
+  "new-key-file": { type: "string" },
+  "batch-size": { type: "string" },
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
   project: { type: "string" },

@@ -1,9 +1,9 @@
 import { AuthenticationError } from "../errors.js";
 import type { CredentialCache } from "./credential-cache.js";
 import { normalizeId } from "./identifiers.js";
+import type { Keyring } from "./keyring.js";
 import type { Principal } from "./principal.js";
-import type { SecretVault } from "./secret-vault.js";
-import type { Store } from "./store.js";
+import type { Store, TokenRecord } from "./store.js";
 import { isWellFormedSecret } from "./token-secret.js";
 
 const REJECTED =
@@ -13,7 +13,7 @@ const REJECTED =
 export class Authenticator {
   constructor(
     private readonly store: Store,
-    private readonly vault: SecretVault,
+    private readonly keyring: Keyring,
     private readonly cache: CredentialCache,
   ) {}
 
@@ -28,17 +28,15 @@ export class Authenticator {
   ): Promise<Principal> {
     if (!isWellFormedSecret(secret)) throw new AuthenticationError(REJECTED);
     const project = normalizeId(projectId);
-    const digest = this.vault.digest(secret);
+    const digest = this.keyring.primary.digest(secret);
     const cached = fresh ? undefined : this.cache.get(digest);
     if (cached) {
       if (cached.projectId !== project) throw new AuthenticationError(REJECTED);
       return cached;
     }
     const generation = this.cache.generation;
-    const token = await this.store.findTokenByDigest(digest);
-    if (!token || !this.vault.matches(secret, token.secretDigest) || token.projectId !== project) {
-      throw new AuthenticationError(REJECTED);
-    }
+    const token = await this.#find(secret);
+    if (!token || token.projectId !== project) throw new AuthenticationError(REJECTED);
     const principal: Principal = {
       projectId: token.projectId,
       tokenId: token.id,
@@ -46,5 +44,14 @@ export class Authenticator {
     };
     this.cache.remember(digest, principal, generation);
     return principal;
+  }
+
+  /** The token a secret belongs to, under whichever held key its digest was made. */
+  async #find(secret: string): Promise<TokenRecord | undefined> {
+    for (const vault of this.keyring.vaults) {
+      const token = await this.store.findTokenByDigest(vault.digest(secret));
+      if (token && vault.matches(secret, token.secretDigest)) return token;
+    }
+    return undefined;
   }
 }

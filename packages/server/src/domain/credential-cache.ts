@@ -20,7 +20,8 @@ interface CredentialCacheOptions {
 export class CredentialCache {
   readonly #entries: LRUCache<string, Principal>;
   #generation = 0;
-  #suspended = false;
+  /** Why caching is off right now (the revocation channel is down, a key rotation runs). */
+  readonly #suspendedFor = new Set<string>();
 
   constructor(options: CredentialCacheOptions) {
     this.#entries = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs });
@@ -36,7 +37,7 @@ export class CredentialCache {
 
   /** Stores the principal only if nothing was invalidated since `generationAtRead`. */
   remember(digest: Buffer, principal: Principal, generationAtRead: number): void {
-    if (!this.#suspended && generationAtRead === this.#generation) {
+    if (this.#suspendedFor.size === 0 && generationAtRead === this.#generation) {
       this.#entries.set(cacheKey(digest), principal);
     }
   }
@@ -47,18 +48,19 @@ export class CredentialCache {
   }
 
   /**
-   * Forgets every credential and caches none until `resume`: while changes made elsewhere could
-   * go unheard, every check asks the store.
+   * Forgets every credential and caches none until `resume` with the same reason: while a
+   * change made elsewhere could go unheard, or a key rotation moves digests, every check asks
+   * the store.
    */
-  suspend(): void {
-    this.#suspended = true;
+  suspend(reason: string): void {
+    this.#suspendedFor.add(reason);
     this.#generation++;
     this.#entries.clear();
   }
 
-  /** Caches again, starting empty. */
-  resume(): void {
-    this.#suspended = false;
+  /** Caches again, starting empty, once no other reason holds it off. */
+  resume(reason: string): void {
+    this.#suspendedFor.delete(reason);
     this.#generation++;
     this.#entries.clear();
   }

@@ -1,10 +1,10 @@
 import { PROJECT_NAME_MAX_LENGTH } from "@tokenspace/contract";
 import { NotFoundError, ValidationError } from "../errors.js";
 import { newId, normalizeId } from "./identifiers.js";
+import type { Keyring } from "./keyring.js";
 import { type Page, readPage } from "./keyset-page.js";
 import type { PageCursor } from "./page-cursor.js";
 import type { Principal } from "./principal.js";
-import type { SecretVault } from "./secret-vault.js";
 import { generateSigningKey, signingKeyBinding } from "./signing-key.js";
 import type { ProjectRecord, Store } from "./store.js";
 import { unstorableText } from "./validation-problem.js";
@@ -25,7 +25,7 @@ export interface CreatedProject {
 export class ProjectService {
   constructor(
     private readonly store: Store,
-    private readonly vault: SecretVault,
+    private readonly keyring: Keyring,
   ) {}
 
   /** A top-level project: created by the operator, never over HTTP. */
@@ -114,12 +114,13 @@ export class ProjectService {
     checkName(friendlyName);
     const now = new Date();
     const signingKey = generateSigningKey();
+    const sealed = this.keyring.seal(signingKey, signingKeyBinding(id));
     const project = await this.store.insertProject({
       id,
       parentId,
       friendlyName,
-      signingKeyDigest: this.vault.digest(signingKey),
-      sealedSigningKey: this.vault.seal(signingKey, signingKeyBinding(id)),
+      signingKeyDigest: sealed.digest,
+      sealedSigningKey: sealed.sealed,
       createdAt: now,
       updatedAt: now,
     });

@@ -48,6 +48,12 @@ export interface TokenChangeSet {
   readonly updatedAt: Date;
 }
 
+/** A secret as the store keeps it: its digest and its ciphertext. */
+export interface SealedSecret {
+  readonly digest: Buffer;
+  readonly sealed: Buffer;
+}
+
 /** A window of a list in position order: after one position or before one. */
 export interface ListWindow {
   readonly after?: number;
@@ -91,6 +97,11 @@ export interface Store {
   readSetting(key: string): Promise<string | undefined>;
   /** Writes the setting unless one is already there; returns the value now stored. */
   initSetting(key: string, value: string): Promise<string>;
+  /**
+   * Writes every given setting (a value) and removes every other named one (`undefined`), all
+   * in one transaction.
+   */
+  writeSettings(settings: Readonly<Record<string, string | undefined>>): Promise<void>;
 
   insertProject(project: NewProjectRecord): Promise<ProjectRecord>;
   findProject(id: string): Promise<ProjectRecord | undefined>;
@@ -124,4 +135,13 @@ export interface Store {
   deleteToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined>;
   /** Tokens of one project in ascending position order. */
   listTokens(projectId: string, window: ListWindow): Promise<TokenRecord[]>;
+  /** Tokens of every project after a position, in ascending position order (key rotation). */
+  listAllTokens(afterPosition: number, limit: number): Promise<TokenRecord[]>;
+  /**
+   * Replaces a token's digest and sealed secret, only if its digest is still `expectedDigest`;
+   * returns whether it did. Re-sealing changes no field a client sees.
+   */
+  resealToken(id: string, expectedDigest: Buffer, sealed: SealedSecret): Promise<boolean>;
+  /** The same for a project's signing key. */
+  resealSigningKey(id: string, expectedDigest: Buffer, sealed: SealedSecret): Promise<boolean>;
 }

@@ -6,9 +6,9 @@ import {
 import { NotFoundError, ValidationError } from "../errors.js";
 import type { CredentialCache } from "./credential-cache.js";
 import { newId, normalizeId } from "./identifiers.js";
+import type { Keyring } from "./keyring.js";
 import { type Page, readPage } from "./keyset-page.js";
 import type { PageCursor } from "./page-cursor.js";
-import type { SecretVault } from "./secret-vault.js";
 import type { Store, TokenRecord } from "./store.js";
 import { type TokenChanges, validateTokenChanges } from "./token-fields.js";
 import { generateSecret, isWellFormedSecret } from "./token-secret.js";
@@ -30,7 +30,7 @@ export interface NewToken {
 export class TokenService {
   constructor(
     private readonly store: Store,
-    private readonly vault: SecretVault,
+    private readonly keyring: Keyring,
     private readonly cache: CredentialCache,
   ) {}
 
@@ -47,13 +47,14 @@ export class TokenService {
     const id = newId();
     const secret = presetSecret ?? generateSecret();
     const now = new Date();
+    const sealed = this.keyring.seal(secret, id);
     const record = await this.store.insertToken({
       id,
       projectId: owner,
       name: fields.name ?? "",
       permissions: fields.permissions ?? [],
-      secretDigest: this.vault.digest(secret),
-      sealedSecret: this.vault.seal(secret, id),
+      secretDigest: sealed.digest,
+      sealedSecret: sealed.sealed,
       createdAt: now,
       updatedAt: now,
     });
@@ -80,13 +81,14 @@ export class TokenService {
         throw new ValidationError([invalidParameter("token", TOKEN_SECRET_DESCRIPTION)]);
       }
       const id = newId();
+      const sealed = this.keyring.seal(token.secret, id);
       return {
         id,
         projectId,
         name: fields.name ?? "",
         permissions: fields.permissions ?? [],
-        secretDigest: this.vault.digest(token.secret),
-        sealedSecret: this.vault.seal(token.secret, id),
+        secretDigest: sealed.digest,
+        sealedSecret: sealed.sealed,
         createdAt: now,
         updatedAt: now,
       };
@@ -97,7 +99,11 @@ export class TokenService {
 
   /** The token a secret belongs to, if any. */
   async findBySecret(secret: string): Promise<TokenRecord | undefined> {
-    return this.store.findTokenByDigest(this.vault.digest(secret));
+    for (const digest of this.keyring.digests(secret)) {
+      const found = await this.store.findTokenByDigest(digest);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   async get(projectId: string, tokenId: string): Promise<IssuedToken> {
@@ -151,7 +157,7 @@ export class TokenService {
   }
 
   #reveal(record: TokenRecord): IssuedToken {
-    return issued(record, this.vault.open(record.sealedSecret, record.id));
+    return issued(record, this.keyring.open(record.sealedSecret, record.id));
   }
 }
 

@@ -7,6 +7,7 @@ import type {
   ProjectChangeSet,
   ProjectRecord,
   RevocationWatcher,
+  SealedSecret,
   Store,
   TokenChangeSet,
   TokenRecord,
@@ -122,6 +123,25 @@ export class PostgresStore implements Store {
     const existing = await this.readSetting(key);
     if (existing === undefined) throw new Error(`setting ${key} vanished while being written`);
     return existing;
+  }
+
+  async writeSettings(settings: Readonly<Record<string, string | undefined>>): Promise<void> {
+    const entries = Object.entries(settings);
+    await this.#query(
+      "write_settings",
+      `WITH written AS (
+         INSERT INTO settings (key, value)
+         SELECT key, value FROM unnest($1::text[], $2::text[]) AS given (key, value)
+         WHERE value IS NOT NULL
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value
+       )
+       DELETE FROM settings WHERE key = ANY ($3::text[])`,
+      [
+        entries.map(([key]) => key),
+        entries.map(([, value]) => value ?? null),
+        entries.filter(([, value]) => value === undefined).map(([key]) => key),
+      ],
+    );
   }
 
   async insertProject(project: NewProjectRecord): Promise<ProjectRecord> {
@@ -263,6 +283,39 @@ export class PostgresStore implements Store {
       [projectId, window.before ?? window.after ?? 0, window.limit],
     );
     return (backwards ? rows.reverse() : rows).map(toToken);
+  }
+
+  async listAllTokens(afterPosition: number, limit: number): Promise<TokenRecord[]> {
+    const rows = await this.#query<TokenRow>(
+      "list_all_tokens",
+      `SELECT ${TOKENS.selectList} FROM tokens WHERE position > $1 ORDER BY position ASC LIMIT $2`,
+      [afterPosition, limit],
+    );
+    return rows.map(toToken);
+  }
+
+  async resealToken(id: string, expectedDigest: Buffer, sealed: SealedSecret): Promise<boolean> {
+    const rows = await this.#query(
+      "reseal_token",
+      `UPDATE tokens SET secret_digest = $1, sealed_secret = $2
+       WHERE id = $3 AND secret_digest = $4 RETURNING id`,
+      [sealed.digest, sealed.sealed, id, expectedDigest],
+    );
+    return rows.length === 1;
+  }
+
+  async resealSigningKey(
+    id: string,
+    expectedDigest: Buffer,
+    sealed: SealedSecret,
+  ): Promise<boolean> {
+    const rows = await this.#query(
+      "reseal_signing_key",
+      `UPDATE projects SET signing_key_digest = $1, sealed_signing_key = $2
+       WHERE id = $3 AND signing_key_digest = $4 RETURNING id`,
+      [sealed.digest, sealed.sealed, id, expectedDigest],
+    );
+    return rows.length === 1;
   }
 
   /** Runs one named (prepared once per connection) statement. */

@@ -7,6 +7,7 @@ import type {
   NewTokenRecord,
   ProjectChangeSet,
   ProjectRecord,
+  SealedSecret,
   Store,
   TokenChangeSet,
   TokenRecord,
@@ -75,6 +76,19 @@ export class SqliteStore implements Store {
       ),
       initSetting: db.prepare(
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+      ),
+      writeSetting: db.prepare(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ),
+      deleteSetting: db.prepare("DELETE FROM settings WHERE key = ?"),
+      listAllTokens: db.prepare<[number, number], TokenRow>(
+        `SELECT ${TOKENS.selectList} FROM tokens WHERE position > ? ORDER BY position ASC LIMIT ?`,
+      ),
+      resealToken: db.prepare(
+        "UPDATE tokens SET secret_digest = ?, sealed_secret = ? WHERE id = ? AND secret_digest = ?",
+      ),
+      resealSigningKey: db.prepare(
+        "UPDATE projects SET signing_key_digest = ?, sealed_signing_key = ? WHERE id = ? AND signing_key_digest = ?",
       ),
       insertProject: db.prepare(insertSql(PROJECTS, named)),
       findProject: db.prepare<[string], ProjectRow>(
@@ -150,6 +164,15 @@ export class SqliteStore implements Store {
     return this.#write(() => {
       this.#statements.initSetting.run(key, value);
       return this.#statements.readSetting.get(key)?.value ?? value;
+    });
+  }
+
+  async writeSettings(settings: Readonly<Record<string, string | undefined>>): Promise<void> {
+    await this.#write(() => {
+      for (const [key, value] of Object.entries(settings)) {
+        if (value === undefined) this.#statements.deleteSetting.run(key);
+        else this.#statements.writeSetting.run(key, value);
+      }
     });
   }
 
@@ -254,6 +277,30 @@ export class SqliteStore implements Store {
     }
     const rows = this.#statements.listTokensAfter.all(projectId, window.after ?? 0, window.limit);
     return rows.map(toToken);
+  }
+
+  async listAllTokens(afterPosition: number, limit: number): Promise<TokenRecord[]> {
+    return this.#statements.listAllTokens.all(afterPosition, limit).map(toToken);
+  }
+
+  async resealToken(id: string, expectedDigest: Buffer, sealed: SealedSecret): Promise<boolean> {
+    return this.#write(
+      () =>
+        this.#statements.resealToken.run(sealed.digest, sealed.sealed, id, expectedDigest)
+          .changes === 1,
+    );
+  }
+
+  async resealSigningKey(
+    id: string,
+    expectedDigest: Buffer,
+    sealed: SealedSecret,
+  ): Promise<boolean> {
+    return this.#write(
+      () =>
+        this.#statements.resealSigningKey.run(sealed.digest, sealed.sealed, id, expectedDigest)
+          .changes === 1,
+    );
   }
 
   /** Queues a write for the next group commit; a unique-constraint failure is a conflict. */

@@ -1,0 +1,186 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, test } from "vitest";
+import { runCli } from "./support/cli.js";
+import { compatClient } from "./support/compat.js";
+import { TEST_STORE } from "./support/test-database.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
+
+const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+
+/** A server whose directory outlives it, so its key file can be read after it stops. */
+const startKeptServer = () =>
+  startTestServer({ directory: mkdtempSync(join(tmpdir(), "tokenspace-rotation-")) });
+
+describe("rotate-key re-seals every secret under a new key while the server serves", () => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  /** The environment the CLI needs for this store, and the new key handed to it. */
+  const rotation = (running: TestServer) => {
+    const newKey = randomBytes(32).toString("hex");
+    const keyFile = join(running.directory, "next.key");
+    writeFileSync(keyFile, `${newKey}\n`, { mode: 0o600 });
+    const env = {
+      ...running.database.env,
+      DATABASE_URL: running.database.url,
+      ...(TEST_STORE === "postgres" && { TOKENSPACE_NEW_SECRET_KEY: newKey }),
+    };
+    const args = [
+      "rotate-key",
+      "--batch-size",
+      "7",
+      ...(TEST_STORE === "sqlite" ? ["--new-key-file", keyFile] : []),
+    ];
+    return { newKey, env, args };
+  };
+
+  /** Authenticated reads and writes with every token, counting anything but a success. */
+  const liveTraffic = (running: TestServer, secrets: { id: string; token: string }[]) => {
+    const api = compatClient(running);
+    let stop = false;
+    let failures = 0;
+    let requests = 0;
+    const done = (async () => {
+      for (let index = 0; !stop; index++) {
+        const token = secrets[index % secrets.length];
+        if (!token) break;
+        const asToken = api.http.withCredentials(running.projectId, token.token);
+        const response =
+          index % 5 === 0
+            ? await asToken.request("POST", api.tokens(), {
+                json: { name: `during ${index}`, permissions: ["management"] },
+              })
+            : await asToken.request("GET", api.token(token.id));
+        requests++;
+        if (response.status !== 200) failures++;
+        else if (index % 5 === 0) secrets.push(response.body);
+      }
+    })();
+    return {
+      finish: async () => {
+        stop = true;
+        await done;
+        return { failures, requests };
+      },
+    };
+  };
+
+  test("no request fails during the rotation, and every secret works under the new key after it", async () => {
+    server = await startKeptServer();
+    const api = compatClient(server);
+    const secrets = [];
+    for (let index = 0; index < 40; index++) {
+      secrets.push(await api.createToken(`before ${index}`, ["management"]));
+    }
+    const subproject = await api.http.request("POST", "/api/laml/2010-04-01/Accounts", {
+      json: { FriendlyName: "Signed" },
+    });
+    expect(subproject.status).toBe(201);
+    const traffic = liveTraffic(server, secrets);
+    const { newKey, env, args } = rotation(server);
+    const rotated = await runCli(args, { env });
+    const { failures, requests } = await traffic.finish();
+    expect(rotated.stderr).toContain("re-sealed");
+    expect(rotated.code).toBe(0);
+    expect(requests).toBeGreaterThan(20);
+    expect(failures).toBe(0);
+
+    for (const token of secrets) {
+      const asToken = api.http.withCredentials(server.projectId, token.token);
+      const fetched = await asToken.request("GET", api.token(token.id));
+      expect(fetched.status).toBe(200);
+      expect(fetched.body.token).toBe(token.token);
+    }
+
+    await server.close();
+    const restartEnv: Record<string, string> =
+      TEST_STORE === "postgres" ? { TOKENSPACE_SECRET_KEY: newKey } : {};
+    if (TEST_STORE === "sqlite") {
+      expect(readFileSync(join(server.directory, "tokenspace.key"), "utf8").trim()).toBe(newKey);
+    }
+    server = await startTestServer({
+      directory: server.directory,
+      database: { ...server.database, env: { ...server.database.env, ...restartEnv } },
+      credentials: { projectId: server.projectId, token: server.token },
+    });
+    const after = compatClient(server);
+    const last = secrets.at(-1);
+    expect(last).toBeDefined();
+    const fetched = await after.http.request("GET", after.token(last?.id ?? ""));
+    expect(fetched.body.token).toBe(last?.token);
+  }, 90_000);
+
+  test("after the rotation the previous key is refused", async () => {
+    server = await startKeptServer();
+    const { directory } = server;
+    const keyFile = join(directory, "tokenspace.key");
+    const previousKeyFile = TEST_STORE === "sqlite" ? readFileSync(keyFile, "utf8") : "";
+    const { env, args } = rotation(server);
+    const previous = { ...server.database.env, DATABASE_URL: server.database.url };
+    expect((await runCli(args, { env })).code).toBe(0);
+    await server.close();
+    server = undefined;
+    if (TEST_STORE === "sqlite") writeFileSync(keyFile, previousKeyFile, { mode: 0o600 });
+    const refused = await runCli(["serve", "--port", "0"], { env: previous });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("sealed under a different server key");
+  }, 60_000);
+
+  test("an interrupted rotation leaves everything working and resumes when run again", async () => {
+    server = await startTestServer();
+    const api = compatClient(server);
+    const secrets = [];
+    for (let index = 0; index < 60; index++) {
+      secrets.push(await api.createToken(`resumable ${index}`, ["management"]));
+    }
+    const { env, args } = rotation(server);
+    const first = spawn(
+      process.execPath,
+      ["--conditions=source", "--import", "tsx", CLI, ...args],
+      {
+        env: { PATH: process.env.PATH, ...env },
+      },
+    );
+    await new Promise<void>((resolve) => {
+      first.stderr.on("data", (chunk: Buffer) => {
+        if (/re-sealed (1[4-9]|[2-9]\d) tokens/.test(chunk.toString())) resolve();
+      });
+      first.on("exit", () => resolve());
+    });
+    first.kill("SIGKILL");
+    await new Promise((resolve) => first.once("exit", resolve));
+
+    for (const token of secrets) {
+      const asToken = api.http.withCredentials(server.projectId, token.token);
+      expect((await asToken.request("GET", api.token(token.id))).status).toBe(200);
+    }
+    const resumed = await runCli(args, { env });
+    expect(resumed.code).toBe(0);
+    for (const token of secrets) {
+      const asToken = api.http.withCredentials(server.projectId, token.token);
+      expect((await asToken.request("GET", api.token(token.id))).body.token).toBe(token.token);
+    }
+  }, 90_000);
+
+  test("rotating to the key already in use is refused", async () => {
+    server = await startTestServer();
+    const env = { ...server.database.env, DATABASE_URL: server.database.url };
+    const current =
+      TEST_STORE === "postgres"
+        ? (server.database.env.TOKENSPACE_SECRET_KEY ?? "")
+        : readFileSync(join(server.directory, "tokenspace.key"), "utf8").trim();
+    const result = await runCli(["rotate-key"], {
+      env: { ...env, TOKENSPACE_NEW_SECRET_KEY: current },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("already in use");
+  });
+});
