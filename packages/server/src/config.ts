@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
 import { TOKEN_SECRET_DESCRIPTION } from "@tokenspace/contract";
 import { isUuid, normalizeId } from "./domain/identifiers.js";
 import { SECRET_KEY_LENGTH } from "./domain/secret-vault.js";
 import { isWellFormedSecret } from "./domain/token-secret.js";
+import { VerifyRules } from "./domain/verify-rules.js";
 import { ConfigError } from "./errors.js";
 import type { PostgresOptions } from "./store/postgres/postgres-options.js";
 import { isCertificateHost, type TlsSettings } from "./tls-certificates.js";
@@ -25,6 +27,8 @@ export interface ServerConfig {
   readonly trustProxy: boolean | number | string[];
   /** Where shared counters live instead of the database (TOKENSPACE_REDIS_URL). */
   readonly redisUrl: string | undefined;
+  /** What /auth/verify requires by forwarded method and path (TOKENSPACE_VERIFY_RULES). */
+  readonly verifyRules: VerifyRules | undefined;
   /** Longest wait for a request's headers, and for the whole request; then 408. */
   readonly timeouts: { readonly headersMs: number; readonly requestMs: number };
   /** Plain HTTP (the default), the operator's PEM files, or certificates from a local CA. */
@@ -95,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     trustProxy: parseTrustProxy(env.TOKENSPACE_TRUST_PROXY),
     redisUrl: parseRedisUrl(env.TOKENSPACE_REDIS_URL),
     timeouts: parseTimeouts(env),
+    verifyRules: readVerifyRules(env.TOKENSPACE_VERIFY_RULES),
     postgres: {
       poolSize: integerSetting("TOKENSPACE_PG_POOL_SIZE", env.TOKENSPACE_PG_POOL_SIZE, 10, 1, 1000),
       statementTimeoutMs: integerSetting(
@@ -165,6 +170,19 @@ function parseTrustProxy(value: string | undefined): ServerConfig["trustProxy"] 
     );
   }
   return proxies;
+}
+
+function readVerifyRules(file: string | undefined): VerifyRules | undefined {
+  if (file === undefined || file === "") return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      `TOKENSPACE_VERIFY_RULES ${file} cannot be read (${(error as NodeJS.ErrnoException).code}).`,
+    );
+  }
+  return VerifyRules.parse(text, `TOKENSPACE_VERIFY_RULES ${file}`);
 }
 
 function parseTimeouts(env: NodeJS.ProcessEnv): ServerConfig["timeouts"] {

@@ -40,6 +40,7 @@ export async function startServer(
       logger,
       trustProxy: config.trustProxy,
       timeouts: config.timeouts,
+      verifyRules: config.verifyRules,
       budgets: requestBudgets(tokenspace.counters, config),
       https: tls && { cert: tls.cert, key: tls.key },
     });

@@ -4,6 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 
 import type { Principal } from "../domain/principal.js";
 import type { Store } from "../domain/store.js";
+import type { VerifyRules } from "../domain/verify-rules.js";
+import { authRoutes } from "./auth-routes.js";
 import { checkBodySize } from "./body-limits.js";
 import { BODY_LIMIT_BYTES, registerBodyParsers } from "./body-parsers.js";
 import { ClientErrors } from "./client-errors.js";
@@ -29,6 +31,8 @@ declare module "fastify" {
 }
 
 interface AppServices extends ApiServices {
+  /** What `/auth/verify` requires by forwarded method and path (TOKENSPACE_VERIFY_RULES). */
+  readonly verifyRules: VerifyRules | undefined;
   /** Fastify's trustProxy: who may name the client in X-Forwarded-For. */
   readonly trustProxy: boolean | number | string[];
   readonly store: Store;
@@ -164,6 +168,14 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   );
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
+  await app.register(authRoutes, {
+    prefix: "/auth",
+    authenticator: services.authenticator,
+    tokens: services.tokens,
+    projects: services.projects,
+    budgets: services.budgets,
+    rules: services.verifyRules,
+  });
   for (const surface of SURFACES) {
     for (const prefix of surface.prefixes) {
       await app.register(surfacePlugin, { prefix, surface, services });

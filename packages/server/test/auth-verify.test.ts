@@ -1,0 +1,140 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, test } from "vitest";
+import { runCli } from "./support/cli.js";
+import { COMPAT } from "./support/compat.js";
+import { useTestServer } from "./support/fixtures.js";
+import { HttpClient } from "./support/http-client.js";
+import { createTestDatabase } from "./support/test-database.js";
+
+const EXAMPLE_RULES = fileURLToPath(
+  new URL("../../../examples/verify-rules.conf", import.meta.url),
+);
+
+describe("/auth/verify: forward auth for reverse proxies", () => {
+  const fixture = useTestServer();
+  let chatOnly: { id: string; token: string };
+  let full: { id: string; token: string };
+
+  beforeAll(async () => {
+    chatOnly = await fixture.api.createToken("chat only", ["chat"]);
+    full = await fixture.api.createToken("caller", ["calling", "messaging"]);
+  });
+
+  const verify = (token: string, query = "", headers: Record<string, string> = {}) =>
+    new HttpClient(fixture.server.url, {
+      username: fixture.server.projectId,
+      password: token,
+    }).request("GET", `/auth/verify${query}`, { headers });
+
+  test("a valid token is 200 with the project, token and permissions for the upstream", async () => {
+    const response = await verify(full.token);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-tokenspace-project-id")).toBe(fixture.server.projectId);
+    expect(response.headers.get("x-tokenspace-token-id")).toBe(full.id);
+    expect(response.headers.get("x-tokenspace-permissions")).toBe("calling,messaging");
+  });
+
+  test("every permission= asked for is required", async () => {
+    expect((await verify(full.token, "?permission=calling&permission=messaging")).status).toBe(200);
+    const refused = await verify(full.token, "?permission=calling&permission=fax");
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toContain("fax");
+  });
+
+  test("a missing or wrong credential is 401 with WWW-Authenticate: Basic", async () => {
+    const wrong = await verify(`PT${"0".repeat(48)}`);
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("www-authenticate")).toBe('Basic realm="Tokenspace"');
+    const none = await fixture.http.request("GET", "/auth/verify", { auth: null });
+    expect(none.status).toBe(401);
+    const malformed = await fixture.http.request("GET", "/auth/verify", {
+      auth: null,
+      headers: { authorization: "Bearer nope" },
+    });
+    expect(malformed.status).toBe(401);
+  });
+
+  test("any method verifies, as proxies forward the original one", async () => {
+    for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
+      const response = await new HttpClient(fixture.server.url, {
+        username: fixture.server.projectId,
+        password: chatOnly.token,
+      }).request(method, "/auth/verify?permission=chat");
+      expect(response.status, method).toBe(200);
+    }
+  });
+
+  test("an unknown permission= is a 400 naming the valid ones", async () => {
+    const response = await verify(full.token, "?permission=voice");
+    expect(response.status).toBe(400);
+    expect(response.body.error).toContain("calling, chat, datasphere");
+  });
+
+  test("a subproject's token verifies as that subproject", async () => {
+    const created = await fixture.http.request("POST", `${COMPAT}/Accounts`, {
+      json: { FriendlyName: "Verified child" },
+    });
+    const token = await fixture.http.request("POST", fixture.api.tokens(), {
+      json: { name: "child", permissions: ["video"], subproject_id: created.body.sid },
+    });
+    const response = await new HttpClient(fixture.server.url, {
+      username: created.body.sid,
+      password: token.body.token,
+    }).request("GET", "/auth/verify?permission=video");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-tokenspace-project-id")).toBe(created.body.sid);
+  });
+
+  test("a deleted token is refused on the next request", async () => {
+    const doomed = await fixture.api.createToken("doomed", ["chat"]);
+    expect((await verify(doomed.token)).status).toBe(200);
+    await fixture.http.request("DELETE", fixture.api.token(doomed.id));
+    expect((await verify(doomed.token)).status).toBe(401);
+  });
+});
+
+describe("/auth/verify with a rules file", () => {
+  const fixture = useTestServer({
+    env: { TOKENSPACE_VERIFY_RULES: EXAMPLE_RULES },
+  });
+
+  test("the rule for the forwarded method and longest path prefix decides", async () => {
+    const chatOnly = await fixture.api.createToken("chat only", ["chat"]);
+    const as = (headers: Record<string, string>) =>
+      new HttpClient(fixture.server.url, {
+        username: fixture.server.projectId,
+        password: chatOnly.token,
+      }).request("GET", "/auth/verify", { headers });
+    expect(
+      (await as({ "x-forwarded-method": "POST", "x-forwarded-uri": "/chat/rooms?x=1" })).status,
+    ).toBe(200);
+    expect(
+      (await as({ "x-forwarded-method": "POST", "x-forwarded-uri": "/messages" })).status,
+    ).toBe(403);
+    expect(
+      (await as({ "x-forwarded-method": "GET", "x-original-uri": "/messages/archive" })).status,
+    ).toBe(200);
+    expect(
+      (await as({ "x-forwarded-method": "DELETE", "x-forwarded-uri": "/admin/x" })).status,
+    ).toBe(403);
+    expect((await as({ "x-forwarded-uri": "/public" })).status).toBe(200);
+  });
+});
+
+describe("a rules file that does not parse", () => {
+  test("stops the start, naming the line", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "tokenspace-rules-"));
+    const database = await createTestDatabase(directory);
+    const rules = join(directory, "broken-rules");
+    writeFileSync(rules, "# comment\nGET /calls calling\nPOST /messages voice\n");
+    const result = await runCli(["serve", "--port", "0"], {
+      env: { ...database.env, DATABASE_URL: database.url, TOKENSPACE_VERIFY_RULES: rules },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${rules} line 3`);
+    expect(result.stderr).toContain('"voice" is not a permission');
+  });
+});
