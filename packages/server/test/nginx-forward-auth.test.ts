@@ -1,0 +1,149 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { freePort } from "../../../bench/processes.js";
+import { COMPAT } from "./support/compat.js";
+import { type ApiResponse, HttpClient } from "./support/http-client.js";
+import { TEST_STORE } from "./support/test-database.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
+
+const NGINX = process.env.TOKENSPACE_TEST_NGINX ?? "/usr/sbin/nginx";
+const EXAMPLE = fileURLToPath(
+  new URL("../../../examples/nginx/tokenspace-forward-auth.conf", import.meta.url),
+);
+const RULES = fileURLToPath(new URL("../../../examples/verify-rules.conf", import.meta.url));
+const available = existsSync(NGINX);
+if (!available && process.env.CI) {
+  throw new Error(`CI runs the nginx test and needs nginx at ${NGINX} (.ci/run installs it).`);
+}
+
+/** nginx from the shipped example config, in front of a small upstream, asking Tokenspace. */
+describe.skipIf(!available)(
+  "nginx auth_request in front of an upstream, through Tokenspace",
+  () => {
+    let tokenspace: TestServer;
+    /** The node nginx asks: on PostgreSQL a second node, so revocation must cross nodes. */
+    let verifier: TestServer;
+    let upstream: Server;
+    let nginx: ChildProcess;
+    let prefix: string;
+    let front: string;
+
+    beforeAll(async () => {
+      tokenspace = await startTestServer({ env: { TOKENSPACE_VERIFY_RULES: RULES } });
+      verifier =
+        TEST_STORE === "postgres"
+          ? await startTestServer({
+              env: { TOKENSPACE_VERIFY_RULES: RULES },
+              database: tokenspace.database,
+              credentials: { projectId: tokenspace.projectId, token: tokenspace.token },
+            })
+          : tokenspace;
+      upstream = createServer((request, response) => {
+        const seen = Object.fromEntries(
+          Object.entries(request.headers).filter(([name]) => name.startsWith("x-tokenspace-")),
+        );
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ path: request.url, seen }));
+      });
+      await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+      const upstreamPort = (upstream.address() as { port: number }).port;
+      const port = await freePort();
+      prefix = mkdtempSync(join(tmpdir(), "tokenspace-nginx-"));
+      mkdirSync(join(prefix, "temp"));
+      const config = readFileSync(EXAMPLE, "utf8")
+        .replaceAll("LISTEN_ADDRESS", `127.0.0.1:${port}`)
+        .replaceAll("TOKENSPACE_ORIGIN", verifier.url)
+        .replaceAll("UPSTREAM_ORIGIN", `http://127.0.0.1:${upstreamPort}`);
+      writeFileSync(join(prefix, "nginx.conf"), config);
+      nginx = spawn(NGINX, ["-p", prefix, "-c", join(prefix, "nginx.conf"), "-g", "daemon off;"], {
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      nginx.stderr?.on("data", (chunk) => {
+        stderr += chunk;
+      });
+      front = `http://127.0.0.1:${port}`;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await fetch(front);
+          break;
+        } catch {
+          if (attempt > 100 || nginx.exitCode !== null) {
+            throw new Error(`nginx did not start: ${stderr}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+    }, 30_000);
+    afterAll(async () => {
+      nginx?.kill("SIGTERM");
+      await new Promise((resolve) => upstream?.close(resolve));
+      if (verifier !== tokenspace) await verifier?.close();
+      await tokenspace?.close();
+      rmSync(prefix, { recursive: true, force: true });
+    });
+
+    const through = (token: string, method: string, path: string): Promise<ApiResponse> =>
+      new HttpClient(front, { username: tokenspace.projectId, password: token }).request(
+        method,
+        path,
+      );
+
+    const created = (permissions: string[]) =>
+      new HttpClient(tokenspace.url, {
+        username: tokenspace.projectId,
+        password: tokenspace.token,
+      })
+        .request("POST", `${COMPAT}/Accounts/${tokenspace.projectId}/tokens`, {
+          json: { name: "through nginx", permissions },
+        })
+        .then((response) => response.body as { id: string; token: string });
+
+    test("a valid token reaches the upstream with the X-Tokenspace-* headers", async () => {
+      const caller = await created(["calling"]);
+      const response = await through(caller.token, "GET", "/calls/123");
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({
+        path: "/calls/123",
+        seen: {
+          "x-tokenspace-project-id": tokenspace.projectId,
+          "x-tokenspace-token-id": caller.id,
+          "x-tokenspace-permissions": "calling",
+        },
+      });
+    });
+
+    test("a wrong token gets 401 with the Basic challenge, and never reaches the upstream", async () => {
+      const response = await through(`PT${"0".repeat(48)}`, "GET", "/calls/123");
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toBe('Basic realm="Tokenspace"');
+    });
+
+    test("a token lacking the permission the path needs gets 403", async () => {
+      const caller = await created(["chat"]);
+      expect((await through(caller.token, "GET", "/chat/rooms")).status).toBe(200);
+      expect((await through(caller.token, "POST", "/messages")).status).toBe(403);
+    });
+
+    test("a token deleted through the API is refused (within 1 s through a second node)", async () => {
+      const caller = await created(["calling"]);
+      expect((await through(caller.token, "GET", "/calls")).status).toBe(200);
+      await new HttpClient(tokenspace.url, {
+        username: tokenspace.projectId,
+        password: tokenspace.token,
+      }).request("DELETE", `${COMPAT}/Accounts/${tokenspace.projectId}/tokens/${caller.id}`);
+      const deleted = performance.now();
+      let status = (await through(caller.token, "GET", "/calls")).status;
+      while (status !== 401 && performance.now() - deleted < 1000) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        status = (await through(caller.token, "GET", "/calls")).status;
+      }
+      expect(status).toBe(401);
+    });
+  },
+);
