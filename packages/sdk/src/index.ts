@@ -6,5 +6,16 @@ export { type ListableResource, paginate, paginateAll } from "./paginate.js";
 export { ProjectTokens } from "./project-tokens.js";
 export { RestClient, type RestClientOptions } from "./rest-client.js";
 export { ConnectionError, RestError, RestError as SignalWireRestError } from "./rest-error.js";
+export { type Introspection, TokenspaceResource } from "./tokenspace-resource.js";
+export {
+  type GuardOptions,
+  type TokenspacePrincipal,
+  TokenspaceVerifier,
+  tokenspaceFastifyHook,
+  tokenspaceMiddleware,
+  type VerifierOptions,
+  type VerifyOutcome,
+  type VerifyRequest,
+} from "./tokenspace-verifier.js";
 export type { RetryPolicy } from "./transport.js";
 export type * from "./types.js";

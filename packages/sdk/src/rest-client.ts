@@ -1,6 +1,7 @@
 import { CompatAccounts } from "./compat-accounts.js";
 import { CompatTokens } from "./compat-tokens.js";
 import { ProjectTokens } from "./project-tokens.js";
+import { TokenspaceResource } from "./tokenspace-resource.js";
 import { type RetryPolicy, Transport } from "./transport.js";
 
 export interface RestClientOptions {
@@ -43,6 +44,8 @@ function originOf(host: string): string {
 export class RestClient {
   readonly compat: { readonly tokens: CompatTokens; readonly accounts: CompatAccounts };
   readonly project: { readonly tokens: ProjectTokens };
+  /** Tokenspace addition: Tokenspace's own endpoints (introspection). */
+  readonly tokenspace: TokenspaceResource;
 
   constructor(options: RestClientOptions = {}) {
     const env = environment();
@@ -71,5 +74,6 @@ export class RestClient {
     });
     this.compat = { tokens: new CompatTokens(transport), accounts: new CompatAccounts(transport) };
     this.project = { tokens: new ProjectTokens(transport) };
+    this.tokenspace = new TokenspaceResource(transport);
   }
 }
