@@ -47,7 +47,7 @@ function nameProblems(name: string): ValidationProblem[] {
 function permissionProblems(permissions: readonly string[]): ValidationProblem[] {
   if (permissions.length === 0) return [emptyPermissions()];
   if (permissions.length > PERMISSION_LIST_MAX_ITEMS) {
-    return [listTooLong("permissions", PERMISSION_LIST_MAX_ITEMS, permissions.length)];
+    return [listTooLong("permissions", PERMISSION_LIST_MAX_ITEMS)];
   }
   return permissions.filter((value) => !isPermission(value)).map(unknownPermission);
 }

@@ -47,11 +47,11 @@ export function unknownParameter(
 }
 
 /** A list longer than any valid one: refused whole, so its entries are never looked at. */
-export function listTooLong(attribute: string, max: number, length: number): ValidationProblem {
+export function listTooLong(attribute: string, max: number): ValidationProblem {
   return {
     code: attribute === "permissions" ? "invalid_auth_token_permissions" : "invalid_parameter",
     attribute: excerpt(attribute),
-    message: `${excerpt(attribute)} must list at most ${max} items; it lists ${length}.`,
+    message: `${excerpt(attribute)} must list at most ${max} items.`,
   };
 }
 

@@ -23,6 +23,8 @@ declare module "fastify" {
   interface FastifyRequest {
     /** Set by a surface's authentication hook before any handler runs. */
     principal: Principal | null;
+    /** Set when a body was refused before it was read to its end. */
+    bodyLeftUnread: boolean;
   }
   interface FastifyContextConfig {
     /** Which compatibility shape a validation failure takes on this route. */
@@ -110,6 +112,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   });
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest("principal", null);
+  app.decorateRequest("bodyLeftUnread", false);
   registerBodyParsers(app);
 
   // Synchronous hooks: they run on every request and need no promise.

@@ -1,5 +1,6 @@
+import { StringDecoder } from "node:string_decoder";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeep } from "./body-limits.js";
+import { JsonShapeScanner } from "./body-limits.js";
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const SUPPORTED_CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded"];
@@ -18,28 +19,64 @@ interface BodySchema {
 export function registerBodyParsers(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    "application/json",
-    { parseAs: "string", bodyLimit: BODY_LIMIT_BYTES },
-    (request, body, done) => {
-      const text = String(body);
-      if (text === "") {
-        done(null, undefined);
-        return;
-      }
-      if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-        done(tooDeep(), undefined);
-        return;
-      }
-      parseJson(request, text, done);
-    },
-  );
+  // JSON is read as it arrives and scanned on the way: a body that cannot be valid is refused
+  // after its first chunk, before the rest is read or anything is parsed.
+  app.addContentTypeParser("application/json", (request, payload, done) => {
+    const declared = Number(request.headers["content-length"]);
+    if (declared > BODY_LIMIT_BYTES) {
+      leaveUnread(request);
+      done(tooLarge(), undefined);
+      return;
+    }
+    const decoder = new StringDecoder("utf8");
+    const scanner = new JsonShapeScanner();
+    const parts: string[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (error: Error | null, body?: unknown) => {
+      if (settled) return;
+      settled = true;
+      payload.removeAllListeners("data");
+      if (error) leaveUnread(request);
+      done(error, body);
+    };
+    payload.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > BODY_LIMIT_BYTES) return settle(tooLarge());
+      const text = decoder.write(chunk);
+      parts.push(text);
+      const refusal = scanner.feed(text);
+      if (refusal) settle(refusal);
+    });
+    payload.on("error", (error: Error) => settle(error));
+    payload.on("end", () => {
+      if (settled) return;
+      const text = parts.join("") + decoder.end();
+      if (text === "") settle(null, undefined);
+      else parseJson(request, text, (error, body) => settle(error, body));
+    });
+  });
   app.addContentTypeParser(
     "application/x-www-form-urlencoded",
     { parseAs: "string", bodyLimit: BODY_LIMIT_BYTES },
     (request, body, done) => {
       done(null, parseForm(String(body), listFields(request)));
     },
+  );
+}
+
+/**
+ * A refused body is not read to its end: the answer closes the connection instead, so the
+ * rest of the body costs nothing.
+ */
+function leaveUnread(request: FastifyRequest): void {
+  request.bodyLeftUnread = true;
+}
+
+function tooLarge(): Error {
+  return Object.assign(
+    new Error(`The request body is larger than the ${BODY_LIMIT_BYTES / 1024 / 1024} MiB limit.`),
+    { code: "FST_ERR_CTP_BODY_TOO_LARGE", statusCode: 413 },
   );
 }
 

@@ -32,6 +32,7 @@ export function notFoundHandler(render: FailureRenderer, where = "") {
 
 export function sendFailure(reply: FastifyReply, failure: Failure, body: object): FastifyReply {
   reply.code(FAILURES[failure.kind].status);
+  if (reply.request.bodyLeftUnread) reply.header("connection", "close");
   if (failure.kind === "unauthorized") reply.header("www-authenticate", AUTH_CHALLENGE);
   const retryable = failure.kind === "too_many_requests" || failure.kind === "unavailable";
   if (retryable)
