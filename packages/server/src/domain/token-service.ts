@@ -9,7 +9,7 @@ import { newId, normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import { type Page, readPage } from "./keyset-page.js";
 import type { PageCursor } from "./page-cursor.js";
-import type { Store, TokenRecord } from "./store.js";
+import type { NewTokenRecord, Store, TokenRecord } from "./store.js";
 import { type TokenChanges, validateTokenChanges } from "./token-fields.js";
 import { generateSecret, isWellFormedSecret } from "./token-secret.js";
 import { invalidParameter } from "./validation-problem.js";
@@ -44,20 +44,8 @@ export class TokenService {
       input.subprojectId === undefined
         ? projectId
         : await this.#subprojectOf(projectId, input.subprojectId);
-    const id = newId();
     const secret = presetSecret ?? generateSecret();
-    const now = new Date();
-    const sealed = this.keyring.seal(secret, id);
-    const record = await this.store.insertToken({
-      id,
-      projectId: owner,
-      name: fields.name ?? "",
-      permissions: fields.permissions ?? [],
-      secretDigest: sealed.digest,
-      sealedSecret: sealed.sealed,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const record = await this.store.insertToken(this.#newRecord(owner, fields, secret, new Date()));
     return issued(record, secret);
   }
 
@@ -80,18 +68,7 @@ export class TokenService {
       if (!isWellFormedSecret(token.secret)) {
         throw new ValidationError([invalidParameter("token", TOKEN_SECRET_DESCRIPTION)]);
       }
-      const id = newId();
-      const sealed = this.keyring.seal(token.secret, id);
-      return {
-        id,
-        projectId,
-        name: fields.name ?? "",
-        permissions: fields.permissions ?? [],
-        secretDigest: sealed.digest,
-        sealedSecret: sealed.sealed,
-        createdAt: now,
-        updatedAt: now,
-      };
+      return this.#newRecord(projectId, fields, token.secret, now);
     });
     await this.store.insertTokens(records);
     return records.map((record) => record.id);
@@ -140,6 +117,27 @@ export class TokenService {
       cursor,
     );
     return { ...page, items: page.items.map(summary) };
+  }
+
+  /** A new token's record: a fresh id, and its secret sealed under the primary key. */
+  #newRecord(
+    projectId: string,
+    fields: ReturnType<typeof validateTokenChanges>,
+    secret: string,
+    now: Date,
+  ): NewTokenRecord {
+    const id = newId();
+    const sealed = this.keyring.seal(secret, id);
+    return {
+      id,
+      projectId,
+      name: fields.name ?? "",
+      permissions: fields.permissions ?? [],
+      secretDigest: sealed.digest,
+      sealedSecret: sealed.sealed,
+      createdAt: now,
+      updatedAt: now,
+    };
   }
 
   async #subprojectOf(projectId: string, subprojectId: string): Promise<string> {

@@ -1,7 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Authenticator } from "../domain/authenticator.js";
-import { isUuid, normalizeId } from "../domain/identifiers.js";
 import { isPermission, PERMISSIONS, type Permission } from "../domain/permissions.js";
 import type { Principal } from "../domain/principal.js";
 import type { ProjectService } from "../domain/project-service.js";
@@ -11,7 +10,7 @@ import { AuthenticationError, MalformedRequestError, RateLimitedError } from "..
 import { parseBasicCredentials } from "./basic-credentials.js";
 import { principalOf, requireManagement } from "./management-auth.js";
 import { failureHandler, notFoundHandler } from "./reply-failure.js";
-import type { RequestBudgets } from "./request-budgets.js";
+import { failedAuthenticationKeys, type RequestBudgets } from "./request-budgets.js";
 import { BASIC_AUTH } from "./schemas.js";
 
 const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -109,12 +108,8 @@ async function verifyForwarded(
     return await authenticator.authenticate(credentials.username, credentials.password);
   } catch (error) {
     if (error instanceof AuthenticationError && presented && budgets.failedAuthentications) {
-      const keys = [`auth-failures:address:${request.ip}`];
-      if (username !== undefined && isUuid(username)) {
-        keys.push(`auth-failures:project:${normalizeId(username)}`);
-      }
       try {
-        await budgets.failedAuthentications.spend(keys);
+        await budgets.failedAuthentications.spend(failedAuthenticationKeys(request, username));
       } catch (spent) {
         // Proxies understand 401 and 403 only: over the budget it stays a 401, saying why.
         if (spent instanceof RateLimitedError) throw new AuthenticationError(spent.message);

@@ -1,10 +1,9 @@
 import type { FastifyRequest } from "fastify";
 import type { Authenticator } from "../domain/authenticator.js";
-import { isUuid, normalizeId } from "../domain/identifiers.js";
 import { type Principal, requirePermission } from "../domain/principal.js";
 import { AuthenticationError } from "../errors.js";
 import { parseBasicCredentials } from "./basic-credentials.js";
-import { type RequestBudgets, spend } from "./request-budgets.js";
+import { failedAuthenticationKeys, type RequestBudgets, spend } from "./request-budgets.js";
 
 /** Methods that only read; every other method may change state. */
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -34,21 +33,17 @@ export function requireManagement(authenticator: Authenticator, budgets: Request
     } catch (error) {
       const presented = header !== undefined && header.trim() !== "";
       if (presented && error instanceof AuthenticationError) {
-        await spend(budgets.failedAuthentications, failureKeys(request, username), request);
+        await spend(
+          budgets.failedAuthentications,
+          failedAuthenticationKeys(request, username),
+          request,
+        );
       }
       throw error;
     }
     requirePermission(principal, "management");
     request.principal = principal;
   };
-}
-
-function failureKeys(request: FastifyRequest, username: string | undefined): string[] {
-  const keys = [`auth-failures:address:${request.ip}`];
-  if (username !== undefined && isUuid(username)) {
-    keys.push(`auth-failures:project:${normalizeId(username)}`);
-  }
-  return keys;
 }
 
 /** The principal the hook set; every route behind it has one. */

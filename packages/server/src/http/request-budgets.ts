@@ -1,5 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import type { Counters } from "../domain/counters.js";
+import { isUuid, normalizeId } from "../domain/identifiers.js";
 import { RequestBudget } from "../domain/request-budget.js";
 import { RateLimitedError } from "../errors.js";
 
@@ -29,6 +30,21 @@ export function requestBudgets(
         ? new RequestBudget(counters, limits.rateLimitPerMinute, () => "requests for this project")
         : undefined,
   };
+}
+
+/**
+ * What a failed authentication is counted under: the client address, and the project id
+ * presented when it is one (varying garbage usernames cannot dodge the address count).
+ */
+export function failedAuthenticationKeys(
+  request: FastifyRequest,
+  username: string | undefined,
+): string[] {
+  const keys = [`auth-failures:address:${request.ip}`];
+  if (username !== undefined && isUuid(username)) {
+    keys.push(`auth-failures:project:${normalizeId(username)}`);
+  }
+  return keys;
 }
 
 /**
