@@ -27,6 +27,11 @@ export interface ServerConfig {
   readonly trustProxy: boolean | number | string[];
   /** Where shared counters live instead of the database (TOKENSPACE_REDIS_URL). */
   readonly redisUrl: string | undefined;
+  /**
+   * Prometheus metrics at /metrics: on the API port with TOKENSPACE_METRICS=1, or on a port of
+   * their own with TOKENSPACE_METRICS_PORT; off otherwise.
+   */
+  readonly metrics: { readonly enabled: boolean; readonly port: number | undefined };
   /** What /auth/verify requires by forwarded method and path (TOKENSPACE_VERIFY_RULES). */
   readonly verifyRules: VerifyRules | undefined;
   /** Longest wait for a request's headers, and for the whole request; then 408. */
@@ -100,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     redisUrl: parseRedisUrl(env.TOKENSPACE_REDIS_URL),
     timeouts: parseTimeouts(env),
     verifyRules: readVerifyRules(env.TOKENSPACE_VERIFY_RULES),
+    metrics: parseMetrics(env),
     postgres: {
       poolSize: integerSetting("TOKENSPACE_PG_POOL_SIZE", env.TOKENSPACE_PG_POOL_SIZE, 10, 1, 1000),
       statementTimeoutMs: integerSetting(
@@ -170,6 +176,18 @@ function parseTrustProxy(value: string | undefined): ServerConfig["trustProxy"] 
     );
   }
   return proxies;
+}
+
+function parseMetrics(env: NodeJS.ProcessEnv): ServerConfig["metrics"] {
+  const flag = env.TOKENSPACE_METRICS ?? "";
+  if (!["", "0", "1", "true", "false"].includes(flag)) {
+    throw new ConfigError(`TOKENSPACE_METRICS must be 1 or 0; got "${flag}".`);
+  }
+  const port =
+    env.TOKENSPACE_METRICS_PORT === undefined || env.TOKENSPACE_METRICS_PORT === ""
+      ? undefined
+      : integerSetting("TOKENSPACE_METRICS_PORT", env.TOKENSPACE_METRICS_PORT, 0, 0, 65535);
+  return { enabled: flag === "1" || flag === "true" || port !== undefined, port };
 }
 
 function readVerifyRules(file: string | undefined): VerifyRules | undefined {

@@ -1,11 +1,13 @@
 import { resolve } from "node:path";
-import type { FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import { type BootstrapOutcome, bootstrap } from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
 import { buildApp } from "./http/app.js";
+import { registerMetricsRoute } from "./http/metrics-route.js";
 import { requestBudgets } from "./http/request-budgets.js";
 import { createLogger } from "./logger.js";
+import { Metrics } from "./metrics.js";
 import { loadTlsCredentials, type TlsCredentials } from "./tls-certificates.js";
 import { openTokenspace } from "./tokenspace.js";
 
@@ -16,6 +18,8 @@ export interface RunningServer {
   readonly bootstrap: BootstrapOutcome | undefined;
   /** How the server speaks HTTPS; undefined for plain HTTP. */
   readonly tls: TlsCredentials | undefined;
+  /** Where /metrics is served on a port of its own (TOKENSPACE_METRICS_PORT), if it is. */
+  readonly metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -29,7 +33,9 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const logger = createLogger(config.logLevel, options.logDestination);
-  const tokenspace = await openTokenspace(config);
+  const metrics = config.metrics.enabled ? new Metrics() : undefined;
+  const tokenspace = await openTokenspace(config, metrics);
+  let metricsServer: FastifyInstance | undefined;
   try {
     // Certificates are checked before anything is written or served. A store with no place on
     // disk (PostgreSQL) keeps a local CA in ./data unless TOKENSPACE_TLS_DIR says otherwise.
@@ -41,26 +47,41 @@ export async function startServer(
       trustProxy: config.trustProxy,
       timeouts: config.timeouts,
       verifyRules: config.verifyRules,
+      metrics,
+      metricsHere: metrics !== undefined && config.metrics.port === undefined,
       budgets: requestBudgets(tokenspace.counters, config),
       https: tls && { cert: tls.cert, key: tls.key },
     });
     await app.listen({ port: config.port, host: config.host });
-    const address = app.server.address();
-    const port = typeof address === "object" && address ? address.port : config.port;
+    const port = listeningPort(app, config.port);
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+    if (metrics && config.metrics.port !== undefined) {
+      metricsServer = Fastify();
+      registerMetricsRoute(metricsServer, metrics);
+      await metricsServer.listen({ port: config.metrics.port, host: config.host });
+    }
+    const metricsPort = metricsServer && listeningPort(metricsServer, 0);
     return {
       app,
       url: `${tls ? "https" : "http"}://${host}:${port}`,
       bootstrap: outcome,
       tls,
+      metricsUrl: metricsPort === undefined ? undefined : `http://${host}:${metricsPort}/metrics`,
       close: async () => {
+        await metricsServer?.close();
         await app.close();
         await tokenspace.close();
         logger.flush();
       },
     };
   } catch (error) {
+    await metricsServer?.close();
     await tokenspace.close();
     throw error;
   }
+}
+
+function listeningPort(app: FastifyInstance, fallback: number): number {
+  const address = app.server.address();
+  return typeof address === "object" && address ? address.port : fallback;
 }

@@ -13,6 +13,7 @@ import { SecretVault } from "./domain/secret-vault.js";
 import type { Store } from "./domain/store.js";
 import { TokenService } from "./domain/token-service.js";
 import { ConfigError } from "./errors.js";
+import type { Metrics } from "./metrics.js";
 import { loadServerKey, promoteNextKey, type ServerKey } from "./server-key.js";
 import { MemoryCounters } from "./store/memory-counters.js";
 import { openStore } from "./store/open-store.js";
@@ -40,8 +41,11 @@ export async function openTokenspace(
     ServerConfig,
     "databaseUrl" | "secretKey" | "authCacheTtlMs" | "authCacheMaxEntries" | "postgres" | "redisUrl"
   >,
+  metrics?: Metrics,
 ): Promise<Tokenspace> {
-  const { store, dataDirectory, shared } = await openStore(config.databaseUrl, config.postgres);
+  const opened = await openStore(config.databaseUrl, config.postgres);
+  const { dataDirectory, shared } = opened;
+  const store = metrics ? metrics.instrument(opened.store) : opened.store;
   let counters: Counters | undefined;
   let follower: KeyRotationFollower | undefined;
   try {
@@ -60,6 +64,9 @@ export async function openTokenspace(
     const cache = new CredentialCache({
       maxEntries: config.authCacheMaxEntries,
       ttlMs: config.authCacheTtlMs,
+      ...(metrics && {
+        onLookup: (hit: boolean) => metrics.authCacheLookups.inc({ result: hit ? "hit" : "miss" }),
+      }),
     });
     const keyring = new Keyring(vault);
     follower = new KeyRotationFollower(store, keyring, vault, cache);
@@ -68,11 +75,14 @@ export async function openTokenspace(
       ? await RedisCounters.open(config.redisUrl, fingerprint.slice(0, 16))
       : (store.sharedCounters() ?? new MemoryCounters());
     store.watchRevocations({
-      revoked: (digest) => cache.invalidate(digest),
+      revoked: (digest) => {
+        metrics?.revocationsHeard.inc();
+        cache.invalidate(digest);
+      },
       lost: () => cache.suspend(REVOCATIONS_UNHEARD),
       restored: () => cache.resume(REVOCATIONS_UNHEARD),
     });
-    const opened = follower;
+    const following = follower;
     return {
       store,
       dataDirectory,
@@ -82,7 +92,7 @@ export async function openTokenspace(
       projects: new ProjectService(store, keyring),
       counters,
       close: async () => {
-        opened.stop();
+        following.stop();
         await counters?.close();
         await store.close();
       },

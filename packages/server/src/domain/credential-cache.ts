@@ -9,6 +9,8 @@ interface CredentialCacheOptions {
    * stale a credential can be when a change was made by another process.
    */
   readonly ttlMs: number;
+  /** Told of every lookup, whether it found a credential (for metrics). */
+  readonly onLookup?: (hit: boolean) => void;
 }
 
 /**
@@ -23,8 +25,11 @@ export class CredentialCache {
   /** Why caching is off right now (the revocation channel is down, a key rotation runs). */
   readonly #suspendedFor = new Set<string>();
 
+  readonly #onLookup: ((hit: boolean) => void) | undefined;
+
   constructor(options: CredentialCacheOptions) {
     this.#entries = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs });
+    this.#onLookup = options.onLookup;
   }
 
   get generation(): number {
@@ -32,7 +37,9 @@ export class CredentialCache {
   }
 
   get(digest: Buffer): Principal | undefined {
-    return this.#entries.get(cacheKey(digest));
+    const found = this.#entries.get(cacheKey(digest));
+    this.#onLookup?.(found !== undefined);
+    return found;
   }
 
   /** Stores the principal only if nothing was invalidated since `generationAtRead`. */

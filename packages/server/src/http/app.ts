@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Principal } from "../domain/principal.js";
 import type { Store } from "../domain/store.js";
 import type { VerifyRules } from "../domain/verify-rules.js";
+import type { Metrics } from "../metrics.js";
 import { authRoutes } from "./auth-routes.js";
 import { checkBodySize } from "./body-limits.js";
 import { BODY_LIMIT_BYTES, registerBodyParsers } from "./body-parsers.js";
@@ -12,6 +13,7 @@ import { ClientErrors } from "./client-errors.js";
 import type { CompatValidationShape } from "./compat-errors.js";
 import { COMPAT_SURFACE } from "./compat-surface.js";
 import { type Failure, toFailure } from "./failure.js";
+import { registerMetricsRoute } from "./metrics-route.js";
 import { NATIVE_SURFACE } from "./native-surface.js";
 import { failureHandler, notFoundHandler, sendFailure } from "./reply-failure.js";
 import { RequestLog } from "./request-log.js";
@@ -33,6 +35,9 @@ declare module "fastify" {
 }
 
 interface AppServices extends ApiServices {
+  /** Counted when present; served at /metrics on this port when `metricsHere`. */
+  readonly metrics: Metrics | undefined;
+  readonly metricsHere: boolean;
   /** What `/auth/verify` requires by forwarded method and path (TOKENSPACE_VERIFY_RULES). */
   readonly verifyRules: VerifyRules | undefined;
   /** Fastify's trustProxy: who may name the client in X-Forwarded-For. */
@@ -121,8 +126,17 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     clientErrors.started(request);
     done();
   });
-  app.addHook("onResponse", (request, _reply, done) => {
+  app.addHook("onResponse", (request, reply, done) => {
     clientErrors.finished(request);
+    if (services.metrics) {
+      const labels = {
+        route: request.routeOptions.url ?? "(no route)",
+        method: request.method,
+        status: String(reply.statusCode),
+      };
+      services.metrics.requests.inc(labels);
+      services.metrics.requestDuration.observe(labels, reply.elapsedTime / 1000);
+    }
     done();
   });
   app.addHook("preValidation", (request, _reply, done) => {
@@ -170,6 +184,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     },
   );
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  if (services.metrics && services.metricsHere) registerMetricsRoute(app, services.metrics);
 
   await app.register(authRoutes, {
     prefix: "/auth",
@@ -178,6 +193,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     projects: services.projects,
     budgets: services.budgets,
     rules: services.verifyRules,
+    metrics: services.metrics,
   });
   for (const surface of SURFACES) {
     for (const prefix of surface.prefixes) {

@@ -7,6 +7,7 @@ import type { ProjectService } from "../domain/project-service.js";
 import type { TokenService } from "../domain/token-service.js";
 import type { VerifyRules } from "../domain/verify-rules.js";
 import { AuthenticationError, MalformedRequestError, RateLimitedError } from "../errors.js";
+import type { Metrics } from "../metrics.js";
 import { parseBasicCredentials } from "./basic-credentials.js";
 import { principalOf, requireManagement } from "./management-auth.js";
 import { failureHandler, notFoundHandler } from "./reply-failure.js";
@@ -22,6 +23,7 @@ interface AuthRoutesOptions {
   readonly projects: ProjectService;
   readonly budgets: RequestBudgets;
   readonly rules: VerifyRules | undefined;
+  readonly metrics: Metrics | undefined;
 }
 
 /** Errors here are for proxies and services: the status matters, the body explains it. */
@@ -53,7 +55,12 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     },
     handler: async (request, reply) => {
       const asked = queryPermissions(request.query);
-      const principal = await verifyForwarded(request, options);
+      const principal = await verifyForwarded(request, options).catch((error: unknown) => {
+        if (error instanceof AuthenticationError) {
+          options.metrics?.verifyOutcomes.inc({ outcome: "unauthorized" });
+        }
+        throw error;
+      });
       const forwardedPath = forwardedUri(request)?.split("?")[0];
       const required = new Set<Permission>([
         ...asked,
@@ -61,10 +68,12 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       ]);
       const missing = [...required].filter((permission) => !principal.permissions.has(permission));
       if (missing.length > 0) {
+        options.metrics?.verifyOutcomes.inc({ outcome: "forbidden" });
         return reply.code(403).send({
           error: `This API token does not have the ${missing.join(", ")} permission${missing.length > 1 ? "s" : ""} this request needs.`,
         });
       }
+      options.metrics?.verifyOutcomes.inc({ outcome: "allowed" });
       return reply
         .header("x-tokenspace-project-id", principal.projectId)
         .header("x-tokenspace-token-id", principal.tokenId)

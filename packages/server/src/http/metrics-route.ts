@@ -1,0 +1,9 @@
+import type { FastifyInstance } from "fastify";
+import type { Metrics } from "../metrics.js";
+
+/** GET /metrics in Prometheus' text format. */
+export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics): void {
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+}
