@@ -18,7 +18,7 @@ test("npm run bench -- --quick measures every scenario beside the baseline, with
   const rows = output.split("\n").filter((line) => /^\| (sqlite|postgres) \|/.test(line));
   const stores = new Set(rows.map((row) => row.split("|")[1]?.trim()));
   expect(stores.has("sqlite")).toBe(true);
-  expect(rows).toHaveLength(6 * stores.size);
+  expect(rows).toHaveLength(8 * stores.size);
   for (const row of rows) {
     const cells = row.split("|").map((cell) => cell.trim());
     const [reqPerSecond, baseline, ratio, errors] = [cells[4], cells[5], cells[6], cells[10]];

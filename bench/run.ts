@@ -205,6 +205,8 @@ function targets(rows: Row[]): string[] {
     const ratioTargets = [
       { scenario: "GET one token", label: "authenticated GET", goal: 70 },
       { scenario: "POST create", label: "durable create", goal: 30 },
+      { scenario: "verify (valid", label: "verify, valid and cached", goal: 80 },
+      { scenario: "verify (wrong", label: "verify, wrong token", goal: 70 },
     ];
     for (const size of SETTINGS.sizes) {
       for (const { scenario, label, goal } of ratioTargets) {

@@ -19,7 +19,7 @@ export interface Scenario {
 const basic = (username: string, password: string) =>
   `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
 
-/** The six measured operations, for one seeded store. */
+/** The measured operations, for one seeded store. */
 export function scenarios(store: SeededStore): Scenario[] {
   const tokens = `/api/laml/2010-04-01/Accounts/${store.projectId}/tokens`;
   const authorization = basic(store.projectId, store.token);
@@ -63,6 +63,21 @@ export function scenarios(store: SeededStore): Scenario[] {
       method: "GET",
       authorization,
       nextPath: () => `${tokens}?PageSize=50`,
+    },
+    {
+      name: "verify (valid, cached)",
+      expectedStatuses: [200],
+      method: "GET",
+      authorization,
+      nextPath: () => "/auth/verify?permission=management",
+    },
+    {
+      // Forward auth answers 401 even over the failed-authentication budget: proxies know no 429.
+      name: "verify (wrong token)",
+      expectedStatuses: [401],
+      method: "GET",
+      authorization: basic(store.projectId, `PT${"0".repeat(48)}`),
+      nextPath: () => "/auth/verify",
     },
     {
       // Over the failed-authentication budget (on by default, as npm start runs) a wrong token is
