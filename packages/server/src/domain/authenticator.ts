@@ -48,10 +48,9 @@ export class Authenticator {
 
   /** The token a secret belongs to, under whichever held key its digest was made. */
   async #find(secret: string): Promise<TokenRecord | undefined> {
-    for (const vault of this.keyring.vaults) {
-      const token = await this.store.findTokenByDigest(vault.digest(secret));
-      if (token && vault.matches(secret, token.secretDigest)) return token;
-    }
-    return undefined;
+    return this.keyring.find(secret, async (digest, vault) => {
+      const token = await this.store.findTokenByDigest(digest);
+      return token && vault.matches(secret, token.secretDigest) ? token : undefined;
+    });
   }
 }

@@ -14,8 +14,11 @@ const CACHE_HOLD = "key rotation";
 
 /** How often a node looks for a rotation started elsewhere. */
 export const ROTATION_POLL_MS = 1000;
-/** How long a rotation waits after publishing the new key before sealing anything under it. */
-const SETTLE_MS = ROTATION_POLL_MS * 2.5;
+/**
+ * How long a rotation waits after publishing the new key before sealing anything under it:
+ * several polls, so a node whose event loop or database pool is busy still picks it up first.
+ */
+const SETTLE_MS = ROTATION_POLL_MS * 5;
 
 interface RotationState {
   /** The new key's fingerprint. */

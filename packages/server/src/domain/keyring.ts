@@ -30,9 +30,23 @@ export class Keyring {
     this.#vaults = vaults;
   }
 
-  /** The digests a secret may be stored under, the primary key's first. */
-  digests(secret: string): Buffer[] {
-    return this.#vaults.map((vault) => vault.digest(secret));
+  /**
+   * Looks a secret up by its digest under each held key, the primary's first. During a rotation
+   * a row can move from the old key's digest to the new one's between two lookups, so a miss
+   * under every key is looked up once more: a row moves only once.
+   */
+  async find<T>(
+    secret: string,
+    lookup: (digest: Buffer, vault: SecretVault) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    const passes = this.rotating ? 2 : 1;
+    for (let pass = 0; pass < passes; pass++) {
+      for (const vault of this.#vaults) {
+        const found = await lookup(vault.digest(secret), vault);
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
   }
 
   /** A secret sealed under the primary key, bound to what it belongs to. */

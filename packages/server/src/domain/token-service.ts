@@ -76,11 +76,7 @@ export class TokenService {
 
   /** The token a secret belongs to, if any. */
   async findBySecret(secret: string): Promise<TokenRecord | undefined> {
-    for (const digest of this.keyring.digests(secret)) {
-      const found = await this.store.findTokenByDigest(digest);
-      if (found) return found;
-    }
-    return undefined;
+    return this.keyring.find(secret, (digest) => this.store.findTokenByDigest(digest));
   }
 
   async get(projectId: string, tokenId: string): Promise<IssuedToken> {
