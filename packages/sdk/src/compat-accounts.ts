@@ -1,4 +1,4 @@
-import { PagedList, pageTokenOf } from "./paged-list.js";
+import { compatPage, PagedList } from "./paged-list.js";
 import type { Query } from "./token-resource.js";
 import type { Transport } from "./transport.js";
 import type {
@@ -52,11 +52,7 @@ export class CompatAccounts {
       { FriendlyName: params.friendlyName, PageSize: params.pageSize, PageToken: params.pageToken },
       { signal: params.signal },
     );
-    return {
-      items: page.accounts,
-      nextPageToken: pageTokenOf(page.next_page_uri, "PageToken"),
-      previousPageToken: pageTokenOf(page.previous_page_uri, "PageToken"),
-    };
+    return compatPage(page, page.accounts);
   }
 
   /** Tokenspace addition: the project first, then its subprojects, across pages. */

@@ -1,4 +1,4 @@
-import { pageTokenOf } from "./paged-list.js";
+import { compatPage } from "./paged-list.js";
 import { type Query, TokenResource } from "./token-resource.js";
 import type { CompatListParams, CompatTokenList, ListParams } from "./types.js";
 
@@ -9,11 +9,7 @@ export class CompatTokens extends TokenResource<CompatTokenList, CompatListParam
   }
 
   protected toPage(page: CompatTokenList) {
-    return {
-      items: page.tokens,
-      nextPageToken: pageTokenOf(page.next_page_uri, "PageToken"),
-      previousPageToken: pageTokenOf(page.previous_page_uri, "PageToken"),
-    };
+    return compatPage(page, page.tokens);
   }
 
   protected pageQuery(params: ListParams): Query {

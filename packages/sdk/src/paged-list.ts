@@ -1,3 +1,4 @@
+import type { CompatPageLinks } from "./contract.js";
 import type { Page } from "./types.js";
 
 /**
@@ -36,4 +37,13 @@ export function pageTokenOf(uri: string | null | undefined, parameter: string): 
   if (!uri) return undefined;
   const query = uri.slice(uri.indexOf("?") + 1);
   return new URLSearchParams(query).get(parameter) ?? undefined;
+}
+
+/** A compatibility list page's items, with the PageTokens of its neighbours. */
+export function compatPage<T>(page: CompatPageLinks, items: T[]): Page<T> {
+  return {
+    items,
+    nextPageToken: pageTokenOf(page.next_page_uri, "PageToken"),
+    previousPageToken: pageTokenOf(page.previous_page_uri, "PageToken"),
+  };
 }

@@ -76,6 +76,7 @@ export class TokenService {
 
   /** The token a secret belongs to, if any. */
   async findBySecret(secret: string): Promise<TokenRecord | undefined> {
+    if (!isWellFormedSecret(secret)) return undefined;
     return this.keyring.find(secret, (digest) => this.store.findTokenByDigest(digest));
   }
 

@@ -8,10 +8,9 @@ import type { TokenService } from "../domain/token-service.js";
 import type { VerifyRules } from "../domain/verify-rules.js";
 import { AuthenticationError, MalformedRequestError, RateLimitedError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
-import { parseBasicCredentials } from "./basic-credentials.js";
-import { principalOf, requireManagement } from "./management-auth.js";
+import { authenticateBasic, principalOf, requireManagement } from "./management-auth.js";
 import { failureHandler, notFoundHandler } from "./reply-failure.js";
-import { failedAuthenticationKeys, type RequestBudgets } from "./request-budgets.js";
+import type { RequestBudgets } from "./request-budgets.js";
 import { BASIC_AUTH } from "./schemas.js";
 
 const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -105,25 +104,19 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   });
 }
 
+/**
+ * The forwarded credentials' principal, from the cache where it can (verify only reads). Over
+ * the failed-authentication budget the answer stays a 401, saying why: proxies understand only
+ * 401 and 403.
+ */
 async function verifyForwarded(
   request: FastifyRequest,
   { authenticator, budgets }: AuthRoutesOptions,
 ): Promise<Principal> {
-  const presented = request.headers.authorization;
-  let username: string | undefined;
   try {
-    const credentials = parseBasicCredentials(presented);
-    username = credentials.username;
-    return await authenticator.authenticate(credentials.username, credentials.password);
+    return await authenticateBasic(request, authenticator, budgets, { fresh: false });
   } catch (error) {
-    if (error instanceof AuthenticationError && presented && budgets.failedAuthentications) {
-      try {
-        await budgets.failedAuthentications.spend(failedAuthenticationKeys(request, username));
-      } catch (spent) {
-        // Proxies understand 401 and 403 only: over the budget it stays a 401, saying why.
-        if (spent instanceof RateLimitedError) throw new AuthenticationError(spent.message);
-      }
-    }
+    if (error instanceof RateLimitedError) throw new AuthenticationError(error.message);
     throw error;
   }
 }

@@ -5,7 +5,10 @@ import { MalformedRequestError, ValidationError } from "../errors.js";
 /** No body any route accepts is nested deeper than two levels; refuse far sooner than a stack would. */
 const MAX_JSON_DEPTH = 16;
 
-/** No body any route accepts has more than three fields. */
+/**
+ * No body any route accepts has more than three fields; the slack lets a misspelt field still
+ * get the 422 that names it.
+ */
 const MAX_BODY_FIELDS = 32;
 
 /**
@@ -56,7 +59,7 @@ export class JsonShapeScanner {
         }
         if (container.array && container.commas >= PERMISSION_LIST_MAX_ITEMS) {
           return new ValidationError([
-            listTooLong(this.#depth === 2 ? this.#listKey : "body", PERMISSION_LIST_MAX_ITEMS),
+            listTooLong(this.#depth >= 2 ? this.#listKey : "body", PERMISSION_LIST_MAX_ITEMS),
           ]);
         }
       }

@@ -21,29 +21,43 @@ const READS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export function requireManagement(authenticator: Authenticator, budgets: RequestBudgets) {
   return async (request: FastifyRequest): Promise<void> => {
-    const header = request.headers.authorization;
-    let username: string | undefined;
-    let principal: Principal;
-    try {
-      const credentials = parseBasicCredentials(header);
-      username = credentials.username;
-      principal = await authenticator.authenticate(credentials.username, credentials.password, {
-        fresh: !READS.has(request.method),
-      });
-    } catch (error) {
-      const presented = header !== undefined && header.trim() !== "";
-      if (presented && error instanceof AuthenticationError) {
-        await spend(
-          budgets.failedAuthentications,
-          failedAuthenticationKeys(request, username),
-          request,
-        );
-      }
-      throw error;
-    }
+    const principal = await authenticateBasic(request, authenticator, budgets, {
+      fresh: !READS.has(request.method),
+    });
     requirePermission(principal, "management");
     request.principal = principal;
   };
+}
+
+/**
+ * The principal of a request's HTTP Basic credentials. Credentials presented that do not
+ * verify spend the failed-authentication budget (per client address and per project id); over
+ * it this throws RateLimitedError instead of AuthenticationError. A missing header is no
+ * attempt and spends nothing.
+ */
+export async function authenticateBasic(
+  request: FastifyRequest,
+  authenticator: Authenticator,
+  budgets: RequestBudgets,
+  options: { readonly fresh: boolean },
+): Promise<Principal> {
+  const header = request.headers.authorization;
+  let username: string | undefined;
+  try {
+    const credentials = parseBasicCredentials(header);
+    username = credentials.username;
+    return await authenticator.authenticate(credentials.username, credentials.password, options);
+  } catch (error) {
+    const presented = header !== undefined && header.trim() !== "";
+    if (presented && error instanceof AuthenticationError) {
+      await spend(
+        budgets.failedAuthentications,
+        failedAuthenticationKeys(request, username),
+        request,
+      );
+    }
+    throw error;
+  }
 }
 
 /** The principal the hook set; every route behind it has one. */

@@ -34,9 +34,10 @@ export function isUnder(url: string, prefix: string): boolean {
 }
 
 /**
- * An API surface as a Fastify plugin, registered once under each of its prefixes: HTTP Basic credentials with the `management` permission
- * on every request (checked before the body is read, so an unauthenticated request is refused
- * whatever it carries), and every failure, unknown routes included, in the surface's shape.
+ * An API surface as a Fastify plugin, registered once under each of its prefixes: HTTP Basic
+ * credentials with the `management` permission on every request (checked before the body is
+ * read, so an unauthenticated request is refused whatever it carries), and every failure,
+ * unknown routes included, in the surface's shape.
  */
 export async function surfacePlugin(
   app: FastifyInstance,
