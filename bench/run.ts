@@ -9,13 +9,20 @@ import { type Scenario, scenarios } from "./scenarios.js";
 import { seedStore } from "./seed.js";
 
 /**
- * npm run bench [-- --quick] [-- --no-write]
+ * npm run bench [-- --quick] [-- --no-write] [-- --only=<scenario text>] [-- --small]
+ *
+ * `--only` measures the scenarios whose name contains the text; `--small` seeds 1 000 tokens
+ * only. Either implies `--no-write`: BENCHMARKS.md holds complete runs only.
  *
  * Measures Tokenspace against the ceiling of a raw node:http server on the same machine, in
  * the same run, alternating baseline and subject so that drift hits both alike.
  */
 const quick = process.argv.includes("--quick");
-const write = !process.argv.includes("--no-write") && !quick;
+const only = process.argv
+  .find((argument) => argument.startsWith("--only="))
+  ?.slice("--only=".length);
+const small = process.argv.includes("--small");
+const write = !process.argv.includes("--no-write") && !quick && !only && !small;
 const SETTINGS = quick
   ? {
       sizes: [1_000],
@@ -26,7 +33,7 @@ const SETTINGS = quick
       deletable: 40_000,
     }
   : {
-      sizes: [1_000, 1_000_000],
+      sizes: small ? [1_000] : [1_000, 1_000_000],
       durationS: 5,
       warmupS: 1,
       rounds: 2,
@@ -144,7 +151,9 @@ async function benchStore(
     );
     const subject = await startTarget(SERVER, seeded.env, "/readyz");
     try {
-      for (const scenario of scenarios(seeded)) {
+      for (const scenario of scenarios(seeded).filter(
+        (candidate) => !only || candidate.name.includes(only),
+      )) {
         const subjectRuns: Measurement[] = [];
         const baselineRuns: Measurement[] = [];
         for (let round = 0; round < SETTINGS.rounds; round++) {

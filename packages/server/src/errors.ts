@@ -9,6 +9,20 @@ export abstract class TokenspaceError extends Error {
   abstract readonly code: ErrorCode;
 }
 
+/**
+ * A failure that answers what a client sent. These are expected, frequent (a flood of wrong
+ * credentials is thousands a second) and never debugged by their stack, so none is captured:
+ * capturing it is most of what constructing an Error costs.
+ */
+abstract class ClientFailure extends TokenspaceError {
+  constructor(message: string) {
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
 /** The stable codes, one per failure class below. */
 export type ErrorCode =
   | "TS_ERR_MALFORMED_REQUEST"
@@ -24,21 +38,21 @@ export type ErrorCode =
   | "TS_ERR_REMOTE";
 
 /** The request cannot be understood at all (bad id syntax, forged page token). */
-export class MalformedRequestError extends TokenspaceError {
+export class MalformedRequestError extends ClientFailure {
   readonly code = "TS_ERR_MALFORMED_REQUEST";
 }
 
 /** The credentials are missing, wrong, revoked, or lack a permission the operation needs. */
-export class AuthenticationError extends TokenspaceError {
+export class AuthenticationError extends ClientFailure {
   readonly code = "TS_ERR_UNAUTHENTICATED";
 }
 
-export class NotFoundError extends TokenspaceError {
+export class NotFoundError extends ClientFailure {
   readonly code = "TS_ERR_NOT_FOUND";
 }
 
 /** The request was understood but its content breaks a rule; one problem per broken rule. */
-export class ValidationError extends TokenspaceError {
+export class ValidationError extends ClientFailure {
   readonly code = "TS_ERR_VALIDATION";
   constructor(readonly problems: readonly [ValidationProblem, ...ValidationProblem[]]) {
     super(problems.map((problem) => problem.message).join(" "));
@@ -46,7 +60,7 @@ export class ValidationError extends TokenspaceError {
 }
 
 /** A request budget (a project's requests, a client's failed authentications) is spent. */
-export class RateLimitedError extends TokenspaceError {
+export class RateLimitedError extends ClientFailure {
   readonly code = "TS_ERR_RATE_LIMITED";
   constructor(
     message: string,

@@ -6,7 +6,7 @@ import type { ServerConfig } from "./config.js";
 import { buildApp } from "./http/app.js";
 import { registerMetricsRoute } from "./http/metrics-route.js";
 import { requestBudgets } from "./http/request-budgets.js";
-import { createLogger } from "./logger.js";
+import { createLoggers } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { loadTlsCredentials, type TlsCredentials } from "./tls-certificates.js";
 import { openTokenspace } from "./tokenspace.js";
@@ -32,7 +32,7 @@ export async function startServer(
   config: ServerConfig,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
-  const logger = createLogger(config.logLevel, options.logDestination);
+  const { logger, requestLines } = createLoggers(config.logLevel, options.logDestination);
   const metrics = config.metrics.enabled ? new Metrics() : undefined;
   const tokenspace = await openTokenspace(config, metrics);
   let metricsServer: FastifyInstance | undefined;
@@ -44,6 +44,7 @@ export async function startServer(
     const app = await buildApp({
       ...tokenspace,
       logger,
+      requestLines,
       trustProxy: config.trustProxy,
       timeouts: config.timeouts,
       verifyRules: config.verifyRules,

@@ -96,6 +96,38 @@ describe.skipIf(TEST_STORE !== "postgres")("two server processes on one PostgreS
     expect(elapsed).toBeLessThan(REVOCATION_BOUND_MS);
   });
 
+  test("a token read on node B shows a rename made on node A within a second", async () => {
+    const created = await createOnA(["chat"]);
+    expect((await onB.request("GET", `${tokens}/${created.id}`)).body.name).toBe("shared");
+
+    await onA.request("PATCH", `${tokens}/${created.id}`, { json: { name: "renamed on A" } });
+
+    const started = performance.now();
+    let name = "";
+    while (performance.now() - started < 5 * REVOCATION_BOUND_MS) {
+      name = (await onB.request("GET", `${tokens}/${created.id}`)).body.name;
+      if (name === "renamed on A") break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(name).toBe("renamed on A");
+    expect(performance.now() - started).toBeLessThan(REVOCATION_BOUND_MS);
+  });
+
+  test("a token deleted on node A is not found on node B within a second, though B just read it", async () => {
+    const created = await createOnA(["chat"]);
+    expect((await onB.request("GET", `${tokens}/${created.id}`)).status).toBe(200);
+
+    expect((await onA.request("DELETE", `${tokens}/${created.id}`)).status).toBe(204);
+
+    const started = performance.now();
+    let status = 200;
+    while (status === 200 && performance.now() - started < 5 * REVOCATION_BOUND_MS) {
+      status = (await onB.request("GET", `${tokens}/${created.id}`)).status;
+    }
+    expect(status).toBe(404);
+    expect(performance.now() - started).toBeLessThan(REVOCATION_BOUND_MS);
+  });
+
   test("revocation still reaches node B within a second when its notification channel was cut", async () => {
     const created = await createOnA(["management"]);
     const asCreatedOnB = onB.withCredentials(projectId, created.token);

@@ -28,21 +28,27 @@ export class Authenticator {
   ): Promise<Principal> {
     if (!isWellFormedSecret(secret)) throw new AuthenticationError(REJECTED);
     const project = normalizeId(projectId);
-    const digest = this.keyring.primary.digest(secret);
-    const cached = fresh ? undefined : this.cache.get(digest);
-    if (cached) {
-      if (cached.projectId !== project) throw new AuthenticationError(REJECTED);
-      return cached;
+    if (!fresh) {
+      const cached = this.cache.verified(secret);
+      if (cached) {
+        if (cached.projectId !== project) throw new AuthenticationError(REJECTED);
+        return cached;
+      }
+      if (this.cache.knownUnknown(secret)) throw new AuthenticationError(REJECTED);
     }
     const generation = this.cache.generation;
     const token = await this.#find(secret);
-    if (!token || token.projectId !== project) throw new AuthenticationError(REJECTED);
+    if (!token) {
+      this.cache.rememberUnknown(secret, generation);
+      throw new AuthenticationError(REJECTED);
+    }
     const principal: Principal = {
       projectId: token.projectId,
       tokenId: token.id,
       permissions: new Set(token.permissions),
     };
-    this.cache.remember(digest, principal, generation);
+    this.cache.rememberVerified(secret, token.secretDigest, principal, generation);
+    if (token.projectId !== project) throw new AuthenticationError(REJECTED);
     return principal;
   }
 

@@ -1,13 +1,23 @@
+import { LRUCache } from "lru-cache";
 import { RateLimitedError } from "../errors.js";
 import type { Counters } from "./counters.js";
 
 const MINUTE_MS = 60_000;
+/** Keys remembered as over their budget, at most; beyond it the counters are asked again. */
+const EXHAUSTED_KEYS_HELD = 10_000;
 
 /**
  * At most `perMinute` events a minute for each key (a client address, a project): an event
  * over the budget of any of its keys is refused with the time until that budget renews.
  */
 export class RequestBudget {
+  /**
+   * Keys known to be over their budget, with when their window ends. A count only grows in its
+   * window, so until then each further event is refused without a counter round trip: a
+   * client hammering past its budget costs the shared counters nothing.
+   */
+  readonly #exhaustedUntil = new LRUCache<string, number>({ max: EXHAUSTED_KEYS_HELD });
+
   constructor(
     private readonly counters: Counters,
     private readonly perMinute: number,
@@ -17,20 +27,28 @@ export class RequestBudget {
 
   /** Counts one event for every key; throws RateLimitedError when one of them is over. */
   async spend(keys: readonly string[]): Promise<void> {
+    const now = Date.now();
+    for (const key of keys) {
+      const until = this.#exhaustedUntil.get(key);
+      if (until !== undefined && until > now) this.#refuse(key, until - now);
+    }
     const states = await Promise.all(keys.map((key) => this.counters.hit(key, MINUTE_MS)));
     let over: { key: string; resetInMs: number } | undefined;
     states.forEach((state, index) => {
       const key = keys[index];
       if (key !== undefined && state.count > this.perMinute) {
+        this.#exhaustedUntil.set(key, now + state.resetInMs);
         if (!over || state.resetInMs > over.resetInMs) over = { key, resetInMs: state.resetInMs };
       }
     });
-    if (over) {
-      const seconds = Math.max(1, Math.ceil(over.resetInMs / 1000));
-      throw new RateLimitedError(
-        `Too many ${this.describe(over.key)}: at most ${this.perMinute} a minute. Retry after ${seconds} seconds (the Retry-After header).`,
-        seconds,
-      );
-    }
+    if (over) this.#refuse(over.key, over.resetInMs);
+  }
+
+  #refuse(key: string, resetInMs: number): never {
+    const seconds = Math.max(1, Math.ceil(resetInMs / 1000));
+    throw new RateLimitedError(
+      `Too many ${this.describe(key)}: at most ${this.perMinute} a minute. Retry after ${seconds} seconds (the Retry-After header).`,
+      seconds,
+    );
   }
 }

@@ -46,6 +46,7 @@ export class TokenService {
         : await this.#subprojectOf(projectId, input.subprojectId);
     const secret = presetSecret ?? generateSecret();
     const record = await this.store.insertToken(this.#newRecord(owner, fields, secret, new Date()));
+    if (presetSecret !== undefined) this.cache.learnedChosenSecret();
     return issued(record, secret);
   }
 
@@ -71,6 +72,7 @@ export class TokenService {
       return this.#newRecord(projectId, fields, token.secret, now);
     });
     await this.store.insertTokens(records);
+    this.cache.learnedChosenSecret();
     return records.map((record) => record.id);
   }
 
@@ -80,10 +82,17 @@ export class TokenService {
     return this.keyring.find(secret, (digest) => this.store.findTokenByDigest(digest));
   }
 
+  /** A token with its secret, from memory while nothing changed it (see CredentialCache). */
   async get(projectId: string, tokenId: string): Promise<IssuedToken> {
-    const record = await this.store.findToken(projectId, normalizeId(tokenId));
+    const id = normalizeId(tokenId);
+    const cached = this.cache.revealed(projectId, id);
+    if (cached) return cached;
+    const generation = this.cache.generation;
+    const record = await this.store.findToken(projectId, id);
     if (!record) throw tokenNotFound(tokenId);
-    return this.#reveal(record);
+    const token = this.#reveal(record);
+    this.cache.rememberRevealed(projectId, record.secretDigest, token, generation);
+    return token;
   }
 
   async update(projectId: string, tokenId: string, changes: TokenChanges): Promise<IssuedToken> {

@@ -44,6 +44,8 @@ interface AppServices extends ApiServices {
   readonly trustProxy: boolean | number | string[];
   readonly store: Store;
   readonly logger: FastifyBaseLogger;
+  /** Where the one line per request goes (see Loggers.requestLines). */
+  readonly requestLines: FastifyBaseLogger;
   /** The certificate and key to serve HTTPS with; plain HTTP without. */
   readonly https: { readonly cert: string; readonly key: string } | undefined;
   /** Longest wait for a request's headers, and for the whole request. */
@@ -94,7 +96,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
       typeof services.trustProxy === "number"
         ? trustHops(services.trustProxy)
         : services.trustProxy,
-    logController: new RequestLog(),
+    logController: new RequestLog(services.requestLines),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: (request) => {

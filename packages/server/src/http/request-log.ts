@@ -1,4 +1,9 @@
-import { type FastifyReply, type FastifyRequest, LogController } from "fastify";
+import {
+  type FastifyBaseLogger,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 
 /**
  * One log line per request, written when the response is done: method, path, status and time,
@@ -6,6 +11,11 @@ import { type FastifyReply, type FastifyRequest, LogController } from "fastify";
  * secrets can reach the log this way.
  */
 export class RequestLog extends LogController {
+  /** `lines` writes the request lines; it need not redact (see Loggers.requestLines). */
+  constructor(private readonly lines: FastifyBaseLogger) {
+    super();
+  }
+
   override incomingRequest(): void {}
 
   override requestCompleted(
@@ -14,12 +24,13 @@ export class RequestLog extends LogController {
     reply: FastifyReply,
   ): void {
     const line = {
+      reqId: request.id,
       method: request.method,
       url: request.url,
       statusCode: reply.statusCode,
       responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
     };
     if (error) reply.log.error({ ...line, err: error }, "request errored");
-    else reply.log.info(line, "request");
+    else this.lines.info(line, "request");
   }
 }
