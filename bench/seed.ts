@@ -40,7 +40,7 @@ export async function seedStore(
     await tokenspace.tokens.create(
       projectId,
       { name: "bootstrap", permissions: ["management"] },
-      token,
+      { secret: token },
     );
     const read = await tokenspace.tokens.create(projectId, {
       name: "read me",

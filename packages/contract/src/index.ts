@@ -115,3 +115,103 @@ export interface NativeTokenList {
   };
   readonly data: TokenSummary[];
 }
+
+/*
+ * Tokenspace's extension surface (`/api/tokenspace`): what SignalWire's shapes cannot carry,
+ * a token's lifecycle and the audit log, beside those shapes and never inside them.
+ */
+
+/** The longest a rerolled token's previous secret may keep working: 7 days, in seconds. */
+export const REROLL_OVERLAP_MAX_SECONDS = 7 * 24 * 60 * 60;
+
+/** The furthest ahead an expiry may be set, in years. */
+export const EXPIRY_MAX_YEARS = 10;
+
+/** A token with its lifecycle, as the extension surface shows it (without its secret). */
+export interface ManagedToken {
+  readonly id: string;
+  readonly project_id: string;
+  readonly name: string;
+  readonly permissions: Permission[];
+  /** A disabled token is refused like a deleted one until it is enabled again. */
+  readonly enabled: boolean;
+  /** RFC 3339; from this instant the token authenticates nowhere. Null: it never expires. */
+  readonly expires_at: string | null;
+  /** The last successful authentication, to the second (recorded at most a second late). */
+  readonly last_used_at: string | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+  /** After a reroll with an overlap: until when the previous secret still works. */
+  readonly previous_token_expires_at: string | null;
+}
+
+/** A managed token as create and reroll return it: with its new secret, shown this once. */
+export interface IssuedManagedToken extends ManagedToken {
+  readonly token: string;
+}
+
+export interface CreateManagedTokenParams extends CreateTokenParams {
+  readonly expires_at?: string | null;
+  readonly enabled?: boolean;
+}
+
+export interface UpdateManagedTokenParams extends UpdateTokenParams {
+  /** An RFC 3339 time in the future, or null to remove the expiry. */
+  readonly expires_at?: string | null;
+  readonly enabled?: boolean;
+}
+
+export interface RerollTokenParams {
+  /**
+   * How long the previous secret keeps working: seconds, or a duration such as "30m", "12h",
+   * "7d"; 0 (the default) stops it at once. At most 7 days.
+   */
+  readonly overlap?: number | string;
+}
+
+/** The actions the audit log records. */
+export const AUDIT_ACTIONS = [
+  "token.created",
+  "token.imported",
+  "token.updated",
+  "token.disabled",
+  "token.enabled",
+  "token.rerolled",
+  "token.deleted",
+  "token.expired",
+  "project.created",
+  "project.renamed",
+  "subproject.created",
+  "subproject.renamed",
+  "key.rotated",
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** One recorded change. Nothing secret: no token, no digest. */
+export interface AuditEntry {
+  /** Increasing with time within one store. */
+  readonly id: number;
+  readonly action: AuditAction;
+  /** The project the target belongs to; null for the whole service (a key rotation). */
+  readonly project_id: string | null;
+  readonly target: { readonly type: "token" | "project" | "server"; readonly id: string | null };
+  /** Who acted: the token that authenticated the request; both null for the operator's CLI. */
+  readonly actor: { readonly project_id: string | null; readonly token_id: string | null };
+  readonly request_id: string | null;
+  readonly client_address: string | null;
+  /** What changed, such as the fields an update named. */
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly occurred_at: string;
+}
+
+/** One page of an extension-surface list. */
+export interface ExtensionList<T> {
+  readonly links: {
+    readonly self: string;
+    readonly first: string;
+    readonly next: string | null;
+    readonly prev: string | null;
+  };
+  readonly data: T[];
+}

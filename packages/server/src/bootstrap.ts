@@ -61,7 +61,7 @@ async function bootstrapPreset(
       tokens.create(
         project.id,
         { name: BOOTSTRAP_TOKEN_NAME, permissions: PERMISSIONS },
-        preset.token,
+        { secret: preset.token },
       ),
     );
   }

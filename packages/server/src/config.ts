@@ -38,6 +38,10 @@ export interface ServerConfig {
   readonly timeouts: { readonly headersMs: number; readonly requestMs: number };
   /** Plain HTTP (the default), the operator's PEM files, or certificates from a local CA. */
   readonly tls: TlsSettings;
+  /** Audit entries older than this many days are pruned (TOKENSPACE_AUDIT_RETENTION_DAYS). */
+  readonly auditRetentionDays: number;
+  /** Where token expiry, deletion and reroll are announced, signed with the secret. */
+  readonly webhook: WebhookSettings | undefined;
 }
 
 /** Settings that can also be given as command-line flags; a flag wins over the environment. */
@@ -106,6 +110,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     timeouts: parseTimeouts(env),
     verifyRules: readVerifyRules(env.TOKENSPACE_VERIFY_RULES),
     metrics: parseMetrics(env),
+    auditRetentionDays: integerSetting(
+      "TOKENSPACE_AUDIT_RETENTION_DAYS",
+      env.TOKENSPACE_AUDIT_RETENTION_DAYS,
+      365,
+      1,
+      36_500,
+    ),
+    webhook: parseWebhook(env),
     postgres: {
       poolSize: integerSetting("TOKENSPACE_PG_POOL_SIZE", env.TOKENSPACE_PG_POOL_SIZE, 10, 1, 1000),
       statementTimeoutMs: integerSetting(
@@ -224,6 +236,40 @@ function parseTimeouts(env: NodeJS.ProcessEnv): ServerConfig["timeouts"] {
     );
   }
   return { headersMs, requestMs };
+}
+
+export interface WebhookSettings {
+  readonly url: string;
+  readonly secret: string;
+  /** The wait before the first retry; each next one waits twice as long. */
+  readonly retryBaseMs: number;
+}
+
+function parseWebhook(env: NodeJS.ProcessEnv): WebhookSettings | undefined {
+  const url = env.TOKENSPACE_WEBHOOK_URL;
+  if (url === undefined || url === "") return undefined;
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+    throw new ConfigError(
+      `TOKENSPACE_WEBHOOK_URL must be an http:// or https:// URL; got "${url.slice(0, 80)}".`,
+    );
+  }
+  const secret = env.TOKENSPACE_WEBHOOK_SECRET ?? "";
+  if (secret.length < 16) {
+    throw new ConfigError(
+      "TOKENSPACE_WEBHOOK_URL needs TOKENSPACE_WEBHOOK_SECRET (at least 16 characters): every delivery is signed with it, so the receiver can tell it came from this server.",
+    );
+  }
+  return {
+    url,
+    secret,
+    retryBaseMs: integerSetting(
+      "TOKENSPACE_WEBHOOK_RETRY_BASE_MS",
+      env.TOKENSPACE_WEBHOOK_RETRY_BASE_MS,
+      1000,
+      1,
+      600_000,
+    ),
+  };
 }
 
 function parseRedisUrl(value: string | undefined): string | undefined {

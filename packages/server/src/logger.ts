@@ -13,7 +13,7 @@ const REDACTED_PATHS = [
   "*.password",
 ];
 
-export interface Loggers {
+interface Loggers {
   /** Every log line but the per-request one; credentials and secrets in it are redacted. */
   readonly logger: Logger;
   /**

@@ -3,13 +3,18 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import { type BootstrapOutcome, bootstrap } from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
+import type { Clock } from "./domain/clock.js";
 import { buildApp } from "./http/app.js";
 import { registerMetricsRoute } from "./http/metrics-route.js";
 import { requestBudgets } from "./http/request-budgets.js";
 import { createLoggers } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { loadTlsCredentials, type TlsCredentials } from "./tls-certificates.js";
-import { openTokenspace } from "./tokenspace.js";
+import { openTokenspace, type Tokenspace } from "./tokenspace.js";
+
+/** How often passed expiries are recorded and announced, and the audit log pruned. */
+const EXPIRY_SWEEP_MS = 1000;
+const AUDIT_PRUNE_MS = 60 * 60 * 1000;
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -20,12 +25,16 @@ export interface RunningServer {
   readonly tls: TlsCredentials | undefined;
   /** Where /metrics is served on a port of its own (TOKENSPACE_METRICS_PORT), if it is. */
   readonly metricsUrl: string | undefined;
+  /** The domain the server runs on (its maintenance and usage recording included). */
+  readonly tokenspace: Tokenspace;
   close(): Promise<void>;
 }
 
 export interface ServerOptions {
   /** Where log lines go; standard output by default. */
   readonly logDestination?: DestinationStream;
+  /** The time the domain reads; tests stand it where they need it. */
+  readonly clock?: Clock;
 }
 
 export async function startServer(
@@ -34,7 +43,11 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { logger, requestLines } = createLoggers(config.logLevel, options.logDestination);
   const metrics = config.metrics.enabled ? new Metrics() : undefined;
-  const tokenspace = await openTokenspace(config, metrics);
+  const tokenspace = await openTokenspace(config, {
+    ...(metrics && { metrics }),
+    ...(options.clock && { clock: options.clock }),
+    warn: (details, message) => logger.warn(details, message),
+  });
   let metricsServer: FastifyInstance | undefined;
   try {
     // Certificates are checked before anything is written or served. A store with no place on
@@ -54,6 +67,10 @@ export async function startServer(
       https: tls && { cert: tls.cert, key: tls.key },
     });
     await app.listen({ port: config.port, host: config.host });
+    tokenspace.maintenance.start({
+      expiriesEveryMs: EXPIRY_SWEEP_MS,
+      pruneEveryMs: AUDIT_PRUNE_MS,
+    });
     const port = listeningPort(app, config.port);
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     if (metrics && config.metrics.port !== undefined) {
@@ -68,6 +85,7 @@ export async function startServer(
       bootstrap: outcome,
       tls,
       metricsUrl: metricsPort === undefined ? undefined : `http://${host}:${metricsPort}/metrics`,
+      tokenspace,
       close: async () => {
         await metricsServer?.close();
         await app.close();

@@ -1,5 +1,7 @@
 import type { ServerConfig } from "./config.js";
+import { AuditLog } from "./domain/audit-log.js";
 import { Authenticator } from "./domain/authenticator.js";
+import { type Clock, systemClock } from "./domain/clock.js";
 import type { Counters } from "./domain/counters.js";
 import { CredentialCache } from "./domain/credential-cache.js";
 import {
@@ -8,18 +10,25 @@ import {
   ROTATION_POLL_MS,
 } from "./domain/key-rotation.js";
 import { Keyring } from "./domain/keyring.js";
+import { NO_LIFECYCLE_EVENTS } from "./domain/lifecycle-events.js";
+import { Maintenance } from "./domain/maintenance.js";
 import { ProjectService } from "./domain/project-service.js";
 import { SecretVault } from "./domain/secret-vault.js";
 import type { Store } from "./domain/store.js";
 import { TokenService } from "./domain/token-service.js";
+import { UsageRecorder } from "./domain/usage-recorder.js";
 import { ConfigError } from "./errors.js";
 import type { Metrics } from "./metrics.js";
 import { loadServerKey, promoteNextKey, type ServerKey } from "./server-key.js";
 import { MemoryCounters } from "./store/memory-counters.js";
 import { openStore } from "./store/open-store.js";
 import { RedisCounters } from "./store/redis-counters.js";
+import { WebhookNotifier } from "./webhook-notifier.js";
 
 const REVOCATIONS_UNHEARD = "revocations unheard";
+/** Last-used times are written at most this long after the use. */
+const USAGE_FLUSH_MS = 1000;
+const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 
 /** The store and the domain services on top of it: what the server and the CLI both run on. */
 export interface Tokenspace {
@@ -33,15 +42,32 @@ export interface Tokenspace {
   readonly serverKey: { readonly vault: SecretVault; readonly file: string | undefined };
   /** Request counts: in Redis when configured, else shared through the store, else in memory. */
   readonly counters: Counters;
+  readonly audit: AuditLog;
+  /** Last-used times noted in memory, written once a second (flushed on close). */
+  readonly usage: UsageRecorder;
+  /** Expiries recorded and announced, the audit log pruned: started by the server. */
+  readonly maintenance: Maintenance;
   close(): Promise<void>;
 }
+
+interface TokenspaceDependencies {
+  readonly metrics?: Metrics;
+  /** The time the domain reads; tests stand it where they need it. */
+  readonly clock?: Clock;
+  /** Told of what goes wrong in the background (a webhook not delivered, a write retried). */
+  readonly warn?: (details: object, message: string) => void;
+}
+
+const warnOnStandardError = (details: object, message: string) =>
+  process.stderr.write(`${JSON.stringify({ level: "warn", msg: message, ...details })}\n`);
 
 export async function openTokenspace(
   config: Pick<
     ServerConfig,
     "databaseUrl" | "secretKey" | "authCacheTtlMs" | "authCacheMaxEntries" | "postgres" | "redisUrl"
-  >,
-  metrics?: Metrics,
+  > &
+    Partial<Pick<ServerConfig, "auditRetentionDays" | "webhook">>,
+  { metrics, clock = systemClock, warn = warnOnStandardError }: TokenspaceDependencies = {},
 ): Promise<Tokenspace> {
   const opened = await openStore(config.databaseUrl, config.postgres);
   const { dataDirectory, shared } = opened;
@@ -83,16 +109,34 @@ export async function openTokenspace(
       restored: () => cache.resume(REVOCATIONS_UNHEARD),
     });
     const following = follower;
+    const webhook = config.webhook && new WebhookNotifier(config.webhook, warn);
+    const events = webhook ?? NO_LIFECYCLE_EVENTS;
+    const usage = new UsageRecorder(store, (error) =>
+      warn({ err: String(error) }, "last-used times not recorded"),
+    );
+    usage.start(USAGE_FLUSH_MS);
+    const audit = new AuditLog(store, clock);
+    const maintenance = new Maintenance(store, audit, events, clock, {
+      auditRetentionDays: config.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
+      onError: (error) =>
+        warn({ err: String(error) }, "maintenance failed; retried on its next run"),
+    });
     return {
       store,
       dataDirectory,
       serverKey: { vault, file: serverKey.file },
-      authenticator: new Authenticator(store, keyring, cache),
-      tokens: new TokenService(store, keyring, cache),
-      projects: new ProjectService(store, keyring),
+      authenticator: new Authenticator(store, keyring, cache, clock, usage),
+      tokens: new TokenService(store, keyring, cache, clock, events),
+      projects: new ProjectService(store, keyring, clock),
       counters,
+      audit,
+      usage,
+      maintenance,
       close: async () => {
         following.stop();
+        await maintenance.stop();
+        await usage.stop();
+        await webhook?.close();
         await counters?.close();
         await store.close();
       },

@@ -1,13 +1,20 @@
 import { AuthenticationError } from "../errors.js";
+import type { Clock } from "./clock.js";
 import type { CredentialCache } from "./credential-cache.js";
 import { normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import type { Principal } from "./principal.js";
 import type { Store, TokenRecord } from "./store.js";
 import { isWellFormedSecret } from "./token-secret.js";
+import type { UsageRecorder } from "./usage-recorder.js";
 
 const REJECTED =
   "Authentication failed: the project id and API token do not match an active token.";
+
+function earliest(...times: (Date | null)[]): number | null {
+  const known = times.filter((time): time is Date => time !== null).map((time) => time.getTime());
+  return known.length === 0 ? null : Math.min(...known);
+}
 
 /** Turns a project id and API token into a principal, or refuses. */
 export class Authenticator {
@@ -15,6 +22,8 @@ export class Authenticator {
     private readonly store: Store,
     private readonly keyring: Keyring,
     private readonly cache: CredentialCache,
+    private readonly clock: Clock,
+    private readonly usage: UsageRecorder,
   ) {}
 
   /**
@@ -30,33 +39,57 @@ export class Authenticator {
     const project = normalizeId(projectId);
     if (!fresh) {
       const cached = this.cache.verified(secret);
-      if (cached) {
-        if (cached.projectId !== project) throw new AuthenticationError(REJECTED);
-        return cached;
-      }
+      if (cached) return this.#accept(cached, project);
       if (this.cache.knownUnknown(secret)) throw new AuthenticationError(REJECTED);
     }
     const generation = this.cache.generation;
-    const token = await this.#find(secret);
-    if (!token) {
+    const found = await this.#find(secret);
+    if (!found) {
       this.cache.rememberUnknown(secret, generation);
       throw new AuthenticationError(REJECTED);
     }
+    const { token, viaPreviousSecret } = found;
+    // A disabled token is refused like a deleted one, and not cached: enabling it again
+    // invalidates nothing that could hold the refusal.
+    if (!token.enabled) throw new AuthenticationError(REJECTED);
     const principal: Principal = {
       projectId: token.projectId,
       tokenId: token.id,
       permissions: new Set(token.permissions),
+      validUntil: earliest(
+        token.expiresAt,
+        viaPreviousSecret ? token.previousSecretExpiresAt : null,
+      ),
     };
     this.cache.rememberVerified(secret, token.secretDigest, principal, generation);
-    if (token.projectId !== project) throw new AuthenticationError(REJECTED);
+    return this.#accept(principal, project);
+  }
+
+  /** The principal, unless it belongs elsewhere or its time is up; its use is noted. */
+  #accept(principal: Principal, projectId: string): Principal {
+    const now = this.clock.now();
+    if (principal.projectId !== projectId) throw new AuthenticationError(REJECTED);
+    if (principal.validUntil !== null && principal.validUntil <= now.getTime()) {
+      throw new AuthenticationError(REJECTED);
+    }
+    this.usage.record(principal.tokenId, now);
     return principal;
   }
 
-  /** The token a secret belongs to, under whichever held key its digest was made. */
-  async #find(secret: string): Promise<TokenRecord | undefined> {
+  /**
+   * The token a secret belongs to, under whichever held key its digest was made, and whether
+   * it is that token's previous secret (after a reroll).
+   */
+  async #find(
+    secret: string,
+  ): Promise<{ token: TokenRecord; viaPreviousSecret: boolean } | undefined> {
     return this.keyring.find(secret, async (digest, vault) => {
       const token = await this.store.findTokenByDigest(digest);
-      return token && vault.matches(secret, token.secretDigest) ? token : undefined;
+      if (!token) return undefined;
+      if (vault.matches(secret, token.secretDigest)) return { token, viaPreviousSecret: false };
+      const previous = token.previousSecretDigest;
+      if (previous && vault.matches(secret, previous)) return { token, viaPreviousSecret: true };
+      return undefined;
     });
   }
 }

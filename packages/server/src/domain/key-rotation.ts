@@ -1,4 +1,6 @@
 import { ConfigError } from "../errors.js";
+import { OPERATOR } from "./actor.js";
+import { auditEntry } from "./audit-log.js";
 import type { CredentialCache } from "./credential-cache.js";
 import type { Keyring } from "./keyring.js";
 import { SecretVault } from "./secret-vault.js";
@@ -127,10 +129,20 @@ export async function rotateKey(
     for (const token of batch) {
       const secret = openedBy(current, next, token.sealedSecret, token.id);
       if (secret === undefined) continue;
-      const moved = await store.resealToken(token.id, token.secretDigest, {
-        digest: next.digest(secret),
-        sealed: next.seal(secret, token.id),
-      });
+      const previous = token.previousSealedSecret
+        ? openedBy(current, next, token.previousSealedSecret, token.id)
+        : undefined;
+      const moved = await store.resealToken(
+        token.id,
+        token.secretDigest,
+        { digest: next.digest(secret), sealed: next.seal(secret, token.id) },
+        previous === undefined
+          ? null
+          : {
+              digest: next.digest(previous),
+              sealed: next.seal(previous, token.id),
+            },
+      );
       if (moved) progress.tokens++;
     }
     state = { ...state, tokensAfter: last.position };
@@ -148,10 +160,13 @@ export async function rotateKey(
     });
     if (moved) progress.signingKeys++;
   }
-  await store.writeSettings({
-    [KEY_FINGERPRINT_SETTING]: next.keyFingerprint(),
-    [ROTATION_SETTING]: undefined,
-  });
+  await store.writeSettings(
+    { [KEY_FINGERPRINT_SETTING]: next.keyFingerprint(), [ROTATION_SETTING]: undefined },
+    auditEntry("key.rotated", { type: "server", id: null, projectId: null }, OPERATOR, new Date(), {
+      tokens: progress.tokens,
+      signing_keys: progress.signingKeys,
+    }),
+  );
   options.report(progress);
   return progress;
 }

@@ -6,6 +6,11 @@ export interface Principal {
   readonly projectId: string;
   readonly tokenId: string;
   readonly permissions: ReadonlySet<Permission>;
+  /**
+   * When these credentials stop authenticating (epoch milliseconds): the token's expiry, or
+   * the end of a reroll's overlap for its previous secret. Null: not on its own.
+   */
+  readonly validUntil: number | null;
 }
 
 export function requirePermission(principal: Principal, permission: Permission): void {

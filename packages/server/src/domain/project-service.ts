@@ -1,5 +1,8 @@
 import { PROJECT_NAME_MAX_LENGTH } from "@tokenspace/contract";
 import { NotFoundError, ValidationError } from "../errors.js";
+import { type Actor, OPERATOR } from "./actor.js";
+import { auditEntry } from "./audit-log.js";
+import type { Clock } from "./clock.js";
 import { newId, normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import { type Page, readPage } from "./keyset-page.js";
@@ -26,14 +29,19 @@ export class ProjectService {
   constructor(
     private readonly store: Store,
     private readonly keyring: Keyring,
+    private readonly clock: Clock,
   ) {}
 
   /** A top-level project: created by the operator, never over HTTP. */
   async create(friendlyName: string, id: string = newId()): Promise<CreatedProject> {
-    return this.#insert(friendlyName, null, normalizeId(id));
+    return this.#insert(friendlyName, null, normalizeId(id), OPERATOR);
   }
 
-  async createSubproject(parentId: string, friendlyName: string): Promise<CreatedProject> {
+  async createSubproject(
+    parentId: string,
+    friendlyName: string,
+    actor: Actor = OPERATOR,
+  ): Promise<CreatedProject> {
     const parent = await this.store.findProject(normalizeId(parentId));
     if (!parent) throw new NotFoundError(`No project ${parentId} exists.`);
     if (parent.parentId !== null) {
@@ -45,7 +53,7 @@ export class ProjectService {
         },
       ]);
     }
-    return this.#insert(friendlyName, parent.id, newId());
+    return this.#insert(friendlyName, parent.id, newId(), actor);
   }
 
   async list(): Promise<ProjectRecord[]> {
@@ -95,13 +103,19 @@ export class ProjectService {
     principal: Principal,
     accountSid: string,
     friendlyName: string,
+    actor: Actor = OPERATOR,
   ): Promise<ProjectRecord> {
     const projectId = await this.scopeFor(principal, accountSid);
     checkName(friendlyName);
-    const renamed = await this.store.updateProject(projectId, {
-      friendlyName,
-      updatedAt: new Date(),
-    });
+    const now = this.clock.now();
+    const action = projectId === principal.projectId ? "project.renamed" : "subproject.renamed";
+    const renamed = await this.store.updateProject(
+      projectId,
+      { friendlyName, updatedAt: now },
+      auditEntry(action, { type: "project", id: projectId, projectId }, actor, now, {
+        fields: ["FriendlyName"],
+      }),
+    );
     if (!renamed) throw accountNotFound(accountSid);
     return renamed;
   }
@@ -110,20 +124,29 @@ export class ProjectService {
     friendlyName: string,
     parentId: string | null,
     id: string,
+    actor: Actor,
   ): Promise<CreatedProject> {
     checkName(friendlyName);
-    const now = new Date();
+    const now = this.clock.now();
     const signingKey = generateSigningKey();
     const sealed = this.keyring.seal(signingKey, signingKeyBinding(id));
-    const project = await this.store.insertProject({
-      id,
-      parentId,
-      friendlyName,
-      signingKeyDigest: sealed.digest,
-      sealedSigningKey: sealed.sealed,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const project = await this.store.insertProject(
+      {
+        id,
+        parentId,
+        friendlyName,
+        signingKeyDigest: sealed.digest,
+        sealedSigningKey: sealed.sealed,
+        createdAt: now,
+        updatedAt: now,
+      },
+      auditEntry(
+        parentId === null ? "project.created" : "subproject.created",
+        { type: "project", id, projectId: id },
+        actor,
+        now,
+      ),
+    );
     return { project, signingKey };
   }
 }

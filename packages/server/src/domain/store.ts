@@ -1,3 +1,5 @@
+import type { AuditAction } from "@tokenspace/contract";
+import type { Actor } from "./actor.js";
 import type { Counters } from "./counters.js";
 import type { Permission } from "./permissions.js";
 
@@ -38,6 +40,18 @@ export interface TokenRecord {
   readonly position: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  readonly enabled: boolean;
+  readonly expiresAt: Date | null;
+  readonly lastUsedAt: Date | null;
+  /**
+   * After a reroll with an overlap: the previous secret's digest and ciphertext (kept so a key
+   * rotation can re-seal it), and until when it still authenticates.
+   */
+  readonly previousSecretDigest: Buffer | null;
+  readonly previousSealedSecret: Buffer | null;
+  readonly previousSecretExpiresAt: Date | null;
+  /** Whether the expiry has been recorded in the audit log (and announced). */
+  readonly expiryRecorded: boolean;
 }
 
 export type NewTokenRecord = Omit<TokenRecord, "position">;
@@ -45,7 +59,48 @@ export type NewTokenRecord = Omit<TokenRecord, "position">;
 export interface TokenChangeSet {
   readonly name?: string;
   readonly permissions?: Permission[];
+  readonly enabled?: boolean;
+  /** A new expiry; null removes it; left out, it stays. */
+  readonly expiresAt?: Date | null;
   readonly updatedAt: Date;
+}
+
+/** A reroll: the new secret, and how long the current one keeps working (null: not at all). */
+export interface TokenReroll {
+  readonly secret: SealedSecret;
+  readonly previousSecretExpiresAt: Date | null;
+  readonly updatedAt: Date;
+}
+
+/** A token last authenticated at this time (recorded in batches). */
+export interface TokenUse {
+  readonly tokenId: string;
+  readonly at: Date;
+}
+
+/** An entry of the audit log, as written in the same transaction as the change it records. */
+export interface NewAuditRecord {
+  readonly action: AuditAction;
+  /** The project the target belongs to; null for the whole service. */
+  readonly projectId: string | null;
+  readonly targetType: "token" | "project" | "server";
+  readonly targetId: string | null;
+  readonly actor: Actor;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly occurredAt: Date;
+}
+
+export interface AuditRecord extends NewAuditRecord {
+  /** Insertion order; lists page by it. */
+  readonly position: number;
+}
+
+/** Which entries an audit list holds. */
+export interface AuditFilter {
+  readonly targetId?: string;
+  readonly action?: AuditAction;
+  readonly since?: Date;
+  readonly until?: Date;
 }
 
 /** A secret as the store keeps it: its digest and its ciphertext. */
@@ -101,12 +156,24 @@ export interface Store {
    * Writes every given setting (a value) and removes every other named one (`undefined`), all
    * in one transaction.
    */
-  writeSettings(settings: Readonly<Record<string, string | undefined>>): Promise<void>;
+  writeSettings(
+    settings: Readonly<Record<string, string | undefined>>,
+    audit?: NewAuditRecord,
+  ): Promise<void>;
 
-  insertProject(project: NewProjectRecord): Promise<ProjectRecord>;
+  /*
+   * Every write below that changes what a client can see takes the audit entry recording it,
+   * and writes both in one transaction: the entry exists exactly when the change does.
+   */
+
+  insertProject(project: NewProjectRecord, audit: NewAuditRecord): Promise<ProjectRecord>;
   findProject(id: string): Promise<ProjectRecord | undefined>;
   /** Renames a project; undefined when it does not exist. */
-  updateProject(id: string, changes: ProjectChangeSet): Promise<ProjectRecord | undefined>;
+  updateProject(
+    id: string,
+    changes: ProjectChangeSet,
+    audit: NewAuditRecord,
+  ): Promise<ProjectRecord | undefined>;
   /**
    * A project and its subprojects in position order (the project first, as it was created
    * before them), optionally only those with exactly this friendly name.
@@ -120,28 +187,76 @@ export interface Store {
   /** Every project, oldest first. */
   listProjects(): Promise<ProjectRecord[]>;
 
-  insertToken(token: NewTokenRecord): Promise<TokenRecord>;
-  /** Inserts many tokens at once, all or none (bulk import, benchmark seeding). */
-  insertTokens(tokens: readonly NewTokenRecord[]): Promise<void>;
+  insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<TokenRecord>;
+  /**
+   * Inserts many tokens at once, all or none (bulk import, benchmark seeding), with one audit
+   * entry for the whole import.
+   */
+  insertTokens(tokens: readonly NewTokenRecord[], audit: NewAuditRecord): Promise<void>;
   findToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined>;
+  findTokenById(tokenId: string): Promise<TokenRecord | undefined>;
+  /** The token whose current secret, or previous secret after a reroll, has this digest. */
   findTokenByDigest(secretDigest: Buffer): Promise<TokenRecord | undefined>;
   /** Applies all changes at once or none; undefined when the token is not in that project. */
   updateToken(
     projectId: string,
     tokenId: string,
     changes: TokenChangeSet,
+    audit: NewAuditRecord,
+  ): Promise<TokenRecord | undefined>;
+  /**
+   * Gives a token a new secret. The current one becomes the previous secret until
+   * `previousSecretExpiresAt`, or stops at once when that is null. Announced like an update.
+   */
+  rerollToken(
+    projectId: string,
+    tokenId: string,
+    reroll: TokenReroll,
+    audit: NewAuditRecord,
   ): Promise<TokenRecord | undefined>;
   /** Returns the deleted token, or undefined when it was not in that project. */
-  deleteToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined>;
+  deleteToken(
+    projectId: string,
+    tokenId: string,
+    audit: NewAuditRecord,
+  ): Promise<TokenRecord | undefined>;
   /** Tokens of one project in ascending position order. */
   listTokens(projectId: string, window: ListWindow): Promise<TokenRecord[]>;
+  /**
+   * Tokens of a project and its subprojects in ascending position order, optionally only
+   * those expiring in `[expiringFrom, expiringBy)`.
+   */
+  listFamilyTokens(
+    projectId: string,
+    window: ListWindow,
+    expiring?: { readonly from: Date; readonly by: Date },
+  ): Promise<TokenRecord[]>;
+  /** Moves each token's last use forward to the time given (never back); no audit, no announcement. */
+  recordTokenUses(uses: readonly TokenUse[]): Promise<void>;
+  /**
+   * Marks up to `limit` tokens whose expiry has passed and is not yet recorded, with a
+   * `token.expired` entry each in the same transaction; returns them. Safe to run on every
+   * node at once: each expiry is claimed by exactly one.
+   */
+  claimExpiredTokens(now: Date, limit: number): Promise<TokenRecord[]>;
+
+  /** Entries of a project, its subprojects and the whole service, newest last. */
+  listAudit(projectId: string, filter: AuditFilter, window: ListWindow): Promise<AuditRecord[]>;
+  /** Deletes up to `limit` entries older than `before`; returns how many it deleted. */
+  pruneAudit(before: Date, limit: number): Promise<number>;
   /** Tokens of every project after a position, in ascending position order (key rotation). */
   listAllTokens(afterPosition: number, limit: number): Promise<TokenRecord[]>;
   /**
-   * Replaces a token's digest and sealed secret, only if its digest is still `expectedDigest`;
-   * returns whether it did. Re-sealing changes no field a client sees.
+   * Replaces a token's digest and sealed secret (and its previous secret's, when it has one),
+   * only if its digest is still `expectedDigest`; returns whether it did. Re-sealing changes no
+   * field a client sees.
    */
-  resealToken(id: string, expectedDigest: Buffer, sealed: SealedSecret): Promise<boolean>;
+  resealToken(
+    id: string,
+    expectedDigest: Buffer,
+    sealed: SealedSecret,
+    previous: SealedSecret | null,
+  ): Promise<boolean>;
   /** The same for a project's signing key. */
   resealSigningKey(id: string, expectedDigest: Buffer, sealed: SealedSecret): Promise<boolean>;
 }

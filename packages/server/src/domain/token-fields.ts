@@ -1,6 +1,11 @@
-import { PERMISSION_LIST_MAX_ITEMS, TOKEN_NAME_MAX_LENGTH } from "@tokenspace/contract";
+import {
+  EXPIRY_MAX_YEARS,
+  PERMISSION_LIST_MAX_ITEMS,
+  TOKEN_NAME_MAX_LENGTH,
+} from "@tokenspace/contract";
 import { ValidationError } from "../errors.js";
 import { canonicalPermissions, isPermission, PERMISSIONS, type Permission } from "./permissions.js";
+import { parseTimestamp } from "./timestamp.js";
 import {
   emptyPermissions,
   invalidParameter,
@@ -16,6 +21,8 @@ export const TOKEN_FIELD_EXPECTATIONS = {
   name: `a string of 1 to ${TOKEN_NAME_MAX_LENGTH} characters`,
   permissions: `a non-empty list of permissions from: ${PERMISSIONS.join(", ")}`,
   subproject_id: "the UUID of a subproject of this project",
+  expires_at: `null or an RFC 3339 time with its offset (such as 2027-01-31T12:00:00Z), after now and at most ${EXPIRY_MAX_YEARS} years ahead`,
+  overlap: `${"a whole number of seconds, or a number with a unit"} ("90s", "30m", "12h", "7d"), from 0 to 7 days`,
 } as const;
 
 export interface TokenChanges {
@@ -81,4 +88,36 @@ export function validateTokenChanges(
       permissions: canonicalPermissions(changes.permissions.filter(isPermission)),
     }),
   };
+}
+
+export interface LifecycleChanges {
+  /** RFC 3339; null removes the expiry. */
+  readonly expiresAt?: string | null;
+  readonly enabled?: boolean;
+}
+
+interface ValidLifecycleChanges {
+  readonly expiresAt?: Date | null;
+  readonly enabled?: boolean;
+}
+
+/** The lifecycle fields of a create or update on the extension surface, checked at `now`. */
+export function validateLifecycleChanges(
+  changes: LifecycleChanges,
+  now: Date,
+): ValidLifecycleChanges {
+  const { expiresAt } = changes;
+  if (expiresAt === undefined || expiresAt === null) return changes as ValidLifecycleChanges;
+  const expiry = parseTimestamp(expiresAt);
+  const latest = new Date(now);
+  latest.setUTCFullYear(latest.getUTCFullYear() + EXPIRY_MAX_YEARS);
+  if (!expiry || expiry <= now || expiry > latest) {
+    throw new ValidationError([
+      invalidParameter(
+        "expires_at",
+        `${TOKEN_FIELD_EXPECTATIONS.expires_at}${expiry && expiry <= now ? ` (${expiresAt.slice(0, 40)} has passed)` : ""}`,
+      ),
+    ]);
+  }
+  return { ...changes, expiresAt: expiry };
 }

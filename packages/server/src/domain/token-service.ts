@@ -1,16 +1,30 @@
 import {
+  type IssuedManagedToken,
   type Token as IssuedToken,
+  type ManagedToken,
+  REROLL_OVERLAP_MAX_SECONDS,
   TOKEN_SECRET_DESCRIPTION,
   type TokenSummary,
 } from "@tokenspace/contract";
 import { NotFoundError, ValidationError } from "../errors.js";
+import { type Actor, OPERATOR } from "./actor.js";
+import { type AuditTarget, auditEntry } from "./audit-log.js";
+import type { Clock } from "./clock.js";
 import type { CredentialCache } from "./credential-cache.js";
+import { parseDuration } from "./duration.js";
 import { newId, normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import { type Page, readPage } from "./keyset-page.js";
+import type { LifecycleEvents } from "./lifecycle-events.js";
 import type { PageCursor } from "./page-cursor.js";
-import type { NewTokenRecord, Store, TokenRecord } from "./store.js";
-import { type TokenChanges, validateTokenChanges } from "./token-fields.js";
+import type { NewTokenRecord, Store, TokenChangeSet, TokenRecord } from "./store.js";
+import {
+  type LifecycleChanges,
+  TOKEN_FIELD_EXPECTATIONS,
+  type TokenChanges,
+  validateLifecycleChanges,
+  validateTokenChanges,
+} from "./token-fields.js";
 import { generateSecret, isWellFormedSecret } from "./token-secret.js";
 import { invalidParameter } from "./validation-problem.js";
 
@@ -20,10 +34,16 @@ import { invalidParameter } from "./validation-problem.js";
  */
 export type { IssuedToken };
 
-export interface NewToken {
+export interface NewToken extends LifecycleChanges {
   readonly name?: string;
   readonly permissions?: readonly string[];
   readonly subprojectId?: string;
+}
+
+interface CreateOptions {
+  readonly actor?: Actor;
+  /** A secret the operator chose (bootstrap configuration); otherwise a fresh one. */
+  readonly secret?: string;
 }
 
 /** The Tokens API's rules, shared by every surface and the CLI. */
@@ -32,28 +52,61 @@ export class TokenService {
     private readonly store: Store,
     private readonly keyring: Keyring,
     private readonly cache: CredentialCache,
+    private readonly clock: Clock,
+    private readonly events: LifecycleEvents,
   ) {}
 
-  /**
-   * Issues a new token. `presetSecret` lets the operator fix the secret (bootstrap
-   * configuration); otherwise a fresh one is generated.
-   */
-  async create(projectId: string, input: NewToken, presetSecret?: string): Promise<IssuedToken> {
+  async create(
+    projectId: string,
+    input: NewToken,
+    options: CreateOptions = {},
+  ): Promise<IssuedToken> {
+    const { record, secret } = await this.#create(projectId, input, options);
+    return issued(record, secret);
+  }
+
+  /** A create on the extension surface: the token with its lifecycle and its secret. */
+  async createManaged(
+    projectId: string,
+    input: NewToken,
+    actor: Actor,
+  ): Promise<IssuedManagedToken> {
+    const { record, secret } = await this.#create(projectId, input, { actor });
+    return { ...managedToken(record), token: secret };
+  }
+
+  async #create(
+    projectId: string,
+    input: NewToken,
+    { actor = OPERATOR, secret: presetSecret }: CreateOptions,
+  ): Promise<{ record: TokenRecord; secret: string }> {
+    const now = this.clock.now();
     const fields = validateTokenChanges(input, "create");
+    const lifecycle = validateLifecycleChanges(input, now);
     const owner =
       input.subprojectId === undefined
         ? projectId
         : await this.#subprojectOf(projectId, input.subprojectId);
     const secret = presetSecret ?? generateSecret();
-    const record = await this.store.insertToken(this.#newRecord(owner, fields, secret, new Date()));
+    const draft = this.#newRecord(owner, fields, secret, now);
+    const record = await this.store.insertToken(
+      {
+        ...draft,
+        enabled: lifecycle.enabled ?? true,
+        expiresAt: lifecycle.expiresAt ?? null,
+      },
+      auditEntry("token.created", tokenTarget(draft), actor, now, {
+        fields: ["name", "permissions", ...lifecycleFieldNames(lifecycle)],
+      }),
+    );
     if (presetSecret !== undefined) this.cache.learnedChosenSecret();
-    return issued(record, secret);
+    return { record, secret };
   }
 
   /**
    * Stores many tokens with known secrets in one write, all or none: for moving tokens over
-   * from elsewhere, and for seeding large stores. Each is validated like a create. Returns
-   * the new tokens' ids, in order.
+   * from elsewhere, and for seeding large stores. Each is validated like a create; the audit
+   * log records the import once. Returns the new tokens' ids, in order.
    */
   async importTokens(
     projectId: string,
@@ -62,8 +115,9 @@ export class TokenService {
       readonly permissions: readonly string[];
       readonly secret: string;
     }[],
+    actor: Actor = OPERATOR,
   ): Promise<string[]> {
-    const now = new Date();
+    const now = this.clock.now();
     const records = tokens.map((token) => {
       const fields = validateTokenChanges(token, "create");
       if (!isWellFormedSecret(token.secret)) {
@@ -71,7 +125,12 @@ export class TokenService {
       }
       return this.#newRecord(projectId, fields, token.secret, now);
     });
-    await this.store.insertTokens(records);
+    await this.store.insertTokens(
+      records,
+      auditEntry("token.imported", { type: "project", id: projectId, projectId }, actor, now, {
+        count: records.length,
+      }),
+    );
     this.cache.learnedChosenSecret();
     return records.map((record) => record.id);
   }
@@ -95,21 +154,103 @@ export class TokenService {
     return token;
   }
 
-  async update(projectId: string, tokenId: string, changes: TokenChanges): Promise<IssuedToken> {
-    const fields = validateTokenChanges(changes, "update");
-    const record = await this.store.updateToken(projectId, normalizeId(tokenId), {
-      ...fields,
-      updatedAt: new Date(),
-    });
-    if (!record) throw tokenNotFound(tokenId);
-    this.cache.invalidate(record.secretDigest);
-    return this.#reveal(record);
+  async update(
+    projectId: string,
+    tokenId: string,
+    changes: TokenChanges,
+    actor: Actor = OPERATOR,
+  ): Promise<IssuedToken> {
+    return this.#reveal(await this.#update(projectId, tokenId, changes, actor));
   }
 
-  async delete(projectId: string, tokenId: string): Promise<void> {
-    const record = await this.store.deleteToken(projectId, normalizeId(tokenId));
+  /** An update on the extension surface, lifecycle fields included (no secret shown). */
+  async updateManaged(
+    projectId: string,
+    tokenId: string,
+    changes: TokenChanges & LifecycleChanges,
+    actor: Actor,
+  ): Promise<ManagedToken> {
+    return managedToken(await this.#update(projectId, tokenId, changes, actor));
+  }
+
+  async #update(
+    projectId: string,
+    tokenId: string,
+    changes: TokenChanges & LifecycleChanges,
+    actor: Actor,
+  ): Promise<TokenRecord> {
+    const now = this.clock.now();
+    const fields = validateTokenChanges(changes, "update");
+    const lifecycle = validateLifecycleChanges(changes, now);
+    const changeSet: TokenChangeSet = { ...fields, ...lifecycle, updatedAt: now };
+    const id = normalizeId(tokenId);
+    const named = [...Object.keys(fields), ...lifecycleFieldNames(lifecycle)];
+    const action =
+      lifecycle.enabled === undefined
+        ? "token.updated"
+        : lifecycle.enabled
+          ? "token.enabled"
+          : "token.disabled";
+    const record = await this.store.updateToken(
+      projectId,
+      id,
+      changeSet,
+      auditEntry(action, { type: "token", id, projectId }, actor, now, { fields: named }),
+    );
     if (!record) throw tokenNotFound(tokenId);
     this.cache.invalidate(record.secretDigest);
+    return record;
+  }
+
+  async delete(projectId: string, tokenId: string, actor: Actor = OPERATOR): Promise<void> {
+    const now = this.clock.now();
+    const id = normalizeId(tokenId);
+    const record = await this.store.deleteToken(
+      projectId,
+      id,
+      auditEntry("token.deleted", { type: "token", id, projectId }, actor, now),
+    );
+    if (!record) throw tokenNotFound(tokenId);
+    this.cache.invalidate(record.secretDigest);
+    this.events.publish({ type: "token.deleted", token: eventToken(record), occurredAt: now });
+  }
+
+  /**
+   * A new secret for the same token id, name and permissions. The current secret keeps
+   * authenticating for `overlap` (0 to 7 days; 0 stops it at once), then stops on every node.
+   */
+  async reroll(
+    projectId: string,
+    tokenId: string,
+    overlap: unknown,
+    actor: Actor = OPERATOR,
+  ): Promise<IssuedManagedToken> {
+    const overlapMs = overlap === undefined ? 0 : parseDuration(overlap);
+    if (overlapMs === undefined || overlapMs > REROLL_OVERLAP_MAX_SECONDS * 1000) {
+      throw new ValidationError([invalidParameter("overlap", TOKEN_FIELD_EXPECTATIONS.overlap)]);
+    }
+    const now = this.clock.now();
+    const id = normalizeId(tokenId);
+    const secret = generateSecret();
+    const replaced = await this.store.findToken(projectId, id);
+    if (!replaced) throw tokenNotFound(tokenId);
+    const record = await this.store.rerollToken(
+      projectId,
+      id,
+      {
+        secret: this.keyring.seal(secret, id),
+        previousSecretExpiresAt: overlapMs > 0 ? new Date(now.getTime() + overlapMs) : null,
+        updatedAt: now,
+      },
+      auditEntry("token.rerolled", { type: "token", id, projectId }, actor, now, {
+        overlap_seconds: overlapMs / 1000,
+      }),
+    );
+    if (!record) throw tokenNotFound(tokenId);
+    this.cache.invalidate(replaced.secretDigest);
+    if (record.previousSecretDigest) this.cache.invalidate(record.previousSecretDigest);
+    this.events.publish({ type: "token.rerolled", token: eventToken(record), occurredAt: now });
+    return { ...managedToken(record), token: secret };
   }
 
   async list(
@@ -123,6 +264,49 @@ export class TokenService {
       cursor,
     );
     return { ...page, items: page.items.map(summary) };
+  }
+
+  /**
+   * Tokens of a project and its subprojects with their lifecycle; with `expiringWithinMs`, only
+   * those that expire between now and then.
+   */
+  async listManaged(
+    projectId: string,
+    pageSize: number,
+    cursor: PageCursor | undefined,
+    expiringWithinMs?: number,
+  ): Promise<Page<ManagedToken>> {
+    const now = this.clock.now();
+    const expiring =
+      expiringWithinMs === undefined
+        ? undefined
+        : { from: now, by: new Date(now.getTime() + expiringWithinMs) };
+    const page = await readPage(
+      (window) => this.store.listFamilyTokens(projectId, window, expiring),
+      pageSize,
+      cursor,
+    );
+    return { ...page, items: page.items.map(managedToken) };
+  }
+
+  /**
+   * The project that owns a token, when the caller's project may reach it (its own or a
+   * subproject's); any other token is not found, wherever it is.
+   */
+  async ownerOf(callerProjectId: string, tokenId: string): Promise<string> {
+    const record = await this.store.findTokenById(normalizeId(tokenId));
+    if (record && record.projectId !== callerProjectId) {
+      const owner = await this.store.findProject(record.projectId);
+      if (owner?.parentId === callerProjectId) return record.projectId;
+    }
+    if (record?.projectId === callerProjectId) return callerProjectId;
+    throw tokenNotFound(tokenId);
+  }
+
+  async getManaged(projectId: string, tokenId: string): Promise<ManagedToken> {
+    const record = await this.store.findToken(projectId, normalizeId(tokenId));
+    if (!record) throw tokenNotFound(tokenId);
+    return managedToken(record);
   }
 
   /** A new token's record: a fresh id, and its secret sealed under the primary key. */
@@ -143,6 +327,13 @@ export class TokenService {
       sealedSecret: sealed.sealed,
       createdAt: now,
       updatedAt: now,
+      enabled: true,
+      expiresAt: null,
+      lastUsedAt: null,
+      previousSecretDigest: null,
+      previousSealedSecret: null,
+      previousSecretExpiresAt: null,
+      expiryRecorded: false,
     };
   }
 
@@ -171,6 +362,37 @@ function issued(record: TokenRecord, secret: string): IssuedToken {
 
 function summary(record: TokenRecord): TokenSummary {
   return { id: record.id, name: record.name, permissions: record.permissions };
+}
+
+function managedToken(record: TokenRecord): ManagedToken {
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+  return {
+    id: record.id,
+    project_id: record.projectId,
+    name: record.name,
+    permissions: record.permissions,
+    enabled: record.enabled,
+    expires_at: iso(record.expiresAt),
+    last_used_at: iso(record.lastUsedAt),
+    created_at: record.createdAt.toISOString(),
+    updated_at: record.updatedAt.toISOString(),
+    previous_token_expires_at: iso(record.previousSecretExpiresAt),
+  };
+}
+
+function tokenTarget(record: NewTokenRecord): AuditTarget {
+  return { type: "token", id: record.id, projectId: record.projectId };
+}
+
+function eventToken(record: TokenRecord) {
+  return { id: record.id, projectId: record.projectId, name: record.name };
+}
+
+function lifecycleFieldNames(lifecycle: { expiresAt?: unknown; enabled?: unknown }): string[] {
+  return [
+    ...(lifecycle.expiresAt !== undefined ? ["expires_at"] : []),
+    ...(lifecycle.enabled !== undefined ? ["enabled"] : []),
+  ];
 }
 
 function tokenNotFound(tokenId: string): NotFoundError {

@@ -12,6 +12,7 @@ import { BODY_LIMIT_BYTES, registerBodyParsers } from "./body-parsers.js";
 import { ClientErrors } from "./client-errors.js";
 import type { CompatValidationShape } from "./compat-errors.js";
 import { COMPAT_SURFACE } from "./compat-surface.js";
+import { EXTENSION_SURFACE } from "./extension-surface.js";
 import { type Failure, toFailure } from "./failure.js";
 import { registerMetricsRoute } from "./metrics-route.js";
 import { NATIVE_SURFACE } from "./native-surface.js";
@@ -56,7 +57,7 @@ interface AppServices extends ApiServices {
 const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
 /** The API surfaces, each under its own prefix. */
-const SURFACES = [COMPAT_SURFACE, NATIVE_SURFACE];
+const SURFACES = [COMPAT_SURFACE, NATIVE_SURFACE, EXTENSION_SURFACE];
 
 const REQUEST_ID_HEADER = "x-request-id";
 const ACCEPTED_REQUEST_ID = /^[\w.:-]{1,128}$/;

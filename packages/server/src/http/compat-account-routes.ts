@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ProjectService } from "../domain/project-service.js";
 import { toCompatAccount } from "./compat-account.js";
 import { COMPAT_ACCOUNT_LIST } from "./list-envelopes.js";
-import { principalOf } from "./management-auth.js";
+import { actorOf, principalOf } from "./management-auth.js";
 import {
   type AccountNameBody,
   AccountNameBodySchema,
@@ -64,6 +64,7 @@ export async function compatAccountRoutes(
       const { project, signingKey } = await projects.createSubproject(
         principalOf(request).projectId,
         request.body.FriendlyName,
+        actorOf(request),
       );
       return reply.code(201).send(toCompatAccount(project, app.prefix, signingKey));
     },
@@ -98,7 +99,12 @@ export async function compatAccountRoutes(
     },
     async (request) =>
       toCompatAccount(
-        await projects.rename(principalOf(request), request.params.Sid, request.body.FriendlyName),
+        await projects.rename(
+          principalOf(request),
+          request.params.Sid,
+          request.body.FriendlyName,
+          actorOf(request),
+        ),
         app.prefix,
       ),
   );

@@ -106,24 +106,42 @@ export const COMPAT_ACCOUNT_LIST = compatList(
   ["FriendlyName"],
 );
 
-/** The native list envelope: `{links: {self, first, next, prev}, data}`. */
-export const NATIVE_TOKEN_LIST: ListStyle = {
-  query: NativePageQuery,
-  response: NativeTokenListSchema,
-  read: (params) => pageRequest(params.page_size, params.page_token),
-  render(path, page, request) {
-    const link = (token: string | undefined) =>
-      withQuery(path, { page_size: request.pageSize, page_token: token });
-    const linked = (cursor: PageCursor | undefined) =>
-      cursor === undefined ? null : link(encodePageToken(cursor));
-    return {
-      links: {
-        self: link(request.pageToken),
-        first: link(undefined),
-        next: linked(page.next),
-        prev: linked(page.previous),
-      },
-      data: page.items,
-    };
-  },
-};
+/**
+ * The native list envelope: `{links: {self, first, next, prev}, data}`, with `page_size` and
+ * `page_token`; filters are carried into every link. The extension surface lists this way too.
+ */
+export function nativeList(
+  query: TObject,
+  response: TSchema,
+  filterNames: readonly string[] = [],
+): ListStyle {
+  return {
+    query,
+    response,
+    read: (params) =>
+      pageRequest(
+        params.page_size,
+        params.page_token,
+        Object.fromEntries(
+          filterNames.map((name) => [name, params[name] as string | undefined] as const),
+        ),
+      ),
+    render(path, page, request) {
+      const link = (token: string | undefined) =>
+        withQuery(path, { ...request.filters, page_size: request.pageSize, page_token: token });
+      const linked = (cursor: PageCursor | undefined) =>
+        cursor === undefined ? null : link(encodePageToken(cursor));
+      return {
+        links: {
+          self: link(request.pageToken),
+          first: link(undefined),
+          next: linked(page.next),
+          prev: linked(page.previous),
+        },
+        data: page.items,
+      };
+    },
+  };
+}
+
+export const NATIVE_TOKEN_LIST = nativeList(NativePageQuery, NativeTokenListSchema);

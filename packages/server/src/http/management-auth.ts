@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import type { Actor } from "../domain/actor.js";
 import type { Authenticator } from "../domain/authenticator.js";
 import { type Principal, requirePermission } from "../domain/principal.js";
 import { AuthenticationError } from "../errors.js";
@@ -58,6 +59,17 @@ export async function authenticateBasic(
     }
     throw error;
   }
+}
+
+/** Who makes a change, for the audit log: the authenticated token, this request and its client. */
+export function actorOf(request: FastifyRequest): Actor {
+  const principal = principalOf(request);
+  return {
+    projectId: principal.projectId,
+    tokenId: principal.tokenId,
+    requestId: request.id,
+    clientAddress: request.ip,
+  };
 }
 
 /** The principal the hook set; every route behind it has one. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import type { AuditLog } from "../domain/audit-log.js";
 import type { Authenticator } from "../domain/authenticator.js";
 import type { ProjectService } from "../domain/project-service.js";
 import type { TokenService } from "../domain/token-service.js";
@@ -12,6 +13,7 @@ export interface ApiServices {
   readonly tokens: TokenService;
   readonly projects: ProjectService;
   readonly budgets: RequestBudgets;
+  readonly audit: AuditLog;
 }
 
 /** One API surface: where it lives, what it is called, its error bodies and its routes. */

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { TokenChanges } from "../domain/token-fields.js";
 import type { NewToken, TokenService } from "../domain/token-service.js";
 import type { ListStyle } from "./list-envelopes.js";
+import { actorOf } from "./management-auth.js";
 import {
   BASIC_AUTH,
   type CreateTokenBody,
@@ -65,7 +66,10 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
         response: { 200: TokenSchema, ...errors },
       },
     },
-    async (request) => tokens.create(await resolveProject(request), newToken(request.body)),
+    async (request) =>
+      tokens.create(await resolveProject(request), newToken(request.body), {
+        actor: actorOf(request),
+      }),
   );
 
   app.get(
@@ -116,6 +120,7 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
         await resolveProject(request),
         request.params.token_id,
         tokenChanges(request.body),
+        actorOf(request),
       ),
   );
 
@@ -130,7 +135,7 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
       },
     },
     async (request, reply) => {
-      await tokens.delete(await resolveProject(request), request.params.token_id);
+      await tokens.delete(await resolveProject(request), request.params.token_id, actorOf(request));
       return reply.code(204).send();
     },
   );

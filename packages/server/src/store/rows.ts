@@ -1,5 +1,8 @@
+import type { AuditAction } from "@tokenspace/contract";
 import { isPermission } from "../domain/permissions.js";
 import type {
+  AuditRecord,
+  NewAuditRecord,
   NewProjectRecord,
   NewTokenRecord,
   ProjectChangeSet,
@@ -13,11 +16,11 @@ import type {
  * how a row read back becomes a record. A new column is added here and in each dialect's
  * migrations, nowhere else.
  *
- * Values are written with times as Dates; SQLite's store turns them into epoch milliseconds.
- * Rows come back with positions as numbers (SQLite) or text (PostgreSQL's bigint) and times as
- * epoch milliseconds or Dates.
+ * Values are written with times as Dates and flags as booleans; SQLite's store turns them into
+ * epoch milliseconds and 1 or 0. Rows come back with positions as numbers (SQLite) or text
+ * (PostgreSQL's bigint), times as epoch milliseconds or Dates, flags as 1/0 or booleans.
  */
-export type ColumnValue = string | number | Buffer | Date | null;
+export type ColumnValue = string | number | boolean | Buffer | Date | null;
 
 export interface ProjectRow {
   position: number | string;
@@ -40,16 +43,41 @@ export interface TokenRow {
   sealed_secret: Buffer;
   created_at: number | Date;
   updated_at: number | Date;
+  enabled: number | boolean;
+  expires_at: number | Date | null;
+  last_used_at: number | Date | null;
+  previous_secret_digest: Buffer | null;
+  previous_sealed_secret: Buffer | null;
+  previous_secret_expires_at: number | Date | null;
+  expiry_recorded: number | boolean;
+}
+
+export interface AuditRow {
+  position: number | string;
+  action: string;
+  project_id: string | null;
+  target_type: string;
+  target_id: string | null;
+  actor_project_id: string | null;
+  actor_token_id: string | null;
+  request_id: string | null;
+  client_address: string | null;
+  details: string;
+  occurred_at: number | Date;
 }
 
 /**
  * A table as the statements see it: the columns a new row is written with (`position` is
- * assigned by the database), the columns an update may change, and the select list.
+ * assigned by the database), the columns an update may change (a null keeps the value), those
+ * it may also set to null (each with a `…_given` flag), and the select list.
  */
 interface Table<Written extends string, Changed extends string> {
   readonly name: string;
   readonly written: readonly Written[];
   readonly changed: readonly Changed[];
+  readonly clearable: readonly Changed[];
+  /** The parameters of an update, in order: changed columns, then each clearable's flag and value. */
+  readonly changeParameters: readonly string[];
   readonly selectList: string;
 }
 
@@ -57,9 +85,22 @@ function table<const Written extends string, const Changed extends Written>(
   name: string,
   written: readonly Written[],
   changed: readonly Changed[],
+  clearable: readonly Changed[] = [],
 ): Table<Written, Changed> {
-  return { name, written, changed, selectList: ["position", ...written].join(", ") };
+  return {
+    name,
+    written,
+    changed,
+    clearable,
+    changeParameters: [
+      ...changed.filter((column) => !clearable.includes(column)),
+      ...clearable.flatMap((column) => [givenFlag(column), column]),
+    ],
+    selectList: ["position", ...written].join(", "),
+  };
 }
+
+const givenFlag = (column: string) => `${column}_given`;
 
 export const PROJECTS = table(
   "projects",
@@ -86,12 +127,44 @@ export const TOKENS = table(
     "sealed_secret",
     "created_at",
     "updated_at",
+    "enabled",
+    "expires_at",
+    "last_used_at",
+    "previous_secret_digest",
+    "previous_sealed_secret",
+    "previous_secret_expires_at",
+    "expiry_recorded",
   ] satisfies (keyof TokenRow)[],
-  ["name", "permissions", "updated_at"],
+  ["name", "permissions", "updated_at", "enabled", "expiry_recorded", "expires_at"],
+  ["expires_at"],
 );
 
+export const AUDIT = table(
+  "audit_events",
+  [
+    "action",
+    "project_id",
+    "target_type",
+    "target_id",
+    "actor_project_id",
+    "actor_token_id",
+    "request_id",
+    "client_address",
+    "details",
+    "occurred_at",
+  ] satisfies (keyof AuditRow)[],
+  [],
+);
+
+/**
+ * The audit entry of a passed expiry, as a select list over a tokens row: recorded by whichever
+ * node claims it, with no actor and the expiry itself as the time.
+ */
+export const EXPIRED_TOKEN_AUDIT = `INSERT INTO audit_events (${AUDIT.written.join(", ")})
+  SELECT 'token.expired', project_id, 'token', id, NULL, NULL, NULL, NULL, '{}', expires_at`;
+
 type Values<T> = T extends Table<infer Written, infer _> ? Record<Written, ColumnValue> : never;
-type Changes<T> = T extends Table<infer _, infer Changed> ? Record<Changed, ColumnValue> : never;
+type Changes = Readonly<Record<string, ColumnValue>>;
 
 export function projectValues(project: NewProjectRecord): Values<typeof PROJECTS> {
   return {
@@ -115,19 +188,46 @@ export function tokenValues(token: NewTokenRecord): Values<typeof TOKENS> {
     sealed_secret: token.sealedSecret,
     created_at: token.createdAt,
     updated_at: token.updatedAt,
+    enabled: token.enabled,
+    expires_at: token.expiresAt,
+    last_used_at: token.lastUsedAt,
+    previous_secret_digest: token.previousSecretDigest,
+    previous_sealed_secret: token.previousSealedSecret,
+    previous_secret_expires_at: token.previousSecretExpiresAt,
+    expiry_recorded: token.expiryRecorded,
+  };
+}
+
+export function auditValues(entry: NewAuditRecord): Values<typeof AUDIT> {
+  return {
+    action: entry.action,
+    project_id: entry.projectId,
+    target_type: entry.targetType,
+    target_id: entry.targetId,
+    actor_project_id: entry.actor.projectId,
+    actor_token_id: entry.actor.tokenId,
+    request_id: entry.actor.requestId,
+    client_address: entry.actor.clientAddress,
+    details: JSON.stringify(entry.details),
+    occurred_at: entry.occurredAt,
   };
 }
 
 /** The columns an update writes; `null` keeps the stored value. */
-export function projectChangeValues(changes: ProjectChangeSet): Changes<typeof PROJECTS> {
+export function projectChangeValues(changes: ProjectChangeSet): Changes {
   return { friendly_name: changes.friendlyName, updated_at: changes.updatedAt };
 }
 
-export function tokenChangeValues(changes: TokenChangeSet): Changes<typeof TOKENS> {
+/** A new expiry also makes it due to be recorded again when it passes. */
+export function tokenChangeValues(changes: TokenChangeSet): Changes {
   return {
     name: changes.name ?? null,
     permissions: changes.permissions ? storedPermissions(changes.permissions) : null,
     updated_at: changes.updatedAt,
+    enabled: changes.enabled ?? null,
+    expiry_recorded: changes.expiresAt === undefined ? null : false,
+    [givenFlag("expires_at")]: changes.expiresAt !== undefined,
+    expires_at: changes.expiresAt ?? null,
   };
 }
 
@@ -160,7 +260,36 @@ export function toToken(row: TokenRow): TokenRecord {
     position: Number(row.position),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
+    enabled: Boolean(row.enabled),
+    expiresAt: optionalDate(row.expires_at),
+    lastUsedAt: optionalDate(row.last_used_at),
+    previousSecretDigest: row.previous_secret_digest,
+    previousSealedSecret: row.previous_sealed_secret,
+    previousSecretExpiresAt: optionalDate(row.previous_secret_expires_at),
+    expiryRecorded: Boolean(row.expiry_recorded),
   };
+}
+
+export function toAudit(row: AuditRow): AuditRecord {
+  return {
+    position: Number(row.position),
+    action: row.action as AuditAction,
+    projectId: row.project_id,
+    targetType: row.target_type as AuditRecord["targetType"],
+    targetId: row.target_id,
+    actor: {
+      projectId: row.actor_project_id,
+      tokenId: row.actor_token_id,
+      requestId: row.request_id,
+      clientAddress: row.client_address,
+    },
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    occurredAt: new Date(row.occurred_at),
+  };
+}
+
+function optionalDate(value: number | Date | null): Date | null {
+  return value === null ? null : new Date(value);
 }
 
 type Placeholder = (column: string, index: number) => string;
@@ -180,11 +309,17 @@ export function assignmentsSql(
   placeholder: Placeholder,
   offset = 0,
 ): string {
-  return of.changed
-    .map(
-      (column, index) => `${column} = coalesce(${placeholder(column, offset + index)}, ${column})`,
-    )
-    .join(", ");
+  const at = (parameter: string) =>
+    placeholder(parameter, offset + of.changeParameters.indexOf(parameter));
+  return [
+    ...of.changed
+      .filter((column) => !of.clearable.includes(column))
+      .map((column) => `${column} = coalesce(${at(column)}, ${column})`),
+    ...of.clearable.map(
+      (column) =>
+        `${column} = CASE WHEN ${at(givenFlag(column))} THEN ${at(column)} ELSE ${column} END`,
+    ),
+  ].join(", ");
 }
 
 /** Values in the order of a column list, for positional placeholders. */

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { loadConfig } from "../../src/config.js";
+import type { Clock } from "../../src/domain/clock.js";
 import { type RunningServer, startServer } from "../../src/server.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
@@ -28,6 +29,8 @@ export interface TestServerOptions {
   readonly database?: TestDatabase;
   readonly env?: NodeJS.ProcessEnv;
   readonly credentials?: { readonly projectId: string; readonly token: string };
+  /** The time the server's domain reads (the system clock by default). */
+  readonly clock?: Clock;
 }
 
 export function newSecret(): string {
@@ -59,7 +62,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     TOKENSPACE_BOOTSTRAP_TOKEN: credentials.token,
     ...options.env,
   });
-  const server = await startServer(config, { logDestination: logStream });
+  const server = await startServer(config, {
+    logDestination: logStream,
+    ...(options.clock && { clock: options.clock }),
+  });
   const testServer: TestServer = {
     url: server.url,
     projectId: credentials.projectId,

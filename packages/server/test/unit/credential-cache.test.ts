@@ -37,7 +37,11 @@ test("a secret refused once authenticates as soon as a token is created with it"
   const chosen = generateSecret();
   expect(await authenticates(chosen)).toBe(false);
 
-  await tokenspace.tokens.create(projectId, { name: "chosen", permissions: ["chat"] }, chosen);
+  await tokenspace.tokens.create(
+    projectId,
+    { name: "chosen", permissions: ["chat"] },
+    { secret: chosen },
+  );
 
   expect(await authenticates(chosen)).toBe(true);
 });

@@ -54,4 +54,37 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "token lifecycle and the audit log",
+    sql: `
+      ALTER TABLE tokens ADD COLUMN enabled boolean NOT NULL DEFAULT true;
+      ALTER TABLE tokens ADD COLUMN expires_at timestamptz;
+      ALTER TABLE tokens ADD COLUMN last_used_at timestamptz;
+      ALTER TABLE tokens ADD COLUMN previous_secret_digest bytea;
+      ALTER TABLE tokens ADD COLUMN previous_sealed_secret bytea;
+      ALTER TABLE tokens ADD COLUMN previous_secret_expires_at timestamptz;
+      ALTER TABLE tokens ADD COLUMN expiry_recorded boolean NOT NULL DEFAULT false;
+      CREATE INDEX tokens_previous_digest ON tokens (previous_secret_digest)
+        WHERE previous_secret_digest IS NOT NULL;
+      CREATE INDEX tokens_due_expiry ON tokens (expires_at)
+        WHERE expires_at IS NOT NULL AND NOT expiry_recorded;
+
+      CREATE TABLE audit_events (
+        position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        action text NOT NULL,
+        project_id text,
+        target_type text NOT NULL,
+        target_id text,
+        actor_project_id text,
+        actor_token_id text,
+        request_id text,
+        client_address text,
+        details text NOT NULL,
+        occurred_at timestamptz NOT NULL
+      );
+      CREATE INDEX audit_events_project ON audit_events (project_id, position);
+      CREATE INDEX audit_events_occurred ON audit_events (occurred_at);
+    `,
+  },
 ];

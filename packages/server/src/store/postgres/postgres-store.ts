@@ -1,7 +1,10 @@
 import pg from "pg";
 import type { Counters } from "../../domain/counters.js";
 import type {
+  AuditFilter,
+  AuditRecord,
   ListWindow,
+  NewAuditRecord,
   NewProjectRecord,
   NewTokenRecord,
   ProjectChangeSet,
@@ -11,12 +14,18 @@ import type {
   Store,
   TokenChangeSet,
   TokenRecord,
+  TokenReroll,
+  TokenUse,
 } from "../../domain/store.js";
 import { StoreUnavailableError } from "../../errors.js";
 import { redactDatabaseUrl } from "../database-url.js";
 import { runMigrations } from "../migration-runner.js";
 import {
+  AUDIT,
+  type AuditRow,
   assignmentsSql,
+  auditValues,
+  EXPIRED_TOKEN_AUDIT,
   inColumnOrder,
   insertSql,
   PROJECTS,
@@ -25,6 +34,7 @@ import {
   projectValues,
   TOKENS,
   type TokenRow,
+  toAudit,
   tokenChangeValues,
   tokenValues,
   toProject,
@@ -42,7 +52,29 @@ const REVOCATION_CHANNEL = "tokenspace_revocations";
 /** PostgreSQL numbers its parameters from $1. */
 const numbered = (_column: string, index: number) => `$${index + 1}`;
 
-const NOTIFY = `pg_notify('${REVOCATION_CHANNEL}', encode(secret_digest, 'base64'))`;
+const notify = (digestColumn: string) =>
+  `pg_notify('${REVOCATION_CHANNEL}', encode(${digestColumn}, 'base64'))`;
+const NOTIFY = notify("secret_digest");
+
+/** Parameter types the audit insert needs spelled out (an INSERT … SELECT infers none). */
+const AUDIT_COLUMN_TYPES: Readonly<Record<string, string>> = { occurred_at: "timestamptz" };
+
+/**
+ * `audited AS (INSERT INTO audit_events … SELECT $n… FROM source LIMIT 1)`: the entry is
+ * written, in the same statement as the change, exactly when `source` (the changed row) exists.
+ * Its parameters follow the statement's first `offset` ones.
+ */
+function auditedCte(source: string, offset: number): string {
+  const values = AUDIT.written.map(
+    (column, index) => `$${offset + index + 1}::${AUDIT_COLUMN_TYPES[column] ?? "text"}`,
+  );
+  return `audited AS (INSERT INTO audit_events (${AUDIT.written.join(", ")})
+    SELECT ${values.join(", ")} FROM ${source} LIMIT 1)`;
+}
+
+const auditParameters = (audit: NewAuditRecord) => inColumnOrder(AUDIT.written, auditValues(audit));
+
+const FAMILY_OF = "(SELECT id FROM projects WHERE id = $1 OR parent_id = $1)";
 
 /**
  * The scale-out store: any number of stateless nodes on one PostgreSQL. Each statement commits
@@ -125,30 +157,36 @@ export class PostgresStore implements Store {
     return existing;
   }
 
-  async writeSettings(settings: Readonly<Record<string, string | undefined>>): Promise<void> {
+  async writeSettings(
+    settings: Readonly<Record<string, string | undefined>>,
+    audit?: NewAuditRecord,
+  ): Promise<void> {
     const entries = Object.entries(settings);
     await this.#query(
-      "write_settings",
+      audit ? "write_settings_audited" : "write_settings",
       `WITH written AS (
          INSERT INTO settings (key, value)
          SELECT key, value FROM unnest($1::text[], $2::text[]) AS given (key, value)
          WHERE value IS NOT NULL
          ON CONFLICT (key) DO UPDATE SET value = excluded.value
-       )
+       )${audit ? `, ${auditedCte("(SELECT 1) AS always", 3)}` : ""}
        DELETE FROM settings WHERE key = ANY ($3::text[])`,
       [
         entries.map(([key]) => key),
         entries.map(([, value]) => value ?? null),
         entries.filter(([, value]) => value === undefined).map(([key]) => key),
+        ...(audit ? auditParameters(audit) : []),
       ],
     );
   }
 
-  async insertProject(project: NewProjectRecord): Promise<ProjectRecord> {
+  async insertProject(project: NewProjectRecord, audit: NewAuditRecord): Promise<ProjectRecord> {
     const [row] = await this.#query<ProjectRow>(
       "insert_project",
-      insertSql(PROJECTS, numbered),
-      inColumnOrder(PROJECTS.written, projectValues(project)),
+      `WITH inserted AS (${insertSql(PROJECTS, numbered)}),
+       ${auditedCte("inserted", PROJECTS.written.length)}
+       SELECT * FROM inserted`,
+      [...inColumnOrder(PROJECTS.written, projectValues(project)), ...auditParameters(audit)],
     );
     return toProject(row as ProjectRow);
   }
@@ -162,12 +200,24 @@ export class PostgresStore implements Store {
     return row && toProject(row);
   }
 
-  async updateProject(id: string, changes: ProjectChangeSet): Promise<ProjectRecord | undefined> {
+  async updateProject(
+    id: string,
+    changes: ProjectChangeSet,
+    audit: NewAuditRecord,
+  ): Promise<ProjectRecord | undefined> {
+    const offset = 1 + PROJECTS.changeParameters.length;
     const [row] = await this.#query<ProjectRow>(
       "update_project",
-      `UPDATE projects SET ${assignmentsSql(PROJECTS, numbered, 1)} WHERE id = $1
-       RETURNING ${PROJECTS.selectList}`,
-      [id, ...inColumnOrder(PROJECTS.changed, projectChangeValues(changes))],
+      `WITH updated AS (
+         UPDATE projects SET ${assignmentsSql(PROJECTS, numbered, 1)} WHERE id = $1
+         RETURNING ${PROJECTS.selectList}
+       ), ${auditedCte("updated", offset)}
+       SELECT * FROM updated`,
+      [
+        id,
+        ...inColumnOrder(PROJECTS.changeParameters, projectChangeValues(changes)),
+        ...auditParameters(audit),
+      ],
     );
     return row && toProject(row);
   }
@@ -207,22 +257,30 @@ export class PostgresStore implements Store {
     return rows.map(toProject);
   }
 
-  async insertToken(token: NewTokenRecord): Promise<TokenRecord> {
+  async insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<TokenRecord> {
     const [row] = await this.#query<TokenRow>(
       "insert_token",
-      insertSql(TOKENS, numbered),
-      inColumnOrder(TOKENS.written, tokenValues(token)),
+      `WITH inserted AS (${insertSql(TOKENS, numbered)}),
+       ${auditedCte("inserted", TOKENS.written.length)}
+       SELECT * FROM inserted`,
+      [...inColumnOrder(TOKENS.written, tokenValues(token)), ...auditParameters(audit)],
     );
     return toToken(row as TokenRow);
   }
 
-  async insertTokens(tokens: readonly NewTokenRecord[]): Promise<void> {
+  async insertTokens(tokens: readonly NewTokenRecord[], audit: NewAuditRecord): Promise<void> {
     const columns = TOKENS.written.join(", ");
     await this.#query(
       "insert_tokens",
-      `INSERT INTO tokens (${columns})
-       SELECT ${columns} FROM json_populate_recordset(null::tokens, $1::json)`,
-      [JSON.stringify(tokens.map((token) => jsonValues(tokenValues(token))))],
+      `WITH inserted AS (
+         INSERT INTO tokens (${columns})
+         SELECT ${columns} FROM json_populate_recordset(null::tokens, $1::json)
+       ), ${auditedCte("(SELECT 1) AS always", 1)}
+       SELECT 1`,
+      [
+        JSON.stringify(tokens.map((token) => jsonValues(tokenValues(token)))),
+        ...auditParameters(audit),
+      ],
     );
   }
 
@@ -235,10 +293,22 @@ export class PostgresStore implements Store {
     return row && toToken(row);
   }
 
+  async findTokenById(tokenId: string): Promise<TokenRecord | undefined> {
+    const [row] = await this.#query<TokenRow>(
+      "find_token_by_id",
+      `SELECT ${TOKENS.selectList} FROM tokens WHERE id = $1`,
+      [tokenId],
+    );
+    return row && toToken(row);
+  }
+
   async findTokenByDigest(secretDigest: Buffer): Promise<TokenRecord | undefined> {
     const [row] = await this.#query<TokenRow>(
       "find_token_by_digest",
-      `SELECT ${TOKENS.selectList} FROM tokens WHERE secret_digest = $1`,
+      `SELECT ${TOKENS.selectList} FROM tokens WHERE secret_digest = $1
+       UNION ALL
+       SELECT ${TOKENS.selectList} FROM tokens WHERE previous_secret_digest = $1
+       LIMIT 1`,
       [secretDigest],
     );
     return row && toToken(row);
@@ -248,30 +318,169 @@ export class PostgresStore implements Store {
     projectId: string,
     tokenId: string,
     changes: TokenChangeSet,
+    audit: NewAuditRecord,
   ): Promise<TokenRecord | undefined> {
+    const offset = 2 + TOKENS.changeParameters.length;
     const [row] = await this.#query<TokenRow>(
       "update_token",
       `WITH updated AS (
          UPDATE tokens SET ${assignmentsSql(TOKENS, numbered, 2)}
          WHERE project_id = $1 AND id = $2
          RETURNING ${TOKENS.selectList}
-       )
+       ), ${auditedCte("updated", offset)}
        SELECT ${TOKENS.selectList}, ${NOTIFY} FROM updated`,
-      [projectId, tokenId, ...inColumnOrder(TOKENS.changed, tokenChangeValues(changes))],
+      [
+        projectId,
+        tokenId,
+        ...inColumnOrder(TOKENS.changeParameters, tokenChangeValues(changes)),
+        ...auditParameters(audit),
+      ],
     );
     return row && toToken(row);
   }
 
-  async deleteToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined> {
+  /** Announces the digest the token had before: the one other nodes have cached it under. */
+  async rerollToken(
+    projectId: string,
+    tokenId: string,
+    reroll: TokenReroll,
+    audit: NewAuditRecord,
+  ): Promise<TokenRecord | undefined> {
+    const [row] = await this.#query<TokenRow>(
+      "reroll_token",
+      `WITH replaced AS (
+         SELECT id AS replaced_id, secret_digest AS replaced_digest FROM tokens
+         WHERE project_id = $1 AND id = $2 FOR UPDATE
+       ), updated AS (
+         UPDATE tokens SET
+           previous_secret_digest = CASE WHEN $5::timestamptz IS NULL THEN NULL ELSE secret_digest END,
+           previous_sealed_secret = CASE WHEN $5::timestamptz IS NULL THEN NULL ELSE sealed_secret END,
+           previous_secret_expires_at = $5::timestamptz,
+           secret_digest = $3, sealed_secret = $4, updated_at = $6
+         FROM replaced WHERE id = replaced_id
+         RETURNING ${TOKENS.selectList}, replaced_digest
+       ), ${auditedCte("updated", 6)}
+       SELECT ${TOKENS.selectList}, ${notify("replaced_digest")} FROM updated`,
+      [
+        projectId,
+        tokenId,
+        reroll.secret.digest,
+        reroll.secret.sealed,
+        reroll.previousSecretExpiresAt,
+        reroll.updatedAt,
+        ...auditParameters(audit),
+      ],
+    );
+    return row && toToken(row);
+  }
+
+  async deleteToken(
+    projectId: string,
+    tokenId: string,
+    audit: NewAuditRecord,
+  ): Promise<TokenRecord | undefined> {
     const [row] = await this.#query<TokenRow>(
       "delete_token",
       `WITH deleted AS (
          DELETE FROM tokens WHERE project_id = $1 AND id = $2 RETURNING ${TOKENS.selectList}
-       )
+       ), ${auditedCte("deleted", 2)}
        SELECT ${TOKENS.selectList}, ${NOTIFY} FROM deleted`,
-      [projectId, tokenId],
+      [projectId, tokenId, ...auditParameters(audit)],
     );
     return row && toToken(row);
+  }
+
+  async listFamilyTokens(
+    projectId: string,
+    window: ListWindow,
+    expiring?: { readonly from: Date; readonly by: Date },
+  ): Promise<TokenRecord[]> {
+    const backwards = window.before !== undefined;
+    const rows = await this.#query<TokenRow>(
+      backwards ? "list_family_tokens_before" : "list_family_tokens_after",
+      `SELECT ${TOKENS.selectList} FROM tokens
+       WHERE project_id IN ${FAMILY_OF}
+         AND ($2::timestamptz IS NULL OR (expires_at >= $2 AND expires_at < $3::timestamptz))
+         AND position ${backwards ? "<" : ">"} $4
+       ORDER BY position ${backwards ? "DESC" : "ASC"} LIMIT $5`,
+      [
+        projectId,
+        expiring?.from ?? null,
+        expiring?.by ?? null,
+        window.before ?? window.after ?? 0,
+        window.limit,
+      ],
+    );
+    return (backwards ? rows.reverse() : rows).map(toToken);
+  }
+
+  async recordTokenUses(uses: readonly TokenUse[]): Promise<void> {
+    await this.#query(
+      "record_token_uses",
+      `UPDATE tokens SET last_used_at = greatest(last_used_at, used.at)
+       FROM unnest($1::text[], $2::timestamptz[]) AS used (token_id, at)
+       WHERE id = used.token_id`,
+      [uses.map((use) => use.tokenId), uses.map((use) => use.at)],
+    );
+  }
+
+  async claimExpiredTokens(now: Date, limit: number): Promise<TokenRecord[]> {
+    const rows = await this.#query<TokenRow>(
+      "claim_expired_tokens",
+      `WITH due AS (
+         SELECT id AS due_id FROM tokens
+         WHERE expires_at IS NOT NULL AND NOT expiry_recorded AND expires_at <= $1
+         ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), expired AS (
+         UPDATE tokens SET expiry_recorded = true FROM due WHERE id = due_id
+         RETURNING ${TOKENS.selectList}
+       ), audited AS (${EXPIRED_TOKEN_AUDIT} FROM expired)
+       SELECT ${TOKENS.selectList} FROM expired`,
+      [now, limit],
+    );
+    return rows.map(toToken);
+  }
+
+  async listAudit(
+    projectId: string,
+    filter: AuditFilter,
+    window: ListWindow,
+  ): Promise<AuditRecord[]> {
+    const backwards = window.before !== undefined;
+    const rows = await this.#query<AuditRow>(
+      backwards ? "list_audit_before" : "list_audit_after",
+      `SELECT ${AUDIT.selectList} FROM audit_events
+       WHERE (project_id IN ${FAMILY_OF}
+           OR (project_id IS NULL AND EXISTS (
+             SELECT 1 FROM projects WHERE id = $1 AND parent_id IS NULL)))
+         AND ($2::text IS NULL OR target_id = $2)
+         AND ($3::text IS NULL OR action = $3)
+         AND ($4::timestamptz IS NULL OR occurred_at >= $4)
+         AND ($5::timestamptz IS NULL OR occurred_at < $5)
+         AND position ${backwards ? "<" : ">"} $6
+       ORDER BY position ${backwards ? "DESC" : "ASC"} LIMIT $7`,
+      [
+        projectId,
+        filter.targetId ?? null,
+        filter.action ?? null,
+        filter.since ?? null,
+        filter.until ?? null,
+        window.before ?? window.after ?? 0,
+        window.limit,
+      ],
+    );
+    return (backwards ? rows.reverse() : rows).map(toAudit);
+  }
+
+  async pruneAudit(before: Date, limit: number): Promise<number> {
+    const rows = await this.#query(
+      "prune_audit",
+      `DELETE FROM audit_events WHERE position IN (
+         SELECT position FROM audit_events WHERE occurred_at < $1 ORDER BY occurred_at LIMIT $2
+       ) RETURNING position`,
+      [before, limit],
+    );
+    return rows.length;
   }
 
   async listTokens(projectId: string, window: ListWindow): Promise<TokenRecord[]> {
@@ -294,12 +503,25 @@ export class PostgresStore implements Store {
     return rows.map(toToken);
   }
 
-  async resealToken(id: string, expectedDigest: Buffer, sealed: SealedSecret): Promise<boolean> {
+  async resealToken(
+    id: string,
+    expectedDigest: Buffer,
+    sealed: SealedSecret,
+    previous: SealedSecret | null,
+  ): Promise<boolean> {
     const rows = await this.#query(
       "reseal_token",
-      `UPDATE tokens SET secret_digest = $1, sealed_secret = $2
+      `UPDATE tokens SET secret_digest = $1, sealed_secret = $2,
+         previous_secret_digest = $5, previous_sealed_secret = $6
        WHERE id = $3 AND secret_digest = $4 RETURNING id`,
-      [sealed.digest, sealed.sealed, id, expectedDigest],
+      [
+        sealed.digest,
+        sealed.sealed,
+        id,
+        expectedDigest,
+        previous?.digest ?? null,
+        previous?.sealed ?? null,
+      ],
     );
     return rows.length === 1;
   }

@@ -43,4 +43,37 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE projects ADD COLUMN sealed_signing_key BLOB;
     `,
   },
+  {
+    version: 3,
+    name: "token lifecycle and the audit log",
+    sql: `
+      ALTER TABLE tokens ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
+      ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;
+      ALTER TABLE tokens ADD COLUMN previous_secret_digest BLOB;
+      ALTER TABLE tokens ADD COLUMN previous_sealed_secret BLOB;
+      ALTER TABLE tokens ADD COLUMN previous_secret_expires_at INTEGER;
+      ALTER TABLE tokens ADD COLUMN expiry_recorded INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX tokens_previous_digest ON tokens (previous_secret_digest)
+        WHERE previous_secret_digest IS NOT NULL;
+      CREATE INDEX tokens_due_expiry ON tokens (expires_at)
+        WHERE expires_at IS NOT NULL AND expiry_recorded = 0;
+
+      CREATE TABLE audit_events (
+        position INTEGER PRIMARY KEY AUTOINCREMENT,
+        action TEXT NOT NULL,
+        project_id TEXT,
+        target_type TEXT NOT NULL,
+        target_id TEXT,
+        actor_project_id TEXT,
+        actor_token_id TEXT,
+        request_id TEXT,
+        client_address TEXT,
+        details TEXT NOT NULL,
+        occurred_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_events_project ON audit_events (project_id, position);
+      CREATE INDEX audit_events_occurred ON audit_events (occurred_at);
+    `,
+  },
 ];

@@ -2,7 +2,10 @@ import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type {
+  AuditFilter,
+  AuditRecord,
   ListWindow,
+  NewAuditRecord,
   NewProjectRecord,
   NewTokenRecord,
   ProjectChangeSet,
@@ -11,12 +14,18 @@ import type {
   Store,
   TokenChangeSet,
   TokenRecord,
+  TokenReroll,
+  TokenUse,
 } from "../../domain/store.js";
 import { StoreConflictError } from "../../errors.js";
 import { runMigrations } from "../migration-runner.js";
 import {
+  AUDIT,
+  type AuditRow,
   assignmentsSql,
+  auditValues,
   type ColumnValue,
+  EXPIRED_TOKEN_AUDIT,
   insertSql,
   PROJECTS,
   type ProjectRow,
@@ -24,6 +33,7 @@ import {
   projectValues,
   TOKENS,
   type TokenRow,
+  toAudit,
   tokenChangeValues,
   tokenValues,
   toProject,
@@ -35,6 +45,19 @@ import { SqliteWriteBatcher } from "./sqlite-write-batcher.js";
 
 const PROJECT_FAMILY = `(id = @project_id OR parent_id = @project_id)
   AND (@friendly_name IS NULL OR friendly_name = @friendly_name)`;
+
+const FAMILY_OF = "(SELECT id FROM projects WHERE id = @project_id OR parent_id = @project_id)";
+
+const AUDIT_FILTER = `(project_id IN ${FAMILY_OF}
+    OR (project_id IS NULL AND EXISTS (
+      SELECT 1 FROM projects WHERE id = @project_id AND parent_id IS NULL)))
+  AND (@target_id IS NULL OR target_id = @target_id)
+  AND (@action IS NULL OR action = @action)
+  AND (@since IS NULL OR occurred_at >= @since)
+  AND (@until IS NULL OR occurred_at < @until)`;
+
+const EXPIRING =
+  "(@expiring_from IS NULL OR (expires_at >= @expiring_from AND expires_at < @expiring_by))";
 
 /** SQLite names its parameters `@column`, and takes times as epoch milliseconds. */
 const named = (column: string) => `@${column}`;
@@ -85,7 +108,9 @@ export class SqliteStore implements Store {
         `SELECT ${TOKENS.selectList} FROM tokens WHERE position > ? ORDER BY position ASC LIMIT ?`,
       ),
       resealToken: db.prepare(
-        "UPDATE tokens SET secret_digest = ?, sealed_secret = ? WHERE id = ? AND secret_digest = ?",
+        `UPDATE tokens SET secret_digest = ?, sealed_secret = ?,
+           previous_secret_digest = ?, previous_sealed_secret = ?
+         WHERE id = ? AND secret_digest = ?`,
       ),
       resealSigningKey: db.prepare(
         "UPDATE projects SET signing_key_digest = ?, sealed_signing_key = ? WHERE id = ? AND signing_key_digest = ?",
@@ -114,8 +139,56 @@ export class SqliteStore implements Store {
       findToken: db.prepare<[string, string], TokenRow>(
         `SELECT ${TOKENS.selectList} FROM tokens WHERE project_id = ? AND id = ?`,
       ),
-      findTokenByDigest: db.prepare<[Buffer], TokenRow>(
-        `SELECT ${TOKENS.selectList} FROM tokens WHERE secret_digest = ?`,
+      findTokenById: db.prepare<[string], TokenRow>(
+        `SELECT ${TOKENS.selectList} FROM tokens WHERE id = ?`,
+      ),
+      findTokenByDigest: db.prepare<[Buffer, Buffer], TokenRow>(
+        `SELECT ${TOKENS.selectList} FROM tokens WHERE secret_digest = ?
+         UNION ALL
+         SELECT ${TOKENS.selectList} FROM tokens WHERE previous_secret_digest = ?
+         LIMIT 1`,
+      ),
+      rerollToken: db.prepare(
+        `UPDATE tokens SET
+           previous_secret_digest = CASE WHEN @previous_until IS NULL THEN NULL ELSE secret_digest END,
+           previous_sealed_secret = CASE WHEN @previous_until IS NULL THEN NULL ELSE sealed_secret END,
+           previous_secret_expires_at = @previous_until,
+           secret_digest = @digest, sealed_secret = @sealed, updated_at = @updated_at
+         WHERE project_id = @project_id AND id = @id
+         RETURNING ${TOKENS.selectList}`,
+      ),
+      recordTokenUse: db.prepare(
+        "UPDATE tokens SET last_used_at = max(coalesce(last_used_at, 0), @at) WHERE id = @id",
+      ),
+      dueExpiries: db.prepare<[number, number], TokenRow>(
+        `SELECT ${TOKENS.selectList} FROM tokens
+         WHERE expires_at IS NOT NULL AND expiry_recorded = 0 AND expires_at <= ?
+         ORDER BY expires_at LIMIT ?`,
+      ),
+      markExpiryRecorded: db.prepare("UPDATE tokens SET expiry_recorded = 1 WHERE id = ?"),
+      auditExpiry: db.prepare(`${EXPIRED_TOKEN_AUDIT} FROM tokens WHERE id = ?`),
+      listFamilyTokensAfter: db.prepare(
+        `SELECT ${TOKENS.selectList} FROM tokens
+         WHERE project_id IN ${FAMILY_OF} AND ${EXPIRING} AND position > @position
+         ORDER BY position ASC LIMIT @limit`,
+      ),
+      listFamilyTokensBefore: db.prepare(
+        `SELECT ${TOKENS.selectList} FROM tokens
+         WHERE project_id IN ${FAMILY_OF} AND ${EXPIRING} AND position < @position
+         ORDER BY position DESC LIMIT @limit`,
+      ),
+      insertAudit: db.prepare(insertSql(AUDIT, named)),
+      listAuditAfter: db.prepare(
+        `SELECT ${AUDIT.selectList} FROM audit_events WHERE ${AUDIT_FILTER} AND position > @position
+         ORDER BY position ASC LIMIT @limit`,
+      ),
+      listAuditBefore: db.prepare(
+        `SELECT ${AUDIT.selectList} FROM audit_events WHERE ${AUDIT_FILTER} AND position < @position
+         ORDER BY position DESC LIMIT @limit`,
+      ),
+      pruneAudit: db.prepare(
+        `DELETE FROM audit_events WHERE position IN (
+           SELECT position FROM audit_events WHERE occurred_at < ? ORDER BY occurred_at LIMIT ?)`,
       ),
       updateToken: db.prepare(
         `UPDATE tokens SET ${assignmentsSql(TOKENS, named)}
@@ -167,21 +240,25 @@ export class SqliteStore implements Store {
     });
   }
 
-  async writeSettings(settings: Readonly<Record<string, string | undefined>>): Promise<void> {
+  async writeSettings(
+    settings: Readonly<Record<string, string | undefined>>,
+    audit?: NewAuditRecord,
+  ): Promise<void> {
     await this.#write(() => {
       for (const [key, value] of Object.entries(settings)) {
         if (value === undefined) this.#statements.deleteSetting.run(key);
         else this.#statements.writeSetting.run(key, value);
       }
+      if (audit) this.#audit(audit);
     });
   }
 
-  async insertProject(project: NewProjectRecord): Promise<ProjectRecord> {
-    return this.#write(() =>
-      toProject(
-        this.#statements.insertProject.get(sqliteValues(projectValues(project))) as ProjectRow,
-      ),
-    );
+  async insertProject(project: NewProjectRecord, audit: NewAuditRecord): Promise<ProjectRecord> {
+    return this.#write(() => {
+      const row = this.#statements.insertProject.get(sqliteValues(projectValues(project)));
+      this.#audit(audit);
+      return toProject(row as ProjectRow);
+    });
   }
 
   async findProject(id: string): Promise<ProjectRecord | undefined> {
@@ -189,12 +266,17 @@ export class SqliteStore implements Store {
     return row && toProject(row);
   }
 
-  async updateProject(id: string, changes: ProjectChangeSet): Promise<ProjectRecord | undefined> {
+  async updateProject(
+    id: string,
+    changes: ProjectChangeSet,
+    audit: NewAuditRecord,
+  ): Promise<ProjectRecord | undefined> {
     return this.#write(() => {
       const row = this.#statements.updateProject.get({
         id,
         ...sqliteValues(projectChangeValues(changes)),
       }) as ProjectRow | undefined;
+      if (row) this.#audit(audit);
       return row && toProject(row);
     });
   }
@@ -225,16 +307,19 @@ export class SqliteStore implements Store {
     return this.#statements.listProjects.all().map(toProject);
   }
 
-  async insertToken(token: NewTokenRecord): Promise<TokenRecord> {
-    return this.#write(() =>
-      toToken(this.#statements.insertToken.get(sqliteValues(tokenValues(token))) as TokenRow),
-    );
+  async insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<TokenRecord> {
+    return this.#write(() => {
+      const row = this.#statements.insertToken.get(sqliteValues(tokenValues(token)));
+      this.#audit(audit);
+      return toToken(row as TokenRow);
+    });
   }
 
-  async insertTokens(tokens: readonly NewTokenRecord[]): Promise<void> {
+  async insertTokens(tokens: readonly NewTokenRecord[], audit: NewAuditRecord): Promise<void> {
     await this.#write(() => {
       for (const token of tokens)
         this.#statements.insertToken.get(sqliteValues(tokenValues(token)));
+      this.#audit(audit);
     });
   }
 
@@ -243,8 +328,13 @@ export class SqliteStore implements Store {
     return row && toToken(row);
   }
 
+  async findTokenById(tokenId: string): Promise<TokenRecord | undefined> {
+    const row = this.#statements.findTokenById.get(tokenId);
+    return row && toToken(row);
+  }
+
   async findTokenByDigest(secretDigest: Buffer): Promise<TokenRecord | undefined> {
-    const row = this.#statements.findTokenByDigest.get(secretDigest);
+    const row = this.#statements.findTokenByDigest.get(secretDigest, secretDigest);
     return row && toToken(row);
   }
 
@@ -252,6 +342,7 @@ export class SqliteStore implements Store {
     projectId: string,
     tokenId: string,
     changes: TokenChangeSet,
+    audit: NewAuditRecord,
   ): Promise<TokenRecord | undefined> {
     return this.#write(() => {
       const row = this.#statements.updateToken.get({
@@ -259,15 +350,106 @@ export class SqliteStore implements Store {
         id: tokenId,
         ...sqliteValues(tokenChangeValues(changes)),
       }) as TokenRow | undefined;
+      if (row) this.#audit(audit);
       return row && toToken(row);
     });
   }
 
-  async deleteToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined> {
+  async rerollToken(
+    projectId: string,
+    tokenId: string,
+    reroll: TokenReroll,
+    audit: NewAuditRecord,
+  ): Promise<TokenRecord | undefined> {
     return this.#write(() => {
-      const row = this.#statements.deleteToken.get(projectId, tokenId) as TokenRow | undefined;
+      const row = this.#statements.rerollToken.get(
+        sqliteValues({
+          project_id: projectId,
+          id: tokenId,
+          digest: reroll.secret.digest,
+          sealed: reroll.secret.sealed,
+          previous_until: reroll.previousSecretExpiresAt,
+          updated_at: reroll.updatedAt,
+        }),
+      ) as TokenRow | undefined;
+      if (row) this.#audit(audit);
       return row && toToken(row);
     });
+  }
+
+  async deleteToken(
+    projectId: string,
+    tokenId: string,
+    audit: NewAuditRecord,
+  ): Promise<TokenRecord | undefined> {
+    return this.#write(() => {
+      const row = this.#statements.deleteToken.get(projectId, tokenId) as TokenRow | undefined;
+      if (row) this.#audit(audit);
+      return row && toToken(row);
+    });
+  }
+
+  async listFamilyTokens(
+    projectId: string,
+    window: ListWindow,
+    expiring?: { readonly from: Date; readonly by: Date },
+  ): Promise<TokenRecord[]> {
+    const backwards = window.before !== undefined;
+    const statement = backwards
+      ? this.#statements.listFamilyTokensBefore
+      : this.#statements.listFamilyTokensAfter;
+    const rows = statement.all({
+      project_id: projectId,
+      expiring_from: expiring?.from.getTime() ?? null,
+      expiring_by: expiring?.by.getTime() ?? null,
+      position: window.before ?? window.after ?? 0,
+      limit: window.limit,
+    }) as TokenRow[];
+    return (backwards ? rows.reverse() : rows).map(toToken);
+  }
+
+  async recordTokenUses(uses: readonly TokenUse[]): Promise<void> {
+    await this.#write(() => {
+      for (const use of uses) {
+        this.#statements.recordTokenUse.run({ id: use.tokenId, at: use.at.getTime() });
+      }
+    });
+  }
+
+  async claimExpiredTokens(now: Date, limit: number): Promise<TokenRecord[]> {
+    return this.#write(() =>
+      this.#statements.dueExpiries.all(now.getTime(), limit).map((row) => {
+        const token = toToken(row);
+        this.#statements.markExpiryRecorded.run(token.id);
+        this.#statements.auditExpiry.run(token.id);
+        return token;
+      }),
+    );
+  }
+
+  async listAudit(
+    projectId: string,
+    filter: AuditFilter,
+    window: ListWindow,
+  ): Promise<AuditRecord[]> {
+    const backwards = window.before !== undefined;
+    const statement = backwards
+      ? this.#statements.listAuditBefore
+      : this.#statements.listAuditAfter;
+    const rows = statement.all({
+      project_id: projectId,
+      target_id: filter.targetId ?? null,
+      action: filter.action ?? null,
+      since: filter.since?.getTime() ?? null,
+      until: filter.until?.getTime() ?? null,
+      position: window.before ?? window.after ?? 0,
+      limit: window.limit,
+    }) as AuditRow[];
+    return (backwards ? rows.reverse() : rows).map(toAudit);
+  }
+
+  async pruneAudit(before: Date, limit: number): Promise<number> {
+    return this.#write(() => this.#statements.pruneAudit.run(before.getTime(), limit).changes);
   }
 
   async listTokens(projectId: string, window: ListWindow): Promise<TokenRecord[]> {
@@ -283,11 +465,22 @@ export class SqliteStore implements Store {
     return this.#statements.listAllTokens.all(afterPosition, limit).map(toToken);
   }
 
-  async resealToken(id: string, expectedDigest: Buffer, sealed: SealedSecret): Promise<boolean> {
+  async resealToken(
+    id: string,
+    expectedDigest: Buffer,
+    sealed: SealedSecret,
+    previous: SealedSecret | null,
+  ): Promise<boolean> {
     return this.#write(
       () =>
-        this.#statements.resealToken.run(sealed.digest, sealed.sealed, id, expectedDigest)
-          .changes === 1,
+        this.#statements.resealToken.run(
+          sealed.digest,
+          sealed.sealed,
+          previous?.digest ?? null,
+          previous?.sealed ?? null,
+          id,
+          expectedDigest,
+        ).changes === 1,
     );
   }
 
@@ -301,6 +494,11 @@ export class SqliteStore implements Store {
         this.#statements.resealSigningKey.run(sealed.digest, sealed.sealed, id, expectedDigest)
           .changes === 1,
     );
+  }
+
+  /** Records an audit entry; called inside the write it records. */
+  #audit(entry: NewAuditRecord): void {
+    this.#statements.insertAudit.get(sqliteValues(auditValues(entry)));
   }
 
   /** Queues a write for the next group commit; a unique-constraint failure is a conflict. */
@@ -335,14 +533,14 @@ function keepPrivate(filename: string): void {
   }
 }
 
-/** Times as epoch milliseconds, the way the SQLite tables keep them. */
+/** Times as epoch milliseconds and flags as 1 or 0, the way the SQLite tables keep them. */
 function sqliteValues(
   values: Readonly<Record<string, ColumnValue>>,
-): Record<string, Exclude<ColumnValue, Date>> {
+): Record<string, Exclude<ColumnValue, Date | boolean>> {
   return Object.fromEntries(
     Object.entries(values).map(([column, value]) => [
       column,
-      value instanceof Date ? value.getTime() : value,
+      value instanceof Date ? value.getTime() : typeof value === "boolean" ? Number(value) : value,
     ]),
   );
 }

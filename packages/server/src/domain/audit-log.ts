@@ -1,0 +1,130 @@
+import { AUDIT_ACTIONS, type AuditAction, type AuditEntry } from "@tokenspace/contract";
+import { ValidationError } from "../errors.js";
+import type { Actor } from "./actor.js";
+import type { Clock } from "./clock.js";
+import { DURATION_FORMAT, parseDuration } from "./duration.js";
+import { isUuid, normalizeId } from "./identifiers.js";
+import { type Page, readPage } from "./keyset-page.js";
+import type { PageCursor } from "./page-cursor.js";
+import type { AuditFilter, AuditRecord, NewAuditRecord, Store } from "./store.js";
+import { parseTimestamp } from "./timestamp.js";
+import type { ValidationProblem } from "./validation-problem.js";
+
+/** What a change was made to, as the audit log names it. */
+export interface AuditTarget {
+  readonly type: NewAuditRecord["targetType"];
+  readonly id: string | null;
+  /** The project the target belongs to; null for the whole service. */
+  readonly projectId: string | null;
+}
+
+export function auditEntry(
+  action: AuditAction,
+  target: AuditTarget,
+  actor: Actor,
+  at: Date,
+  details: Readonly<Record<string, unknown>> = {},
+): NewAuditRecord {
+  return {
+    action,
+    projectId: target.projectId,
+    targetType: target.type,
+    targetId: target.id,
+    actor,
+    details,
+    occurredAt: at,
+  };
+}
+
+/** An audit list's filters as a request spells them, before they are checked. */
+export interface AuditQuery {
+  readonly target?: string;
+  readonly action?: string;
+  /** An RFC 3339 time, or a duration back from now ("24h"). */
+  readonly since?: string;
+  readonly until?: string;
+}
+
+const ACTIONS_TEXT = AUDIT_ACTIONS.join(", ");
+
+/** Reads the audit log: a project's entries, its subprojects' and the whole service's. */
+export class AuditLog {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(
+    projectId: string,
+    query: AuditQuery,
+    pageSize: number,
+    cursor: PageCursor | undefined,
+  ): Promise<Page<AuditRecord>> {
+    const filter = this.#filter(query);
+    return readPage((window) => this.store.listAudit(projectId, filter, window), pageSize, cursor);
+  }
+
+  /** Retention: deletes entries older than `days`, a batch at a time; returns how many. */
+  async prune(days: number, batchSize: number): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - days * 86_400_000);
+    let pruned = 0;
+    for (;;) {
+      const deleted = await this.store.pruneAudit(before, batchSize);
+      pruned += deleted;
+      if (deleted < batchSize) return pruned;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  #filter(query: AuditQuery): AuditFilter {
+    const problems: ValidationProblem[] = [];
+    const invalid = (attribute: string, expected: string) =>
+      problems.push({
+        code: "invalid_parameter",
+        attribute,
+        message: `${attribute} must be ${expected}.`,
+      });
+    if (query.target !== undefined && !isUuid(query.target))
+      invalid("target", "a token or project id (a UUID)");
+    if (
+      query.action !== undefined &&
+      !(AUDIT_ACTIONS as readonly string[]).includes(query.action)
+    ) {
+      invalid("action", `one of: ${ACTIONS_TEXT}`);
+    }
+    const since = query.since === undefined ? undefined : this.#instant(query.since);
+    if (since === null) invalid("since", `an RFC 3339 time or ${DURATION_FORMAT} (back from now)`);
+    const until = query.until === undefined ? undefined : this.#instant(query.until);
+    if (until === null) invalid("until", `an RFC 3339 time or ${DURATION_FORMAT} (back from now)`);
+    const [first, ...rest] = problems;
+    if (first) throw new ValidationError([first, ...rest]);
+    return {
+      ...(query.target !== undefined && { targetId: normalizeId(query.target) }),
+      ...(query.action !== undefined && { action: query.action as AuditAction }),
+      ...(since && { since }),
+      ...(until && { until }),
+    };
+  }
+
+  /** A time given as RFC 3339, or as a duration back from now; null when it is neither. */
+  #instant(value: string): Date | null {
+    const ago = parseDuration(value);
+    if (ago !== undefined) return new Date(this.clock.now().getTime() - ago);
+    return parseTimestamp(value) ?? null;
+  }
+}
+
+/** An entry as the extension surface shows it. */
+export function auditEntryView(record: AuditRecord): AuditEntry {
+  return {
+    id: record.position,
+    action: record.action,
+    project_id: record.projectId,
+    target: { type: record.targetType, id: record.targetId },
+    actor: { project_id: record.actor.projectId, token_id: record.actor.tokenId },
+    request_id: record.actor.requestId,
+    client_address: record.actor.clientAddress,
+    details: record.details,
+    occurred_at: record.occurredAt.toISOString(),
+  };
+}

@@ -1,0 +1,173 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { AUDIT_ACTIONS, EXPIRY_MAX_YEARS } from "@tokenspace/contract";
+import { DURATION_FORMAT } from "../domain/duration.js";
+import { TOKEN_FIELD_EXPECTATIONS } from "../domain/token-fields.js";
+import {
+  CreateTokenBodySchema,
+  NativePageQuery,
+  NativeTokenListSchema,
+  TokenSchema,
+  UpdateTokenBodySchema,
+} from "./schemas.js";
+
+/**
+ * The wire schemas of Tokenspace's extension surface (`/api/tokenspace`): a token's lifecycle
+ * and the audit log, which SignalWire's own shapes cannot carry.
+ */
+
+const Timestamp = (description: string) =>
+  Type.String({ format: "date-time", description, examples: ["2027-01-31T12:00:00.000Z"] });
+const NullableTimestamp = (description: string) =>
+  Type.Union([Timestamp(description), Type.Null()], { description });
+
+const ExpiresAtInput = Type.Optional(
+  Type.Union([Type.String({ maxLength: 64 }), Type.Null()], {
+    description: `When the token stops authenticating: ${TOKEN_FIELD_EXPECTATIONS.expires_at}. Null removes the expiry (at most ${EXPIRY_MAX_YEARS} years ahead).`,
+  }),
+);
+
+export const ManagedTokenSchema = Type.Object(
+  {
+    id: TokenSchema.properties.id,
+    project_id: Type.String({ format: "uuid", description: "The project that owns the token." }),
+    name: TokenSchema.properties.name,
+    permissions: TokenSchema.properties.permissions,
+    enabled: Type.Boolean({ description: "A disabled token is refused like a deleted one." }),
+    expires_at: NullableTimestamp("When the token stops authenticating; null: never."),
+    last_used_at: NullableTimestamp(
+      "The last successful authentication (recorded at most a second late); null: never used.",
+    ),
+    created_at: Timestamp("When the token was created."),
+    updated_at: Timestamp("When the token was last changed."),
+    previous_token_expires_at: NullableTimestamp(
+      "After a reroll with an overlap: until when the previous secret still works.",
+    ),
+  },
+  { additionalProperties: false, description: "An API token with its lifecycle." },
+);
+
+export const IssuedManagedTokenSchema = Type.Object(
+  { ...ManagedTokenSchema.properties, token: TokenSchema.properties.token },
+  {
+    additionalProperties: false,
+    description: "An API token with its lifecycle and its new secret, shown this once.",
+  },
+);
+
+export const CreateManagedTokenBodySchema = Type.Object(
+  {
+    ...CreateTokenBodySchema.properties,
+    expires_at: ExpiresAtInput,
+    enabled: Type.Optional(Type.Boolean({ description: "Create it disabled with false." })),
+  },
+  { additionalProperties: false },
+);
+export type CreateManagedTokenBody = Static<typeof CreateManagedTokenBodySchema>;
+
+export const UpdateManagedTokenBodySchema = Type.Object(
+  {
+    ...UpdateTokenBodySchema.properties,
+    expires_at: ExpiresAtInput,
+    enabled: Type.Optional(
+      Type.Boolean({ description: "false disables the token, true enables it again." }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type UpdateManagedTokenBody = Static<typeof UpdateManagedTokenBodySchema>;
+
+export const RerollBodySchema = Type.Object(
+  {
+    overlap: Type.Optional(
+      Type.Union([Type.Integer(), Type.String({ maxLength: 16 })], {
+        description: `How long the previous secret keeps working: ${TOKEN_FIELD_EXPECTATIONS.overlap}. 0 (the default) stops it at once.`,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RerollBody = Static<typeof RerollBodySchema>;
+
+export const ManagedTokenListQuery = Type.Object({
+  ...NativePageQuery.properties,
+  expiring_within: Type.Optional(
+    Type.String({
+      maxLength: 16,
+      description: `Only tokens that expire between now and this far ahead: ${DURATION_FORMAT}.`,
+    }),
+  ),
+});
+
+export const ManagedTokenListSchema = Type.Object(
+  {
+    links: NativeTokenListSchema.properties.links,
+    data: Type.Array(ManagedTokenSchema),
+  },
+  {
+    additionalProperties: false,
+    description: "One page of the tokens of the project and its subprojects.",
+  },
+);
+
+const AuditActionSchema = Type.Unsafe<(typeof AUDIT_ACTIONS)[number]>({
+  type: "string",
+  enum: [...AUDIT_ACTIONS],
+});
+
+const NullableString = (description: string) =>
+  Type.Union([Type.String(), Type.Null()], { description });
+
+export const AuditEntrySchema = Type.Object(
+  {
+    id: Type.Integer({ description: "Increasing with time within one store." }),
+    action: AuditActionSchema,
+    project_id: NullableString("The project the target belongs to; null for the whole service."),
+    target: Type.Object(
+      {
+        type: Type.Union([Type.Literal("token"), Type.Literal("project"), Type.Literal("server")]),
+        id: NullableString("The token's or project's id."),
+      },
+      { additionalProperties: false },
+    ),
+    actor: Type.Object(
+      {
+        project_id: NullableString("The acting token's project; null for the operator's CLI."),
+        token_id: NullableString("The acting token; null for the operator's CLI."),
+      },
+      { additionalProperties: false },
+    ),
+    request_id: NullableString("The X-Request-Id of the request that made the change."),
+    client_address: NullableString("The address the request came from."),
+    details: Type.Record(Type.String(), Type.Unknown(), {
+      description: "What changed, such as the fields an update named.",
+    }),
+    occurred_at: Timestamp("When the change was made."),
+  },
+  { additionalProperties: false, description: "One recorded change; nothing secret." },
+);
+
+export const AuditListQuery = Type.Object({
+  ...NativePageQuery.properties,
+  target: Type.Optional(Type.String({ maxLength: 64, description: "A token or project id." })),
+  action: Type.Optional(
+    Type.String({ maxLength: 64, description: `One of: ${AUDIT_ACTIONS.join(", ")}.` }),
+  ),
+  since: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description: `Entries at or after this RFC 3339 time, or this long ago: ${DURATION_FORMAT}.`,
+    }),
+  ),
+  until: Type.Optional(
+    Type.String({ maxLength: 64, description: "Entries before this time (as since)." }),
+  ),
+});
+export type AuditListQuery = Static<typeof AuditListQuery>;
+
+export const AuditListSchema = Type.Object(
+  {
+    links: NativeTokenListSchema.properties.links,
+    data: Type.Array(AuditEntrySchema),
+  },
+  { additionalProperties: false, description: "One page of the audit log, oldest first." },
+);
