@@ -37,7 +37,7 @@ export function auditEntry(
 }
 
 /** An audit list's filters as a request spells them, before they are checked. */
-export interface AuditQuery {
+interface AuditQuery {
   readonly target?: string;
   readonly action?: string;
   /** An RFC 3339 time, or a duration back from now ("24h"). */

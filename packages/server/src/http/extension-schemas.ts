@@ -117,7 +117,7 @@ const AuditActionSchema = Type.Unsafe<(typeof AUDIT_ACTIONS)[number]>({
 const NullableString = (description: string) =>
   Type.Union([Type.String(), Type.Null()], { description });
 
-export const AuditEntrySchema = Type.Object(
+const AuditEntrySchema = Type.Object(
   {
     id: Type.Integer({ description: "Increasing with time within one store." }),
     action: AuditActionSchema,

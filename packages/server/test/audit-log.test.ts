@@ -1,0 +1,271 @@
+import { createHmac } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { COMPAT } from "./support/compat.js";
+import { useTestServer } from "./support/fixtures.js";
+import { ManualClock } from "./support/manual-clock.js";
+
+const EXT = "/api/tokenspace";
+const DAY = 86_400_000;
+const WEBHOOK_SECRET = "a webhook secret for the tests";
+
+interface Delivery {
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** A real HTTP receiver that refuses the first `failures` deliveries with 503. */
+class WebhookReceiver {
+  readonly deliveries: Delivery[] = [];
+  attempts = 0;
+  failures = 0;
+  readonly #server: Server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => {
+      body += chunk;
+    });
+    request.on("end", () => {
+      this.attempts++;
+      if (this.failures > 0) {
+        this.failures--;
+        response.writeHead(503).end();
+        return;
+      }
+      this.deliveries.push({ headers: request.headers, body });
+      response.writeHead(204).end();
+    });
+  });
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
+    const address = this.#server.address();
+    return `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/hook`;
+  }
+
+  async waitFor(count: number): Promise<Delivery[]> {
+    for (let waited = 0; this.deliveries.length < count && waited < 10_000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return this.deliveries;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+describe("the audit log on /api/tokenspace/audit", () => {
+  const clock = new ManualClock();
+  const receiver = new WebhookReceiver();
+  let webhookUrl = "";
+  beforeAll(async () => {
+    webhookUrl = await receiver.start();
+  });
+  afterAll(() => receiver.close());
+  const fixture = useTestServer({
+    clock,
+    env: {
+      get TOKENSPACE_WEBHOOK_URL() {
+        return webhookUrl;
+      },
+      TOKENSPACE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      TOKENSPACE_WEBHOOK_RETRY_BASE_MS: "20",
+      TOKENSPACE_AUDIT_RETENTION_DAYS: "30",
+    },
+  });
+
+  const entries = async (query = "") => {
+    const response = await fixture.http.request("GET", `${EXT}/audit?page_size=1000${query}`);
+    expect(response.status, response.text).toBe(200);
+    return response.body.data as {
+      action: string;
+      target: { type: string; id: string };
+      actor: { project_id: string | null; token_id: string | null };
+      request_id: string;
+      client_address: string;
+      details: Record<string, unknown>;
+      occurred_at: string;
+    }[];
+  };
+  const forTarget = async (id: string) => entries(`&target=${id}`);
+  const bootstrapTokenId = async () => {
+    const listed = await fixture.api.http.request("GET", `${fixture.api.tokens()}?PageSize=1000`);
+    return listed.body.tokens.find((token: { name: string }) => token.name === "bootstrap").id;
+  };
+
+  test("every token action is recorded with its actor, request id, client address and time", async () => {
+    const created = await fixture.http.request("POST", `${EXT}/tokens`, {
+      json: { name: "audited", permissions: ["chat"] },
+      headers: { "x-request-id": "audit-create-1" },
+    });
+    const id = created.body.id;
+    await fixture.http.request("PATCH", `${EXT}/tokens/${id}`, { json: { name: "renamed" } });
+    await fixture.http.request("PATCH", `${EXT}/tokens/${id}`, { json: { enabled: false } });
+    await fixture.http.request("PATCH", `${EXT}/tokens/${id}`, { json: { enabled: true } });
+    await fixture.http.request("POST", `${EXT}/tokens/${id}/reroll`, { json: { overlap: 60 } });
+    await fixture.http.request("DELETE", `${EXT}/tokens/${id}`);
+
+    const recorded = await forTarget(id);
+    expect(recorded.map((entry) => entry.action)).toEqual([
+      "token.created",
+      "token.updated",
+      "token.disabled",
+      "token.enabled",
+      "token.rerolled",
+      "token.deleted",
+    ]);
+    const actorToken = await bootstrapTokenId();
+    for (const entry of recorded) {
+      expect(entry.actor).toEqual({ project_id: fixture.server.projectId, token_id: actorToken });
+      expect(entry.client_address).toBe("127.0.0.1");
+      expect(entry.occurred_at).toBe(clock.now().toISOString());
+    }
+    expect(recorded[0]?.request_id).toBe("audit-create-1");
+    expect(recorded[1]?.details).toEqual({ fields: ["name"] });
+    expect(recorded[4]?.details).toEqual({ overlap_seconds: 60 });
+  });
+
+  test("changes through the compatibility surface are recorded too", async () => {
+    const created = await fixture.api.createToken("compat", ["fax"]);
+    await fixture.api.http.request("PATCH", fixture.api.token(created.id), {
+      json: { permissions: ["chat"] },
+    });
+    await fixture.api.http.request("DELETE", fixture.api.token(created.id));
+    expect((await forTarget(created.id)).map((entry) => entry.action)).toEqual([
+      "token.created",
+      "token.updated",
+      "token.deleted",
+    ]);
+  });
+
+  test("subprojects created and renamed are recorded, and their tokens reach the parent's log", async () => {
+    const subproject = await fixture.http.request("POST", `${COMPAT}/Accounts`, {
+      form: "FriendlyName=Audited+child",
+    });
+    const sid = subproject.body.sid;
+    await fixture.http.request("POST", `${COMPAT}/Accounts/${sid}`, {
+      form: "FriendlyName=Renamed+child",
+    });
+    const token = await fixture.http.request("POST", `${EXT}/tokens`, {
+      json: { name: "child token", permissions: ["chat"], subproject_id: sid },
+    });
+    expect((await forTarget(sid)).map((entry) => entry.action)).toEqual([
+      "subproject.created",
+      "subproject.renamed",
+    ]);
+    expect((await forTarget(token.body.id)).map((entry) => entry.action)).toEqual([
+      "token.created",
+    ]);
+  });
+
+  test("a failed write leaves no entry", async () => {
+    const before = (await entries()).length;
+    const missing = "00000000-0000-4000-8000-000000000000";
+    await fixture.http.request("PATCH", `${EXT}/tokens/${missing}`, { json: { name: "x" } });
+    await fixture.http.request("POST", `${EXT}/tokens`, {
+      json: { name: "x", permissions: ["nope"] },
+    });
+    await fixture.api.http.request("DELETE", fixture.api.token(missing));
+    expect((await entries()).length).toBe(before);
+  });
+
+  test("no entry holds a secret or a digest", async () => {
+    const created = await fixture.http.request("POST", `${EXT}/tokens`, {
+      json: { name: "secretive", permissions: ["chat"] },
+    });
+    const rolled = await fixture.http.request("POST", `${EXT}/tokens/${created.body.id}/reroll`, {
+      json: {},
+    });
+    const text = JSON.stringify(await entries());
+    expect(text).not.toContain(created.body.token);
+    expect(text).not.toContain(rolled.body.token);
+    expect(text).not.toMatch(/PT[0-9a-f]{48}/);
+  });
+
+  test("entries filter by action and by time range", async () => {
+    const created = await fixture.http.request("POST", `${EXT}/tokens`, {
+      json: { name: "filtered", permissions: ["chat"] },
+    });
+    clock.advance(DAY);
+    await fixture.http.request("DELETE", `${EXT}/tokens/${created.body.id}`);
+    const deletions = await entries("&action=token.deleted");
+    expect(deletions.every((entry) => entry.action === "token.deleted")).toBe(true);
+    expect(deletions.map((entry) => entry.target.id)).toContain(created.body.id);
+    const recent = await entries("&since=1h");
+    expect(recent.map((entry) => entry.action)).toEqual(["token.deleted"]);
+    const until = encodeURIComponent(clock.now().toISOString());
+    const older = await entries(`&until=${until}&target=${created.body.id}`);
+    expect(older.map((entry) => entry.action)).toEqual(["token.created"]);
+  });
+
+  test("unknown filter values are a 422 naming the filter", async () => {
+    for (const [query, attribute] of [
+      ["&action=token.exploded", "action"],
+      ["&since=yesterday", "since"],
+      ["&target=not-an-id", "target"],
+    ]) {
+      const response = await fixture.http.request("GET", `${EXT}/audit?${query}`);
+      expect(response.status, query).toBe(422);
+      expect(response.body.errors[0].attribute).toBe(attribute);
+    }
+  });
+
+  test("the audit log pages by key", async () => {
+    const first = await fixture.http.request("GET", `${EXT}/audit?page_size=2`);
+    expect(first.body.data).toHaveLength(2);
+    const next = await fixture.http.request("GET", first.body.links.next);
+    expect(next.body.data[0].id).toBeGreaterThan(first.body.data[1].id);
+  });
+
+  test("a passed expiry is recorded once, and announced to the webhook, signed", async () => {
+    const created = await fixture.http.request("POST", `${EXT}/tokens`, {
+      json: { name: "expiring", permissions: ["chat"], expires_at: new Date(clock.now().getTime() + 1000).toISOString() },
+    });
+    clock.advance(1000);
+    const { maintenance } = fixture.server.server.tokenspace;
+    expect(await maintenance.recordExpiries()).toBe(1);
+    expect(await maintenance.recordExpiries()).toBe(0);
+    expect((await forTarget(created.body.id)).map((entry) => entry.action)).toEqual([
+      "token.created",
+      "token.expired",
+    ]);
+    const delivered = await receiver.waitFor(1);
+    const expiry = delivered.find((delivery) => delivery.body.includes(created.body.id));
+    expect(expiry).toBeDefined();
+    const headers = expiry?.headers ?? {};
+    expect(headers["x-tokenspace-event"]).toBe("token.expired");
+    const signature = createHmac("sha256", WEBHOOK_SECRET)
+      .update(`${headers["x-tokenspace-timestamp"]}.${expiry?.body}`)
+      .digest("hex");
+    expect(headers["x-tokenspace-signature"]).toBe(`sha256=${signature}`);
+    expect(JSON.parse(expiry?.body ?? "{}")).toMatchObject({
+      type: "token.expired",
+      token: { id: created.body.id, project_id: fixture.server.projectId, name: "expiring" },
+    });
+  });
+
+  test("a webhook delivery that fails is retried with backoff until it is accepted", async () => {
+    const created = await fixture.http.request("POST", `${EXT}/tokens`, {
+      json: { name: "retried", permissions: ["chat"] },
+    });
+    const already = receiver.deliveries.length;
+    const attemptsBefore = receiver.attempts;
+    receiver.failures = 2;
+    await fixture.http.request("DELETE", `${EXT}/tokens/${created.body.id}`);
+    const delivered = await receiver.waitFor(already + 1);
+    expect(delivered.at(-1)?.headers["x-tokenspace-event"]).toBe("token.deleted");
+    expect(delivered.at(-1)?.body).toContain(created.body.id);
+    expect(receiver.attempts - attemptsBefore).toBe(3);
+  });
+
+  test("entries older than the retention are pruned", async () => {
+    expect((await entries()).length).toBeGreaterThan(0);
+    clock.advance(31 * DAY);
+    await fixture.http.request("POST", `${EXT}/tokens`, {
+      json: { name: "after retention", permissions: ["chat"] },
+    });
+    const pruned = await fixture.server.server.tokenspace.maintenance.pruneAudit();
+    expect(pruned).toBeGreaterThan(0);
+    expect((await entries()).map((entry) => entry.action)).toEqual(["token.created"]);
+  });
+});
