@@ -6,7 +6,12 @@ export { type ListableResource, paginate, paginateAll } from "./paginate.js";
 export { ProjectTokens } from "./project-tokens.js";
 export { RestClient, type RestClientOptions } from "./rest-client.js";
 export { ConnectionError, RestError, RestError as SignalWireRestError } from "./rest-error.js";
-export { type Introspection, TokenspaceResource } from "./tokenspace-resource.js";
+export {
+  type AuditListParams,
+  type Introspection,
+  type ManagedTokenListParams,
+  TokenspaceResource,
+} from "./tokenspace-resource.js";
 export {
   type GuardOptions,
   type TokenspacePrincipal,

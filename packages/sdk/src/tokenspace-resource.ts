@@ -1,6 +1,166 @@
-import type { Permission } from "./contract.js";
+import type {
+  AuditAction,
+  AuditEntry,
+  CreateManagedTokenParams,
+  ExtensionList,
+  IssuedManagedToken,
+  ManagedToken,
+  Permission,
+  RerollTokenParams,
+  UpdateManagedTokenParams,
+} from "./contract.js";
+import { PagedList, pageTokenOf } from "./paged-list.js";
 import type { Transport } from "./transport.js";
-import type { RequestParams } from "./types.js";
+import type { ListParams, Page, RequestParams } from "./types.js";
+
+const EXTENSION = "/api/tokenspace";
+
+/** Filters of `client.tokenspace.tokens.list`. */
+export interface ManagedTokenListParams extends ListParams {
+  /** Only tokens expiring between now and this far ahead: seconds, or "12h", "7d"... */
+  readonly expiringWithin?: string | number;
+}
+
+/** Filters of `client.tokenspace.audit.list`. */
+export interface AuditListParams extends ListParams {
+  /** Entries about this token or project. */
+  readonly target?: string;
+  readonly action?: AuditAction;
+  /** An RFC 3339 time, or how long ago ("24h"). */
+  readonly since?: string;
+  readonly until?: string;
+}
+
+function extensionPage<T>(page: ExtensionList<T>): Page<T> {
+  return {
+    items: page.data,
+    nextPageToken: pageTokenOf(page.links.next, "page_token"),
+    previousPageToken: pageTokenOf(page.links.prev, "page_token"),
+  };
+}
+
+/**
+ * Tokenspace addition, `client.tokenspace.tokens`: tokens of the client's project and its
+ * subprojects with their lifecycle (expiry, enabled, last used, reroll), on /api/tokenspace.
+ */
+export class ManagedTokens {
+  constructor(private readonly transport: Transport) {}
+
+  /** Creates a token; the answer holds its secret. */
+  create(
+    params: CreateManagedTokenParams,
+    options: RequestParams = {},
+  ): Promise<IssuedManagedToken> {
+    return this.transport.request("POST", `${EXTENSION}/tokens`, { body: params, ...options });
+  }
+
+  get(tokenId: string, options: RequestParams = {}): Promise<ManagedToken> {
+    return this.transport.request(
+      "GET",
+      `${EXTENSION}/tokens/${encodeURIComponent(tokenId)}`,
+      options,
+    );
+  }
+
+  /** Name, permissions, `expires_at` (null removes it) and `enabled`. */
+  update(
+    tokenId: string,
+    params: UpdateManagedTokenParams,
+    options: RequestParams = {},
+  ): Promise<ManagedToken> {
+    return this.transport.request("PATCH", `${EXTENSION}/tokens/${encodeURIComponent(tokenId)}`, {
+      body: params,
+      ...options,
+    });
+  }
+
+  disable(tokenId: string, options: RequestParams = {}): Promise<ManagedToken> {
+    return this.update(tokenId, { enabled: false }, options);
+  }
+
+  enable(tokenId: string, options: RequestParams = {}): Promise<ManagedToken> {
+    return this.update(tokenId, { enabled: true }, options);
+  }
+
+  /** A new secret (in the answer, this once); the old one works for `overlap`, then stops. */
+  reroll(
+    tokenId: string,
+    params: RerollTokenParams = {},
+    options: RequestParams = {},
+  ): Promise<IssuedManagedToken> {
+    return this.transport.request(
+      "POST",
+      `${EXTENSION}/tokens/${encodeURIComponent(tokenId)}/reroll`,
+      { body: params, ...options },
+    );
+  }
+
+  delete(tokenId: string, options: RequestParams = {}): Promise<void> {
+    return this.transport.request(
+      "DELETE",
+      `${EXTENSION}/tokens/${encodeURIComponent(tokenId)}`,
+      options,
+    );
+  }
+
+  /** One page. */
+  async listPage(params: ManagedTokenListParams = {}): Promise<Page<ManagedToken>> {
+    const page = await this.transport.request<ExtensionList<ManagedToken>>(
+      "GET",
+      `${EXTENSION}/tokens`,
+      {
+        query: {
+          page_size: params.pageSize,
+          page_token: params.pageToken,
+          expiring_within: params.expiringWithin,
+        },
+        ...(params.signal && { signal: params.signal }),
+      },
+    );
+    return extensionPage(page);
+  }
+
+  /** Every token, a page at a time as iteration goes. */
+  list(params: ManagedTokenListParams = {}): PagedList<ManagedToken> {
+    return new PagedList((pageToken) => this.listPage({ ...params, pageToken }), params.pageToken);
+  }
+
+  /** Tokens expiring between now and `within` ("7d" by default). */
+  expiring(within: string | number = "7d"): PagedList<ManagedToken> {
+    return this.list({ expiringWithin: within });
+  }
+}
+
+/**
+ * Tokenspace addition, `client.tokenspace.audit`: who changed what and when, for the client's
+ * project, its subprojects and the service, oldest first.
+ */
+export class AuditLog {
+  constructor(private readonly transport: Transport) {}
+
+  async listPage(params: AuditListParams = {}): Promise<Page<AuditEntry>> {
+    const page = await this.transport.request<ExtensionList<AuditEntry>>(
+      "GET",
+      `${EXTENSION}/audit`,
+      {
+        query: {
+          page_size: params.pageSize,
+          page_token: params.pageToken,
+          target: params.target,
+          action: params.action,
+          since: params.since,
+          until: params.until,
+        },
+        ...(params.signal && { signal: params.signal }),
+      },
+    );
+    return extensionPage(page);
+  }
+
+  list(params: AuditListParams = {}): PagedList<AuditEntry> {
+    return new PagedList((pageToken) => this.listPage({ ...params, pageToken }), params.pageToken);
+  }
+}
 
 /** An introspected token: active with its facts, or just inactive. */
 export type Introspection =
@@ -18,7 +178,13 @@ export type Introspection =
  * SignalWire's SDK, and not served by SignalWire.
  */
 export class TokenspaceResource {
-  constructor(private readonly transport: Transport) {}
+  readonly tokens: ManagedTokens;
+  readonly audit: AuditLog;
+
+  constructor(private readonly transport: Transport) {
+    this.tokens = new ManagedTokens(transport);
+    this.audit = new AuditLog(transport);
+  }
 
   /**
    * Looks a token up (POST /auth/introspect): active for a token of the client's project or one

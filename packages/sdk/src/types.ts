@@ -1,12 +1,19 @@
 /** The wire shapes are the contract's, defined there once. */
 export type {
   Account,
+  AuditAction,
+  AuditEntry,
   CompatAccountList,
   CompatTokenList,
+  CreateManagedTokenParams,
   CreateTokenParams,
+  IssuedManagedToken,
+  ManagedToken,
   NativeTokenList,
+  RerollTokenParams,
   Token,
   TokenSummary,
+  UpdateManagedTokenParams,
   UpdateTokenParams,
 } from "./contract.js";
 

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { OPTIONS, USAGE } from "./cli/cli-flags.js";
+import { showAudit, showExpiringTokens } from "./cli/lifecycle-commands.js";
 import {
   createTokenRemotely,
   deleteTokenRemotely,
@@ -46,6 +47,10 @@ async function main(argv: string[]): Promise<void> {
       return listProjects(flags);
     case "subprojects create":
       return createSubproject(flags, name);
+    case "audit":
+      return showAudit(flags);
+    case "tokens expiring":
+      return showExpiringTokens(flags);
     case "tokens create":
       return isRemote(flags) ? createTokenRemotely(flags) : createTokenInStore(flags);
     case "tokens list":

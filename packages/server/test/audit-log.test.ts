@@ -219,7 +219,11 @@ describe("the audit log on /api/tokenspace/audit", () => {
 
   test("a passed expiry is recorded once, and announced to the webhook, signed", async () => {
     const created = await fixture.http.request("POST", `${EXT}/tokens`, {
-      json: { name: "expiring", permissions: ["chat"], expires_at: new Date(clock.now().getTime() + 1000).toISOString() },
+      json: {
+        name: "expiring",
+        permissions: ["chat"],
+        expires_at: new Date(clock.now().getTime() + 1000).toISOString(),
+      },
     });
     clock.advance(1000);
     const { maintenance } = fixture.server.server.tokenspace;

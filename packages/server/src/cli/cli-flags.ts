@@ -17,6 +17,13 @@ On the store (DATABASE_URL), for operator set-up and recovery:
   tokens create --project ID --name NAME --permissions calling,fax,...
                              Create an API token
 
+On the store with --project ID, or on a running server with --url:
+  audit [--since 24h] [--until TIME] [--action token.deleted] [--target ID]
+                             The audit log of a project and its subprojects, oldest first
+                             (times as RFC 3339 or how long ago: 90s, 30m, 12h, 7d)
+  tokens expiring [--within 7d]
+                             Tokens that expire between now and then
+
 On a running server, through the API (with --url, or TOKENSPACE_URL set):
   tokens list
   tokens create --name NAME --permissions calling,fax,...
@@ -55,6 +62,11 @@ export const OPTIONS = {
   parent: { type: "string" },
   url: { type: "string" },
   token: { type: "string" },
+  since: { type: "string" },
+  until: { type: "string" },
+  action: { type: "string" },
+  target: { type: "string" },
+  within: { type: "string" },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;

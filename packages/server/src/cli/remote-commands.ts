@@ -8,7 +8,7 @@ export function isRemote(flags: Flags): boolean {
   return Boolean(flags.url ?? process.env.TOKENSPACE_URL);
 }
 
-function client(flags: Flags): RestClient {
+export function client(flags: Flags): RestClient {
   const baseUrl = flags.url ?? process.env.TOKENSPACE_URL;
   const project = flags.project ?? process.env.TOKENSPACE_PROJECT_ID;
   const token = flags.token ?? process.env.TOKENSPACE_TOKEN;
@@ -21,7 +21,7 @@ function client(flags: Flags): RestClient {
 }
 
 /** Runs one call on the server; an error answer or a lost connection is an expected failure. */
-async function remote<T>(call: () => Promise<T>): Promise<T> {
+export async function remote<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {

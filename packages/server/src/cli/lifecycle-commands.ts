@@ -1,0 +1,99 @@
+import type { AuditAction, AuditEntry, ManagedToken } from "@tokenspace/contract";
+import { auditEntryView } from "../domain/audit-log.js";
+import { DURATION_FORMAT, parseDuration } from "../domain/duration.js";
+import type { Page } from "../domain/keyset-page.js";
+import type { PageCursor } from "../domain/page-cursor.js";
+import { NotFoundError, UsageError } from "../errors.js";
+import { type Flags, print } from "./cli-flags.js";
+import { client, isRemote, remote } from "./remote-commands.js";
+import { withStore } from "./store-commands.js";
+
+const PAGE = 1000;
+
+/** Every item of a keyset-paged list read straight from the store. */
+async function everyPage<T>(
+  read: (cursor: PageCursor | undefined) => Promise<Page<T>>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: PageCursor | undefined;
+  do {
+    const page = await read(cursor);
+    items.push(...page.items);
+    cursor = page.next;
+  } while (cursor);
+  return items;
+}
+
+/** The project a store command acts on, which must exist. */
+async function requireProject(flags: Flags, command: string): Promise<string> {
+  if (!flags.project) throw new UsageError(`${command} needs --project ID`);
+  return flags.project;
+}
+
+/**
+ * `tokenspace audit --project ID [--since 24h] [--until TIME] [--action A] [--target ID]`:
+ * the audit log, oldest first, from the store or (with --url) through the API.
+ */
+export async function showAudit(flags: Flags): Promise<void> {
+  const query = {
+    ...(flags.since !== undefined && { since: flags.since }),
+    ...(flags.until !== undefined && { until: flags.until }),
+    ...(flags.action !== undefined && { action: flags.action }),
+    ...(flags.target !== undefined && { target: flags.target }),
+  };
+  const entries: AuditEntry[] = isRemote(flags)
+    ? await remote(() =>
+        client(flags)
+          .tokenspace.audit.list({ ...query, action: query.action as AuditAction, pageSize: PAGE })
+          .all(),
+      )
+    : await withStore(flags, async (tokenspace) => {
+        const projectId = await requireProject(flags, "audit");
+        if (!(await tokenspace.projects.find(projectId))) {
+          throw new NotFoundError(`No project ${projectId} exists in this store.`);
+        }
+        const records = await everyPage((cursor) =>
+          tokenspace.audit.list(projectId, query, PAGE, cursor),
+        );
+        return records.map(auditEntryView);
+      });
+  const describe = (entry: AuditEntry) =>
+    [
+      entry.occurred_at,
+      entry.action.padEnd(18),
+      `${entry.target.type} ${entry.target.id ?? "-"}`,
+      `by ${entry.actor.token_id ?? "operator"}`,
+      entry.client_address ? `from ${entry.client_address}` : "",
+      Object.keys(entry.details).length > 0 ? JSON.stringify(entry.details) : "",
+    ]
+      .filter(Boolean)
+      .join("  ");
+  print(flags, entries, entries.length === 0 ? "No entries." : entries.map(describe).join("\n"));
+}
+
+/** `tokenspace tokens expiring [--within 7d]`: tokens that expire between now and then. */
+export async function showExpiringTokens(flags: Flags): Promise<void> {
+  const within = flags.within ?? "7d";
+  const withinMs = parseDuration(within);
+  if (withinMs === undefined) throw new UsageError(`--within must be ${DURATION_FORMAT}.`);
+  const tokens: ManagedToken[] = isRemote(flags)
+    ? await remote(() => client(flags).tokenspace.tokens.expiring(within).all())
+    : await withStore(flags, async (tokenspace) => {
+        const projectId = await requireProject(flags, "tokens expiring");
+        return everyPage((cursor) =>
+          tokenspace.tokens.listManaged(projectId, PAGE, cursor, withinMs),
+        );
+      });
+  const describe = (token: ManagedToken) =>
+    `${token.expires_at}  ${token.id}  ${token.name}${token.enabled ? "" : "  (disabled)"}`;
+  print(
+    flags,
+    tokens,
+    tokens.length === 0
+      ? `No token expires within ${within}.`
+      : tokens
+          .sort((a, b) => String(a.expires_at).localeCompare(String(b.expires_at)))
+          .map(describe)
+          .join("\n"),
+  );
+}
