@@ -1,7 +1,10 @@
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { COMPAT } from "./support/compat.js";
 import { useTestServer } from "./support/fixtures.js";
+import { HttpClient } from "./support/http-client.js";
 import { ManualClock } from "./support/manual-clock.js";
+import { TEST_STORE } from "./support/test-database.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
 
 const EXT = "/api/tokenspace";
 const SECOND = 1000;
@@ -187,3 +190,67 @@ describe("token lifecycle on /api/tokenspace", () => {
     expect(response.status).toBe(404);
   });
 });
+
+describe.skipIf(TEST_STORE !== "postgres")(
+  "a reroll's overlap on two nodes sharing PostgreSQL",
+  () => {
+    const clock = new ManualClock();
+    const nodes: TestServer[] = [];
+    afterAll(() => Promise.all(nodes.map((node) => node.close())));
+
+    test("both nodes accept the old secret during the overlap and refuse it at its end", async () => {
+      const nodeA = await startTestServer({ clock });
+      const nodeB = await startTestServer({
+        clock,
+        database: nodeA.database,
+        credentials: { projectId: nodeA.projectId, token: nodeA.token },
+      });
+      nodes.push(nodeA, nodeB);
+      const onA = new HttpClient(nodeA.url, { username: nodeA.projectId, password: nodeA.token });
+      const tokens = `${COMPAT}/Accounts/${nodeA.projectId}/tokens`;
+      const created = await onA.request("POST", `${EXT}/tokens`, {
+        json: { name: "two nodes", permissions: ["management"] },
+      });
+      const oldSecret = created.body.token;
+      const onB = (secret: string) =>
+        new HttpClient(nodeB.url, { username: nodeA.projectId, password: secret });
+      expect((await onB(oldSecret).request("GET", tokens)).status).toBe(200);
+
+      const rolled = await onA.request("POST", `${EXT}/tokens/${created.body.id}/reroll`, {
+        json: { overlap: "10m" },
+      });
+      expect((await onB(oldSecret).request("GET", tokens)).status).toBe(200);
+      expect((await onB(rolled.body.token).request("GET", tokens)).status).toBe(200);
+
+      clock.advance(10 * 60 * SECOND);
+      expect((await onB(oldSecret).request("GET", tokens)).status).toBe(401);
+      expect(
+        (await onA.withCredentials(nodeA.projectId, oldSecret).request("GET", tokens)).status,
+      ).toBe(401);
+      expect((await onB(rolled.body.token).request("GET", tokens)).status).toBe(200);
+    });
+
+    test("without an overlap the old secret stops on the other node within a second", async () => {
+      const [nodeA, nodeB] = nodes;
+      if (!nodeA || !nodeB) throw new Error("the nodes are not running");
+      const onA = new HttpClient(nodeA.url, { username: nodeA.projectId, password: nodeA.token });
+      const tokens = `${COMPAT}/Accounts/${nodeA.projectId}/tokens`;
+      const created = await onA.request("POST", `${EXT}/tokens`, {
+        json: { name: "no overlap", permissions: ["management"] },
+      });
+      const onB = new HttpClient(nodeB.url, {
+        username: nodeA.projectId,
+        password: created.body.token,
+      });
+      expect((await onB.request("GET", tokens)).status).toBe(200);
+      await onA.request("POST", `${EXT}/tokens/${created.body.id}/reroll`, { json: {} });
+      const started = performance.now();
+      let status = 200;
+      while (status === 200 && performance.now() - started < 5000) {
+        status = (await onB.request("GET", tokens)).status;
+      }
+      expect(status).toBe(401);
+      expect(performance.now() - started).toBeLessThan(1000);
+    });
+  },
+);
