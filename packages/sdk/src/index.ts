@@ -7,9 +7,11 @@ export { ProjectTokens } from "./project-tokens.js";
 export { RestClient, type RestClientOptions } from "./rest-client.js";
 export { ConnectionError, RestError, RestError as SignalWireRestError } from "./rest-error.js";
 export {
+  AuditLog,
   type AuditListParams,
   type Introspection,
   type ManagedTokenListParams,
+  ManagedTokens,
   TokenspaceResource,
 } from "./tokenspace-resource.js";
 export {
