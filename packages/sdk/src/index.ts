@@ -7,8 +7,8 @@ export { ProjectTokens } from "./project-tokens.js";
 export { RestClient, type RestClientOptions } from "./rest-client.js";
 export { ConnectionError, RestError, RestError as SignalWireRestError } from "./rest-error.js";
 export {
-  AuditLog,
   type AuditListParams,
+  AuditLog,
   type Introspection,
   type ManagedTokenListParams,
   ManagedTokens,
