@@ -1,6 +1,12 @@
 import { parseArgs } from "node:util";
 import { OPTIONS, USAGE } from "./cli/cli-flags.js";
-import { showAudit, showExpiringTokens } from "./cli/lifecycle-commands.js";
+import {
+  changeLifecycle,
+  rerollToken,
+  showAudit,
+  showExpiringTokens,
+  showToken,
+} from "./cli/lifecycle-commands.js";
 import {
   createTokenRemotely,
   deleteTokenRemotely,
@@ -51,6 +57,16 @@ async function main(argv: string[]): Promise<void> {
       return showAudit(flags);
     case "tokens expiring":
       return showExpiringTokens(flags);
+    case "tokens show":
+      return remoteOnly(flags, () => showToken(flags, rest[0]));
+    case "tokens disable":
+      return remoteOnly(flags, () => changeLifecycle(flags, rest[0], "disable"));
+    case "tokens enable":
+      return remoteOnly(flags, () => changeLifecycle(flags, rest[0], "enable"));
+    case "tokens expire":
+      return remoteOnly(flags, () => changeLifecycle(flags, rest[0], "expire"));
+    case "tokens reroll":
+      return remoteOnly(flags, () => rerollToken(flags, rest[0]));
     case "tokens create":
       return isRemote(flags) ? createTokenRemotely(flags) : createTokenInStore(flags);
     case "tokens list":

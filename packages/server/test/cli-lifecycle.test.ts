@@ -65,4 +65,38 @@ describe("the CLI shows the audit log and expiring tokens", () => {
     expect(none.code, none.stderr).toBe(0);
     expect(JSON.parse(none.stdout)).toEqual([]);
   });
+
+  test("tokens disable, enable, expire and reroll change the lifecycle through the API", async () => {
+    const created = await fixture.api.createToken("cli lifecycle", ["chat"]);
+    const disabled = await runCli(["tokens", "disable", created.id, ...remoteFlags(), "--json"]);
+    expect(disabled.code, disabled.stderr).toBe(0);
+    expect(JSON.parse(disabled.stdout).enabled).toBe(false);
+    const enabled = await runCli(["tokens", "enable", created.id, ...remoteFlags(), "--json"]);
+    expect(JSON.parse(enabled.stdout).enabled).toBe(true);
+    const at = new Date(Date.now() + 86_400_000).toISOString();
+    const expiring = await runCli(["tokens", "expire", created.id, "--at", at, ...remoteFlags()]);
+    expect(expiring.code, expiring.stderr).toBe(0);
+    expect(expiring.stdout).toContain(`expires: ${at}`);
+    const rolled = await runCli([
+      "tokens",
+      "reroll",
+      created.id,
+      "--overlap",
+      "1h",
+      ...remoteFlags(),
+    ]);
+    expect(rolled.code, rolled.stderr).toBe(0);
+    expect(rolled.stdout).toMatch(/New secret .*: PT[0-9a-f]{48}/);
+    expect(rolled.stdout).toContain("previous secret works until");
+    const refused = await runCli([
+      "tokens",
+      "reroll",
+      created.id,
+      "--overlap",
+      "8d",
+      ...remoteFlags(),
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("overlap");
+  });
 });

@@ -31,6 +31,22 @@ describe("/healthz and /openapi.json", () => {
     expect(methods("/api/project/tokens/{token_id}")).toEqual(["delete", "get", "patch"]);
   });
 
+  test("the OpenAPI document describes the extension surface beside SignalWire's", async () => {
+    const { body } = await fixture.http.request("GET", "/openapi.json", { auth: null });
+    const methods = (path: string) => Object.keys(body.paths[path] ?? {}).sort();
+    expect(methods("/api/tokenspace/tokens")).toEqual(["get", "post"]);
+    expect(methods("/api/tokenspace/tokens/{token_id}")).toEqual(["delete", "get", "patch"]);
+    expect(methods("/api/tokenspace/tokens/{token_id}/reroll")).toEqual(["post"]);
+    expect(methods("/api/tokenspace/audit")).toEqual(["get"]);
+    const managed =
+      body.paths["/api/tokenspace/tokens/{token_id}"].get.responses["200"].content[
+        "application/json"
+      ].schema;
+    expect(Object.keys(managed.properties)).toEqual(
+      expect.arrayContaining(["enabled", "expires_at", "last_used_at", "created_at", "updated_at"]),
+    );
+  });
+
   test("the OpenAPI schemas come from the same permission list the server enforces", async () => {
     const { body } = await fixture.http.request("GET", "/openapi.json", { auth: null });
     const create = body.paths["/api/laml/2010-04-01/Accounts/{AccountSid}/tokens"].post;

@@ -29,6 +29,12 @@ On a running server, through the API (with --url, or TOKENSPACE_URL set):
   tokens create --name NAME --permissions calling,fax,...
   tokens update TOKEN_ID [--name NAME] [--permissions a,b]
   tokens delete TOKEN_ID
+  tokens show TOKEN_ID       Enabled, expiry, last use
+  tokens disable TOKEN_ID | tokens enable TOKEN_ID
+  tokens expire TOKEN_ID --at TIME|never
+                             Set (RFC 3339) or remove the expiry
+  tokens reroll TOKEN_ID [--overlap 1h]
+                             A new secret; the old one keeps working for the overlap (≤ 7d)
       --url URL          The server (env TOKENSPACE_URL), e.g. http://127.0.0.1:8080
       --project ID       Your project id (env TOKENSPACE_PROJECT_ID)
       --token TOKEN      An API token with management (env TOKENSPACE_TOKEN)
@@ -67,6 +73,8 @@ export const OPTIONS = {
   action: { type: "string" },
   target: { type: "string" },
   within: { type: "string" },
+  at: { type: "string" },
+  overlap: { type: "string" },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;

@@ -97,3 +97,56 @@ export async function showExpiringTokens(flags: Flags): Promise<void> {
           .join("\n"),
   );
 }
+
+function describeManaged(token: ManagedToken): string {
+  return [
+    `${token.id}  ${token.name}  ${token.permissions.join(",")}`,
+    `  enabled: ${token.enabled ? "yes" : "no"}   expires: ${token.expires_at ?? "never"}   last used: ${token.last_used_at ?? "never"}`,
+    ...(token.previous_token_expires_at
+      ? [`  previous secret works until ${token.previous_token_expires_at}`]
+      : []),
+  ].join("\n");
+}
+
+/** `tokenspace tokens show TOKEN_ID`: a token's lifecycle. */
+export async function showToken(flags: Flags, tokenId: string | undefined): Promise<void> {
+  if (!tokenId) throw new UsageError("tokens show needs TOKEN_ID");
+  const token = await remote(() => client(flags).tokenspace.tokens.get(tokenId));
+  print(flags, token, describeManaged(token));
+}
+
+/**
+ * `tokenspace tokens disable|enable TOKEN_ID` and `tokens expire TOKEN_ID --at TIME|never`:
+ * the lifecycle fields, through the extension surface.
+ */
+export async function changeLifecycle(
+  flags: Flags,
+  tokenId: string | undefined,
+  change: "disable" | "enable" | "expire",
+): Promise<void> {
+  if (!tokenId) throw new UsageError(`tokens ${change} needs TOKEN_ID`);
+  if (change === "expire" && flags.at === undefined) {
+    throw new UsageError("tokens expire needs --at TIME (RFC 3339) or --at never");
+  }
+  const changes =
+    change === "expire"
+      ? { expires_at: flags.at === "never" ? null : (flags.at ?? null) }
+      : { enabled: change === "enable" };
+  const token = await remote(() => client(flags).tokenspace.tokens.update(tokenId, changes));
+  print(flags, token, describeManaged(token));
+}
+
+/** `tokenspace tokens reroll TOKEN_ID [--overlap 1h]`: a new secret, shown this once. */
+export async function rerollToken(flags: Flags, tokenId: string | undefined): Promise<void> {
+  if (!tokenId) throw new UsageError("tokens reroll needs TOKEN_ID [--overlap 1h]");
+  const token = await remote(() =>
+    client(flags).tokenspace.tokens.reroll(tokenId, {
+      ...(flags.overlap !== undefined && { overlap: flags.overlap }),
+    }),
+  );
+  print(
+    flags,
+    token,
+    `${describeManaged(token)}\nNew secret (shown this once; GET on the compatibility API shows it again): ${token.token}`,
+  );
+}

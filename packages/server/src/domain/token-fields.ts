@@ -106,8 +106,10 @@ export function validateLifecycleChanges(
   changes: LifecycleChanges,
   now: Date,
 ): ValidLifecycleChanges {
-  const { expiresAt } = changes;
-  if (expiresAt === undefined || expiresAt === null) return changes as ValidLifecycleChanges;
+  const { expiresAt, enabled } = changes;
+  const enabledChange = enabled === undefined ? {} : { enabled };
+  if (expiresAt === undefined) return enabledChange;
+  if (expiresAt === null) return { ...enabledChange, expiresAt: null };
   const expiry = parseTimestamp(expiresAt);
   const latest = new Date(now);
   latest.setUTCFullYear(latest.getUTCFullYear() + EXPIRY_MAX_YEARS);
@@ -119,5 +121,5 @@ export function validateLifecycleChanges(
       ),
     ]);
   }
-  return { ...changes, expiresAt: expiry };
+  return { ...enabledChange, expiresAt: expiry };
 }
