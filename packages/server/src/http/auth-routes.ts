@@ -76,10 +76,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       return reply
         .header("x-tokenspace-project-id", principal.projectId)
         .header("x-tokenspace-token-id", principal.tokenId)
-        .header(
-          "x-tokenspace-permissions",
-          PERMISSIONS.filter((permission) => principal.permissions.has(permission)).join(","),
-        )
+        .header("x-tokenspace-permissions", permissionsHeader(principal))
         .code(200)
         .send();
     },
@@ -138,6 +135,17 @@ async function introspect(
     name: token.name,
     permissions: token.permissions,
   };
+}
+
+/** The header naming a principal's permissions, made once per cached principal. */
+const permissionHeaders = new WeakMap<Principal, string>();
+function permissionsHeader(principal: Principal): string {
+  let header = permissionHeaders.get(principal);
+  if (header === undefined) {
+    header = PERMISSIONS.filter((permission) => principal.permissions.has(permission)).join(",");
+    permissionHeaders.set(principal, header);
+  }
+  return header;
 }
 
 /** Every `permission=` of the query, each one of the eleven. */
