@@ -118,6 +118,41 @@ describe("rotate-key re-seals every secret under a new key while the server serv
     expect(fetched.body.token).toBe(last?.token);
   }, 90_000);
 
+  test("a rerolled token's previous secret survives a rotation, and the rotation is audited", async () => {
+    server = await startKeptServer();
+    const api = compatClient(server);
+    const created = await api.http.request("POST", "/api/tokenspace/tokens", {
+      json: { name: "rolled before rotation", permissions: ["management"] },
+    });
+    const rolled = await api.http.request(
+      "POST",
+      `/api/tokenspace/tokens/${created.body.id}/reroll`,
+      { json: { overlap: "1h" } },
+    );
+    const { newKey, env, args } = rotation(server);
+    expect((await runCli(args, { env })).code).toBe(0);
+    await server.close();
+    const restartEnv: Record<string, string> =
+      TEST_STORE === "postgres" ? { TOKENSPACE_SECRET_KEY: newKey } : {};
+    server = await startTestServer({
+      directory: server.directory,
+      database: { ...server.database, env: { ...server.database.env, ...restartEnv } },
+      credentials: { projectId: server.projectId, token: server.token },
+    });
+    const after = compatClient(server);
+    for (const secret of [created.body.token, rolled.body.token]) {
+      const asToken = after.http.withCredentials(server.projectId, secret);
+      expect((await asToken.request("GET", after.tokens())).status).toBe(200);
+    }
+    const audit = await after.http.request("GET", "/api/tokenspace/audit?action=key.rotated");
+    expect(audit.body.data).toHaveLength(1);
+    expect(audit.body.data[0]).toMatchObject({
+      action: "key.rotated",
+      project_id: null,
+      target: { type: "server", id: null },
+    });
+  }, 60_000);
+
   test("after the rotation the previous key is refused", async () => {
     server = await startKeptServer();
     const { directory } = server;

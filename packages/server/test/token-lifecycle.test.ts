@@ -182,6 +182,23 @@ describe("token lifecycle on /api/tokenspace", () => {
     expect(Object.keys(compat.body).sort()).toEqual(["id", "name", "permissions", "token"]);
   });
 
+  test("introspection calls a disabled, expired or overlapped-out token inactive", async () => {
+    const active = async (token: string) =>
+      (await fixture.http.request("POST", "/auth/introspect", { json: { token } })).body.active;
+    const disabled = await create();
+    await patch(disabled.id, { enabled: false });
+    expect(await active(disabled.token)).toBe(false);
+    const expiring = await create({ expires_at: iso(SECOND) });
+    expect(await active(expiring.token)).toBe(true);
+    clock.advance(SECOND);
+    expect(await active(expiring.token)).toBe(false);
+    const rolled = await create();
+    await reroll(rolled.id, { overlap: 60 });
+    expect(await active(rolled.token)).toBe(true);
+    clock.advance(60 * SECOND);
+    expect(await active(rolled.token)).toBe(false);
+  });
+
   test("a token of another project is not found, whatever it is", async () => {
     const response = await fixture.http.request(
       "GET",

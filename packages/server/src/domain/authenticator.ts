@@ -16,6 +16,21 @@ function earliest(...times: (Date | null)[]): number | null {
   return known.length === 0 ? null : Math.min(...known);
 }
 
+function principalOf({
+  token,
+  viaPreviousSecret,
+}: {
+  token: TokenRecord;
+  viaPreviousSecret: boolean;
+}): Principal {
+  return {
+    projectId: token.projectId,
+    tokenId: token.id,
+    permissions: new Set(token.permissions),
+    validUntil: earliest(token.expiresAt, viaPreviousSecret ? token.previousSecretExpiresAt : null),
+  };
+}
+
 /** Turns a project id and API token into a principal, or refuses. */
 export class Authenticator {
   constructor(
@@ -48,21 +63,28 @@ export class Authenticator {
       this.cache.rememberUnknown(secret, generation);
       throw new AuthenticationError(REJECTED);
     }
-    const { token, viaPreviousSecret } = found;
     // A disabled token is refused like a deleted one, and not cached: enabling it again
     // invalidates nothing that could hold the refusal.
-    if (!token.enabled) throw new AuthenticationError(REJECTED);
-    const principal: Principal = {
-      projectId: token.projectId,
-      tokenId: token.id,
-      permissions: new Set(token.permissions),
-      validUntil: earliest(
-        token.expiresAt,
-        viaPreviousSecret ? token.previousSecretExpiresAt : null,
-      ),
-    };
-    this.cache.rememberVerified(secret, token.secretDigest, principal, generation);
+    if (!found.token.enabled) throw new AuthenticationError(REJECTED);
+    const principal = principalOf(found);
+    this.cache.rememberVerified(secret, found.token.secretDigest, principal, generation);
     return this.#accept(principal, project);
+  }
+
+  /**
+   * The token a secret authenticates as right now, whichever project it belongs to, under the
+   * same rules as `authenticate` (disabled, expired, past a reroll's overlap): for
+   * introspection, which is given a secret alone. Always asks the store; counts as a use.
+   */
+  async activeToken(secret: string): Promise<TokenRecord | undefined> {
+    if (!isWellFormedSecret(secret)) return undefined;
+    const found = await this.#find(secret);
+    if (!found?.token.enabled) return undefined;
+    const now = this.clock.now();
+    const { validUntil } = principalOf(found);
+    if (validUntil !== null && validUntil <= now.getTime()) return undefined;
+    this.usage.record(found.token.id, now);
+    return found.token;
   }
 
   /** The principal, unless it belongs elsewhere or its time is up; its use is noted. */

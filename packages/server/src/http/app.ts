@@ -192,7 +192,6 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(authRoutes, {
     prefix: "/auth",
     authenticator: services.authenticator,
-    tokens: services.tokens,
     projects: services.projects,
     budgets: services.budgets,
     rules: services.verifyRules,

@@ -4,7 +4,6 @@ import type { Authenticator } from "../domain/authenticator.js";
 import { isPermission, PERMISSIONS, type Permission } from "../domain/permissions.js";
 import type { Principal } from "../domain/principal.js";
 import type { ProjectService } from "../domain/project-service.js";
-import type { TokenService } from "../domain/token-service.js";
 import type { VerifyRules } from "../domain/verify-rules.js";
 import { AuthenticationError, MalformedRequestError, RateLimitedError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
@@ -18,7 +17,6 @@ const TAGS = ["Tokenspace: verification"];
 
 interface AuthRoutesOptions {
   readonly authenticator: Authenticator;
-  readonly tokens: TokenService;
   readonly projects: ProjectService;
   readonly budgets: RequestBudgets;
   readonly rules: VerifyRules | undefined;
@@ -121,9 +119,9 @@ async function verifyForwarded(
 async function introspect(
   caller: Principal,
   secret: string,
-  { tokens, projects }: AuthRoutesOptions,
+  { authenticator, projects }: AuthRoutesOptions,
 ): Promise<object> {
-  const token = await tokens.findBySecret(secret);
+  const token = await authenticator.activeToken(secret);
   if (!token) return { active: false };
   const owner = await projects.find(token.projectId);
   const reachable = token.projectId === caller.projectId || owner?.parentId === caller.projectId;
