@@ -262,6 +262,20 @@ describe("the audit log on /api/tokenspace/audit", () => {
     expect(receiver.attempts - attemptsBefore).toBe(3);
   });
 
+  test("a reroll is announced to the webhook", async () => {
+    const created = await fixture.http.request("POST", `${EXT}/tokens`, {
+      json: { name: "announced reroll", permissions: ["chat"] },
+    });
+    const already = receiver.deliveries.length;
+    await fixture.http.request("POST", `${EXT}/tokens/${created.body.id}/reroll`, { json: {} });
+    const delivered = await receiver.waitFor(already + 1);
+    const announced = delivered
+      .slice(already)
+      .find((delivery) => delivery.body.includes(created.body.id));
+    expect(announced?.headers["x-tokenspace-event"]).toBe("token.rerolled");
+    expect(announced?.body).not.toMatch(/PT[0-9a-f]{48}/);
+  });
+
   test("entries older than the retention are pruned", async () => {
     expect((await entries()).length).toBeGreaterThan(0);
     clock.advance(31 * DAY);
