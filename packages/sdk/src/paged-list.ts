@@ -1,4 +1,4 @@
-import type { CompatPageLinks } from "./contract.js";
+import type { CompatPageLinks, ExtensionList } from "./contract.js";
 import type { Page } from "./types.js";
 
 /**
@@ -33,7 +33,7 @@ export class PagedList<T> implements AsyncIterable<T> {
 }
 
 /** The PageToken query parameter of a compatibility page URI, or undefined. */
-export function pageTokenOf(uri: string | null | undefined, parameter: string): string | undefined {
+function pageTokenOf(uri: string | null | undefined, parameter: string): string | undefined {
   if (!uri) return undefined;
   const query = uri.slice(uri.indexOf("?") + 1);
   return new URLSearchParams(query).get(parameter) ?? undefined;
@@ -45,5 +45,14 @@ export function compatPage<T>(page: CompatPageLinks, items: T[]): Page<T> {
     items,
     nextPageToken: pageTokenOf(page.next_page_uri, "PageToken"),
     previousPageToken: pageTokenOf(page.previous_page_uri, "PageToken"),
+  };
+}
+
+/** A native or extension list page (`{links, data}`)'s items, with its neighbours' page_tokens. */
+export function nativePage<T>(page: ExtensionList<T>): Page<T> {
+  return {
+    items: page.data,
+    nextPageToken: pageTokenOf(page.links.next, "page_token"),
+    previousPageToken: pageTokenOf(page.links.prev, "page_token"),
   };
 }

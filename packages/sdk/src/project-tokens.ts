@@ -1,4 +1,4 @@
-import { pageTokenOf } from "./paged-list.js";
+import { nativePage } from "./paged-list.js";
 import { type Query, TokenResource } from "./token-resource.js";
 import type { ListParams, NativeListParams, NativeTokenList } from "./types.js";
 
@@ -9,11 +9,7 @@ export class ProjectTokens extends TokenResource<NativeTokenList, NativeListPara
   }
 
   protected toPage(page: NativeTokenList) {
-    return {
-      items: page.data,
-      nextPageToken: pageTokenOf(page.links.next, "page_token"),
-      previousPageToken: pageTokenOf(page.links.prev, "page_token"),
-    };
+    return nativePage(page);
   }
 
   protected pageQuery(params: ListParams): Query {

@@ -9,7 +9,7 @@ import type {
   RerollTokenParams,
   UpdateManagedTokenParams,
 } from "./contract.js";
-import { PagedList, pageTokenOf } from "./paged-list.js";
+import { nativePage, PagedList } from "./paged-list.js";
 import type { Transport } from "./transport.js";
 import type { ListParams, Page, RequestParams } from "./types.js";
 
@@ -29,14 +29,6 @@ export interface AuditListParams extends ListParams {
   /** An RFC 3339 time, or how long ago ("24h"). */
   readonly since?: string;
   readonly until?: string;
-}
-
-function extensionPage<T>(page: ExtensionList<T>): Page<T> {
-  return {
-    items: page.data,
-    nextPageToken: pageTokenOf(page.links.next, "page_token"),
-    previousPageToken: pageTokenOf(page.links.prev, "page_token"),
-  };
 }
 
 /**
@@ -117,7 +109,7 @@ export class ManagedTokens {
         ...(params.signal && { signal: params.signal }),
       },
     );
-    return extensionPage(page);
+    return nativePage(page);
   }
 
   /** Every token, a page at a time as iteration goes. */
@@ -154,7 +146,7 @@ export class AuditLog {
         ...(params.signal && { signal: params.signal }),
       },
     );
-    return extensionPage(page);
+    return nativePage(page);
   }
 
   list(params: AuditListParams = {}): PagedList<AuditEntry> {

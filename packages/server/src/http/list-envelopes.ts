@@ -52,6 +52,14 @@ function pageRequest(
   };
 }
 
+/** The named filters of a list request, to carry into every page's links. */
+function filtersOf(
+  params: Readonly<Record<string, unknown>>,
+  names: readonly string[],
+): PageRequest["filters"] {
+  return Object.fromEntries(names.map((name) => [name, params[name] as string | undefined]));
+}
+
 /**
  * The compatibility list envelope: `uri`, `first_page_uri`, `next_page_uri`,
  * `previous_page_uri`, `page`, `page_size`, and the items under the resource's key. Filters
@@ -67,13 +75,7 @@ function compatList(
     query,
     response,
     read: (params) =>
-      pageRequest(
-        params.PageSize,
-        params.PageToken,
-        Object.fromEntries(
-          filterNames.map((name) => [name, params[name] as string | undefined] as const),
-        ),
-      ),
+      pageRequest(params.PageSize, params.PageToken, filtersOf(params, filterNames)),
     render(path, page, request) {
       const uri = (pageNumber: number, token: string | undefined) =>
         withQuery(path, {
@@ -119,13 +121,7 @@ export function nativeList(
     query,
     response,
     read: (params) =>
-      pageRequest(
-        params.page_size,
-        params.page_token,
-        Object.fromEntries(
-          filterNames.map((name) => [name, params[name] as string | undefined] as const),
-        ),
-      ),
+      pageRequest(params.page_size, params.page_token, filtersOf(params, filterNames)),
     render(path, page, request) {
       const link = (token: string | undefined) =>
         withQuery(path, { ...request.filters, page_size: request.pageSize, page_token: token });

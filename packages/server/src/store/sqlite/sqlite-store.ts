@@ -286,17 +286,15 @@ export class SqliteStore implements Store {
     window: ListWindow,
     friendlyName?: string,
   ): Promise<ProjectRecord[]> {
-    const backwards = window.before !== undefined;
-    const statement = backwards
-      ? this.#statements.listProjectFamilyBefore
-      : this.#statements.listProjectFamilyAfter;
-    const rows = statement.all({
-      project_id: projectId,
-      friendly_name: friendlyName ?? null,
-      position: window.before ?? window.after ?? 0,
-      limit: window.limit,
-    }) as ProjectRow[];
-    return (backwards ? rows.reverse() : rows).map(toProject);
+    return inWindow<ProjectRow>(
+      this.#statements.listProjectFamilyAfter,
+      this.#statements.listProjectFamilyBefore,
+      {
+        project_id: projectId,
+        friendly_name: friendlyName ?? null,
+      },
+      window,
+    ).map(toProject);
   }
 
   async countProjects(): Promise<number> {
@@ -394,18 +392,16 @@ export class SqliteStore implements Store {
     window: ListWindow,
     expiring?: { readonly from: Date; readonly by: Date },
   ): Promise<TokenRecord[]> {
-    const backwards = window.before !== undefined;
-    const statement = backwards
-      ? this.#statements.listFamilyTokensBefore
-      : this.#statements.listFamilyTokensAfter;
-    const rows = statement.all({
-      project_id: projectId,
-      expiring_from: expiring?.from.getTime() ?? null,
-      expiring_by: expiring?.by.getTime() ?? null,
-      position: window.before ?? window.after ?? 0,
-      limit: window.limit,
-    }) as TokenRow[];
-    return (backwards ? rows.reverse() : rows).map(toToken);
+    return inWindow<TokenRow>(
+      this.#statements.listFamilyTokensAfter,
+      this.#statements.listFamilyTokensBefore,
+      {
+        project_id: projectId,
+        expiring_from: expiring?.from.getTime() ?? null,
+        expiring_by: expiring?.by.getTime() ?? null,
+      },
+      window,
+    ).map(toToken);
   }
 
   async recordTokenUses(uses: readonly TokenUse[]): Promise<void> {
@@ -432,20 +428,18 @@ export class SqliteStore implements Store {
     filter: AuditFilter,
     window: ListWindow,
   ): Promise<AuditRecord[]> {
-    const backwards = window.before !== undefined;
-    const statement = backwards
-      ? this.#statements.listAuditBefore
-      : this.#statements.listAuditAfter;
-    const rows = statement.all({
-      project_id: projectId,
-      target_id: filter.targetId ?? null,
-      action: filter.action ?? null,
-      since: filter.since?.getTime() ?? null,
-      until: filter.until?.getTime() ?? null,
-      position: window.before ?? window.after ?? 0,
-      limit: window.limit,
-    }) as AuditRow[];
-    return (backwards ? rows.reverse() : rows).map(toAudit);
+    return inWindow<AuditRow>(
+      this.#statements.listAuditAfter,
+      this.#statements.listAuditBefore,
+      {
+        project_id: projectId,
+        target_id: filter.targetId ?? null,
+        action: filter.action ?? null,
+        since: filter.since?.getTime() ?? null,
+        until: filter.until?.getTime() ?? null,
+      },
+      window,
+    ).map(toAudit);
   }
 
   async pruneAudit(before: Date, limit: number): Promise<number> {
@@ -531,6 +525,25 @@ function keepPrivate(filename: string): void {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }
   }
+}
+
+/**
+ * A keyset window of a list: rows after a position in ascending order, or before one (read
+ * descending, so the limit takes the nearest rows, then put back in ascending order).
+ */
+function inWindow<R>(
+  after: Database.Statement,
+  before: Database.Statement,
+  params: Record<string, unknown>,
+  window: ListWindow,
+): R[] {
+  const backwards = window.before !== undefined;
+  const rows = (backwards ? before : after).all({
+    ...params,
+    position: window.before ?? window.after ?? 0,
+    limit: window.limit,
+  }) as R[];
+  return backwards ? rows.reverse() : rows;
 }
 
 /** Times as epoch milliseconds and flags as 1 or 0, the way the SQLite tables keep them. */
