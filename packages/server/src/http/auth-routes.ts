@@ -7,8 +7,9 @@ import type { ProjectService } from "../domain/project-service.js";
 import type { VerifyRules } from "../domain/verify-rules.js";
 import { AuthenticationError, MalformedRequestError, RateLimitedError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
+import { toFailure } from "./failure.js";
 import { authenticateBasic, principalOf, requireManagement } from "./management-auth.js";
-import { failureHandler, notFoundHandler } from "./reply-failure.js";
+import { failureHandler, notFoundHandler, sendFailure } from "./reply-failure.js";
 import type { RequestBudgets } from "./request-budgets.js";
 import { BASIC_AUTH } from "./schemas.js";
 
@@ -52,12 +53,17 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     },
     handler: async (request, reply) => {
       const asked = queryPermissions(request.query);
-      const principal = await verifyForwarded(request, options).catch((error: unknown) => {
-        if (error instanceof AuthenticationError) {
-          options.metrics?.verifyOutcomes.inc({ outcome: "unauthorized" });
-        }
-        throw error;
-      });
+      let principal: Principal;
+      try {
+        principal = await verifyForwarded(request, options);
+      } catch (error) {
+        if (!(error instanceof AuthenticationError)) throw error;
+        options.metrics?.verifyOutcomes.inc({ outcome: "unauthorized" });
+        // Answered here rather than thrown: a proxy asks this for every request it guards, and
+        // Fastify's error path costs more than the rest of a refusal.
+        const failed = toFailure(error, request);
+        return sendFailure(reply, failed, renderAuthFailure(failed));
+      }
       const forwardedPath = forwardedUri(request)?.split("?")[0];
       const required = new Set<Permission>([
         ...asked,
