@@ -210,6 +210,14 @@ describe("the audit log on /api/tokenspace/audit", () => {
     }
   });
 
+  test("a since or until further back than 100 years is a 422 naming it", async () => {
+    for (const attribute of ["since", "until"]) {
+      const response = await fixture.http.request("GET", `${EXT}/audit?${attribute}=999999999d`);
+      expect(response.status).toBe(422);
+      expect(response.body.errors[0].attribute).toBe(attribute);
+    }
+  });
+
   test("the audit log pages by key", async () => {
     const first = await fixture.http.request("GET", `${EXT}/audit?page_size=2`);
     expect(first.body.data).toHaveLength(2);

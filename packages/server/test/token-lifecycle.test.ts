@@ -176,6 +176,12 @@ describe("token lifecycle on /api/tokenspace", () => {
     expect(response.body.errors[0].attribute).toBe("expiring_within");
   });
 
+  test("an expiring_within over 100 years is a 422 naming it", async () => {
+    const response = await fixture.http.request("GET", `${EXT}/tokens?expiring_within=999999999d`);
+    expect(response.status).toBe(422);
+    expect(response.body.errors[0].attribute).toBe("expiring_within");
+  });
+
   test("the compatibility shapes carry none of the lifecycle fields", async () => {
     const created = await create({ expires_at: iso(DAY) });
     const compat = await fixture.api.http.request("GET", fixture.api.token(created.id));

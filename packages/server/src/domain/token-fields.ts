@@ -22,7 +22,8 @@ export const TOKEN_FIELD_EXPECTATIONS = {
   permissions: `a non-empty list of permissions from: ${PERMISSIONS.join(", ")}`,
   subproject_id: "the UUID of a subproject of this project",
   expires_at: `null or an RFC 3339 time with its offset (such as 2027-01-31T12:00:00Z), after now and at most ${EXPIRY_MAX_YEARS} years ahead`,
-  overlap: `${"a whole number of seconds, or a number with a unit"} ("90s", "30m", "12h", "7d"), from 0 to 7 days`,
+  overlap:
+    'a whole number of seconds, or a number with a unit ("90s", "30m", "12h", "7d"), from 0 to 7 days',
 } as const;
 
 export interface TokenChanges {
