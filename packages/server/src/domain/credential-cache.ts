@@ -65,7 +65,7 @@ class TokenDerivedEntries<V> {
  */
 export class CredentialCache {
   readonly #verified: TokenDerivedEntries<Principal>;
-  readonly #revealed: TokenDerivedEntries<Token & { readonly projectId: string }>;
+  readonly #revealed: TokenDerivedEntries<{ readonly projectId: string; readonly token: Token }>;
   /**
    * Secrets that matched nothing. A generated secret cannot be among them; only a secret
    * chosen by the operator (an import, a bootstrap token) can turn valid later, and such a
@@ -107,9 +107,7 @@ export class CredentialCache {
   /** The token as last revealed to its project, if it is still cached. */
   revealed(projectId: string, tokenId: string): Token | undefined {
     const found = this.#revealed.get(tokenId);
-    if (!found || found.projectId !== projectId) return undefined;
-    const { projectId: _owner, ...token } = found;
-    return token;
+    return found?.projectId === projectId ? found.token : undefined;
   }
 
   /** Each `remember…` stores only if nothing was invalidated since `generationAtRead`. */
@@ -128,7 +126,7 @@ export class CredentialCache {
     generationAtRead: number,
   ): void {
     if (this.#fresh(generationAtRead)) {
-      this.#revealed.set(token.id, digestKey(digest), { ...token, projectId });
+      this.#revealed.set(token.id, digestKey(digest), { projectId, token });
     }
   }
 

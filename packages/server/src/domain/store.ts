@@ -206,14 +206,15 @@ export interface Store {
   ): Promise<TokenRecord | undefined>;
   /**
    * Gives a token a new secret. The current one becomes the previous secret until
-   * `previousSecretExpiresAt`, or stops at once when that is null. Announced like an update.
+   * `previousSecretExpiresAt`, or stops at once when that is null. Announced like an update,
+   * with the digest the token had before (the one caches hold it under), which it also returns.
    */
   rerollToken(
     projectId: string,
     tokenId: string,
     reroll: TokenReroll,
     audit: NewAuditRecord,
-  ): Promise<TokenRecord | undefined>;
+  ): Promise<{ readonly token: TokenRecord; readonly replacedDigest: Buffer } | undefined>;
   /** Returns the deleted token, or undefined when it was not in that project. */
   deleteToken(
     projectId: string,

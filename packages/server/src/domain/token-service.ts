@@ -232,9 +232,7 @@ export class TokenService {
     const now = this.clock.now();
     const id = normalizeId(tokenId);
     const secret = generateSecret();
-    const replaced = await this.store.findToken(projectId, id);
-    if (!replaced) throw tokenNotFound(tokenId);
-    const record = await this.store.rerollToken(
+    const rerolled = await this.store.rerollToken(
       projectId,
       id,
       {
@@ -246,9 +244,9 @@ export class TokenService {
         overlap_seconds: overlapMs / 1000,
       }),
     );
-    if (!record) throw tokenNotFound(tokenId);
-    this.cache.invalidate(replaced.secretDigest);
-    if (record.previousSecretDigest) this.cache.invalidate(record.previousSecretDigest);
+    if (!rerolled) throw tokenNotFound(tokenId);
+    const record = rerolled.token;
+    this.cache.invalidate(rerolled.replacedDigest);
     this.events.publish({ type: "token.rerolled", token: eventToken(record), occurredAt: now });
     return { ...managedToken(record), token: secret };
   }

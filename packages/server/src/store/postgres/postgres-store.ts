@@ -345,8 +345,8 @@ export class PostgresStore implements Store {
     tokenId: string,
     reroll: TokenReroll,
     audit: NewAuditRecord,
-  ): Promise<TokenRecord | undefined> {
-    const [row] = await this.#query<TokenRow>(
+  ): Promise<{ token: TokenRecord; replacedDigest: Buffer } | undefined> {
+    const [row] = await this.#query<TokenRow & { replaced_digest: Buffer }>(
       "reroll_token",
       `WITH replaced AS (
          SELECT id AS replaced_id, secret_digest AS replaced_digest FROM tokens
@@ -360,7 +360,7 @@ export class PostgresStore implements Store {
          FROM replaced WHERE id = replaced_id
          RETURNING ${TOKENS.selectList}, replaced_digest
        ), ${auditedCte("updated", 6)}
-       SELECT ${TOKENS.selectList}, ${notify("replaced_digest")} FROM updated`,
+       SELECT ${TOKENS.selectList}, replaced_digest, ${notify("replaced_digest")} FROM updated`,
       [
         projectId,
         tokenId,
@@ -371,7 +371,7 @@ export class PostgresStore implements Store {
         ...auditParameters(audit),
       ],
     );
-    return row && toToken(row);
+    return row && { token: toToken(row), replacedDigest: row.replaced_digest };
   }
 
   async deleteToken(

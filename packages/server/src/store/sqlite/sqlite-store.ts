@@ -148,6 +148,9 @@ export class SqliteStore implements Store {
          SELECT ${TOKENS.selectList} FROM tokens WHERE previous_secret_digest = ?
          LIMIT 1`,
       ),
+      currentDigest: db.prepare<[string, string], { secret_digest: Buffer }>(
+        "SELECT secret_digest FROM tokens WHERE project_id = ? AND id = ?",
+      ),
       rerollToken: db.prepare(
         `UPDATE tokens SET
            previous_secret_digest = CASE WHEN @previous_until IS NULL THEN NULL ELSE secret_digest END,
@@ -358,8 +361,10 @@ export class SqliteStore implements Store {
     tokenId: string,
     reroll: TokenReroll,
     audit: NewAuditRecord,
-  ): Promise<TokenRecord | undefined> {
+  ): Promise<{ token: TokenRecord; replacedDigest: Buffer } | undefined> {
     return this.#write(() => {
+      const replaced = this.#statements.currentDigest.get(projectId, tokenId);
+      if (!replaced) return undefined;
       const row = this.#statements.rerollToken.get(
         sqliteValues({
           project_id: projectId,
@@ -369,9 +374,9 @@ export class SqliteStore implements Store {
           previous_until: reroll.previousSecretExpiresAt,
           updated_at: reroll.updatedAt,
         }),
-      ) as TokenRow | undefined;
-      if (row) this.#audit(audit);
-      return row && toToken(row);
+      ) as TokenRow;
+      this.#audit(audit);
+      return { token: toToken(row), replacedDigest: replaced.secret_digest };
     });
   }
 
