@@ -19,16 +19,24 @@ const EXTENSION = "/api/tokenspace";
 export interface ManagedTokenListParams extends ListParams {
   /** Only tokens expiring between now and this far ahead: seconds, or "12h", "7d"... */
   readonly expiringWithin?: string | number;
+  /** Only tokens of this project: the client's own or one of its subprojects. */
+  readonly projectId?: string;
+  /** Only tokens whose name contains this text, ignoring case. */
+  readonly name?: string;
 }
 
 /** Filters of `client.tokenspace.audit.list`. */
 export interface AuditListParams extends ListParams {
+  /** Only entries of this project: the client's own or one of its subprojects. */
+  readonly projectId?: string;
   /** Entries about this token or project. */
   readonly target?: string;
   readonly action?: AuditAction;
   /** An RFC 3339 time, or how long ago ("24h"). */
   readonly since?: string;
   readonly until?: string;
+  /** "oldest_first" (the default) or "newest_first". */
+  readonly order?: "oldest_first" | "newest_first";
 }
 
 /**
@@ -105,6 +113,8 @@ export class ManagedTokens {
           page_size: params.pageSize,
           page_token: params.pageToken,
           expiring_within: params.expiringWithin,
+          project_id: params.projectId,
+          name: params.name,
         },
         ...(params.signal && { signal: params.signal }),
       },
@@ -125,7 +135,7 @@ export class ManagedTokens {
 
 /**
  * Tokenspace addition, `client.tokenspace.audit`: who changed what and when, for the client's
- * project, its subprojects and the service, oldest first.
+ * project, its subprojects and the service, oldest first unless asked otherwise.
  */
 export class AuditLog {
   constructor(private readonly transport: Transport) {}
@@ -138,10 +148,12 @@ export class AuditLog {
         query: {
           page_size: params.pageSize,
           page_token: params.pageToken,
+          project_id: params.projectId,
           target: params.target,
           action: params.action,
           since: params.since,
           until: params.until,
+          order: params.order,
         },
         ...(params.signal && { signal: params.signal }),
       },

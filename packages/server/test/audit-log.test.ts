@@ -198,11 +198,46 @@ describe("the audit log on /api/tokenspace/audit", () => {
     expect(older.map((entry) => entry.action)).toEqual(["token.created"]);
   });
 
+  test("project_id keeps the entries of that subproject only", async () => {
+    const subproject = await fixture.http.request("POST", `${COMPAT}/Accounts`, {
+      form: "FriendlyName=Filtered+child",
+    });
+    const sid = subproject.body.sid;
+    await fixture.http.request("POST", `${EXT}/tokens`, {
+      json: { name: "in the child", permissions: ["chat"], subproject_id: sid },
+    });
+    const childEntries = await entries(`&project_id=${sid}`);
+    expect(childEntries.map((entry) => entry.action)).toEqual([
+      "subproject.created",
+      "token.created",
+    ]);
+    const parentEntries = await entries(`&project_id=${fixture.server.projectId}`);
+    expect(parentEntries.some((entry) => entry.target.id === sid)).toBe(false);
+  });
+
+  test("order=newest_first pages from the latest entry back, and its links keep the order", async () => {
+    const all = await entries();
+    const first = await fixture.http.request("GET", `${EXT}/audit?page_size=2&order=newest_first`);
+    expect(first.body.data.map((entry: { id: number }) => entry.id)).toEqual(
+      all
+        .map((entry) => (entry as unknown as { id: number }).id)
+        .reverse()
+        .slice(0, 2),
+    );
+    expect(first.body.links.next).toContain("order=newest_first");
+    const second = await fixture.http.request("GET", first.body.links.next);
+    expect(second.body.data[0].id).toBeLessThan(first.body.data[1].id);
+    const back = await fixture.http.request("GET", second.body.links.prev);
+    expect(back.body.data).toEqual(first.body.data);
+  });
+
   test("unknown filter values are a 422 naming the filter", async () => {
     for (const [query, attribute] of [
       ["&action=token.exploded", "action"],
       ["&since=yesterday", "since"],
       ["&target=not-an-id", "target"],
+      ["&project_id=not-an-id", "project_id"],
+      ["&order=sideways", "order"],
     ]) {
       const response = await fixture.http.request("GET", `${EXT}/audit?${query}`);
       expect(response.status, query).toBe(422);

@@ -170,6 +170,59 @@ describe("token lifecycle on /api/tokenspace", () => {
     expect(listed.body.links.self).toContain("expiring_within=7d");
   });
 
+  test("name finds tokens whose name contains it, ignoring case, Unicode included", async () => {
+    const wanted = await create({ name: "Zürich ÉCOLE billing" });
+    await create({ name: "Geneva reporting" });
+    for (const search of ["école", "ZÜRICH", "ng"]) {
+      const listed = await fixture.http.request(
+        "GET",
+        `${EXT}/tokens?page_size=1000&name=${encodeURIComponent(search)}`,
+      );
+      expect(listed.status, listed.text).toBe(200);
+      const names = listed.body.data.map((token: { name: string }) => token.name);
+      expect(names.every((name: string) => name.toLowerCase().includes(search.toLowerCase()))).toBe(
+        true,
+      );
+      if (search !== "ng")
+        expect(listed.body.data.map((t: { id: string }) => t.id)).toEqual([wanted.id]);
+    }
+  });
+
+  test("a name search pages by key and its links keep the search", async () => {
+    for (let index = 0; index < 3; index++) await create({ name: `paged search ${index}` });
+    const first = await fixture.http.request("GET", `${EXT}/tokens?page_size=2&name=paged+search`);
+    expect(first.body.data).toHaveLength(2);
+    expect(first.body.links.next).toContain("name=paged%20search");
+    const next = await fixture.http.request("GET", first.body.links.next);
+    expect(next.body.data.map((token: { name: string }) => token.name)).toEqual(["paged search 2"]);
+  });
+
+  test("project_id keeps the tokens of one project of the family", async () => {
+    const subproject = await fixture.http.request("POST", `${COMPAT}/Accounts`, {
+      form: "FriendlyName=Token+filter+child",
+    });
+    const sid = subproject.body.sid;
+    const child = await create({ name: "child only", subproject_id: sid });
+    const inChild = await fixture.http.request("GET", `${EXT}/tokens?project_id=${sid}`);
+    expect(inChild.body.data.map((token: { id: string }) => token.id)).toEqual([child.id]);
+    const inParent = await fixture.http.request(
+      "GET",
+      `${EXT}/tokens?page_size=1000&project_id=${fixture.server.projectId}`,
+    );
+    expect(inParent.body.data.map((token: { id: string }) => token.id)).not.toContain(child.id);
+  });
+
+  test("a project_id outside the family lists nothing, and one that is not an id is a 422", async () => {
+    const elsewhere = await fixture.http.request(
+      "GET",
+      `${EXT}/tokens?project_id=00000000-0000-4000-8000-000000000000`,
+    );
+    expect(elsewhere.body.data).toEqual([]);
+    const malformed = await fixture.http.request("GET", `${EXT}/tokens?project_id=nope`);
+    expect(malformed.status).toBe(422);
+    expect(malformed.body.errors[0].attribute).toBe("project_id");
+  });
+
   test("an unreadable expiring_within is a 422 naming it", async () => {
     const response = await fixture.http.request("GET", `${EXT}/tokens?expiring_within=soon`);
     expect(response.status).toBe(422);

@@ -81,7 +81,7 @@ export async function showExpiringTokens(flags: Flags): Promise<void> {
     : await withStore(flags, async (tokenspace) => {
         const projectId = await requireProject(flags, "tokens expiring");
         return everyPage((cursor) =>
-          tokenspace.tokens.listManaged(projectId, PAGE, cursor, withinMs),
+          tokenspace.tokens.listManaged(projectId, { expiringWithin: within }, PAGE, cursor),
         );
       });
   const describe = (token: ManagedToken) =>

@@ -4,7 +4,7 @@ import type { Actor } from "./actor.js";
 import type { Clock } from "./clock.js";
 import { DURATION_FORMAT, parseDuration } from "./duration.js";
 import { isUuid, normalizeId } from "./identifiers.js";
-import { type Page, readPage } from "./keyset-page.js";
+import { LIST_ORDERS, type ListOrder, type Page, readPage } from "./keyset-page.js";
 import type { PageCursor } from "./page-cursor.js";
 import type { AuditFilter, AuditRecord, NewAuditRecord, Store } from "./store.js";
 import { parseTimestamp } from "./timestamp.js";
@@ -39,6 +39,10 @@ export function auditEntry(
 /** An audit list's filters as a request spells them, before they are checked. */
 interface AuditQuery {
   readonly target?: string;
+  /** Only entries of this project of the family. */
+  readonly projectId?: string;
+  /** Oldest first (the default) or newest first. */
+  readonly order?: string;
   readonly action?: string;
   /** An RFC 3339 time, or a duration back from now ("24h"). */
   readonly since?: string;
@@ -61,7 +65,12 @@ export class AuditLog {
     cursor: PageCursor | undefined,
   ): Promise<Page<AuditRecord>> {
     const filter = this.#filter(query);
-    return readPage((window) => this.store.listAudit(projectId, filter, window), pageSize, cursor);
+    return readPage(
+      (window) => this.store.listAudit(projectId, filter, window),
+      pageSize,
+      cursor,
+      query.order as ListOrder | undefined,
+    );
   }
 
   /** Retention: deletes entries older than `days`, a batch at a time; returns how many. */
@@ -86,6 +95,10 @@ export class AuditLog {
       });
     if (query.target !== undefined && !isUuid(query.target))
       invalid("target", "a token or project id (a UUID)");
+    if (query.projectId !== undefined && !isUuid(query.projectId))
+      invalid("project_id", "a project id (a UUID)");
+    if (query.order !== undefined && !(LIST_ORDERS as readonly string[]).includes(query.order))
+      invalid("order", `one of: ${LIST_ORDERS.join(", ")}`);
     if (
       query.action !== undefined &&
       !(AUDIT_ACTIONS as readonly string[]).includes(query.action)
@@ -100,6 +113,7 @@ export class AuditLog {
     if (first) throw new ValidationError([first, ...rest]);
     return {
       ...(query.target !== undefined && { targetId: normalizeId(query.target) }),
+      ...(query.projectId !== undefined && { projectId: normalizeId(query.projectId) }),
       ...(query.action !== undefined && { action: query.action as AuditAction }),
       ...(since && { since }),
       ...(until && { until }),

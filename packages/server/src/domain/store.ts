@@ -97,10 +97,22 @@ export interface AuditRecord extends NewAuditRecord {
 
 /** Which entries an audit list holds. */
 export interface AuditFilter {
+  /** Only entries about this project of the family (its tokens and itself). */
+  readonly projectId?: string;
   readonly targetId?: string;
   readonly action?: AuditAction;
   readonly since?: Date;
   readonly until?: Date;
+}
+
+/** Which tokens of a project's family a list holds; every given condition must hold. */
+export interface TokenFilter {
+  /** Only this project of the family. */
+  readonly projectId?: string;
+  /** Only names containing this text, compared in lower case (Unicode). */
+  readonly nameContains?: string;
+  /** Only tokens expiring in `[from, by)`. */
+  readonly expiring?: { readonly from: Date; readonly by: Date };
 }
 
 /** A secret as the store keeps it: its digest and its ciphertext. */
@@ -223,14 +235,11 @@ export interface Store {
   ): Promise<TokenRecord | undefined>;
   /** Tokens of one project in ascending position order. */
   listTokens(projectId: string, window: ListWindow): Promise<TokenRecord[]>;
-  /**
-   * Tokens of a project and its subprojects in ascending position order, optionally only
-   * those expiring in `[expiringFrom, expiringBy)`.
-   */
+  /** Tokens of a project and its subprojects in ascending position order, filtered. */
   listFamilyTokens(
     projectId: string,
     window: ListWindow,
-    expiring?: { readonly from: Date; readonly by: Date },
+    filter?: TokenFilter,
   ): Promise<TokenRecord[]>;
   /** Moves each token's last use forward to the time given (never back); no audit, no announcement. */
   recordTokenUses(uses: readonly TokenUse[]): Promise<void>;

@@ -11,13 +11,13 @@ import { type Actor, OPERATOR } from "./actor.js";
 import { type AuditTarget, auditEntry } from "./audit-log.js";
 import type { Clock } from "./clock.js";
 import type { CredentialCache } from "./credential-cache.js";
-import { parseDuration } from "./duration.js";
-import { newId, normalizeId } from "./identifiers.js";
+import { DURATION_FORMAT, parseDuration } from "./duration.js";
+import { isUuid, newId, normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import { type Page, readPage } from "./keyset-page.js";
 import type { LifecycleEvents } from "./lifecycle-events.js";
 import type { PageCursor } from "./page-cursor.js";
-import type { NewTokenRecord, Store, TokenChangeSet, TokenRecord } from "./store.js";
+import type { NewTokenRecord, Store, TokenChangeSet, TokenFilter, TokenRecord } from "./store.js";
 import {
   type LifecycleChanges,
   TOKEN_FIELD_EXPECTATIONS,
@@ -26,13 +26,23 @@ import {
   validateTokenChanges,
 } from "./token-fields.js";
 import { generateSecret, isWellFormedSecret } from "./token-secret.js";
-import { invalidParameter } from "./validation-problem.js";
+import { invalidParameter, unstorableText, type ValidationProblem } from "./validation-problem.js";
 
 /**
  * A token as its owner sees it after create, update or get (with the secret): the contract's
  * shape, defined there once.
  */
 export type { IssuedToken };
+
+/** Filters of a list of managed tokens, as a client gives them. */
+interface ManagedTokenQuery {
+  /** A duration ahead of now: seconds, or "12h", "7d"... */
+  readonly expiringWithin?: string | number;
+  /** Only this project of the family (the caller's own or a subproject). */
+  readonly projectId?: string;
+  /** Only names containing this text, ignoring case. */
+  readonly name?: string;
+}
 
 export interface NewToken extends LifecycleChanges {
   readonly name?: string;
@@ -265,26 +275,48 @@ export class TokenService {
   }
 
   /**
-   * Tokens of a project and its subprojects with their lifecycle; with `expiringWithinMs`, only
-   * those that expire between now and then.
+   * Tokens of a project and its subprojects with their lifecycle, filtered: only one project of
+   * the family, names containing a text, tokens that expire between now and a while ahead.
    */
   async listManaged(
     projectId: string,
+    query: ManagedTokenQuery,
     pageSize: number,
     cursor: PageCursor | undefined,
-    expiringWithinMs?: number,
   ): Promise<Page<ManagedToken>> {
-    const now = this.clock.now();
-    const expiring =
-      expiringWithinMs === undefined
-        ? undefined
-        : { from: now, by: new Date(now.getTime() + expiringWithinMs) };
+    const filter = this.#tokenFilter(query);
     const page = await readPage(
-      (window) => this.store.listFamilyTokens(projectId, window, expiring),
+      (window) => this.store.listFamilyTokens(projectId, window, filter),
       pageSize,
       cursor,
     );
     return { ...page, items: page.items.map(managedToken) };
+  }
+
+  #tokenFilter(query: ManagedTokenQuery): TokenFilter {
+    const problems: ValidationProblem[] = [];
+    const within =
+      query.expiringWithin === undefined ? undefined : parseDuration(query.expiringWithin);
+    if (query.expiringWithin !== undefined && within === undefined) {
+      problems.push(invalidParameter("expiring_within", DURATION_FORMAT));
+    }
+    if (query.projectId !== undefined && !isUuid(query.projectId)) {
+      problems.push(invalidParameter("project_id", "a project id (a UUID)"));
+    }
+    if (query.name !== undefined) {
+      const unstorable = unstorableText("name", query.name);
+      if (unstorable) problems.push(unstorable);
+    }
+    const [first, ...rest] = problems;
+    if (first) throw new ValidationError([first, ...rest]);
+    const now = this.clock.now();
+    return {
+      ...(query.projectId !== undefined && { projectId: normalizeId(query.projectId) }),
+      ...(query.name !== undefined && query.name !== "" && { nameContains: query.name }),
+      ...(within !== undefined && {
+        expiring: { from: now, by: new Date(now.getTime() + within) },
+      }),
+    };
   }
 
   /**

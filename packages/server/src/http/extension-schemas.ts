@@ -1,6 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { AUDIT_ACTIONS, EXPIRY_MAX_YEARS } from "@tokenspace/contract";
+import { AUDIT_ACTIONS, EXPIRY_MAX_YEARS, TOKEN_NAME_MAX_LENGTH } from "@tokenspace/contract";
 import { DURATION_FORMAT } from "../domain/duration.js";
+import { LIST_ORDERS } from "../domain/keyset-page.js";
 import { TOKEN_FIELD_EXPECTATIONS } from "../domain/token-fields.js";
 import {
   CreateTokenBodySchema,
@@ -88,8 +89,22 @@ export const RerollBodySchema = Type.Object(
 );
 export type RerollBody = Static<typeof RerollBodySchema>;
 
+const ProjectFilter = Type.Optional(
+  Type.String({
+    maxLength: 64,
+    description: "Only this project of the family: yours or one of its subprojects.",
+  }),
+);
+
 export const ManagedTokenListQuery = Type.Object({
   ...NativePageQuery.properties,
+  name: Type.Optional(
+    Type.String({
+      maxLength: TOKEN_NAME_MAX_LENGTH,
+      description: "Only tokens whose name contains this text, ignoring case.",
+    }),
+  ),
+  project_id: ProjectFilter,
   expiring_within: Type.Optional(
     Type.String({
       maxLength: 16,
@@ -97,6 +112,7 @@ export const ManagedTokenListQuery = Type.Object({
     }),
   ),
 });
+export type ManagedTokenListQuery = Static<typeof ManagedTokenListQuery>;
 
 export const ManagedTokenListSchema = Type.Object(
   {
@@ -148,6 +164,13 @@ const AuditEntrySchema = Type.Object(
 
 export const AuditListQuery = Type.Object({
   ...NativePageQuery.properties,
+  project_id: ProjectFilter,
+  order: Type.Optional(
+    Type.String({
+      maxLength: 16,
+      description: `${LIST_ORDERS.join(" (the default) or ")}.`,
+    }),
+  ),
   target: Type.Optional(Type.String({ maxLength: 64, description: "A token or project id." })),
   action: Type.Optional(
     Type.String({ maxLength: 64, description: `One of: ${AUDIT_ACTIONS.join(", ")}.` }),

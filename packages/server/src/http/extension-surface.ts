@@ -1,7 +1,5 @@
 import type { FastifyRequest } from "fastify";
 import { auditEntryView } from "../domain/audit-log.js";
-import { DURATION_FORMAT, parseDuration } from "../domain/duration.js";
-import { ValidationError } from "../errors.js";
 import {
   AuditListQuery,
   AuditListSchema,
@@ -31,12 +29,16 @@ import type { Surface } from "./surface.js";
 
 const MANAGED_TOKEN_LIST = nativeList(ManagedTokenListQuery, ManagedTokenListSchema, [
   "expiring_within",
+  "project_id",
+  "name",
 ]);
 const AUDIT_LIST = nativeList(AuditListQuery, AuditListSchema, [
+  "project_id",
   "target",
   "action",
   "since",
   "until",
+  "order",
 ]);
 
 const ERRORS = errorResponses(NativeErrorSchema, NativeValidationErrorSchema);
@@ -88,7 +90,7 @@ export const EXTENSION_SURFACE: Surface = {
       },
     );
 
-    app.get(
+    app.get<{ Querystring: ManagedTokenListQuery }>(
       "/tokens",
       {
         schema: tokenSchema(
@@ -100,24 +102,17 @@ export const EXTENSION_SURFACE: Surface = {
         ),
       },
       async (request) => {
-        const query = request.query as Record<string, unknown>;
-        const page = MANAGED_TOKEN_LIST.read(query);
-        const within = query.expiring_within;
-        const withinMs = within === undefined ? undefined : parseDuration(within);
-        if (within !== undefined && withinMs === undefined) {
-          throw new ValidationError([
-            {
-              code: "invalid_parameter",
-              attribute: "expiring_within",
-              message: `expiring_within must be ${DURATION_FORMAT}.`,
-            },
-          ]);
-        }
+        const page = MANAGED_TOKEN_LIST.read(request.query as Record<string, unknown>);
+        const { expiring_within, project_id, name } = request.query;
         const found = await tokens.listManaged(
           principalOf(request).projectId,
+          {
+            ...(expiring_within !== undefined && { expiringWithin: expiring_within }),
+            ...(project_id !== undefined && { projectId: project_id }),
+            ...(name !== undefined && { name }),
+          },
           page.pageSize,
           page.cursor,
-          withinMs,
         );
         return MANAGED_TOKEN_LIST.render(`${app.prefix}/tokens`, found, page);
       },
@@ -204,10 +199,12 @@ export const EXTENSION_SURFACE: Surface = {
       },
       async (request) => {
         const page = AUDIT_LIST.read(request.query as Record<string, unknown>);
-        const { target, action, since, until } = request.query;
+        const { project_id, target, action, since, until, order } = request.query;
         const found = await audit.list(
           principalOf(request).projectId,
           {
+            ...(project_id !== undefined && { projectId: project_id }),
+            ...(order !== undefined && { order }),
             ...(target !== undefined && { target }),
             ...(action !== undefined && { action }),
             ...(since !== undefined && { since }),

@@ -13,6 +13,7 @@ import type {
   SealedSecret,
   Store,
   TokenChangeSet,
+  TokenFilter,
   TokenRecord,
   TokenReroll,
   TokenUse,
@@ -393,7 +394,7 @@ export class PostgresStore implements Store {
   async listFamilyTokens(
     projectId: string,
     window: ListWindow,
-    expiring?: { readonly from: Date; readonly by: Date },
+    filter: TokenFilter = {},
   ): Promise<TokenRecord[]> {
     const backwards = window.before !== undefined;
     const rows = await this.#query<TokenRow>(
@@ -401,12 +402,16 @@ export class PostgresStore implements Store {
       `SELECT ${TOKENS.selectList} FROM tokens
        WHERE project_id IN ${FAMILY_OF}
          AND ($2::timestamptz IS NULL OR (expires_at >= $2 AND expires_at < $3::timestamptz))
-         AND position ${backwards ? "<" : ">"} $4
-       ORDER BY position ${backwards ? "DESC" : "ASC"} LIMIT $5`,
+         AND ($4::text IS NULL OR project_id = $4)
+         AND ($5::text IS NULL OR strpos(lower(name), $5) > 0)
+         AND position ${backwards ? "<" : ">"} $6
+       ORDER BY position ${backwards ? "DESC" : "ASC"} LIMIT $7`,
       [
         projectId,
-        expiring?.from ?? null,
-        expiring?.by ?? null,
+        filter.expiring?.from ?? null,
+        filter.expiring?.by ?? null,
+        filter.projectId ?? null,
+        filter.nameContains?.toLowerCase() ?? null,
         window.before ?? window.after ?? 0,
         window.limit,
       ],
@@ -457,14 +462,16 @@ export class PostgresStore implements Store {
          AND ($3::text IS NULL OR action = $3)
          AND ($4::timestamptz IS NULL OR occurred_at >= $4)
          AND ($5::timestamptz IS NULL OR occurred_at < $5)
-         AND position ${backwards ? "<" : ">"} $6
-       ORDER BY position ${backwards ? "DESC" : "ASC"} LIMIT $7`,
+         AND ($6::text IS NULL OR project_id = $6)
+         AND position ${backwards ? "<" : ">"} $7
+       ORDER BY position ${backwards ? "DESC" : "ASC"} LIMIT $8`,
       [
         projectId,
         filter.targetId ?? null,
         filter.action ?? null,
         filter.since ?? null,
         filter.until ?? null,
+        filter.projectId ?? null,
         window.before ?? window.after ?? 0,
         window.limit,
       ],

@@ -13,6 +13,7 @@ import type {
   SealedSecret,
   Store,
   TokenChangeSet,
+  TokenFilter,
   TokenRecord,
   TokenReroll,
   TokenUse,
@@ -51,13 +52,15 @@ const FAMILY_OF = "(SELECT id FROM projects WHERE id = @project_id OR parent_id 
 const AUDIT_FILTER = `(project_id IN ${FAMILY_OF}
     OR (project_id IS NULL AND EXISTS (
       SELECT 1 FROM projects WHERE id = @project_id AND parent_id IS NULL)))
+  AND (@only_project_id IS NULL OR project_id = @only_project_id)
   AND (@target_id IS NULL OR target_id = @target_id)
   AND (@action IS NULL OR action = @action)
   AND (@since IS NULL OR occurred_at >= @since)
   AND (@until IS NULL OR occurred_at < @until)`;
 
-const EXPIRING =
-  "(@expiring_from IS NULL OR (expires_at >= @expiring_from AND expires_at < @expiring_by))";
+const TOKEN_FILTER = `(@expiring_from IS NULL OR (expires_at >= @expiring_from AND expires_at < @expiring_by))
+  AND (@only_project_id IS NULL OR project_id = @only_project_id)
+  AND (@name_contains IS NULL OR instr(unicode_lower(name), @name_contains) > 0)`;
 
 /** SQLite names its parameters `@column`, and takes times as epoch milliseconds. */
 const named = (column: string) => `@${column}`;
@@ -81,6 +84,10 @@ export class SqliteStore implements Store {
       db.pragma("synchronous = FULL");
       db.pragma("foreign_keys = ON");
       db.pragma("busy_timeout = 5000");
+      // SQLite's lower() folds ASCII only; PostgreSQL's folds Unicode, and both stores must agree.
+      db.function("unicode_lower", { deterministic: true }, (text) =>
+        typeof text === "string" ? text.toLowerCase() : text,
+      );
       await runMigrations(new SqliteMigrationAdapter(db), SQLITE_MIGRATIONS);
       return new SqliteStore(db);
     } catch (error) {
@@ -172,12 +179,12 @@ export class SqliteStore implements Store {
       auditExpiry: db.prepare(`${EXPIRED_TOKEN_AUDIT} FROM tokens WHERE id = ?`),
       listFamilyTokensAfter: db.prepare(
         `SELECT ${TOKENS.selectList} FROM tokens
-         WHERE project_id IN ${FAMILY_OF} AND ${EXPIRING} AND position > @position
+         WHERE project_id IN ${FAMILY_OF} AND ${TOKEN_FILTER} AND position > @position
          ORDER BY position ASC LIMIT @limit`,
       ),
       listFamilyTokensBefore: db.prepare(
         `SELECT ${TOKENS.selectList} FROM tokens
-         WHERE project_id IN ${FAMILY_OF} AND ${EXPIRING} AND position < @position
+         WHERE project_id IN ${FAMILY_OF} AND ${TOKEN_FILTER} AND position < @position
          ORDER BY position DESC LIMIT @limit`,
       ),
       insertAudit: db.prepare(insertSql(AUDIT, named)),
@@ -395,15 +402,17 @@ export class SqliteStore implements Store {
   async listFamilyTokens(
     projectId: string,
     window: ListWindow,
-    expiring?: { readonly from: Date; readonly by: Date },
+    filter: TokenFilter = {},
   ): Promise<TokenRecord[]> {
     return inWindow<TokenRow>(
       this.#statements.listFamilyTokensAfter,
       this.#statements.listFamilyTokensBefore,
       {
         project_id: projectId,
-        expiring_from: expiring?.from.getTime() ?? null,
-        expiring_by: expiring?.by.getTime() ?? null,
+        only_project_id: filter.projectId ?? null,
+        name_contains: filter.nameContains?.toLowerCase() ?? null,
+        expiring_from: filter.expiring?.from.getTime() ?? null,
+        expiring_by: filter.expiring?.by.getTime() ?? null,
       },
       window,
     ).map(toToken);
@@ -438,6 +447,7 @@ export class SqliteStore implements Store {
       this.#statements.listAuditBefore,
       {
         project_id: projectId,
+        only_project_id: filter.projectId ?? null,
         target_id: filter.targetId ?? null,
         action: filter.action ?? null,
         since: filter.since?.getTime() ?? null,
