@@ -21,6 +21,24 @@ export const PERMISSIONS = [
 
 export type Permission = (typeof PERMISSIONS)[number];
 
+/**
+ * What each permission lets a token do, in one line for people (Tokenspace's wording; the
+ * reference names the permissions without describing them).
+ */
+export const PERMISSION_DESCRIPTIONS: Readonly<Record<Permission, string>> = {
+  calling: "Make, receive and control voice calls.",
+  chat: "Send and receive chat messages in conversations.",
+  datasphere: "Upload documents to Datasphere and search them.",
+  fax: "Send and receive faxes.",
+  management: "Manage the project: API tokens, subprojects and settings.",
+  messaging: "Send and receive SMS and MMS messages.",
+  numbers: "Search for, buy, configure and release phone numbers.",
+  pubsub: "Publish and subscribe on PubSub channels.",
+  storage: "Read and write stored files such as recordings and media.",
+  tasking: "Queue and run tasks.",
+  video: "Create video rooms and join video sessions.",
+};
+
 /** A token name is 1 to this many characters, counted as code points. */
 export const TOKEN_NAME_MAX_LENGTH = 255;
 

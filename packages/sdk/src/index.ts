@@ -1,6 +1,11 @@
 export { CompatAccounts } from "./compat-accounts.js";
 export { CompatTokens } from "./compat-tokens.js";
-export { PERMISSIONS, type Permission } from "./contract.js";
+export {
+  AUDIT_ACTIONS,
+  PERMISSION_DESCRIPTIONS,
+  PERMISSIONS,
+  type Permission,
+} from "./contract.js";
 export { PagedList } from "./paged-list.js";
 export { type ListableResource, paginate, paginateAll } from "./paginate.js";
 export { ProjectTokens } from "./project-tokens.js";

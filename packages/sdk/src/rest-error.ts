@@ -15,6 +15,11 @@ export class RestError extends Error {
     readonly body: unknown,
     readonly url: string,
     readonly method: string,
+    /**
+     * Tokenspace addition: how long the server asked to wait before trying again (its
+     * Retry-After, in ms), on a 429 or 503 that was not retried or ran out of retries.
+     */
+    readonly retryAfterMs?: number,
   ) {
     super(`${method} ${url} returned ${statusCode}: ${quote(body)}`);
   }

@@ -63,7 +63,9 @@ export class Transport {
         continue;
       }
       const body = await readBody(response);
-      if (!response.ok) throw new RestError(response.status, body, url, method);
+      if (!response.ok) {
+        throw new RestError(response.status, body, url, method, retryAfter(response));
+      }
       return (response.status === 204 ? {} : body) as T;
     }
   }

@@ -1,20 +1,15 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { chromiumAvailable, launchChromium } from "../../server/test/support/chromium.js";
 import { startTestServer, type TestServer } from "../../server/test/support/test-server.js";
 import { FrontServer } from "./support/front-server.js";
 
-const CHROMIUM = process.env.TOKENSPACE_TEST_CHROMIUM ?? "/usr/bin/chromium";
 const SDK = fileURLToPath(new URL("..", import.meta.url));
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) {
-  throw new Error(
-    `CI runs the SDK's browser test and needs Chromium at ${CHROMIUM} (.ci/run installs it).`,
-  );
-}
+const available = chromiumAvailable("the SDK's browser test");
 
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>SDK</title></head><body>SDK</body></html>`;
 
@@ -47,18 +42,7 @@ describe.skipIf(!available)("the SDK in a browser", () => {
       }
     });
     await front.start();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

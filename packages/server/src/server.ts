@@ -5,6 +5,7 @@ import { type BootstrapOutcome, bootstrap } from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
 import type { Clock } from "./domain/clock.js";
 import { buildApp } from "./http/app.js";
+import { consoleDirectory } from "./http/console-routes.js";
 import { registerMetricsRoute } from "./http/metrics-route.js";
 import { requestBudgets } from "./http/request-budgets.js";
 import { createLoggers } from "./logger.js";
@@ -35,6 +36,8 @@ export interface ServerOptions {
   readonly logDestination?: DestinationStream;
   /** The time the domain reads; tests stand it where they need it. */
   readonly clock?: Clock;
+  /** The built console to serve; the @tokenspace/console package's build by default. */
+  readonly consoleDirectory?: string;
 }
 
 export async function startServer(
@@ -65,6 +68,7 @@ export async function startServer(
       metricsHere: metrics !== undefined && config.metrics.port === undefined,
       budgets: requestBudgets(tokenspace.counters, config),
       https: tls && { cert: tls.cert, key: tls.key },
+      consoleDirectory: consoleDirectory(options.consoleDirectory),
     });
     await app.listen({ port: config.port, host: config.host });
     tokenspace.maintenance.start({

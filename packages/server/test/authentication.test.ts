@@ -31,6 +31,19 @@ describe("authentication on the compatibility surface", () => {
     ],
   ];
 
+  test("a page script's refused request (X-Requested-With) is a 401 without a Basic challenge, so no browser dialog opens", async () => {
+    const response = await fixture.api.http.request("GET", fixture.api.tokens(), {
+      auth: null,
+      headers: {
+        authorization: `Basic ${base64(`${randomUUID()}:${newSecret()}`)}`,
+        "x-requested-with": "XMLHttpRequest",
+      },
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBeNull();
+    expect(response.body.code).toBe(20003);
+  });
+
   test.each(refused)("%s is a 401 with a Basic challenge", async (_case, header) => {
     const response = await withHeader(header);
     expect(response.status).toBe(401);

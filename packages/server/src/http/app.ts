@@ -12,6 +12,7 @@ import { BODY_LIMIT_BYTES, registerBodyParsers } from "./body-parsers.js";
 import { ClientErrors } from "./client-errors.js";
 import type { CompatValidationShape } from "./compat-errors.js";
 import { COMPAT_SURFACE } from "./compat-surface.js";
+import { consoleRoutes } from "./console-routes.js";
 import { EXTENSION_SURFACE } from "./extension-surface.js";
 import { type Failure, toFailure } from "./failure.js";
 import { registerMetricsRoute } from "./metrics-route.js";
@@ -51,6 +52,8 @@ interface AppServices extends ApiServices {
   readonly https: { readonly cert: string; readonly key: string } | undefined;
   /** Longest wait for a request's headers, and for the whole request. */
   readonly timeouts: { readonly headersMs: number; readonly requestMs: number };
+  /** The built admin console, served at /console; undefined when it is not built. */
+  readonly consoleDirectory: string | undefined;
 }
 
 /** How often Node looks for requests over their time limits; the limits hold to this much. */
@@ -187,6 +190,8 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     },
   );
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/", { schema: { hide: true } }, (_request, reply) => reply.redirect("/console", 302));
+  await app.register(consoleRoutes, { prefix: "/console", directory: services.consoleDirectory });
   if (services.metrics && services.metricsHere) registerMetricsRoute(app, services.metrics);
 
   await app.register(authRoutes, {

@@ -30,10 +30,21 @@ export function notFoundHandler(render: FailureRenderer, where = "") {
   };
 }
 
+/**
+ * A page's script that says so (`X-Requested-With: XMLHttpRequest`, as the console sends)
+ * handles a 401 itself: a Basic challenge would make the browser open its own sign-in dialog
+ * over the page. Every other client gets the challenge.
+ */
+function fromPageScript(request: FastifyRequest | undefined): boolean {
+  return request?.headers["x-requested-with"] === "XMLHttpRequest";
+}
+
 export function sendFailure(reply: FastifyReply, failure: Failure, body: object): FastifyReply {
   reply.code(FAILURES[failure.kind].status);
   if (reply.request.bodyLeftUnread) reply.header("connection", "close");
-  if (failure.kind === "unauthorized") reply.header("www-authenticate", AUTH_CHALLENGE);
+  if (failure.kind === "unauthorized" && !fromPageScript(reply.request)) {
+    reply.header("www-authenticate", AUTH_CHALLENGE);
+  }
   const retryable = failure.kind === "too_many_requests" || failure.kind === "unavailable";
   if (retryable)
     reply.header("retry-after", String(failure.retryAfterSeconds ?? RETRY_AFTER_SECONDS));

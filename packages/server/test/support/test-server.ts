@@ -31,6 +31,8 @@ export interface TestServerOptions {
   readonly credentials?: { readonly projectId: string; readonly token: string };
   /** The time the server's domain reads (the system clock by default). */
   readonly clock?: Clock;
+  /** A console build to serve instead of the package's own. */
+  readonly consoleDirectory?: string;
 }
 
 export function newSecret(): string {
@@ -65,6 +67,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server = await startServer(config, {
     logDestination: logStream,
     ...(options.clock && { clock: options.clock }),
+    ...(options.consoleDirectory && { consoleDirectory: options.consoleDirectory }),
   });
   const testServer: TestServer = {
     url: server.url,

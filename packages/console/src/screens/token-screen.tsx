@@ -1,0 +1,312 @@
+import type { AuditEntry, IssuedManagedToken, ManagedToken, Permission } from "@tokenspace/sdk";
+import { useEffect, useState } from "preact/hooks";
+import { AuditTable } from "../components/audit-table.js";
+import { ConfirmDialog } from "../components/confirm-dialog.js";
+import { Notice, ProblemMessage } from "../components/messages.js";
+import { PermissionPicker } from "../components/permission-picker.js";
+import { SecretOnce } from "../components/secret-once.js";
+import { TextField } from "../components/text-field.js";
+import { TokenStatus } from "../components/token-status.js";
+import type { Problem } from "../failure.js";
+import { absoluteTime, fromLocalInput, relativeTime, toLocalInput } from "../format.js";
+import { href } from "../route.js";
+import { useSession } from "../session-context.js";
+
+const OVERLAPS = [
+  { value: "0", label: "Stop the old secret at once" },
+  { value: "1h", label: "Keep the old secret working for 1 hour" },
+  { value: "1d", label: "Keep the old secret working for 1 day" },
+  { value: "7d", label: "Keep the old secret working for 7 days" },
+];
+
+interface TokenScreenProps {
+  readonly projectId: string;
+  readonly tokenId: string;
+}
+
+/** One token: its lifecycle, and every action on it. */
+export function TokenScreen({ projectId, tokenId }: TokenScreenProps) {
+  const { client, report } = useSession();
+  const [token, setToken] = useState<ManagedToken>();
+  const [loadProblem, setLoadProblem] = useState<Problem>();
+  const [deleted, setDeleted] = useState(false);
+
+  useEffect(() => {
+    client.tokenspace.tokens.get(tokenId).then(setToken, (error) => setLoadProblem(report(error)));
+  }, [client, report, tokenId]);
+
+  const back = <a href={href({ screen: "tokens", projectId })}>Back to the tokens</a>;
+  if (deleted && token) {
+    return (
+      <section aria-labelledby="deleted-heading">
+        <h1 id="deleted-heading">Token “{token.name}” deleted</h1>
+        <p>It no longer authenticates any request.</p>
+        {back}
+      </section>
+    );
+  }
+  if (!token) {
+    return (
+      <section>
+        <ProblemMessage problem={loadProblem} />
+        {loadProblem && back}
+      </section>
+    );
+  }
+  return (
+    <section aria-labelledby="token-heading">
+      <p>{back}</p>
+      <h1 id="token-heading">{token.name}</h1>
+      <TokenFacts token={token} />
+      <EditToken token={token} onChanged={setToken} />
+      <EnableToken token={token} onChanged={setToken} />
+      <RerollToken token={token} onChanged={setToken} />
+      <DeleteToken token={token} onDeleted={() => setDeleted(true)} />
+      <RecentActivity token={token} />
+    </section>
+  );
+}
+
+function TimeFact({ iso, none }: { iso: string | null; none: string }) {
+  if (!iso) return <>{none}</>;
+  return (
+    <time dateTime={iso} title={absoluteTime(iso)}>
+      {relativeTime(iso)}
+    </time>
+  );
+}
+
+function TokenFacts({ token }: { token: ManagedToken }) {
+  return (
+    <dl class="facts">
+      <dt>Status</dt>
+      <dd>
+        <TokenStatus token={token} />
+      </dd>
+      <dt>Token ID</dt>
+      <dd>
+        <code>{token.id}</code>
+      </dd>
+      <dt>Created</dt>
+      <dd>
+        <TimeFact iso={token.created_at} none="" />
+      </dd>
+      <dt>Last used</dt>
+      <dd>
+        <TimeFact iso={token.last_used_at} none="Never" />
+      </dd>
+      <dt>Expires</dt>
+      <dd>
+        <TimeFact iso={token.expires_at} none="Never" />
+      </dd>
+      {token.previous_token_expires_at && (
+        <>
+          <dt>Previous secret works until</dt>
+          <dd>
+            <TimeFact iso={token.previous_token_expires_at} none="" />
+          </dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+interface ActionProps {
+  readonly token: ManagedToken;
+  readonly onChanged: (token: ManagedToken) => void;
+}
+
+function EditToken({ token, onChanged }: ActionProps) {
+  const { client, report } = useSession();
+  const [name, setName] = useState(token.name);
+  const [permissions, setPermissions] = useState<Permission[]>(token.permissions);
+  const [expiresAt, setExpiresAt] = useState(toLocalInput(token.expires_at));
+  const [problem, setProblem] = useState<Problem>();
+  const [saved, setSaved] = useState<string>();
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setSaved(undefined);
+    // Only what changed is sent, so the audit log names only what changed.
+    const expiry = fromLocalInput(expiresAt);
+    const changes = {
+      ...(name !== token.name && { name }),
+      ...(permissions.join() !== token.permissions.join() && { permissions }),
+      ...(expiry !== (token.expires_at && fromLocalInput(toLocalInput(token.expires_at))) && {
+        expires_at: expiry,
+      }),
+    };
+    if (Object.keys(changes).length === 0) {
+      setSaved("Nothing changed.");
+      return;
+    }
+    try {
+      onChanged(await client.tokenspace.tokens.update(token.id, changes));
+      setProblem(undefined);
+      setSaved("Changes saved.");
+    } catch (error) {
+      setProblem(report(error));
+    }
+  };
+  return (
+    <form class="panel" onSubmit={submit} noValidate aria-labelledby="edit-heading">
+      <h2 id="edit-heading">Name, permissions and expiry</h2>
+      <TextField
+        id="name"
+        label="Name"
+        value={name}
+        onInput={setName}
+        error={problem?.fields.name}
+      />
+      <PermissionPicker
+        selected={permissions}
+        onChange={setPermissions}
+        error={problem?.fields.permissions}
+      />
+      <TextField
+        id="expires-at"
+        label="Expires"
+        type="datetime-local"
+        value={expiresAt}
+        onInput={setExpiresAt}
+        error={problem?.fields.expires_at}
+        hint="Empty: the token does not expire."
+      />
+      <ProblemMessage problem={problem} />
+      <Notice text={saved} />
+      <button type="submit">Save changes</button>
+    </form>
+  );
+}
+
+function EnableToken({ token, onChanged }: ActionProps) {
+  const { client, report } = useSession();
+  const [problem, setProblem] = useState<Problem>();
+  const toggle = async () => {
+    try {
+      onChanged(
+        await (token.enabled
+          ? client.tokenspace.tokens.disable(token.id)
+          : client.tokenspace.tokens.enable(token.id)),
+      );
+      setProblem(undefined);
+    } catch (error) {
+      setProblem(report(error));
+    }
+  };
+  return (
+    <div class="panel">
+      <h2>{token.enabled ? "Disable" : "Enable"}</h2>
+      <p>
+        {token.enabled
+          ? "A disabled token is refused like a deleted one, until you enable it again."
+          : "This token is disabled: every request with it is refused."}
+      </p>
+      <ProblemMessage problem={problem} />
+      <button type="button" onClick={toggle}>
+        {token.enabled ? "Disable token" : "Enable token"}
+      </button>
+    </div>
+  );
+}
+
+function RerollToken({ token, onChanged }: ActionProps) {
+  const { client, report } = useSession();
+  const [overlap, setOverlap] = useState("0");
+  const [problem, setProblem] = useState<Problem>();
+  const [rerolled, setRerolled] = useState<IssuedManagedToken>();
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    try {
+      const issued = await client.tokenspace.tokens.reroll(token.id, { overlap });
+      setRerolled(issued);
+      onChanged(issued);
+      setProblem(undefined);
+    } catch (error) {
+      setProblem(report(error));
+    }
+  };
+  return (
+    <form class="panel" onSubmit={submit} aria-labelledby="reroll-heading">
+      <h2 id="reroll-heading">Reroll the secret</h2>
+      <p>A new secret for the same token: same ID, name and permissions.</p>
+      <div class="field">
+        <label for="overlap">The old secret</label>
+        <select
+          id="overlap"
+          value={overlap}
+          aria-invalid={problem?.fields.overlap ? "true" : undefined}
+          onChange={(event) => setOverlap(event.currentTarget.value)}
+        >
+          {OVERLAPS.map((choice) => (
+            <option key={choice.value} value={choice.value}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
+        {problem?.fields.overlap && <p class="field-error">{problem.fields.overlap}</p>}
+      </div>
+      <ProblemMessage problem={problem} />
+      <button type="submit">Reroll secret</button>
+      {rerolled && (
+        <SecretOnce secret={rerolled.token} tokenId={rerolled.id} projectId={rerolled.project_id} />
+      )}
+    </form>
+  );
+}
+
+function DeleteToken({ token, onDeleted }: { token: ManagedToken; onDeleted: () => void }) {
+  const { client, report } = useSession();
+  const [asking, setAsking] = useState(false);
+  const [problem, setProblem] = useState<Problem>();
+  const confirm = async () => {
+    setAsking(false);
+    try {
+      await client.tokenspace.tokens.delete(token.id);
+      onDeleted();
+    } catch (error) {
+      setProblem(report(error));
+    }
+  };
+  return (
+    <div class="panel">
+      <h2>Delete</h2>
+      <p>Every request with this token is refused from then on. This cannot be undone.</p>
+      <ProblemMessage problem={problem} />
+      <button type="button" class="danger" onClick={() => setAsking(true)}>
+        Delete token
+      </button>
+      {asking && (
+        <ConfirmDialog
+          title={`Delete “${token.name}”?`}
+          confirmLabel="Delete for good"
+          onConfirm={confirm}
+          onCancel={() => setAsking(false)}
+        >
+          <p>Apps using this token stop working at once.</p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
+
+function RecentActivity({ token }: { token: ManagedToken }) {
+  const { client, report } = useSession();
+  const [entries, setEntries] = useState<AuditEntry[]>();
+  const [problem, setProblem] = useState<Problem>();
+  useEffect(() => {
+    client.tokenspace.audit
+      .listPage({ target: token.id, order: "newest_first", pageSize: 10 })
+      .then(
+        (page) => setEntries(page.items),
+        (error) => setProblem(report(error)),
+      );
+  }, [client, report, token]);
+  return (
+    <div class="panel">
+      <h2>Recent activity</h2>
+      <ProblemMessage problem={problem} />
+      {entries && <AuditTable entries={entries} caption="Latest changes to this token" />}
+    </div>
+  );
+}

@@ -1,0 +1,342 @@
+import { rmSync } from "node:fs";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { chromiumAvailable, launchChromium } from "../../server/test/support/chromium.js";
+import { compatClient } from "../../server/test/support/compat.js";
+import type { HttpClient } from "../../server/test/support/http-client.js";
+import {
+  newSecret,
+  startTestServer,
+  type TestServer,
+} from "../../server/test/support/test-server.js";
+import { buildConsole } from "./support/console-build.js";
+import { ConsolePage } from "./support/console-page.js";
+
+const EXT = "/api/tokenspace";
+const COMPAT = "/api/laml/2010-04-01";
+const available = chromiumAvailable("the console's browser tests");
+
+/** The admin console, built from source, served by a real server, used in real Chromium. */
+describe.skipIf(!available)("the admin console", () => {
+  let build: string;
+  let server: TestServer;
+  let http: HttpClient;
+  let browser: Browser;
+  const open: ConsolePage[] = [];
+
+  beforeAll(async () => {
+    build = await buildConsole();
+    server = await startTestServer({ consoleDirectory: build });
+    http = compatClient(server).http;
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(open.map((consolePage) => consolePage.close()));
+    await browser?.close();
+    await server?.close();
+    if (build) rmSync(build, { recursive: true, force: true });
+  });
+
+  const openConsole = async () => {
+    const consolePage = await ConsolePage.open(browser, server.url);
+    open.push(consolePage);
+    return consolePage;
+  };
+  const signedInConsole = async () => {
+    const consolePage = await openConsole();
+    await consolePage.signedIn(server.projectId, server.token);
+    return consolePage;
+  };
+  const createToken = async (json: Record<string, unknown>) => {
+    const created = await http.request("POST", `${EXT}/tokens`, { json });
+    expect(created.status, created.text).toBe(201);
+    return created.body as { id: string; token: string; name: string; project_id: string };
+  };
+  /** Whether a secret authenticates as its project, asked from outside the browser. */
+  const authenticates = async (projectId: string, secret: string) => {
+    const response = await http.withCredentials(projectId, secret).request("GET", "/auth/verify");
+    expect([200, 401]).toContain(response.status);
+    return response.status === 200;
+  };
+
+  test("/ redirects to the console, whose first load transfers under 150 KB with no errors", async () => {
+    const consolePage = await openConsole();
+    const transferred: number[] = [];
+    consolePage.page.on("requestfinished", async (request) => {
+      transferred.push((await request.sizes()).responseBodySize);
+    });
+    const response = await consolePage.page.goto("/");
+    expect(consolePage.page.url()).toBe(`${server.url}/console`);
+    expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
+    await consolePage.page.getByRole("button", { name: "Sign in" }).waitFor();
+    await consolePage.page.waitForLoadState("networkidle");
+    const total = transferred.reduce((sum, size) => sum + size, 0);
+    expect(total).toBeGreaterThan(0);
+    expect(total).toBeLessThan(150 * 1024);
+    await consolePage.screenshot("sign-in");
+    consolePage.expectNoTrouble();
+  });
+
+  test("a wrong token shows an error and stores nothing", async () => {
+    const consolePage = await openConsole();
+    await consolePage.signIn(server.projectId, newSecret());
+    await expect
+      .poll(() => consolePage.page.getByRole("alert").textContent())
+      .toContain("do not sign in");
+    expect(await consolePage.storage()).toEqual({ session: {}, local: 0, cookies: 0 });
+  });
+
+  test("the token is kept in sessionStorage only, and signing out forgets it", async () => {
+    const consolePage = await signedInConsole();
+    const stored = await consolePage.storage();
+    expect(Object.values(stored.session).join()).toContain(server.token);
+    expect(stored.local).toBe(0);
+    expect(stored.cookies).toBe(0);
+    await consolePage.page.getByRole("button", { name: "Sign out" }).click();
+    await consolePage.page.getByLabel("Project ID").waitFor();
+    expect(await consolePage.storage()).toEqual({ session: {}, local: 0, cookies: 0 });
+  });
+
+  test("a token created in the console, its secret copied, authenticates outside the browser", async () => {
+    const consolePage = await signedInConsole();
+    const { page } = consolePage;
+    await consolePage.tab("Create token");
+    await page.getByLabel("Name", { exact: true }).fill("made in the console");
+    await page.getByRole("checkbox", { name: "management" }).check();
+    await page.getByRole("checkbox", { name: "chat" }).check();
+    await consolePage.screenshot("create");
+    await page.getByRole("button", { name: "Create token" }).click();
+    await page.getByRole("heading", { name: "Copy the secret now" }).waitFor();
+    await page.getByRole("button", { name: "Copy secret" }).click();
+    await page.getByText("Copied to the clipboard.").waitFor();
+    const copied = await consolePage.clipboardText();
+    expect(copied).toBe(await page.getByLabel("Secret", { exact: true }).inputValue());
+    expect(copied).toMatch(/^PT[0-9a-f]{48}$/);
+    await consolePage.screenshot("secret-once");
+    expect(await authenticates(server.projectId, copied)).toBe(true);
+    consolePage.expectNoTrouble();
+  });
+
+  test("renaming, changing permissions and deleting in the console: the token then stops authenticating", async () => {
+    const token = await createToken({ name: "to change", permissions: ["chat"] });
+    const consolePage = await signedInConsole();
+    const { page } = consolePage;
+    await page.getByRole("link", { name: "to change" }).click();
+    await page.getByRole("heading", { name: "to change" }).waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("changed");
+    await page.getByRole("checkbox", { name: "chat" }).uncheck();
+    await page.getByRole("checkbox", { name: "video" }).check();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Changes saved.").waitFor();
+    const changed = await http.request("GET", `${EXT}/tokens/${token.id}`);
+    expect(changed.body).toMatchObject({ name: "changed", permissions: ["video"] });
+    const updated = await http.request(
+      "GET",
+      `${EXT}/audit?target=${token.id}&action=token.updated`,
+    );
+    expect(updated.body.data.map((entry: { details: unknown }) => entry.details)).toEqual([
+      { fields: ["name", "permissions"] },
+    ]);
+    await consolePage.screenshot("token");
+    expect(await authenticates(server.projectId, token.token)).toBe(true);
+    await page.getByRole("button", { name: "Delete token" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete “changed”?" });
+    await dialog.getByRole("button", { name: "Delete for good" }).click();
+    await page.getByRole("heading", { name: "Token “changed” deleted" }).waitFor();
+    expect(await authenticates(server.projectId, token.token)).toBe(false);
+    consolePage.expectNoTrouble();
+  });
+
+  test("disabling, enabling and rerolling with an overlap in the console", async () => {
+    const token = await createToken({ name: "lifecycle in the console", permissions: ["chat"] });
+    const consolePage = await signedInConsole();
+    const { page } = consolePage;
+    await page.goto(`/console#/projects/${server.projectId}/tokens/${token.id}`);
+    await page.getByRole("button", { name: "Disable token" }).click();
+    await page.getByRole("button", { name: "Enable token" }).waitFor();
+    expect(await authenticates(server.projectId, token.token)).toBe(false);
+    await page.getByRole("button", { name: "Enable token" }).click();
+    await page.getByRole("button", { name: "Disable token" }).waitFor();
+    expect(await authenticates(server.projectId, token.token)).toBe(true);
+    await page.getByLabel("The old secret").selectOption("1h");
+    await page.getByRole("button", { name: "Reroll secret" }).click();
+    const rerolled = await page.getByLabel("Secret", { exact: true }).inputValue();
+    expect(rerolled).toMatch(/^PT[0-9a-f]{48}$/);
+    expect(rerolled).not.toBe(token.token);
+    expect(await authenticates(server.projectId, rerolled)).toBe(true);
+    expect(await authenticates(server.projectId, token.token)).toBe(true);
+    await page.getByText("Previous secret works until").waitFor();
+  });
+
+  test("a subproject created in the console gets a token of its own", async () => {
+    const consolePage = await signedInConsole();
+    const { page } = consolePage;
+    await consolePage.tab("Subprojects");
+    await page.getByLabel("Subproject name").fill("Console child");
+    await page.getByRole("button", { name: "Create subproject" }).click();
+    await page.getByText("Subproject “Console child” created.").waitFor();
+    await consolePage.screenshot("subprojects");
+    await page.getByRole("link", { name: "Open Console child" }).click();
+    await page.getByText("Subproject Console child").waitFor();
+    await consolePage.tab("Create token");
+    await page.getByLabel("Name", { exact: true }).fill("child's token");
+    await page.getByRole("checkbox", { name: "messaging" }).check();
+    await page.getByRole("button", { name: "Create token" }).click();
+    const secret = await page.getByLabel("Secret", { exact: true }).inputValue();
+    const listed = await http.request(
+      "GET",
+      `${EXT}/tokens?name=${encodeURIComponent("child's token")}`,
+    );
+    const [created] = listed.body.data;
+    expect(created.project_id).not.toBe(server.projectId);
+    const subproject = await http.request("GET", `${COMPAT}/Accounts/${created.project_id}`);
+    expect(subproject.body.friendly_name).toBe("Console child");
+    expect(await authenticates(created.project_id, secret)).toBe(true);
+    consolePage.expectNoTrouble();
+  });
+
+  test("renaming a subproject in the console", async () => {
+    const created = await http.request("POST", `${COMPAT}/Accounts`, {
+      form: "FriendlyName=Before",
+    });
+    const consolePage = await signedInConsole();
+    const { page } = consolePage;
+    await consolePage.tab("Subprojects");
+    await page.getByRole("button", { name: "Rename Before" }).click();
+    await page.getByLabel("New name for Before").fill("After");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await page.getByRole("cell", { name: "After", exact: true }).waitFor();
+    const renamed = await http.request("GET", `${COMPAT}/Accounts/${created.body.sid}`);
+    expect(renamed.body.friendly_name).toBe("After");
+  });
+
+  test("each action shows in the audit log, which filters by action and time", async () => {
+    const token = await createToken({ name: "audited in the console", permissions: ["chat"] });
+    await http.request("PATCH", `${EXT}/tokens/${token.id}`, {
+      json: { name: "audited, renamed" },
+    });
+    await http.request("DELETE", `${EXT}/tokens/${token.id}`);
+    const consolePage = await signedInConsole();
+    const { page } = consolePage;
+    await consolePage.tab("Audit log");
+    const rows = page.getByRole("row").filter({ hasText: token.id.slice(0, 8) });
+    await expect.poll(() => rows.count()).toBe(3);
+    for (const action of ["token.created", "token.updated", "token.deleted"]) {
+      await expect.poll(() => rows.filter({ hasText: action }).count()).toBe(1);
+    }
+    await consolePage.screenshot("audit");
+    await page.getByLabel("Action").selectOption("token.deleted");
+    await expect.poll(() => rows.count()).toBe(1);
+    await expect
+      .poll(() => page.getByRole("row").filter({ hasText: "token.created" }).count())
+      .toBe(0);
+    await page.getByLabel("Time").selectOption("1h");
+    await expect.poll(() => rows.count()).toBe(1);
+    consolePage.expectNoTrouble();
+  });
+
+  test("1 000 tokens page 25 at a time, never all at once, and search finds one", async () => {
+    const child = await http.request("POST", `${COMPAT}/Accounts`, {
+      form: "FriendlyName=Crowded",
+    });
+    const sid = child.body.sid;
+    await server.server.tokenspace.tokens.importTokens(
+      sid,
+      Array.from({ length: 1000 }, (_, index) => ({
+        name: `crowd ${String(index).padStart(4, "0")}`,
+        permissions: ["chat"],
+        secret: newSecret(),
+      })),
+    );
+    const consolePage = await signedInConsole();
+    const { page } = consolePage;
+    const listed: { url: string; items: number }[] = [];
+    page.on("response", async (response) => {
+      if (!response.url().includes(`${EXT}/tokens?`)) return;
+      listed.push({ url: response.url(), items: (await response.json()).data.length });
+    });
+    await page.goto(`/console#/projects/${sid}/tokens`);
+    await page.getByRole("cell", { name: "crowd 0000" }).waitFor();
+    for (const shown of ["crowd 0025", "crowd 0050", "crowd 0075"]) {
+      await page.getByRole("button", { name: "Next page" }).click();
+      await page.getByRole("cell", { name: shown }).waitFor();
+    }
+    await page.getByText("Page 4", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Previous page" }).click();
+    await page.getByRole("cell", { name: "crowd 0050" }).waitFor();
+    await consolePage.screenshot("tokens-paged");
+    await page.getByLabel("Search by name").fill("crowd 0999");
+    await page.getByRole("cell", { name: "crowd 0999" }).waitFor();
+    await expect.poll(() => page.getByRole("row").count()).toBe(2);
+    expect(listed.length).toBeGreaterThanOrEqual(6);
+    expect(listed.every((request) => request.url.includes("page_size=25"))).toBe(true);
+    expect(Math.max(...listed.map((request) => request.items))).toBe(25);
+    consolePage.expectNoTrouble();
+  });
+
+  test("a form shows the server's 422 message next to the field it names", async () => {
+    const consolePage = await signedInConsole();
+    const { page } = consolePage;
+    await consolePage.tab("Create token");
+    await page.getByRole("checkbox", { name: "chat" }).check();
+    await page.getByRole("button", { name: "Create token" }).click();
+    const name = page.getByLabel("Name", { exact: true });
+    await expect.poll(() => name.getAttribute("aria-invalid")).toBe("true");
+    const nameError = page.locator(
+      `#${await name.getAttribute("aria-describedby").then((ids) => ids?.split(" ").at(-1))}`,
+    );
+    expect(await nameError.textContent()).toMatch(/name/i);
+    await name.fill("has a name");
+    await page.getByRole("checkbox", { name: "chat" }).uncheck();
+    await page.getByRole("button", { name: "Create token" }).click();
+    await expect.poll(() => page.locator("#permissions-error").textContent()).toMatch(/permission/);
+    await consolePage.screenshot("validation");
+  });
+
+  test("a 401 mid-session returns to sign-in with a message", async () => {
+    const own = await createToken({ name: "short-lived session", permissions: ["management"] });
+    const consolePage = await openConsole();
+    await consolePage.signedIn(server.projectId, own.token);
+    await http.request("DELETE", `${EXT}/tokens/${own.id}`);
+    await consolePage.tab("Audit log");
+    await consolePage.page.getByLabel("Project ID").waitFor();
+    expect(await consolePage.page.getByRole("status").textContent()).toContain(
+      "Your session has ended",
+    );
+    expect(await consolePage.storage()).toEqual({ session: {}, local: 0, cookies: 0 });
+  });
+});
+
+describe.skipIf(!available)("the admin console under a request budget", () => {
+  let build: string;
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    build = await buildConsole();
+    server = await startTestServer({
+      consoleDirectory: build,
+      env: { TOKENSPACE_RATE_LIMIT_PER_MINUTE: "4" },
+    });
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (build) rmSync(build, { recursive: true, force: true });
+  });
+
+  test("a 429 says when to try again", async () => {
+    const consolePage = await ConsolePage.open(browser, server.url);
+    await consolePage.signedIn(server.projectId, server.token);
+    const { page } = consolePage;
+    for (let attempt = 0; attempt < 6; attempt++) {
+      await consolePage.tab(attempt % 2 === 0 ? "Audit log" : "Tokens");
+      if ((await page.getByRole("alert").count()) > 0) break;
+    }
+    await expect
+      .poll(() => page.getByRole("alert").first().textContent())
+      .toMatch(/Too many requests\. Try again in \d+ seconds?\./);
+    await consolePage.close();
+  });
+});

@@ -1,0 +1,92 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { expect } from "vitest";
+
+const ARTEFACTS = fileURLToPath(new URL("../../../../test-artifacts/console/", import.meta.url));
+
+/** What went wrong in the page: console errors, uncaught exceptions, failed requests. */
+export interface PageTrouble {
+  readonly consoleErrors: string[];
+  readonly pageErrors: string[];
+  readonly failedRequests: string[];
+}
+
+/**
+ * The console in a fresh browser context (its own storage), driven the way a person would:
+ * by labels and roles, never by CSS classes.
+ */
+export class ConsolePage {
+  readonly trouble: PageTrouble = { consoleErrors: [], pageErrors: [], failedRequests: [] };
+
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly baseUrl: string,
+  ) {
+    page.on("console", (message) => {
+      if (message.type() === "error") this.trouble.consoleErrors.push(message.text());
+    });
+    page.on("pageerror", (error) => this.trouble.pageErrors.push(error.message));
+    page.on("requestfailed", (request) =>
+      this.trouble.failedRequests.push(`${request.method()} ${request.url()}`),
+    );
+  }
+
+  static async open(browser: Browser, baseUrl: string): Promise<ConsolePage> {
+    const context = await browser.newContext({ baseURL: baseUrl });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
+    const page = await context.newPage();
+    return new ConsolePage(context, page, baseUrl);
+  }
+
+  async signIn(projectId: string, token: string): Promise<void> {
+    await this.page.goto("/console");
+    await this.page.getByLabel("Project ID").fill(projectId);
+    await this.page.getByLabel("API token").fill(token);
+    await this.page.getByRole("button", { name: "Sign in" }).click();
+  }
+
+  /** Signs in and waits for the tokens screen. */
+  async signedIn(projectId: string, token: string): Promise<void> {
+    await this.signIn(projectId, token);
+    await this.page.getByRole("heading", { name: "API tokens" }).waitFor();
+  }
+
+  async tab(name: string): Promise<void> {
+    await this.page
+      .getByRole("navigation", { name: "Console" })
+      .getByRole("link", { name })
+      .click();
+  }
+
+  /** What the page keeps: sessionStorage, localStorage and cookies. */
+  async storage(): Promise<{ session: Record<string, string>; local: number; cookies: number }> {
+    // Plain text: the test's own TypeScript has no DOM types, the page does.
+    const stored = (await this.page.evaluate(
+      "({ session: Object.fromEntries(Object.entries(sessionStorage)), local: localStorage.length })",
+    )) as { session: Record<string, string>; local: number };
+    return { ...stored, cookies: (await this.context.cookies()).length };
+  }
+
+  async clipboardText(): Promise<string> {
+    return (await this.page.evaluate("navigator.clipboard.readText()")) as string;
+  }
+
+  async screenshot(name: string): Promise<void> {
+    mkdirSync(ARTEFACTS, { recursive: true });
+    await this.page.screenshot({
+      path: join(ARTEFACTS, `${process.env.TOKENSPACE_TEST_STORE ?? "sqlite"}-${name}.png`),
+      fullPage: true,
+    });
+  }
+
+  expectNoTrouble(): void {
+    expect(this.trouble).toEqual({ consoleErrors: [], pageErrors: [], failedRequests: [] });
+  }
+
+  close(): Promise<void> {
+    return this.context.close();
+  }
+}
