@@ -77,6 +77,69 @@ describe.skipIf(!available)("the admin console", () => {
     consolePage.expectNoTrouble();
   });
 
+  test("signing in works from the keyboard alone", async () => {
+    const consolePage = await openConsole();
+    const { page } = consolePage;
+    await page.goto("/console");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(server.projectId);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(server.token);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "API tokens" }).waitFor();
+    consolePage.expectNoTrouble();
+  });
+
+  test("every control on every screen has a label", async () => {
+    const token = await createToken({ name: "labelled", permissions: ["chat"] });
+    const consolePage = await openConsole();
+    expect(await consolePage.unlabelledControls()).toEqual([]);
+    await consolePage.signedIn(server.projectId, server.token);
+    for (const screen of ["tokens", "tokens/new", `tokens/${token.id}`, "subprojects", "audit"]) {
+      await consolePage.page.goto(`/console#/projects/${server.projectId}/${screen}`);
+      await consolePage.page.getByRole("heading", { level: 1 }).waitFor();
+      await consolePage.page.waitForLoadState("networkidle");
+      expect(await consolePage.unlabelledControls(), screen).toEqual([]);
+    }
+  });
+
+  test("the console follows the system's light or dark theme", async () => {
+    const light = await openConsole();
+    const dark = await ConsolePage.open(browser, server.url, "dark");
+    open.push(dark);
+    await light.page.goto("/console");
+    await dark.page.goto("/console");
+    expect(await light.background()).toBe("rgb(255, 255, 255)");
+    expect(await dark.background()).toBe("rgb(15, 20, 25)");
+    await dark.signedIn(server.projectId, server.token);
+    await dark.screenshot("tokens-dark");
+  });
+
+  test("the tokens screen shows permissions as chips, last use, expiry and status", async () => {
+    const used = await createToken({ name: "shows last use", permissions: ["calling", "video"] });
+    const expiresAt = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    await createToken({ name: "shows expiry", permissions: ["fax"], expires_at: expiresAt });
+    await createToken({ name: "shows disabled", permissions: ["chat"], enabled: false });
+    expect(await authenticates(server.projectId, used.token)).toBe(true);
+    await expect
+      .poll(async () => (await http.request("GET", `${EXT}/tokens/${used.id}`)).body.last_used_at)
+      .not.toBeNull();
+    const consolePage = await signedInConsole();
+    const row = (name: string) => consolePage.page.getByRole("row").filter({ hasText: name });
+    await row("shows last use").waitFor();
+    expect(await row("shows last use").getByRole("listitem").allTextContents()).toEqual([
+      "calling",
+      "video",
+    ]);
+    const cells = async (name: string) => row(name).getByRole("cell").allTextContents();
+    const [, , lastUsed, expires, status] = await cells("shows last use");
+    expect([lastUsed, expires, status]).toEqual(["now", "Never", "Enabled"]);
+    expect((await cells("shows expiry")).slice(2)).toEqual(["Never", "in 3 days", "Enabled"]);
+    expect((await cells("shows disabled")).at(-1)).toBe("Disabled");
+    await consolePage.screenshot("tokens");
+    consolePage.expectNoTrouble();
+  });
+
   test("a wrong token shows an error and stores nothing", async () => {
     const consolePage = await openConsole();
     await consolePage.signIn(server.projectId, newSecret());

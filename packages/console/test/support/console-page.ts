@@ -34,8 +34,12 @@ export class ConsolePage {
     );
   }
 
-  static async open(browser: Browser, baseUrl: string): Promise<ConsolePage> {
-    const context = await browser.newContext({ baseURL: baseUrl });
+  static async open(
+    browser: Browser,
+    baseUrl: string,
+    colorScheme: "light" | "dark" = "light",
+  ): Promise<ConsolePage> {
+    const context = await browser.newContext({ baseURL: baseUrl, colorScheme });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
     const page = await context.newPage();
     return new ConsolePage(context, page, baseUrl);
@@ -68,6 +72,24 @@ export class ConsolePage {
       "({ session: Object.fromEntries(Object.entries(sessionStorage)), local: localStorage.length })",
     )) as { session: Record<string, string>; local: number };
     return { ...stored, cookies: (await this.context.cookies()).length };
+  }
+
+  /** Form controls and buttons with no accessible name: there should be none. */
+  async unlabelledControls(): Promise<string[]> {
+    return (await this.page.evaluate(
+      `[...document.querySelectorAll("input, select, textarea, button")]
+        .filter((element) => !(element.labels?.length > 0
+          || element.getAttribute("aria-label")
+          || (element.tagName === "BUTTON" && element.textContent.trim())))
+        .map((element) => element.outerHTML.slice(0, 120))`,
+    )) as string[];
+  }
+
+  /** The page's background colour, as the browser computed it. */
+  async background(): Promise<string> {
+    return (await this.page.evaluate(
+      "getComputedStyle(document.documentElement).backgroundColor",
+    )) as string;
   }
 
   async clipboardText(): Promise<string> {

@@ -79,6 +79,8 @@ function bootstrapBanner(outcome: BootstrapOutcome, url: string): string {
     `    curl -u ${project.id}:${generatedToken.token} \\`,
     `      ${url}/api/laml/2010-04-01/Accounts/${project.id}/tokens`,
     "",
+    `  Or sign in to the admin console with both: ${url}/console`,
+    "",
     "",
   ].join("\n");
 }
