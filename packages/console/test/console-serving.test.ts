@@ -1,25 +1,20 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { startTestServer, type TestServer } from "../../server/test/support/test-server.js";
-import { buildConsole } from "./support/console-build.js";
+import { useConsoleServer } from "./support/console-server.js";
 
 /** How the server serves the console's files, over plain HTTP. */
 describe("the console's files", () => {
-  let build: string;
+  const running = useConsoleServer();
   let server: TestServer;
   let script: string;
 
   beforeAll(async () => {
-    build = await buildConsole();
-    server = await startTestServer({ consoleDirectory: build });
-    const name = readdirSync(join(build, "assets")).find((file) => file.endsWith(".js"));
-    script = `/console/assets/${name}`;
-  }, 60_000);
-  afterAll(async () => {
-    await server?.close();
-    if (build) rmSync(build, { recursive: true, force: true });
+    server = running.server;
+    const page = await (await fetch(`${server.url}/console`)).text();
+    script = /src="(\/console\/assets\/[\w-]+\.js)"/.exec(page)?.[1] ?? "no script in the page";
   });
 
   const get = (path: string, headers: Record<string, string> = {}) =>

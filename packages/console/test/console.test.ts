@@ -1,16 +1,11 @@
-import { rmSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { chromiumAvailable, launchChromium } from "../../server/test/support/chromium.js";
+import { chromiumAvailable } from "../../server/test/support/chromium.js";
 import { compatClient } from "../../server/test/support/compat.js";
 import type { HttpClient } from "../../server/test/support/http-client.js";
-import {
-  newSecret,
-  startTestServer,
-  type TestServer,
-} from "../../server/test/support/test-server.js";
-import { buildConsole } from "./support/console-build.js";
+import { newSecret, type TestServer } from "../../server/test/support/test-server.js";
 import { ConsolePage } from "./support/console-page.js";
+import { useChromium, useConsoleServer } from "./support/console-server.js";
 
 const EXT = "/api/tokenspace";
 const COMPAT = "/api/laml/2010-04-01";
@@ -18,24 +13,19 @@ const available = chromiumAvailable("the console's browser tests");
 
 /** The admin console, built from source, served by a real server, used in real Chromium. */
 describe.skipIf(!available)("the admin console", () => {
-  let build: string;
+  const running = useConsoleServer();
+  const chromium = useChromium();
   let server: TestServer;
   let http: HttpClient;
   let browser: Browser;
   const open: ConsolePage[] = [];
 
-  beforeAll(async () => {
-    build = await buildConsole();
-    server = await startTestServer({ consoleDirectory: build });
+  beforeAll(() => {
+    server = running.server;
     http = compatClient(server).http;
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all(open.map((consolePage) => consolePage.close()));
-    await browser?.close();
-    await server?.close();
-    if (build) rmSync(build, { recursive: true, force: true });
+    browser = chromium.browser;
   });
+  afterAll(() => Promise.all(open.map((consolePage) => consolePage.close())));
 
   const openConsole = async () => {
     const consolePage = await ConsolePage.open(browser, server.url);
@@ -371,26 +361,12 @@ describe.skipIf(!available)("the admin console", () => {
 });
 
 describe.skipIf(!available)("the admin console under a request budget", () => {
-  let build: string;
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    build = await buildConsole();
-    server = await startTestServer({
-      consoleDirectory: build,
-      env: { TOKENSPACE_RATE_LIMIT_PER_MINUTE: "4" },
-    });
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (build) rmSync(build, { recursive: true, force: true });
-  });
+  const running = useConsoleServer({ env: { TOKENSPACE_RATE_LIMIT_PER_MINUTE: "4" } });
+  const chromium = useChromium();
 
   test("a 429 says when to try again", async () => {
-    const consolePage = await ConsolePage.open(browser, server.url);
+    const { server } = running;
+    const consolePage = await ConsolePage.open(chromium.browser, server.url);
     await consolePage.signedIn(server.projectId, server.token);
     const { page } = consolePage;
     for (let attempt = 0; attempt < 6; attempt++) {

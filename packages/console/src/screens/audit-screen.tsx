@@ -1,10 +1,9 @@
-import { AUDIT_ACTIONS, type AuditAction, type AuditEntry, type Page } from "@tokenspace/sdk";
-import { useEffect, useState } from "preact/hooks";
+import { AUDIT_ACTIONS, type AuditAction } from "@tokenspace/sdk";
 import { AuditTable } from "../components/audit-table.js";
 import { ProblemMessage } from "../components/messages.js";
 import { Pager } from "../components/pager.js";
-import type { Problem } from "../failure.js";
 import { useSession } from "../session-context.js";
+import { usePagedList } from "../use-paged-list.js";
 
 const PAGE_SIZE = 50;
 const PERIODS = [
@@ -14,13 +13,6 @@ const PERIODS = [
   { value: "30d", label: "Last 30 days" },
   { value: "", label: "All time" },
 ];
-
-interface Shown {
-  readonly action: AuditAction | "";
-  readonly since: string;
-  readonly pageToken: string | undefined;
-  readonly number: number;
-}
 
 interface AuditScreenProps {
   readonly projectId: string;
@@ -32,38 +24,21 @@ interface AuditScreenProps {
  * subprojects and the service included); inside a subproject, that subproject's entries.
  */
 export function AuditScreen({ projectId, home }: AuditScreenProps) {
-  const { client, report } = useSession();
-  const [shown, setShown] = useState<Shown>({
-    action: "",
-    since: "7d",
-    pageToken: undefined,
-    number: 0,
-  });
-  const [page, setPage] = useState<Page<AuditEntry>>();
-  const [problem, setProblem] = useState<Problem>();
-
-  useEffect(() => {
-    const controller = new AbortController();
-    client.tokenspace.audit
-      .listPage({
+  const { client } = useSession();
+  const { filters, page, problem, filter, pager } = usePagedList(
+    { action: "" as AuditAction | "", since: "7d" },
+    ({ action, since }, pageToken, signal) =>
+      client.tokenspace.audit.listPage({
         order: "newest_first",
         pageSize: PAGE_SIZE,
-        pageToken: shown.pageToken,
+        pageToken,
         ...(projectId !== home && { projectId }),
-        ...(shown.action && { action: shown.action }),
-        ...(shown.since && { since: shown.since }),
-        signal: controller.signal,
-      })
-      .then((loaded) => {
-        setPage(loaded);
-        setProblem(undefined);
-      })
-      .catch((error) => controller.signal.aborted || setProblem(report(error)));
-    return () => controller.abort();
-  }, [client, report, projectId, home, shown]);
+        ...(action && { action }),
+        ...(since && { since }),
+        signal,
+      }),
+  );
 
-  const filter = (changes: Partial<Shown>) =>
-    setShown({ ...shown, ...changes, pageToken: undefined, number: 0 });
   return (
     <section aria-labelledby="audit-heading">
       <h1 id="audit-heading">Audit log</h1>
@@ -72,7 +47,7 @@ export function AuditScreen({ projectId, home }: AuditScreenProps) {
           <label for="audit-action">Action</label>
           <select
             id="audit-action"
-            value={shown.action}
+            value={filters.action}
             onChange={(event) => filter({ action: event.currentTarget.value as AuditAction })}
           >
             <option value="">Every action</option>
@@ -87,7 +62,7 @@ export function AuditScreen({ projectId, home }: AuditScreenProps) {
           <label for="audit-period">Time</label>
           <select
             id="audit-period"
-            value={shown.since}
+            value={filters.since}
             onChange={(event) => filter({ since: event.currentTarget.value })}
           >
             {PERIODS.map((period) => (
@@ -100,12 +75,7 @@ export function AuditScreen({ projectId, home }: AuditScreenProps) {
       </form>
       <ProblemMessage problem={problem} />
       {page && <AuditTable entries={page.items} caption="Audit log entries, newest first" />}
-      <Pager
-        page={page}
-        number={shown.number}
-        label="Audit log pages"
-        onPage={(pageToken, number) => setShown({ ...shown, pageToken, number })}
-      />
+      <Pager {...pager} label="Audit log pages" />
     </section>
   );
 }

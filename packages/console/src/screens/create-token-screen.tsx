@@ -1,13 +1,12 @@
-import type { IssuedManagedToken, Permission } from "@tokenspace/sdk";
+import type { IssuedManagedToken } from "@tokenspace/sdk";
 import { useState } from "preact/hooks";
 import { ProblemMessage } from "../components/messages.js";
-import { PermissionPicker } from "../components/permission-picker.js";
 import { SecretOnce } from "../components/secret-once.js";
-import { TextField } from "../components/text-field.js";
-import type { Problem } from "../failure.js";
+import { TokenFields, type TokenFieldValues } from "../components/token-fields.js";
 import { fromLocalInput } from "../format.js";
 import { href } from "../route.js";
 import { useSession } from "../session-context.js";
+import { useAction } from "../use-action.js";
 
 interface CreateTokenProps {
   /** The project the token is for: the signed-in one (`home`) or one of its subprojects. */
@@ -16,33 +15,28 @@ interface CreateTokenProps {
 }
 
 export function CreateTokenScreen({ projectId, home }: CreateTokenProps) {
-  const { client, report } = useSession();
-  const [name, setName] = useState("");
-  const [permissions, setPermissions] = useState<Permission[]>([]);
-  const [expiresAt, setExpiresAt] = useState("");
-  const [problem, setProblem] = useState<Problem>();
-  const [busy, setBusy] = useState(false);
+  const { client } = useSession();
+  const { problem, busy, run } = useAction();
+  const [values, setValues] = useState<TokenFieldValues>({
+    name: "",
+    permissions: [],
+    expiresAt: "",
+  });
   const [created, setCreated] = useState<IssuedManagedToken>();
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      const expiry = fromLocalInput(expiresAt);
+    const expiry = fromLocalInput(values.expiresAt);
+    return run(async () =>
       setCreated(
         await client.tokenspace.tokens.create({
-          name,
-          permissions,
+          name: values.name,
+          permissions: values.permissions,
           ...(projectId !== home && { subproject_id: projectId }),
           ...(expiry !== null && { expires_at: expiry }),
         }),
-      );
-      setProblem(undefined);
-    } catch (error) {
-      setProblem(report(error));
-    } finally {
-      setBusy(false);
-    }
+      ),
+    );
   };
 
   if (created) {
@@ -63,27 +57,11 @@ export function CreateTokenScreen({ projectId, home }: CreateTokenProps) {
     <section aria-labelledby="create-heading">
       <h1 id="create-heading">Create an API token</h1>
       <form onSubmit={submit} noValidate>
-        <TextField
-          id="name"
-          label="Name"
-          value={name}
-          onInput={setName}
-          error={problem?.fields.name}
-          hint="What uses the token, so that you recognise it later: “billing service”."
-        />
-        <PermissionPicker
-          selected={permissions}
-          onChange={setPermissions}
-          error={problem?.fields.permissions}
-        />
-        <TextField
-          id="expires-at"
-          label="Expires (optional)"
-          type="datetime-local"
-          value={expiresAt}
-          onInput={setExpiresAt}
-          error={problem?.fields.expires_at}
-          hint="Leave empty for a token that does not expire."
+        <TokenFields
+          values={values}
+          onChange={setValues}
+          problem={problem}
+          nameHint="What uses the token, so that you recognise it later: “billing service”."
         />
         <ProblemMessage problem={problem} />
         <button type="submit" disabled={busy}>

@@ -1,5 +1,5 @@
-import type { Account, Page } from "@tokenspace/sdk";
-import { useEffect, useState } from "preact/hooks";
+import type { Account } from "@tokenspace/sdk";
+import { useState } from "preact/hooks";
 import { Notice, ProblemMessage } from "../components/messages.js";
 import { Pager } from "../components/pager.js";
 import { TextField } from "../components/text-field.js";
@@ -7,35 +7,22 @@ import type { Problem } from "../failure.js";
 import { absoluteTime } from "../format.js";
 import { href } from "../route.js";
 import { useSession } from "../session-context.js";
+import { useAction } from "../use-action.js";
+import { usePagedList } from "../use-paged-list.js";
 
 const PAGE_SIZE = 50;
 
-interface Shown {
-  readonly pageToken: string | undefined;
-  readonly number: number;
-  /** Bumped to load the page again after a change. */
-  readonly revision: number;
+/** A failure not about the FriendlyName field, which shows beside the field instead. */
+function otherThanName(problem: Problem | undefined): Problem | undefined {
+  return problem?.fields.FriendlyName ? undefined : problem;
 }
 
 /** The project and its subprojects: create, rename, and open one to manage its tokens. */
 export function SubprojectsScreen() {
-  const { client, report, credentials } = useSession();
-  const [shown, setShown] = useState<Shown>({ pageToken: undefined, number: 0, revision: 0 });
-  const [page, setPage] = useState<Page<Account>>();
-  const [problem, setProblem] = useState<Problem>();
-  const reload = () => setShown((current) => ({ ...current, revision: current.revision + 1 }));
-
-  useEffect(() => {
-    const controller = new AbortController();
-    client.compat.accounts
-      .listPage({ pageSize: PAGE_SIZE, pageToken: shown.pageToken, signal: controller.signal })
-      .then((loaded) => {
-        setPage(loaded);
-        setProblem(undefined);
-      })
-      .catch((error) => controller.signal.aborted || setProblem(report(error)));
-    return () => controller.abort();
-  }, [client, report, shown]);
+  const { client, credentials } = useSession();
+  const { page, problem, reload, pager } = usePagedList({}, (_filters, pageToken, signal) =>
+    client.compat.accounts.listPage({ pageSize: PAGE_SIZE, pageToken, signal }),
+  );
 
   return (
     <section aria-labelledby="subprojects-heading">
@@ -69,33 +56,25 @@ export function SubprojectsScreen() {
           </tbody>
         </table>
       )}
-      <Pager
-        page={page}
-        number={shown.number}
-        label="Subproject pages"
-        onPage={(pageToken, number) => setShown({ ...shown, pageToken, number })}
-      />
+      <Pager {...pager} label="Subproject pages" />
     </section>
   );
 }
 
 function CreateSubproject({ onCreated }: { onCreated: () => void }) {
-  const { client, report } = useSession();
+  const { client } = useSession();
+  const { problem, run } = useAction();
   const [name, setName] = useState("");
-  const [problem, setProblem] = useState<Problem>();
   const [created, setCreated] = useState<string>();
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    try {
+    setCreated(undefined);
+    return run(async () => {
       const account = await client.compat.accounts.create({ FriendlyName: name });
       setCreated(`Subproject “${account.friendly_name}” created.`);
-      setProblem(undefined);
       setName("");
       onCreated();
-    } catch (error) {
-      setCreated(undefined);
-      setProblem(report(error));
-    }
+    });
   };
   return (
     <form class="panel inline" onSubmit={submit} noValidate aria-labelledby="new-subproject">
@@ -108,7 +87,7 @@ function CreateSubproject({ onCreated }: { onCreated: () => void }) {
         error={problem?.fields.FriendlyName}
       />
       <button type="submit">Create subproject</button>
-      <ProblemMessage problem={problem?.fields.FriendlyName ? undefined : problem} />
+      <ProblemMessage problem={otherThanName(problem)} />
       <Notice text={created} />
     </form>
   );
@@ -121,21 +100,17 @@ interface ProjectRowProps {
 }
 
 function ProjectRow({ account, isHome, onRenamed }: ProjectRowProps) {
-  const { client, report } = useSession();
+  const { client } = useSession();
+  const { problem, run } = useAction();
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(account.friendly_name);
-  const [problem, setProblem] = useState<Problem>();
-  const fieldId = `rename-${account.sid}`;
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    try {
+    return run(async () => {
       await client.compat.accounts.update(account.sid, { FriendlyName: name });
       setRenaming(false);
-      setProblem(undefined);
       onRenamed();
-    } catch (error) {
-      setProblem(report(error));
-    }
+    });
   };
   return (
     <tr>
@@ -143,7 +118,7 @@ function ProjectRow({ account, isHome, onRenamed }: ProjectRowProps) {
         {renaming ? (
           <form onSubmit={submit} noValidate class="inline">
             <TextField
-              id={fieldId}
+              id={`rename-${account.sid}`}
               label={`New name for ${account.friendly_name}`}
               value={name}
               onInput={setName}
@@ -153,7 +128,7 @@ function ProjectRow({ account, isHome, onRenamed }: ProjectRowProps) {
             <button type="button" onClick={() => setRenaming(false)}>
               Cancel
             </button>
-            <ProblemMessage problem={problem?.fields.FriendlyName ? undefined : problem} />
+            <ProblemMessage problem={otherThanName(problem)} />
           </form>
         ) : (
           <>

@@ -1,16 +1,16 @@
-import type { AuditEntry, IssuedManagedToken, ManagedToken, Permission } from "@tokenspace/sdk";
+import type { AuditEntry, IssuedManagedToken, ManagedToken } from "@tokenspace/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { AuditTable } from "../components/audit-table.js";
 import { ConfirmDialog } from "../components/confirm-dialog.js";
 import { Notice, ProblemMessage } from "../components/messages.js";
-import { PermissionPicker } from "../components/permission-picker.js";
 import { SecretOnce } from "../components/secret-once.js";
-import { TextField } from "../components/text-field.js";
+import { TokenFields, type TokenFieldValues } from "../components/token-fields.js";
 import { TokenStatus } from "../components/token-status.js";
 import type { Problem } from "../failure.js";
 import { absoluteTime, fromLocalInput, relativeTime, toLocalInput } from "../format.js";
 import { href } from "../route.js";
 import { useSession } from "../session-context.js";
+import { useAction } from "../use-action.js";
 
 const OVERLAPS = [
   { value: "0", label: "Stop the old secret at once" },
@@ -117,21 +117,25 @@ interface ActionProps {
 }
 
 function EditToken({ token, onChanged }: ActionProps) {
-  const { client, report } = useSession();
-  const [name, setName] = useState(token.name);
-  const [permissions, setPermissions] = useState<Permission[]>(token.permissions);
-  const [expiresAt, setExpiresAt] = useState(toLocalInput(token.expires_at));
-  const [problem, setProblem] = useState<Problem>();
+  const { client } = useSession();
+  const { problem, run } = useAction();
+  const [values, setValues] = useState<TokenFieldValues>({
+    name: token.name,
+    permissions: token.permissions,
+    expiresAt: toLocalInput(token.expires_at),
+  });
   const [saved, setSaved] = useState<string>();
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
     setSaved(undefined);
     // Only what changed is sent, so the audit log names only what changed.
-    const expiry = fromLocalInput(expiresAt);
+    const expiry = fromLocalInput(values.expiresAt);
     const changes = {
-      ...(name !== token.name && { name }),
-      ...(permissions.join() !== token.permissions.join() && { permissions }),
+      ...(values.name !== token.name && { name: values.name }),
+      ...(values.permissions.join() !== token.permissions.join() && {
+        permissions: values.permissions,
+      }),
       ...(expiry !== (token.expires_at && fromLocalInput(toLocalInput(token.expires_at))) && {
         expires_at: expiry,
       }),
@@ -140,38 +144,15 @@ function EditToken({ token, onChanged }: ActionProps) {
       setSaved("Nothing changed.");
       return;
     }
-    try {
+    return run(async () => {
       onChanged(await client.tokenspace.tokens.update(token.id, changes));
-      setProblem(undefined);
       setSaved("Changes saved.");
-    } catch (error) {
-      setProblem(report(error));
-    }
+    });
   };
   return (
     <form class="panel" onSubmit={submit} noValidate aria-labelledby="edit-heading">
       <h2 id="edit-heading">Name, permissions and expiry</h2>
-      <TextField
-        id="name"
-        label="Name"
-        value={name}
-        onInput={setName}
-        error={problem?.fields.name}
-      />
-      <PermissionPicker
-        selected={permissions}
-        onChange={setPermissions}
-        error={problem?.fields.permissions}
-      />
-      <TextField
-        id="expires-at"
-        label="Expires"
-        type="datetime-local"
-        value={expiresAt}
-        onInput={setExpiresAt}
-        error={problem?.fields.expires_at}
-        hint="Empty: the token does not expire."
-      />
+      <TokenFields values={values} onChange={setValues} problem={problem} />
       <ProblemMessage problem={problem} />
       <Notice text={saved} />
       <button type="submit">Save changes</button>
@@ -180,20 +161,16 @@ function EditToken({ token, onChanged }: ActionProps) {
 }
 
 function EnableToken({ token, onChanged }: ActionProps) {
-  const { client, report } = useSession();
-  const [problem, setProblem] = useState<Problem>();
-  const toggle = async () => {
-    try {
+  const { client } = useSession();
+  const { problem, run } = useAction();
+  const toggle = () =>
+    run(async () =>
       onChanged(
         await (token.enabled
           ? client.tokenspace.tokens.disable(token.id)
           : client.tokenspace.tokens.enable(token.id)),
-      );
-      setProblem(undefined);
-    } catch (error) {
-      setProblem(report(error));
-    }
-  };
+      ),
+    );
   return (
     <div class="panel">
       <h2>{token.enabled ? "Disable" : "Enable"}</h2>
@@ -211,20 +188,17 @@ function EnableToken({ token, onChanged }: ActionProps) {
 }
 
 function RerollToken({ token, onChanged }: ActionProps) {
-  const { client, report } = useSession();
+  const { client } = useSession();
+  const { problem, run } = useAction();
   const [overlap, setOverlap] = useState("0");
-  const [problem, setProblem] = useState<Problem>();
   const [rerolled, setRerolled] = useState<IssuedManagedToken>();
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    try {
+    return run(async () => {
       const issued = await client.tokenspace.tokens.reroll(token.id, { overlap });
       setRerolled(issued);
       onChanged(issued);
-      setProblem(undefined);
-    } catch (error) {
-      setProblem(report(error));
-    }
+    });
   };
   return (
     <form class="panel" onSubmit={submit} aria-labelledby="reroll-heading">
@@ -256,17 +230,15 @@ function RerollToken({ token, onChanged }: ActionProps) {
 }
 
 function DeleteToken({ token, onDeleted }: { token: ManagedToken; onDeleted: () => void }) {
-  const { client, report } = useSession();
+  const { client } = useSession();
+  const { problem, run } = useAction();
   const [asking, setAsking] = useState(false);
-  const [problem, setProblem] = useState<Problem>();
-  const confirm = async () => {
+  const confirm = () => {
     setAsking(false);
-    try {
+    return run(async () => {
       await client.tokenspace.tokens.delete(token.id);
       onDeleted();
-    } catch (error) {
-      setProblem(report(error));
-    }
+    });
   };
   return (
     <div class="panel">

@@ -1,58 +1,47 @@
-import type { ManagedToken, Page } from "@tokenspace/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { ProblemMessage } from "../components/messages.js";
 import { Pager } from "../components/pager.js";
 import { PermissionChips } from "../components/permission-chips.js";
 import { TokenStatus } from "../components/token-status.js";
-import type { Problem } from "../failure.js";
 import { absoluteTime, relativeTime } from "../format.js";
 import { href } from "../route.js";
 import { useSession } from "../session-context.js";
+import { usePagedList } from "../use-paged-list.js";
 
 const PAGE_SIZE = 25;
 /** How long typing pauses before the search runs. */
 const SEARCH_DELAY_MS = 250;
 
-interface Shown {
-  readonly search: string;
-  readonly pageToken: string | undefined;
-  readonly number: number;
+function When({ iso }: { iso: string | null }) {
+  if (!iso) return <>Never</>;
+  return (
+    <time dateTime={iso} title={absoluteTime(iso)}>
+      {relativeTime(iso)}
+    </time>
+  );
 }
 
 /** The project's tokens, a page at a time, searchable by name. */
 export function TokensScreen({ projectId }: { projectId: string }) {
-  const { client, report } = useSession();
+  const { client } = useSession();
   const [typed, setTyped] = useState("");
-  const [shown, setShown] = useState<Shown>({ search: "", pageToken: undefined, number: 0 });
-  const [page, setPage] = useState<Page<ManagedToken>>();
-  const [problem, setProblem] = useState<Problem>();
-
-  useEffect(() => {
-    if (typed === shown.search) return;
-    const timer = setTimeout(
-      () => setShown({ search: typed, pageToken: undefined, number: 0 }),
-      SEARCH_DELAY_MS,
-    );
-    return () => clearTimeout(timer);
-  }, [typed, shown.search]);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    client.tokenspace.tokens
-      .listPage({
+  const { filters, page, problem, filter, pager } = usePagedList(
+    { search: "" },
+    ({ search }, pageToken, signal) =>
+      client.tokenspace.tokens.listPage({
         projectId,
         pageSize: PAGE_SIZE,
-        pageToken: shown.pageToken,
-        name: shown.search || undefined,
-        signal: controller.signal,
-      })
-      .then((loaded) => {
-        setPage(loaded);
-        setProblem(undefined);
-      })
-      .catch((error) => controller.signal.aborted || setProblem(report(error)));
-    return () => controller.abort();
-  }, [client, report, projectId, shown]);
+        pageToken,
+        name: search || undefined,
+        signal,
+      }),
+  );
+
+  useEffect(() => {
+    if (typed === filters.search) return;
+    const timer = setTimeout(() => filter({ search: typed }), SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [typed, filters.search, filter]);
 
   return (
     <section aria-labelledby="tokens-heading">
@@ -73,11 +62,11 @@ export function TokensScreen({ projectId }: { projectId: string }) {
       </search>
       <ProblemMessage problem={problem} />
       {page && page.items.length === 0 && (
-        <p>{shown.search ? `No token's name contains “${shown.search}”.` : "No tokens yet."}</p>
+        <p>{filters.search ? `No token's name contains “${filters.search}”.` : "No tokens yet."}</p>
       )}
       {page && page.items.length > 0 && (
         <table class="tokens">
-          <caption class="visually-hidden">API tokens, page {shown.number + 1}</caption>
+          <caption class="visually-hidden">API tokens, page {pager.number + 1}</caption>
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -97,22 +86,10 @@ export function TokensScreen({ projectId }: { projectId: string }) {
                   <PermissionChips permissions={token.permissions} />
                 </td>
                 <td>
-                  {token.last_used_at ? (
-                    <time dateTime={token.last_used_at} title={absoluteTime(token.last_used_at)}>
-                      {relativeTime(token.last_used_at)}
-                    </time>
-                  ) : (
-                    "Never"
-                  )}
+                  <When iso={token.last_used_at} />
                 </td>
                 <td>
-                  {token.expires_at ? (
-                    <time dateTime={token.expires_at} title={absoluteTime(token.expires_at)}>
-                      {relativeTime(token.expires_at)}
-                    </time>
-                  ) : (
-                    "Never"
-                  )}
+                  <When iso={token.expires_at} />
                 </td>
                 <td>
                   <TokenStatus token={token} />
@@ -122,12 +99,7 @@ export function TokensScreen({ projectId }: { projectId: string }) {
           </tbody>
         </table>
       )}
-      <Pager
-        page={page}
-        number={shown.number}
-        label="Token pages"
-        onPage={(pageToken, number) => setShown({ ...shown, pageToken, number })}
-      />
+      <Pager {...pager} label="Token pages" />
     </section>
   );
 }
