@@ -63,4 +63,48 @@ describe("the SDK manages a token's lifecycle and reads the audit log", () => {
     expect((failure as RestError).statusCode).toBe(422);
     expect((failure as RestError).attribute).toBe("overlap");
   });
+
+  test("list() searches by name and keeps to one project; the audit log reads newest first", async () => {
+    const child = await client.compat.accounts.create({ FriendlyName: "SDK child" });
+    const inChild = await client.tokenspace.tokens.create({
+      name: "Needle in the child",
+      permissions: ["chat"],
+      subproject_id: child.sid,
+    });
+    await client.tokenspace.tokens.create({ name: "needle at home", permissions: ["chat"] });
+    const needles = await client.tokenspace.tokens.list({ name: "NEEDLE" }).all();
+    expect(needles.map((token) => token.name).sort()).toEqual([
+      "Needle in the child",
+      "needle at home",
+    ]);
+    const childOnly = await client.tokenspace.tokens.list({ projectId: child.sid }).all();
+    expect(childOnly.map((token) => token.id)).toEqual([inChild.id]);
+    const newest = await client.tokenspace.audit.listPage({ order: "newest_first", pageSize: 1 });
+    expect(newest.items[0]?.action).toBe("token.created");
+    expect(newest.items[0]?.target.id).not.toBe(inChild.id);
+    const childEntries = await client.tokenspace.audit.list({ projectId: child.sid }).all();
+    expect(childEntries.map((entry) => entry.action)).toEqual([
+      "subproject.created",
+      "token.created",
+    ]);
+  });
+
+  test("a 429 that is not retried carries the server's Retry-After as retryAfterMs", async () => {
+    const limited = await startTestServer({ env: { TOKENSPACE_RATE_LIMIT_PER_MINUTE: "1" } });
+    try {
+      const once = new RestClient({
+        project: limited.projectId,
+        token: limited.token,
+        host: limited.url,
+        retry: { retries: 0 },
+      });
+      await once.tokenspace.tokens.listPage();
+      const failure = await once.tokenspace.tokens.listPage().catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(RestError);
+      expect((failure as RestError).statusCode).toBe(429);
+      expect((failure as RestError).retryAfterMs).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
+  });
 });
