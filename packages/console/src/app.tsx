@@ -1,5 +1,5 @@
 import type { Account } from "@tokenspace/sdk";
-import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { describeFailure } from "./failure.js";
 import { href, type Route, useRoute } from "./route.js";
 import { AuditScreen } from "./screens/audit-screen.js";
@@ -16,6 +16,14 @@ import {
   savedCredentials,
 } from "./session.js";
 import { type Session, SessionContext } from "./session-context.js";
+
+const SCREEN_TITLES: Readonly<Record<Route["screen"], string>> = {
+  tokens: "API tokens",
+  create: "Create a token",
+  token: "Token",
+  subprojects: "Subprojects",
+  audit: "Audit log",
+};
 
 export function App() {
   const [credentials, setCredentials] = useState(savedCredentials);
@@ -73,6 +81,15 @@ function SignedIn({ session, onSignOut }: { session: Session; onSignOut: () => v
     }
   }, [client, report, home, route.projectId, projects]);
 
+  // A new screen gets its title, and keyboard and screen-reader focus moves to it, as a page
+  // load would do.
+  const main = useRef<HTMLElement>(null);
+  const where = href(route);
+  useEffect(() => {
+    document.title = `${SCREEN_TITLES[route.screen]} · Tokenspace console`;
+    main.current?.focus();
+  }, [where, route.screen]);
+
   const inSubproject = route.projectId !== home;
   const link = (screen: Exclude<Route["screen"], "token">, label: string) => (
     <a
@@ -115,7 +132,7 @@ function SignedIn({ session, onSignOut }: { session: Session; onSignOut: () => v
         {!inSubproject && link("subprojects", "Subprojects")}
         {link("audit", "Audit log")}
       </nav>
-      <main>
+      <main ref={main} tabIndex={-1}>
         <Screen route={route} home={home} />
       </main>
     </div>

@@ -77,6 +77,14 @@ describe.skipIf(!available)("the admin console", () => {
     await page.keyboard.type(server.token);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "API tokens" }).waitFor();
+    expect(await page.title()).toBe("API tokens · Tokenspace console");
+    // Focus moved to the new screen, so the next Tab reaches its first control.
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Create an API token" }).waitFor();
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("typed, not clicked");
+    expect(await page.getByLabel("Name", { exact: true }).inputValue()).toBe("typed, not clicked");
     consolePage.expectNoTrouble();
   });
 
