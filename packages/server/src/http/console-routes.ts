@@ -29,17 +29,24 @@ const HASHED_ASSET_CACHE = "public, max-age=31536000, immutable";
 /** The page names the current hashed files, so it is checked on every load. */
 const PAGE_CACHE = "no-cache";
 
+/** The @tokenspace/console package's build directory; undefined when it is not installed. */
+function packagedConsole(): string | undefined {
+  try {
+    const manifest = createRequire(import.meta.url).resolve("@tokenspace/console/package.json");
+    return join(dirname(manifest), "dist");
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The built console to serve: the given directory, or by default the @tokenspace/console
  * package's build (`npm run build` makes it); undefined when there is no build there.
  */
-export function consoleDirectory(
-  directory = join(
-    dirname(createRequire(import.meta.url).resolve("@tokenspace/console/package.json")),
-    "dist",
-  ),
-): string | undefined {
-  return existsSync(join(directory, "index.html")) ? directory : undefined;
+export function consoleDirectory(directory = packagedConsole()): string | undefined {
+  return directory !== undefined && existsSync(join(directory, "index.html"))
+    ? directory
+    : undefined;
 }
 
 /**
