@@ -1,4 +1,4 @@
-import { RestClient } from "@tokenspace/sdk";
+import { RestClient, TokenspaceVerifier, type VerifyOutcome } from "@tokenspace/sdk";
 
 /** A project id and one of its API tokens with the `management` permission. */
 export interface Credentials {
@@ -44,6 +44,19 @@ const fetchFromPage: typeof fetch = (input, init = {}) =>
     ...init,
     headers: { ...(init.headers as Record<string, string>), "x-requested-with": "XMLHttpRequest" },
   });
+
+/**
+ * Whether the credentials authenticate and hold `management`, which every screen needs: asked
+ * of /auth/verify, which tells a wrong token (401) from one without the permission (403).
+ */
+export function checkCredentials(credentials: Credentials): Promise<VerifyOutcome> {
+  const bytes = new TextEncoder().encode(`${credentials.projectId}:${credentials.token}`);
+  const authorization = `Basic ${btoa(String.fromCharCode(...bytes))}`;
+  return new TokenspaceVerifier({
+    baseUrl: window.location.origin,
+    fetchImpl: fetchFromPage,
+  }).verify(authorization, { permissions: ["management"] });
+}
 
 /**
  * A client of the server that served this page. It does not retry: a person sees a refusal

@@ -147,6 +147,16 @@ describe.skipIf(!available)("the admin console", () => {
     expect(await consolePage.storage()).toEqual({ session: {}, local: 0, cookies: 0 });
   });
 
+  test("a token without the management permission cannot sign in, and is told why", async () => {
+    const chat = await createToken({ name: "chat only", permissions: ["chat"] });
+    const consolePage = await openConsole();
+    await consolePage.signIn(server.projectId, chat.token);
+    await expect
+      .poll(() => consolePage.page.getByRole("alert").textContent())
+      .toContain("lacks the management permission");
+    expect(await consolePage.storage()).toEqual({ session: {}, local: 0, cookies: 0 });
+  });
+
   test("the token is kept in sessionStorage only, and signing out forgets it", async () => {
     const consolePage = await signedInConsole();
     const stored = await consolePage.storage();

@@ -62,7 +62,8 @@ export class TokenspaceVerifier {
       headers,
     });
     if (response.status === 200) {
-      await response.body?.cancel();
+      // Read to its end, not cancelled: a browser reports a cancelled response as failed.
+      await response.arrayBuffer();
       const permissions = response.headers.get("x-tokenspace-permissions") ?? "";
       return {
         ok: true,

@@ -1,9 +1,8 @@
-import { RestError } from "@tokenspace/sdk";
 import { useState } from "preact/hooks";
 import { ProblemMessage } from "../components/messages.js";
 import { TextField } from "../components/text-field.js";
 import { describeFailure, type Problem } from "../failure.js";
-import { type Credentials, clientFor } from "../session.js";
+import { type Credentials, checkCredentials } from "../session.js";
 
 interface SignInProps {
   readonly onSignedIn: (credentials: Credentials) => void;
@@ -24,20 +23,21 @@ export function SignInScreen({ onSignedIn, farewell }: SignInProps) {
     setProblem(undefined);
     const credentials = { projectId: projectId.trim(), token: token.trim() };
     try {
-      const client = clientFor(credentials);
-      await client.tokenspace.tokens.listPage({ pageSize: 1 });
-      onSignedIn(credentials);
+      const outcome = await checkCredentials(credentials);
+      if (outcome.ok) {
+        onSignedIn(credentials);
+        return;
+      }
+      setProblem({
+        message:
+          outcome.status === 403
+            ? "This token is valid but lacks the management permission, which the console needs: sign in with a token that has it."
+            : "That project ID and API token do not sign in: check both, and that the token is neither deleted, disabled nor expired.",
+        fields: {},
+        endsSession: false,
+      });
     } catch (error) {
-      setProblem(
-        error instanceof RestError && error.statusCode === 401
-          ? {
-              message:
-                "That project ID and API token do not sign in: check both, and that the token is neither deleted, disabled nor expired.",
-              fields: {},
-              endsSession: false,
-            }
-          : describeFailure(error),
-      );
+      setProblem(describeFailure(error));
     } finally {
       setBusy(false);
     }
