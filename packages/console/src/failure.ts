@@ -38,7 +38,7 @@ export function describeFailure(error: unknown): Problem {
       case 401:
         return {
           message:
-            "Your session has ended: the server no longer accepts this token (it may have been deleted, disabled or rerolled, or it expired). Sign in again.",
+            "Your session has ended: the server no longer accepts this token for managing the project (it may have been deleted, disabled or rerolled, expired, or lost its management permission). Sign in again.",
           fields: {},
           endsSession: true,
         };
