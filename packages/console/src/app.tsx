@@ -47,8 +47,8 @@ export function App() {
       credentials && {
         client: clientFor(credentials),
         credentials,
-        report: (error) => {
-          const problem = describeFailure(error);
+        report: (error, soleField) => {
+          const problem = describeFailure(error, soleField);
           if (problem.endsSession) signOut(problem.message);
           return problem;
         },

@@ -31,7 +31,11 @@ function seconds(ms: number): string {
   return whole === 1 ? "1 second" : `${whole} seconds`;
 }
 
-export function describeFailure(error: unknown): Problem {
+/**
+ * `soleField`: the one field a form has. A validation failure that names no field (the
+ * Compatibility API's bodies carry no attribute) is then about that field.
+ */
+export function describeFailure(error: unknown, soleField?: string): Problem {
   if (error instanceof RestError) {
     const detail = error.detail || `The server answered ${error.statusCode}.`;
     switch (error.statusCode) {
@@ -54,8 +58,13 @@ export function describeFailure(error: unknown): Problem {
           fields: {},
           endsSession: false,
         };
-      default:
-        return { message: detail, fields: fieldMessages(error.body), endsSession: false };
+      default: {
+        const fields = fieldMessages(error.body);
+        if (soleField && error.statusCode === 422 && Object.keys(fields).length === 0) {
+          fields[soleField] = detail;
+        }
+        return { message: detail, fields, endsSession: false };
+      }
     }
   }
   if (error instanceof ConnectionError) {

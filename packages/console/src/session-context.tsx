@@ -8,8 +8,11 @@ import type { Credentials } from "./session.js";
 export interface Session {
   readonly client: RestClient;
   readonly credentials: Credentials;
-  /** Describes a failed request; one that ends the session signs out, with its message. */
-  readonly report: (error: unknown) => Problem;
+  /**
+   * Describes a failed request (see describeFailure); one that ends the session signs out,
+   * with its message.
+   */
+  readonly report: (error: unknown, soleField?: string) => Problem;
 }
 
 export const SessionContext = createContext<Session | undefined>(undefined);

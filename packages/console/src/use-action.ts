@@ -4,9 +4,10 @@ import { useSession } from "./session-context.js";
 
 /**
  * A request a person starts (a form's submit, a button): whether it runs, and what went wrong
- * the last time, told for people. A failure that ends the session signs out.
+ * the last time, told for people. A failure that ends the session signs out. `soleField` names
+ * a form's only field (see describeFailure).
  */
-export function useAction() {
+export function useAction(soleField?: string) {
   const { report } = useSession();
   const [problem, setProblem] = useState<Problem>();
   const [busy, setBusy] = useState(false);
@@ -16,7 +17,7 @@ export function useAction() {
       await action();
       setProblem(undefined);
     } catch (error) {
-      setProblem(report(error));
+      setProblem(report(error, soleField));
     } finally {
       setBusy(false);
     }

@@ -79,9 +79,11 @@ describe.skipIf(!available)("the admin console", () => {
     await page.getByRole("heading", { name: "API tokens" }).waitFor();
     expect(await page.title()).toBe("API tokens · Tokenspace console");
     // Focus moved to the new screen, so the next Tab reaches its first control.
+    await expect.poll(() => page.evaluate("document.activeElement.tagName")).toBe("MAIN");
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Create an API token" }).waitFor();
+    await expect.poll(() => page.evaluate("document.activeElement.tagName")).toBe("MAIN");
     await page.keyboard.press("Tab");
     await page.keyboard.type("typed, not clicked");
     expect(await page.getByLabel("Name", { exact: true }).inputValue()).toBe("typed, not clicked");
@@ -339,7 +341,7 @@ describe.skipIf(!available)("the admin console", () => {
     await page.getByLabel("Search by name").fill("crowd 0999");
     await page.getByRole("cell", { name: "crowd 0999" }).waitFor();
     await expect.poll(() => page.getByRole("row").count()).toBe(2);
-    expect(listed.length).toBeGreaterThanOrEqual(6);
+    await expect.poll(() => listed.length).toBeGreaterThanOrEqual(6);
     expect(listed.every((request) => request.url.includes("page_size=25"))).toBe(true);
     expect(Math.max(...listed.map((request) => request.items))).toBe(25);
     consolePage.expectNoTrouble();
@@ -357,17 +359,30 @@ describe.skipIf(!available)("the admin console", () => {
       `#${await name.getAttribute("aria-describedby").then((ids) => ids?.split(" ").at(-1))}`,
     );
     expect(await nameError.textContent()).toMatch(/name/i);
+    // Told once, beside the field; the alert only points there.
+    expect(await page.getByRole("alert").textContent()).toBe(
+      "The server refused this: see the message beside the field.",
+    );
     await name.fill("has a name");
     await page.getByRole("checkbox", { name: "chat" }).uncheck();
     await page.getByRole("button", { name: "Create token" }).click();
     await expect.poll(() => page.locator("#permissions-error").textContent()).toMatch(/permission/);
     await consolePage.screenshot("validation");
+    await consolePage.tab("Subprojects");
+    await page.getByRole("button", { name: "Create subproject" }).click();
+    const subprojectName = page.getByLabel("Subproject name");
+    await expect.poll(() => subprojectName.getAttribute("aria-invalid")).toBe("true");
+    expect(await page.locator("#subproject-name-error").textContent()).toMatch(/FriendlyName/);
   });
 
   test("a 401 mid-session returns to sign-in with a message", async () => {
     const own = await createToken({ name: "short-lived session", permissions: ["management"] });
     const consolePage = await openConsole();
     await consolePage.signedIn(server.projectId, own.token);
+    // Nothing in flight when the token goes (the list and the project's name have arrived):
+    // the next request, the tab's, is the one refused.
+    await consolePage.page.getByRole("link", { name: "short-lived session" }).waitFor();
+    await consolePage.page.getByText("Default Project").waitFor();
     await http.request("DELETE", `${EXT}/tokens/${own.id}`);
     await consolePage.tab("Audit log");
     await consolePage.page.getByLabel("Project ID").waitFor();

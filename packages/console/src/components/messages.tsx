@@ -1,11 +1,19 @@
 import type { Problem } from "../failure.js";
 
+interface ProblemMessageProps {
+  readonly problem: Problem | undefined;
+  /** The request fields whose messages the form shows beside them, so not again here. */
+  readonly besideFields?: readonly string[];
+}
+
 /** A failure the person must read: announced at once by screen readers. */
-export function ProblemMessage({ problem }: { problem: Problem | undefined }) {
+export function ProblemMessage({ problem, besideFields = [] }: ProblemMessageProps) {
   if (!problem) return null;
+  const named = Object.keys(problem.fields);
+  const allBeside = named.length > 0 && named.every((field) => besideFields.includes(field));
   return (
     <p class="problem" role="alert">
-      {problem.message}
+      {allBeside ? "The server refused this: see the message beside the field." : problem.message}
     </p>
   );
 }

@@ -3,6 +3,9 @@ import type { Problem } from "../failure.js";
 import { PermissionPicker } from "./permission-picker.js";
 import { TextField } from "./text-field.js";
 
+/** The request fields TokenFields shows messages beside. */
+export const TOKEN_FIELDS = ["name", "permissions", "expires_at"] as const;
+
 /** A token's editable fields as a form shows them. */
 export interface TokenFieldValues {
   readonly name: string;

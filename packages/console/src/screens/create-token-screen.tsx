@@ -2,7 +2,7 @@ import type { IssuedManagedToken } from "@tokenspace/sdk";
 import { useState } from "preact/hooks";
 import { ProblemMessage } from "../components/messages.js";
 import { SecretOnce } from "../components/secret-once.js";
-import { TokenFields, type TokenFieldValues } from "../components/token-fields.js";
+import { TOKEN_FIELDS, TokenFields, type TokenFieldValues } from "../components/token-fields.js";
 import { fromLocalInput } from "../format.js";
 import { href } from "../route.js";
 import { useSession } from "../session-context.js";
@@ -63,7 +63,7 @@ export function CreateTokenScreen({ projectId, home }: CreateTokenProps) {
           problem={problem}
           nameHint="What uses the token, so that you recognise it later: “billing service”."
         />
-        <ProblemMessage problem={problem} />
+        <ProblemMessage problem={problem} besideFields={TOKEN_FIELDS} />
         <button type="submit" disabled={busy}>
           {busy ? "Creating…" : "Create token"}
         </button>

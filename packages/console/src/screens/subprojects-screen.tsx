@@ -3,7 +3,6 @@ import { useState } from "preact/hooks";
 import { Notice, ProblemMessage } from "../components/messages.js";
 import { Pager } from "../components/pager.js";
 import { TextField } from "../components/text-field.js";
-import type { Problem } from "../failure.js";
 import { absoluteTime } from "../format.js";
 import { href } from "../route.js";
 import { useSession } from "../session-context.js";
@@ -12,10 +11,8 @@ import { usePagedList } from "../use-paged-list.js";
 
 const PAGE_SIZE = 50;
 
-/** A failure not about the FriendlyName field, which shows beside the field instead. */
-function otherThanName(problem: Problem | undefined): Problem | undefined {
-  return problem?.fields.FriendlyName ? undefined : problem;
-}
+const NAME = "FriendlyName";
+const NAME_FIELD = [NAME];
 
 /** The project and its subprojects: create, rename, and open one to manage its tokens. */
 export function SubprojectsScreen() {
@@ -63,7 +60,7 @@ export function SubprojectsScreen() {
 
 function CreateSubproject({ onCreated }: { onCreated: () => void }) {
   const { client } = useSession();
-  const { problem, run } = useAction();
+  const { problem, run } = useAction(NAME);
   const [name, setName] = useState("");
   const [created, setCreated] = useState<string>();
   const submit = (event: Event) => {
@@ -84,10 +81,10 @@ function CreateSubproject({ onCreated }: { onCreated: () => void }) {
         label="Subproject name"
         value={name}
         onInput={setName}
-        error={problem?.fields.FriendlyName}
+        error={problem?.fields[NAME]}
       />
       <button type="submit">Create subproject</button>
-      <ProblemMessage problem={otherThanName(problem)} />
+      <ProblemMessage problem={problem} besideFields={NAME_FIELD} />
       <Notice text={created} />
     </form>
   );
@@ -101,7 +98,7 @@ interface ProjectRowProps {
 
 function ProjectRow({ account, isHome, onRenamed }: ProjectRowProps) {
   const { client } = useSession();
-  const { problem, run } = useAction();
+  const { problem, run } = useAction(NAME);
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(account.friendly_name);
   const submit = (event: Event) => {
@@ -122,13 +119,13 @@ function ProjectRow({ account, isHome, onRenamed }: ProjectRowProps) {
               label={`New name for ${account.friendly_name}`}
               value={name}
               onInput={setName}
-              error={problem?.fields.FriendlyName}
+              error={problem?.fields[NAME]}
             />
             <button type="submit">Save name</button>
             <button type="button" onClick={() => setRenaming(false)}>
               Cancel
             </button>
-            <ProblemMessage problem={otherThanName(problem)} />
+            <ProblemMessage problem={problem} besideFields={NAME_FIELD} />
           </form>
         ) : (
           <>

@@ -4,7 +4,7 @@ import { AuditTable } from "../components/audit-table.js";
 import { ConfirmDialog } from "../components/confirm-dialog.js";
 import { Notice, ProblemMessage } from "../components/messages.js";
 import { SecretOnce } from "../components/secret-once.js";
-import { TokenFields, type TokenFieldValues } from "../components/token-fields.js";
+import { TOKEN_FIELDS, TokenFields, type TokenFieldValues } from "../components/token-fields.js";
 import { TokenStatus } from "../components/token-status.js";
 import type { Problem } from "../failure.js";
 import { absoluteTime, fromLocalInput, relativeTime, toLocalInput } from "../format.js";
@@ -153,7 +153,7 @@ function EditToken({ token, onChanged }: ActionProps) {
     <form class="panel" onSubmit={submit} noValidate aria-labelledby="edit-heading">
       <h2 id="edit-heading">Name, permissions and expiry</h2>
       <TokenFields values={values} onChange={setValues} problem={problem} />
-      <ProblemMessage problem={problem} />
+      <ProblemMessage problem={problem} besideFields={TOKEN_FIELDS} />
       <Notice text={saved} />
       <button type="submit">Save changes</button>
     </form>
@@ -220,7 +220,7 @@ function RerollToken({ token, onChanged }: ActionProps) {
         </select>
         {problem?.fields.overlap && <p class="field-error">{problem.fields.overlap}</p>}
       </div>
-      <ProblemMessage problem={problem} />
+      <ProblemMessage problem={problem} besideFields={["overlap"]} />
       <button type="submit">Reroll secret</button>
       {rerolled && (
         <SecretOnce secret={rerolled.token} tokenId={rerolled.id} projectId={rerolled.project_id} />
