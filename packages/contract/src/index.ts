@@ -123,14 +123,17 @@ export interface CompatAccountList extends CompatPageLinks {
   readonly accounts: Account[];
 }
 
+/** Where a native or extension list page is, and its neighbours (null at an end). */
+export interface NativeListLinks {
+  readonly self: string;
+  readonly first: string;
+  readonly next: string | null;
+  readonly prev: string | null;
+}
+
 /** One page of the native `GET /api/project/tokens`. */
 export interface NativeTokenList {
-  readonly links: {
-    readonly self: string;
-    readonly first: string;
-    readonly next: string | null;
-    readonly prev: string | null;
-  };
+  readonly links: NativeListLinks;
   readonly data: TokenSummary[];
 }
 
@@ -225,11 +228,6 @@ export interface AuditEntry {
 
 /** One page of an extension-surface list. */
 export interface ExtensionList<T> {
-  readonly links: {
-    readonly self: string;
-    readonly first: string;
-    readonly next: string | null;
-    readonly prev: string | null;
-  };
+  readonly links: NativeListLinks;
   readonly data: T[];
 }
