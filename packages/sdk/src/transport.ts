@@ -58,7 +58,8 @@ export class Transport {
         throw error;
       }
       if (RETRIED_STATUSES.has(response.status) && attempt < retry.retries) {
-        await response.body?.cancel();
+        // Read to its end, not cancelled: a browser reports a cancelled response as failed.
+        await response.arrayBuffer();
         await pause(retryAfter(response) ?? backoff(retry, attempt), request.signal);
         continue;
       }
