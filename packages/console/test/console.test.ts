@@ -78,6 +78,7 @@ describe.skipIf(!available)("the admin console", () => {
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "API tokens" }).waitFor();
     expect(await page.title()).toBe("API tokens · Tokenspace console");
+    await page.getByRole("table").waitFor();
     // Focus moved to the new screen, so the next Tab reaches its first control.
     await expect.poll(() => page.evaluate("document.activeElement.tagName")).toBe("MAIN");
     await page.keyboard.press("Tab");
@@ -251,6 +252,7 @@ describe.skipIf(!available)("the admin console", () => {
     await consolePage.screenshot("subprojects");
     await page.getByRole("link", { name: "Open Console child" }).click();
     await page.getByText("Subproject Console child").waitFor();
+    await page.getByText("No tokens yet.").waitFor();
     await consolePage.tab("Create token");
     await page.getByLabel("Name", { exact: true }).fill("child's token");
     await page.getByRole("checkbox", { name: "messaging" }).check();

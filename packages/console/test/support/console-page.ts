@@ -52,10 +52,14 @@ export class ConsolePage {
     await this.page.getByRole("button", { name: "Sign in" }).click();
   }
 
-  /** Signs in and waits for the tokens screen. */
+  /**
+   * Signs in and waits for the tokens screen and its first page, so that what a test does next
+   * does not cancel that page's request (the console cancels a list request it no longer needs).
+   */
   async signedIn(projectId: string, token: string): Promise<void> {
     await this.signIn(projectId, token);
     await this.page.getByRole("heading", { name: "API tokens" }).waitFor();
+    await this.page.getByRole("table").or(this.page.getByText("No tokens yet.")).waitFor();
   }
 
   async tab(name: string): Promise<void> {
