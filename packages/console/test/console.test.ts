@@ -349,6 +349,34 @@ describe.skipIf(!available)("the admin console", () => {
     consolePage.expectNoTrouble();
   });
 
+  test("a search that matches nothing in the first stretch of a long list says the next page searches further, and finds the match there", async () => {
+    const child = await http.request("POST", `${COMPAT}/Accounts`, {
+      form: "FriendlyName=Haystack",
+    });
+    const sid = child.body.sid;
+    const { tokens } = server.server.tokenspace;
+    await tokens.importTokens(
+      sid,
+      Array.from({ length: 10_500 }, (_, index) => ({
+        name: `hay ${index}`,
+        permissions: ["chat"],
+        secret: newSecret(),
+      })),
+    );
+    await tokens.importTokens(sid, [
+      { name: "Needle", permissions: ["chat"], secret: newSecret() },
+    ]);
+    const consolePage = await signedInConsole();
+    const { page } = consolePage;
+    await page.goto(`/console#/projects/${sid}/tokens`);
+    await page.getByRole("cell", { name: "hay 0", exact: true }).waitFor();
+    await page.getByLabel("Search by name").fill("needle");
+    await page.getByText("The next page searches further on.").waitFor();
+    await page.getByRole("button", { name: "Next page" }).click();
+    await page.getByRole("cell", { name: "Needle" }).waitFor();
+    consolePage.expectNoTrouble();
+  });
+
   test("a form shows the server's 422 message next to the field it names", async () => {
     const consolePage = await signedInConsole();
     const { page } = consolePage;

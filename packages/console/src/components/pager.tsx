@@ -32,3 +32,11 @@ export function Pager({ page, number, label, onPage }: PagerProps) {
     </nav>
   );
 }
+
+/**
+ * Said of an empty page that still has a next one: a filtered page request looks at a bounded
+ * stretch of the list, so nothing matching there does not mean nothing matches further on.
+ */
+export function NothingMatchedYet() {
+  return <p>Nothing in this stretch of the list matches. The next page searches further on.</p>;
+}

@@ -1,7 +1,7 @@
 import { AUDIT_ACTIONS, type AuditAction } from "@tokenspace/sdk";
 import { AuditTable } from "../components/audit-table.js";
 import { ProblemMessage } from "../components/messages.js";
-import { Pager } from "../components/pager.js";
+import { NothingMatchedYet, Pager } from "../components/pager.js";
 import { useSession } from "../session-context.js";
 import { usePagedList } from "../use-paged-list.js";
 
@@ -74,7 +74,11 @@ export function AuditScreen({ projectId, home }: AuditScreenProps) {
         </div>
       </form>
       <ProblemMessage problem={problem} />
-      {page && <AuditTable entries={page.items} caption="Audit log entries, newest first" />}
+      {page && page.items.length === 0 && page.nextPageToken !== undefined ? (
+        <NothingMatchedYet />
+      ) : (
+        page && <AuditTable entries={page.items} caption="Audit log entries, newest first" />
+      )}
       <Pager {...pager} label="Audit log pages" />
     </section>
   );

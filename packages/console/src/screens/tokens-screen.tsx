@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { ProblemMessage } from "../components/messages.js";
-import { Pager } from "../components/pager.js";
+import { NothingMatchedYet, Pager } from "../components/pager.js";
 import { PermissionChips } from "../components/permission-chips.js";
 import { TokenStatus } from "../components/token-status.js";
 import { absoluteTime, relativeTime } from "../format.js";
@@ -61,7 +61,8 @@ export function TokensScreen({ projectId }: { projectId: string }) {
         />
       </search>
       <ProblemMessage problem={problem} />
-      {page && page.items.length === 0 && (
+      {page && page.items.length === 0 && page.nextPageToken !== undefined && <NothingMatchedYet />}
+      {page && page.items.length === 0 && page.nextPageToken === undefined && (
         <p>{filters.search ? `No token's name contains “${filters.search}”.` : "No tokens yet."}</p>
       )}
       {page && page.items.length > 0 && (

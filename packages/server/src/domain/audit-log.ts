@@ -4,11 +4,11 @@ import type { Actor } from "./actor.js";
 import type { Clock } from "./clock.js";
 import { DURATION_FORMAT, parseDuration } from "./duration.js";
 import { isUuid, normalizeId } from "./identifiers.js";
-import { LIST_ORDERS, type ListOrder, type Page, readPage } from "./keyset-page.js";
+import { LIST_ORDERS, type ListOrder, type Page, readFilteredPage } from "./keyset-page.js";
 import type { PageCursor } from "./page-cursor.js";
 import type { AuditFilter, AuditRecord, NewAuditRecord, Store } from "./store.js";
 import { parseTimestamp } from "./timestamp.js";
-import type { ValidationProblem } from "./validation-problem.js";
+import { invalidProjectIdFilter, type ValidationProblem } from "./validation-problem.js";
 
 /** What a change was made to, as the audit log names it. */
 export interface AuditTarget {
@@ -65,7 +65,7 @@ export class AuditLog {
     cursor: PageCursor | undefined,
   ): Promise<Page<AuditRecord>> {
     const filter = this.#filter(query);
-    return readPage(
+    return readFilteredPage(
       (window) => this.store.listAudit(projectId, filter, window),
       pageSize,
       cursor,
@@ -95,8 +95,8 @@ export class AuditLog {
       });
     if (query.target !== undefined && !isUuid(query.target))
       invalid("target", "a token or project id (a UUID)");
-    if (query.projectId !== undefined && !isUuid(query.projectId))
-      invalid("project_id", "a project id (a UUID)");
+    const projectIdProblem = invalidProjectIdFilter(query.projectId);
+    if (projectIdProblem) problems.push(projectIdProblem);
     if (query.order !== undefined && !(LIST_ORDERS as readonly string[]).includes(query.order))
       invalid("order", `one of: ${LIST_ORDERS.join(", ")}`);
     if (

@@ -1,5 +1,5 @@
 import type { PageCursor } from "./page-cursor.js";
-import type { ListWindow } from "./store.js";
+import type { FilteredListWindow, FilteredRows, ListWindow } from "./store.js";
 
 export interface Page<T> {
   readonly items: T[];
@@ -14,12 +14,36 @@ export type ListOrder = "oldest_first" | "newest_first";
 export const LIST_ORDERS: readonly ListOrder[] = ["oldest_first", "newest_first"];
 
 /**
+ * How many rows of a list one filtered page request looks at, at most. A filter that matches
+ * little would otherwise read the whole list to fill a page; past this many rows the page is
+ * answered with what matched so far and a next link that carries on from there.
+ */
+export const EXAMINED_ROWS_PER_PAGE = 10_000;
+
+/**
  * Reads one page of a position-ordered list by key: one row more than the page is asked for,
- * to know whether the list goes on in the direction of travel. A cursor's direction is the
- * list's own ("after" is towards its end), whichever order the list is in.
+ * to know whether the list goes on in the direction of travel.
  */
 export async function readPage<T extends { readonly position: number }>(
   read: (window: ListWindow) => Promise<T[]>,
+  pageSize: number,
+  cursor: PageCursor | undefined,
+): Promise<Page<T>> {
+  return readFilteredPage(
+    async (window) => ({ rows: await read(window), examinedThrough: undefined }),
+    pageSize,
+    cursor,
+  );
+}
+
+/**
+ * Reads one page of a filtered, position-ordered list by key, examining at most
+ * EXAMINED_ROWS_PER_PAGE rows: such a page may hold fewer items than asked for (even none) and
+ * still have a next link. A cursor's direction is the list's own ("after" is towards its end),
+ * whichever order the list is in.
+ */
+export async function readFilteredPage<T extends { readonly position: number }>(
+  read: (window: FilteredListWindow) => Promise<FilteredRows<T>>,
   pageSize: number,
   cursor: PageCursor | undefined,
   order: ListOrder = "oldest_first",
@@ -29,28 +53,33 @@ export async function readPage<T extends { readonly position: number }>(
   const newestFirst = order === "newest_first";
   const towardsLowerPositions = backwards !== newestFirst;
   const bound = cursor?.position ?? (newestFirst ? Number.MAX_SAFE_INTEGER : 0);
-  const fetched = await read(
+  const limit = pageSize + 1;
+  const { rows, examinedThrough } = await read(
     towardsLowerPositions
-      ? { before: bound, limit: pageSize + 1 }
-      : { after: bound, limit: pageSize + 1 },
+      ? { before: bound, limit, examine: EXAMINED_ROWS_PER_PAGE }
+      : { after: bound, limit, examine: EXAMINED_ROWS_PER_PAGE },
   );
   // Windows come in ascending positions; nearest the cursor first is the order of travel.
-  const travelled = towardsLowerPositions ? fetched.reverse() : fetched;
-  const overflow = travelled.length > pageSize;
+  const travelled = towardsLowerPositions ? rows.reverse() : rows;
   const taken = travelled.slice(0, pageSize);
+  // Travel goes on after the last item of a full page, or past the rows a filtered read examined.
+  const onward = travelled.length > pageSize ? taken.at(-1)?.position : examinedThrough;
+  // The way back starts at the first item; on an empty page, just behind the cursor.
+  const back =
+    cursor === undefined
+      ? undefined
+      : (taken[0]?.position ?? (towardsLowerPositions ? bound - 1 : bound + 1));
   const items = backwards ? taken.reverse() : taken;
-  const first = items[0];
-  const last = items.at(-1);
-  const hasNext = backwards ? last !== undefined : overflow;
-  const hasPrevious = backwards ? overflow : page > 0 && first !== undefined;
+  const forward = backwards ? back : onward;
+  const behind = backwards ? onward : page > 0 ? back : undefined;
   return {
     items,
     page,
     next:
-      hasNext && last ? { direction: "after", position: last.position, page: page + 1 } : undefined,
+      forward === undefined ? undefined : { direction: "after", position: forward, page: page + 1 },
     previous:
-      hasPrevious && first
-        ? { direction: "before", position: first.position, page: Math.max(page - 1, 0) }
-        : undefined,
+      behind === undefined
+        ? undefined
+        : { direction: "before", position: behind, page: Math.max(page - 1, 0) },
   };
 }

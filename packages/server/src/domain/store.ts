@@ -128,6 +128,25 @@ export interface ListWindow {
   readonly limit: number;
 }
 
+/**
+ * A window of a filtered list: the rows that pass the filter among the next `examine` rows of
+ * the list beyond the cursor, at most `limit` of them. Bounding what is examined bounds the cost
+ * of a request whatever the filter matches.
+ */
+export interface FilteredListWindow extends ListWindow {
+  readonly examine: number;
+}
+
+/** What a filtered window found, ascending by position. */
+export interface FilteredRows<T> {
+  readonly rows: T[];
+  /**
+   * When fewer than `limit` rows passed and the list goes on beyond the rows examined: the
+   * position of the last row examined, where the next window starts. Otherwise undefined.
+   */
+  readonly examinedThrough: number | undefined;
+}
+
 /** Told when a token is changed or deleted, possibly by another node on the same store. */
 export interface RevocationWatcher {
   /** The token with this secret digest changed: forget what is cached about it. */
@@ -238,9 +257,9 @@ export interface Store {
   /** Tokens of a project and its subprojects in ascending position order, filtered. */
   listFamilyTokens(
     projectId: string,
-    window: ListWindow,
+    window: FilteredListWindow,
     filter?: TokenFilter,
-  ): Promise<TokenRecord[]>;
+  ): Promise<FilteredRows<TokenRecord>>;
   /** Moves each token's last use forward to the time given (never back); no audit, no announcement. */
   recordTokenUses(uses: readonly TokenUse[]): Promise<void>;
   /**
@@ -251,7 +270,11 @@ export interface Store {
   claimExpiredTokens(now: Date, limit: number): Promise<TokenRecord[]>;
 
   /** Entries of a project, its subprojects and the whole service, newest last. */
-  listAudit(projectId: string, filter: AuditFilter, window: ListWindow): Promise<AuditRecord[]>;
+  listAudit(
+    projectId: string,
+    filter: AuditFilter,
+    window: FilteredListWindow,
+  ): Promise<FilteredRows<AuditRecord>>;
   /** Deletes up to `limit` entries older than `before`; returns how many it deleted. */
   pruneAudit(before: Date, limit: number): Promise<number>;
   /** Tokens of every project after a position, in ascending position order (key rotation). */

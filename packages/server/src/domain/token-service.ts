@@ -12,9 +12,9 @@ import { type AuditTarget, auditEntry } from "./audit-log.js";
 import type { Clock } from "./clock.js";
 import type { CredentialCache } from "./credential-cache.js";
 import { DURATION_FORMAT, parseDuration } from "./duration.js";
-import { isUuid, newId, normalizeId } from "./identifiers.js";
+import { newId, normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
-import { type Page, readPage } from "./keyset-page.js";
+import { type Page, readFilteredPage, readPage } from "./keyset-page.js";
 import type { LifecycleEvents } from "./lifecycle-events.js";
 import type { PageCursor } from "./page-cursor.js";
 import type { NewTokenRecord, Store, TokenChangeSet, TokenFilter, TokenRecord } from "./store.js";
@@ -26,7 +26,12 @@ import {
   validateTokenChanges,
 } from "./token-fields.js";
 import { generateSecret, isWellFormedSecret } from "./token-secret.js";
-import { invalidParameter, unstorableText, type ValidationProblem } from "./validation-problem.js";
+import {
+  invalidParameter,
+  invalidProjectIdFilter,
+  unstorableText,
+  type ValidationProblem,
+} from "./validation-problem.js";
 
 /**
  * A token as its owner sees it after create, update or get (with the secret): the contract's
@@ -285,7 +290,7 @@ export class TokenService {
     cursor: PageCursor | undefined,
   ): Promise<Page<ManagedToken>> {
     const filter = this.#tokenFilter(query);
-    const page = await readPage(
+    const page = await readFilteredPage(
       (window) => this.store.listFamilyTokens(projectId, window, filter),
       pageSize,
       cursor,
@@ -300,9 +305,8 @@ export class TokenService {
     if (query.expiringWithin !== undefined && within === undefined) {
       problems.push(invalidParameter("expiring_within", DURATION_FORMAT));
     }
-    if (query.projectId !== undefined && !isUuid(query.projectId)) {
-      problems.push(invalidParameter("project_id", "a project id (a UUID)"));
-    }
+    const projectIdProblem = invalidProjectIdFilter(query.projectId);
+    if (projectIdProblem) problems.push(projectIdProblem);
     if (query.name !== undefined) {
       const unstorable = unstorableText("name", query.name);
       if (unstorable) problems.push(unstorable);

@@ -1,3 +1,4 @@
+import { isUuid } from "./identifiers.js";
 import { PERMISSIONS, suggestPermission } from "./permissions.js";
 
 /** The longest excerpt of a client's own input that a message quotes back. */
@@ -32,6 +33,13 @@ export function missingParameter(attribute: string, expected: string): Validatio
 
 export function invalidParameter(attribute: string, expected: string): ValidationProblem {
   return { code: "invalid_parameter", attribute, message: `${attribute} must be ${expected}.` };
+}
+
+/** A `project_id` query filter that is not a project id; undefined when it is one or absent. */
+export function invalidProjectIdFilter(value: string | undefined): ValidationProblem | undefined {
+  return value === undefined || isUuid(value)
+    ? undefined
+    : invalidParameter("project_id", "a project id (a UUID)");
 }
 
 export function unknownParameter(

@@ -1,7 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { AUDIT_ACTIONS, EXPIRY_MAX_YEARS, TOKEN_NAME_MAX_LENGTH } from "@tokenspace/contract";
 import { DURATION_FORMAT } from "../domain/duration.js";
-import { LIST_ORDERS } from "../domain/keyset-page.js";
+import { EXAMINED_ROWS_PER_PAGE, LIST_ORDERS } from "../domain/keyset-page.js";
 import { TOKEN_FIELD_EXPECTATIONS } from "../domain/token-fields.js";
 import {
   CreateTokenBodySchema,
@@ -15,6 +15,9 @@ import {
  * The wire schemas of Tokenspace's extension surface (`/api/tokenspace`): a token's lifecycle
  * and the audit log, which SignalWire's own shapes cannot carry.
  */
+
+/** What a client must know to walk a filtered list, said in each such list's description. */
+const FILTERED_PAGES = `With a filter, one request looks at ${EXAMINED_ROWS_PER_PAGE.toLocaleString("en")} entries of the list at most, so a page may hold fewer than page_size items, or none, and still have a next link: follow links.next until it is null.`;
 
 const Timestamp = (description: string) =>
   Type.String({ format: "date-time", description, examples: ["2027-01-31T12:00:00.000Z"] });
@@ -121,7 +124,7 @@ export const ManagedTokenListSchema = Type.Object(
   },
   {
     additionalProperties: false,
-    description: "One page of the tokens of the project and its subprojects.",
+    description: `One page of the tokens of the project and its subprojects. ${FILTERED_PAGES}`,
   },
 );
 
@@ -192,5 +195,8 @@ export const AuditListSchema = Type.Object(
     links: NativeTokenListSchema.properties.links,
     data: Type.Array(AuditEntrySchema),
   },
-  { additionalProperties: false, description: "One page of the audit log, oldest first." },
+  {
+    additionalProperties: false,
+    description: `One page of the audit log, oldest first. ${FILTERED_PAGES}`,
+  },
 );

@@ -3,6 +3,8 @@ import type { Counters } from "../../domain/counters.js";
 import type {
   AuditFilter,
   AuditRecord,
+  FilteredListWindow,
+  FilteredRows,
   ListWindow,
   NewAuditRecord,
   NewProjectRecord,
@@ -75,7 +77,36 @@ function auditedCte(source: string, offset: number): string {
 
 const auditParameters = (audit: NewAuditRecord) => inColumnOrder(AUDIT.written, auditValues(audit));
 
-const FAMILY_OF = "(SELECT id FROM projects WHERE id = $1 OR parent_id = $1)";
+/**
+ * Rows of `table` that belong to the project $1 or its subprojects (or only the one of them
+ * $2 names), read member by member so that each reads its own index in position order and stops
+ * at `clause`'s LIMIT: a family's list then costs what its page does, not what the family holds.
+ */
+const familyRows = (table: string, columns: string, clause: string) =>
+  `SELECT found.* FROM projects AS member CROSS JOIN LATERAL (
+     SELECT ${columns} FROM ${table} WHERE project_id = member.id AND ${clause}
+   ) AS found
+   WHERE (member.id = $1 OR member.parent_id = $1) AND ($2::text IS NULL OR member.id = $2)`;
+
+/** A filtered keyset list (see FilteredListWindow): which rows it examines, and which it keeps. */
+interface FilteredList {
+  /** Names the list's prepared statements. */
+  readonly name: string;
+  readonly columns: string;
+  /**
+   * The rows of the list, with `columns`, that also meet `clause` (a condition on position,
+   * then an ORDER BY and a LIMIT); over the `scope` parameters.
+   */
+  readonly rows: (columns: string, clause: string) => string;
+  readonly scope: readonly unknown[];
+  /** A condition on the examined rows, over the `filterValues` parameters. */
+  readonly filter: (placeholder: (index: number) => string) => string;
+  readonly filterValues: readonly unknown[];
+}
+
+/** A top-level project $1 (and not a filter $2 for one project) also sees the service's entries. */
+const SERVICE_ENTRIES = `project_id IS NULL AND $2::text IS NULL
+  AND EXISTS (SELECT 1 FROM projects WHERE id = $1 AND parent_id IS NULL)`;
 
 /**
  * The scale-out store: any number of stateless nodes on one PostgreSQL. Each statement commits
@@ -393,30 +424,28 @@ export class PostgresStore implements Store {
 
   async listFamilyTokens(
     projectId: string,
-    window: ListWindow,
+    window: FilteredListWindow,
     filter: TokenFilter = {},
-  ): Promise<TokenRecord[]> {
-    const backwards = window.before !== undefined;
-    const rows = await this.#query<TokenRow>(
-      backwards ? "list_family_tokens_before" : "list_family_tokens_after",
-      `SELECT ${TOKENS.selectList} FROM tokens
-       WHERE project_id IN ${FAMILY_OF}
-         AND ($2::timestamptz IS NULL OR (expires_at >= $2 AND expires_at < $3::timestamptz))
-         AND ($4::text IS NULL OR project_id = $4)
-         AND ($5::text IS NULL OR strpos(lower(name), $5) > 0)
-         AND position ${backwards ? "<" : ">"} $6
-       ORDER BY position ${backwards ? "DESC" : "ASC"} LIMIT $7`,
-      [
-        projectId,
-        filter.expiring?.from ?? null,
-        filter.expiring?.by ?? null,
-        filter.projectId ?? null,
-        filter.nameContains?.toLowerCase() ?? null,
-        window.before ?? window.after ?? 0,
-        window.limit,
-      ],
+  ): Promise<FilteredRows<TokenRecord>> {
+    const found = await this.#inFilteredWindow<TokenRow>(
+      {
+        name: "family_tokens",
+        columns: TOKENS.selectList,
+        rows: (columns, clause) => familyRows("tokens", columns, clause),
+        scope: [projectId, filter.projectId ?? null],
+        filter: (at) =>
+          `(${at(0)}::timestamptz IS NULL
+             OR (expires_at >= ${at(0)} AND expires_at < ${at(1)}::timestamptz))
+           AND (${at(2)}::text IS NULL OR strpos(lower(name), ${at(2)}) > 0)`,
+        filterValues: [
+          filter.expiring?.from ?? null,
+          filter.expiring?.by ?? null,
+          filter.nameContains?.toLowerCase() ?? null,
+        ],
+      },
+      window,
     );
-    return (backwards ? rows.reverse() : rows).map(toToken);
+    return { ...found, rows: found.rows.map(toToken) };
   }
 
   async recordTokenUses(uses: readonly TokenUse[]): Promise<void> {
@@ -449,34 +478,42 @@ export class PostgresStore implements Store {
   async listAudit(
     projectId: string,
     filter: AuditFilter,
-    window: ListWindow,
-  ): Promise<AuditRecord[]> {
-    const backwards = window.before !== undefined;
-    const rows = await this.#query<AuditRow>(
-      backwards ? "list_audit_before" : "list_audit_after",
-      `SELECT ${AUDIT.selectList} FROM audit_events
-       WHERE (project_id IN ${FAMILY_OF}
-           OR (project_id IS NULL AND EXISTS (
-             SELECT 1 FROM projects WHERE id = $1 AND parent_id IS NULL)))
-         AND ($2::text IS NULL OR target_id = $2)
-         AND ($3::text IS NULL OR action = $3)
-         AND ($4::timestamptz IS NULL OR occurred_at >= $4)
-         AND ($5::timestamptz IS NULL OR occurred_at < $5)
-         AND ($6::text IS NULL OR project_id = $6)
-         AND position ${backwards ? "<" : ">"} $7
-       ORDER BY position ${backwards ? "DESC" : "ASC"} LIMIT $8`,
-      [
-        projectId,
-        filter.targetId ?? null,
-        filter.action ?? null,
-        filter.since ?? null,
-        filter.until ?? null,
-        filter.projectId ?? null,
-        window.before ?? window.after ?? 0,
-        window.limit,
-      ],
+    window: FilteredListWindow,
+  ): Promise<FilteredRows<AuditRecord>> {
+    const scope = [projectId, filter.projectId ?? null];
+    const found = await this.#inFilteredWindow<AuditRow>(
+      {
+        columns: AUDIT.selectList,
+        ...(filter.targetId === undefined
+          ? {
+              name: "audit",
+              rows: (columns, clause) =>
+                `(${familyRows("audit_events", columns, clause)})
+                 UNION ALL
+                 (SELECT ${columns} FROM audit_events WHERE ${SERVICE_ENTRIES} AND ${clause})`,
+              scope,
+            }
+          : {
+              // One target's entries, from its own index; they are all in scope or none is.
+              name: "target_audit",
+              rows: (columns, clause) =>
+                `SELECT ${columns} FROM audit_events
+                 WHERE target_id = $3
+                   AND (project_id IN (SELECT id FROM projects
+                          WHERE (id = $1 OR parent_id = $1) AND ($2::text IS NULL OR id = $2))
+                        OR (${SERVICE_ENTRIES}))
+                   AND ${clause}`,
+              scope: [...scope, filter.targetId],
+            }),
+        filter: (at) =>
+          `(${at(0)}::text IS NULL OR action = ${at(0)})
+           AND (${at(1)}::timestamptz IS NULL OR occurred_at >= ${at(1)})
+           AND (${at(2)}::timestamptz IS NULL OR occurred_at < ${at(2)})`,
+        filterValues: [filter.action ?? null, filter.since ?? null, filter.until ?? null],
+      },
+      window,
     );
-    return (backwards ? rows.reverse() : rows).map(toAudit);
+    return { ...found, rows: found.rows.map(toAudit) };
   }
 
   async pruneAudit(before: Date, limit: number): Promise<number> {
@@ -548,6 +585,53 @@ export class PostgresStore implements Store {
   }
 
   /** Runs one named (prepared once per connection) statement. */
+  /**
+   * A filtered keyset window (see FilteredListWindow and FilteredRows): the boundary is read
+   * from the list's indexes alone, and the filter applied to the rows up to it.
+   */
+  async #inFilteredWindow<R extends TokenRow | AuditRow>(
+    list: FilteredList,
+    window: FilteredListWindow,
+  ): Promise<FilteredRows<R>> {
+    const backwards = window.before !== undefined;
+    const [direction, beyond, upTo, order] = backwards
+      ? (["before", "<", ">=", "DESC"] as const)
+      : (["after", ">", "<=", "ASC"] as const);
+    const position = window.before ?? window.after ?? 0;
+    const at = (index: number) => `$${list.scope.length + index + 1}`;
+    // With no filter condition given every row passes: the page's own LIMIT bounds it.
+    const filtered = list.filterValues.some((value) => value !== null);
+    const [last, next] = filtered
+      ? await this.#query<{ position: string }>(
+          `list_${list.name}_${direction}_boundary`,
+          `SELECT position FROM (
+             ${list.rows("position", `position ${beyond} ${at(0)} ORDER BY position ${order} LIMIT ${at(1)} + 1`)}
+           ) AS examined ORDER BY position ${order} LIMIT 2 OFFSET ${at(1)} - 1`,
+          [...list.scope, position, window.examine],
+        )
+      : [];
+    const examinedThrough = last && next ? Number(last.position) : undefined;
+    const kept = `position ${beyond} ${at(0)} AND position ${upTo} ${at(1)}
+      AND ${list.filter((index) => at(3 + index))}
+      ORDER BY position ${order} LIMIT ${at(2)}`;
+    const rows = await this.#query<R>(
+      `list_${list.name}_${direction}`,
+      `SELECT * FROM (${list.rows(list.columns, kept)}) AS kept
+       ORDER BY position ${order} LIMIT ${at(2)}`,
+      [
+        ...list.scope,
+        position,
+        examinedThrough ?? (backwards ? 0 : Number.MAX_SAFE_INTEGER),
+        window.limit,
+        ...list.filterValues,
+      ],
+    );
+    return {
+      rows: backwards ? rows.reverse() : rows,
+      examinedThrough: rows.length < window.limit ? examinedThrough : undefined,
+    };
+  }
+
   async #query<R extends pg.QueryResultRow>(
     name: string,
     text: string,

@@ -76,4 +76,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_events_occurred ON audit_events (occurred_at);
     `,
   },
+  {
+    version: 4,
+    name: "one target's audit entries in order",
+    sql: `
+      CREATE INDEX audit_events_target ON audit_events (target_id, position);
+    `,
+  },
 ];

@@ -4,6 +4,8 @@ import Database from "better-sqlite3";
 import type {
   AuditFilter,
   AuditRecord,
+  FilteredListWindow,
+  FilteredRows,
   ListWindow,
   NewAuditRecord,
   NewProjectRecord,
@@ -47,19 +49,20 @@ import { SqliteWriteBatcher } from "./sqlite-write-batcher.js";
 const PROJECT_FAMILY = `(id = @project_id OR parent_id = @project_id)
   AND (@friendly_name IS NULL OR friendly_name = @friendly_name)`;
 
-const FAMILY_OF = "(SELECT id FROM projects WHERE id = @project_id OR parent_id = @project_id)";
+/** The caller's project and its subprojects, or only the one of them a filter names. */
+const FAMILY_MEMBERS = `(SELECT id FROM projects
+  WHERE (id = @project_id OR parent_id = @project_id)
+    AND (@only_project_id IS NULL OR id = @only_project_id))`;
 
-const AUDIT_FILTER = `(project_id IN ${FAMILY_OF}
-    OR (project_id IS NULL AND EXISTS (
-      SELECT 1 FROM projects WHERE id = @project_id AND parent_id IS NULL)))
-  AND (@only_project_id IS NULL OR project_id = @only_project_id)
-  AND (@target_id IS NULL OR target_id = @target_id)
-  AND (@action IS NULL OR action = @action)
+/** A top-level project (and not a filter for one project) also sees the service's entries. */
+const SERVICE_ENTRIES = `project_id IS NULL AND @only_project_id IS NULL
+  AND EXISTS (SELECT 1 FROM projects WHERE id = @project_id AND parent_id IS NULL)`;
+
+const AUDIT_FILTER = `(@action IS NULL OR action = @action)
   AND (@since IS NULL OR occurred_at >= @since)
   AND (@until IS NULL OR occurred_at < @until)`;
 
 const TOKEN_FILTER = `(@expiring_from IS NULL OR (expires_at >= @expiring_from AND expires_at < @expiring_by))
-  AND (@only_project_id IS NULL OR project_id = @only_project_id)
   AND (@name_contains IS NULL OR instr(unicode_lower(name), @name_contains) > 0)`;
 
 /** SQLite names its parameters `@column`, and takes times as epoch milliseconds. */
@@ -177,24 +180,36 @@ export class SqliteStore implements Store {
       ),
       markExpiryRecorded: db.prepare("UPDATE tokens SET expiry_recorded = 1 WHERE id = ?"),
       auditExpiry: db.prepare(`${EXPIRED_TOKEN_AUDIT} FROM tokens WHERE id = ?`),
-      listFamilyTokensAfter: db.prepare(
-        `SELECT ${TOKENS.selectList} FROM tokens
-         WHERE project_id IN ${FAMILY_OF} AND ${TOKEN_FILTER} AND position > @position
-         ORDER BY position ASC LIMIT @limit`,
-      ),
-      listFamilyTokensBefore: db.prepare(
-        `SELECT ${TOKENS.selectList} FROM tokens
-         WHERE project_id IN ${FAMILY_OF} AND ${TOKEN_FILTER} AND position < @position
-         ORDER BY position DESC LIMIT @limit`,
+      familyTokens: filteredListStatements(
+        db,
+        TOKENS.selectList,
+        (columns, clause) =>
+          `SELECT ${columns} FROM tokens WHERE project_id IN ${FAMILY_MEMBERS} AND ${clause}`,
+        TOKEN_FILTER,
       ),
       insertAudit: db.prepare(insertSql(AUDIT, named)),
-      listAuditAfter: db.prepare(
-        `SELECT ${AUDIT.selectList} FROM audit_events WHERE ${AUDIT_FILTER} AND position > @position
-         ORDER BY position ASC LIMIT @limit`,
+      audit: filteredListStatements(
+        db,
+        AUDIT.selectList,
+        // Two arms, each read in position order from its own index and stopped by its LIMIT.
+        (columns, clause) =>
+          `SELECT * FROM (SELECT ${columns} FROM audit_events
+             WHERE project_id IN ${FAMILY_MEMBERS} AND ${clause})
+           UNION ALL
+           SELECT * FROM (SELECT ${columns} FROM audit_events
+             WHERE ${SERVICE_ENTRIES} AND ${clause})`,
+        AUDIT_FILTER,
       ),
-      listAuditBefore: db.prepare(
-        `SELECT ${AUDIT.selectList} FROM audit_events WHERE ${AUDIT_FILTER} AND position < @position
-         ORDER BY position DESC LIMIT @limit`,
+      // One target's entries, from its own index; they are all in scope or none is.
+      targetAudit: filteredListStatements(
+        db,
+        AUDIT.selectList,
+        (columns, clause) =>
+          `SELECT ${columns} FROM audit_events
+           WHERE target_id = @target_id
+             AND (project_id IN ${FAMILY_MEMBERS} OR (${SERVICE_ENTRIES}))
+             AND ${clause}`,
+        AUDIT_FILTER,
       ),
       pruneAudit: db.prepare(
         `DELETE FROM audit_events WHERE position IN (
@@ -401,12 +416,11 @@ export class SqliteStore implements Store {
 
   async listFamilyTokens(
     projectId: string,
-    window: ListWindow,
+    window: FilteredListWindow,
     filter: TokenFilter = {},
-  ): Promise<TokenRecord[]> {
-    return inWindow<TokenRow>(
-      this.#statements.listFamilyTokensAfter,
-      this.#statements.listFamilyTokensBefore,
+  ): Promise<FilteredRows<TokenRecord>> {
+    const found = inFilteredWindow<TokenRow>(
+      this.#statements.familyTokens,
       {
         project_id: projectId,
         only_project_id: filter.projectId ?? null,
@@ -414,8 +428,10 @@ export class SqliteStore implements Store {
         expiring_from: filter.expiring?.from.getTime() ?? null,
         expiring_by: filter.expiring?.by.getTime() ?? null,
       },
+      hasFilterCondition(filter.nameContains, filter.expiring),
       window,
-    ).map(toToken);
+    );
+    return { ...found, rows: found.rows.map(toToken) };
   }
 
   async recordTokenUses(uses: readonly TokenUse[]): Promise<void> {
@@ -440,21 +456,22 @@ export class SqliteStore implements Store {
   async listAudit(
     projectId: string,
     filter: AuditFilter,
-    window: ListWindow,
-  ): Promise<AuditRecord[]> {
-    return inWindow<AuditRow>(
-      this.#statements.listAuditAfter,
-      this.#statements.listAuditBefore,
+    window: FilteredListWindow,
+  ): Promise<FilteredRows<AuditRecord>> {
+    const found = inFilteredWindow<AuditRow>(
+      filter.targetId === undefined ? this.#statements.audit : this.#statements.targetAudit,
       {
         project_id: projectId,
         only_project_id: filter.projectId ?? null,
-        target_id: filter.targetId ?? null,
+        ...(filter.targetId !== undefined && { target_id: filter.targetId }),
         action: filter.action ?? null,
         since: filter.since?.getTime() ?? null,
         until: filter.until?.getTime() ?? null,
       },
+      hasFilterCondition(filter.action, filter.since, filter.until),
       window,
-    ).map(toAudit);
+    );
+    return { ...found, rows: found.rows.map(toAudit) };
   }
 
   async pruneAudit(before: Date, limit: number): Promise<number> {
@@ -559,6 +576,76 @@ function inWindow<R>(
     limit: window.limit,
   }) as R[];
   return backwards ? rows.reverse() : rows;
+}
+
+interface FilteredListStatements {
+  readonly after: FilteredWindowStatements;
+  readonly before: FilteredWindowStatements;
+}
+
+interface FilteredWindowStatements {
+  /** The positions of the `@examine`th row beyond `@position` and of the one after it. */
+  readonly boundary: Database.Statement;
+  /** The rows that pass the filter beyond `@position`, up to `@through`. */
+  readonly rows: Database.Statement;
+}
+
+/**
+ * The statements of a filtered keyset list (see FilteredListWindow). `rows` gives the list's
+ * rows, with `columns`, that also meet `clause` (a condition on position, then an ORDER BY and
+ * a LIMIT), read from indexes in position order; the boundary is read from those indexes alone,
+ * and `filter` is applied to the rows up to it.
+ */
+function filteredListStatements(
+  db: Database.Database,
+  columns: string,
+  rows: (columns: string, clause: string) => string,
+  filter: string,
+): FilteredListStatements {
+  const travel = (beyond: ">" | "<", order: "ASC" | "DESC"): FilteredWindowStatements => {
+    const upTo = beyond === ">" ? "<=" : ">=";
+    const examined = `position ${beyond} @position ORDER BY position ${order} LIMIT @examine + 1`;
+    const kept = `position ${beyond} @position AND position ${upTo} @through AND ${filter}
+      ORDER BY position ${order} LIMIT @limit`;
+    return {
+      boundary: db.prepare(
+        `SELECT position FROM (${rows("position", examined)})
+         ORDER BY position ${order} LIMIT 2 OFFSET @examine - 1`,
+      ),
+      rows: db.prepare(
+        `SELECT * FROM (${rows(columns, kept)}) ORDER BY position ${order} LIMIT @limit`,
+      ),
+    };
+  };
+  return { after: travel(">", "ASC"), before: travel("<", "DESC") };
+}
+
+const hasFilterCondition = (...conditions: unknown[]) =>
+  conditions.some((condition) => condition !== undefined);
+
+/**
+ * A filtered keyset window: see FilteredListWindow and FilteredRows. With no filter condition
+ * given every row passes, so the page's own LIMIT bounds it and no boundary is needed.
+ */
+function inFilteredWindow<R>(
+  statements: FilteredListStatements,
+  params: Record<string, unknown>,
+  filtered: boolean,
+  window: FilteredListWindow,
+): FilteredRows<R> {
+  const backwards = window.before !== undefined;
+  const { boundary, rows: select } = backwards ? statements.before : statements.after;
+  const position = window.before ?? window.after ?? 0;
+  const [last, beyond] = filtered
+    ? (boundary.all({ ...params, position, examine: window.examine }) as { position: number }[])
+    : [];
+  const examinedThrough = last && beyond ? last.position : undefined;
+  const through = examinedThrough ?? (backwards ? 0 : Number.MAX_SAFE_INTEGER);
+  const rows = select.all({ ...params, position, through, limit: window.limit }) as R[];
+  return {
+    rows: backwards ? rows.reverse() : rows,
+    examinedThrough: rows.length < window.limit ? examinedThrough : undefined,
+  };
 }
 
 /** Times as epoch milliseconds and flags as 1 or 0, the way the SQLite tables keep them. */
