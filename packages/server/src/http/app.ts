@@ -15,6 +15,7 @@ import { COMPAT_SURFACE } from "./compat-surface.js";
 import { consoleRoutes } from "./console-routes.js";
 import { EXTENSION_SURFACE } from "./extension-surface.js";
 import { type Failure, toFailure } from "./failure.js";
+import { LazyChildLogger } from "./lazy-child-logger.js";
 import { registerMetricsRoute } from "./metrics-route.js";
 import { NATIVE_SURFACE } from "./native-surface.js";
 import { failureHandler, notFoundHandler, sendFailure } from "./reply-failure.js";
@@ -101,6 +102,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
         ? trustHops(services.trustProxy)
         : services.trustProxy,
     logController: new RequestLog(services.requestLines),
+    childLoggerFactory: LazyChildLogger.factory,
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: (request) => {

@@ -1,0 +1,52 @@
+import pino from "pino";
+import { expect, test } from "vitest";
+import { LazyChildLogger } from "../../src/http/lazy-child-logger.js";
+
+/** A pino logger writing JSON lines into an array, with the server's redaction of secrets. */
+function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: "info", redact: { paths: ["token"], censor: "[redacted]" } },
+    { write: (line: string) => lines.push(JSON.parse(line)) },
+  );
+  return { logger, lines };
+}
+
+test("a request's logger writes its lines with the request's bindings, secrets redacted", () => {
+  const { logger, lines } = capturingLogger();
+  const child = LazyChildLogger.factory(logger, { reqId: "req-1" }, {});
+  child.warn({ token: "PT-secret" }, "counters unavailable");
+  expect(lines).toEqual([
+    expect.objectContaining({
+      level: 40,
+      reqId: "req-1",
+      token: "[redacted]",
+      msg: "counters unavailable",
+    }),
+  ]);
+});
+
+test("a request's logger honours the level it was given, and levels below it write nothing", () => {
+  const { logger, lines } = capturingLogger();
+  const child = LazyChildLogger.factory(logger, { reqId: "req-2" }, { level: "error" });
+  expect(child.level).toBe("error");
+  child.info("not written");
+  child.error("written");
+  expect(lines.map((line) => line.msg)).toEqual(["written"]);
+});
+
+test("a request's logger is not made until something is logged through it", () => {
+  const { logger } = capturingLogger();
+  let made = 0;
+  const counting = Object.assign(Object.create(logger), {
+    child: (...args: Parameters<typeof logger.child>) => {
+      made++;
+      return logger.child(...args);
+    },
+  });
+  const child = LazyChildLogger.factory(counting, { reqId: "req-3" }, {});
+  expect(made).toBe(0);
+  child.info("first");
+  child.info("second");
+  expect(made).toBe(1);
+});
