@@ -22,6 +22,7 @@ import type {
 } from "../../domain/store.js";
 import { StoreUnavailableError } from "../../errors.js";
 import { redactDatabaseUrl } from "../database-url.js";
+import { filteredRows, filterUpTo } from "../filtered-window.js";
 import { runMigrations } from "../migration-runner.js";
 import {
   AUDIT,
@@ -621,15 +622,12 @@ export class PostgresStore implements Store {
       [
         ...list.scope,
         position,
-        examinedThrough ?? (backwards ? 0 : Number.MAX_SAFE_INTEGER),
+        filterUpTo(window, examinedThrough),
         window.limit,
         ...list.filterValues,
       ],
     );
-    return {
-      rows: backwards ? rows.reverse() : rows,
-      examinedThrough: rows.length < window.limit ? examinedThrough : undefined,
-    };
+    return filteredRows(window, rows, examinedThrough);
   }
 
   async #query<R extends pg.QueryResultRow>(

@@ -21,6 +21,7 @@ import type {
   TokenUse,
 } from "../../domain/store.js";
 import { StoreConflictError } from "../../errors.js";
+import { filteredRows, filterUpTo } from "../filtered-window.js";
 import { runMigrations } from "../migration-runner.js";
 import {
   AUDIT,
@@ -640,12 +641,9 @@ function inFilteredWindow<R>(
     ? (boundary.all({ ...params, position, examine: window.examine }) as { position: number }[])
     : [];
   const examinedThrough = last && beyond ? last.position : undefined;
-  const through = examinedThrough ?? (backwards ? 0 : Number.MAX_SAFE_INTEGER);
+  const through = filterUpTo(window, examinedThrough);
   const rows = select.all({ ...params, position, through, limit: window.limit }) as R[];
-  return {
-    rows: backwards ? rows.reverse() : rows,
-    examinedThrough: rows.length < window.limit ? examinedThrough : undefined,
-  };
+  return filteredRows(window, rows, examinedThrough);
 }
 
 /** Times as epoch milliseconds and flags as 1 or 0, the way the SQLite tables keep them. */
