@@ -37,16 +37,17 @@ export async function readPage<T extends { readonly position: number }>(
 }
 
 /**
- * Reads one page of a filtered, position-ordered list by key, examining at most
- * EXAMINED_ROWS_PER_PAGE rows: such a page may hold fewer items than asked for (even none) and
- * still have a next link. A cursor's direction is the list's own ("after" is towards its end),
- * whichever order the list is in.
+ * Reads one page of a filtered, position-ordered list by key, examining at most `examine` rows
+ * (EXAMINED_ROWS_PER_PAGE; the paging tests set fewer): such a page may hold fewer items than
+ * asked for (even none) and still have a next link. A cursor's direction is the list's own
+ * ("after" is towards its end), whichever order the list is in.
  */
 export async function readFilteredPage<T extends { readonly position: number }>(
   read: (window: FilteredListWindow) => Promise<FilteredRows<T>>,
   pageSize: number,
   cursor: PageCursor | undefined,
   order: ListOrder = "oldest_first",
+  examine: number = EXAMINED_ROWS_PER_PAGE,
 ): Promise<Page<T>> {
   const page = cursor?.page ?? 0;
   const backwards = cursor?.direction === "before";
@@ -56,8 +57,8 @@ export async function readFilteredPage<T extends { readonly position: number }>(
   const limit = pageSize + 1;
   const { rows, examinedThrough } = await read(
     towardsLowerPositions
-      ? { before: bound, limit, examine: EXAMINED_ROWS_PER_PAGE }
-      : { after: bound, limit, examine: EXAMINED_ROWS_PER_PAGE },
+      ? { before: bound, limit, examine }
+      : { after: bound, limit, examine },
   );
   // Windows come in ascending positions; nearest the cursor first is the order of travel.
   const travelled = towardsLowerPositions ? rows.reverse() : rows;
