@@ -138,3 +138,22 @@ describe("a rules file that does not parse", () => {
     expect(result.stderr).toContain('"voice" is not a permission');
   });
 });
+
+describe("/auth/verify over the failed-authentication budget", () => {
+  const fixture = useTestServer({ env: { TOKENSPACE_AUTH_FAILURES_PER_MINUTE: "3" } });
+
+  test("stays a 401 with the challenge, saying why, and a valid token still verifies", async () => {
+    const wrong = new HttpClient(fixture.server.url, {
+      username: fixture.server.projectId,
+      password: `PT${"0".repeat(48)}`,
+    });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect((await wrong.request("GET", "/auth/verify")).status).toBe(401);
+    }
+    const over = await wrong.request("GET", "/auth/verify");
+    expect(over.status).toBe(401);
+    expect(over.headers.get("www-authenticate")).toBe('Basic realm="Tokenspace"');
+    expect(over.body.error).toContain("Too many failed authentications");
+    expect((await fixture.http.request("GET", "/auth/verify")).status).toBe(200);
+  });
+});

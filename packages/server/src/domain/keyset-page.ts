@@ -56,9 +56,7 @@ export async function readFilteredPage<T extends { readonly position: number }>(
   const bound = cursor?.position ?? (newestFirst ? Number.MAX_SAFE_INTEGER : 0);
   const limit = pageSize + 1;
   const { rows, examinedThrough } = await read(
-    towardsLowerPositions
-      ? { before: bound, limit, examine }
-      : { after: bound, limit, examine },
+    towardsLowerPositions ? { before: bound, limit, examine } : { after: bound, limit, examine },
   );
   // Windows come in ascending positions; nearest the cursor first is the order of travel.
   const travelled = towardsLowerPositions ? rows.reverse() : rows;

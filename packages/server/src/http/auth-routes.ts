@@ -7,7 +7,7 @@ import type { ProjectService } from "../domain/project-service.js";
 import type { VerifyRules } from "../domain/verify-rules.js";
 import { AuthenticationError, MalformedRequestError, RateLimitedError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
-import { toFailure } from "./failure.js";
+import { failure } from "./failure.js";
 import { authenticateBasic, principalOf, requireManagement } from "./management-auth.js";
 import { failureHandler, notFoundHandler, sendFailure } from "./reply-failure.js";
 import type { RequestBudgets } from "./request-budgets.js";
@@ -55,14 +55,20 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       const asked = queryPermissions(request.query);
       let principal: Principal;
       try {
-        principal = await verifyForwarded(request, options);
+        principal = await authenticateBasic(request, options.authenticator, options.budgets, {
+          fresh: false,
+        });
       } catch (error) {
-        if (!(error instanceof AuthenticationError)) throw error;
+        // Over the failed-authentication budget the answer stays a 401 that says why: proxies
+        // understand only 401 and 403.
+        if (!(error instanceof AuthenticationError || error instanceof RateLimitedError)) {
+          throw error;
+        }
         options.metrics?.verifyOutcomes.inc({ outcome: "unauthorized" });
         // Answered here rather than thrown: a proxy asks this for every request it guards, and
         // Fastify's error path costs more than the rest of a refusal.
-        const failed = toFailure(error, request);
-        return sendFailure(reply, failed, renderAuthFailure(failed));
+        const refused = failure("unauthorized", error.message);
+        return sendFailure(reply, refused, renderAuthFailure(refused));
       }
       const forwardedPath = forwardedUri(request)?.split("?")[0];
       const required = new Set<Permission>([
@@ -103,23 +109,6 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       async (request) => introspect(principalOf(request), request.body.token, options),
     );
   });
-}
-
-/**
- * The forwarded credentials' principal, from the cache where it can (verify only reads). Over
- * the failed-authentication budget the answer stays a 401, saying why: proxies understand only
- * 401 and 403.
- */
-async function verifyForwarded(
-  request: FastifyRequest,
-  { authenticator, budgets }: AuthRoutesOptions,
-): Promise<Principal> {
-  try {
-    return await authenticateBasic(request, authenticator, budgets, { fresh: false });
-  } catch (error) {
-    if (error instanceof RateLimitedError) throw new AuthenticationError(error.message);
-    throw error;
-  }
 }
 
 async function introspect(
