@@ -103,7 +103,10 @@ export class ManagedTokens {
     );
   }
 
-  /** One page. */
+  /**
+   * One page. With a filter the server looks at a bounded stretch of the list per request, so a
+   * page may hold fewer than `pageSize` items, or none, and still have a `nextPageToken`.
+   */
   async listPage(params: ManagedTokenListParams = {}): Promise<Page<ManagedToken>> {
     const page = await this.transport.request<ExtensionList<ManagedToken>>(
       "GET",
@@ -140,6 +143,7 @@ export class ManagedTokens {
 export class AuditLog {
   constructor(private readonly transport: Transport) {}
 
+  /** One page; filtered by action or time, it may be short or empty and still have a next one. */
   async listPage(params: AuditListParams = {}): Promise<Page<AuditEntry>> {
     const page = await this.transport.request<ExtensionList<AuditEntry>>(
       "GET",
