@@ -8,7 +8,8 @@ import type { Store, TokenRecord } from "./store.js";
 import { isWellFormedSecret } from "./token-secret.js";
 import type { UsageRecorder } from "./usage-recorder.js";
 
-const REJECTED =
+/** Why credentials that do not authenticate are refused, whatever the reason: it tells nothing. */
+export const CREDENTIALS_REJECTED =
   "Authentication failed: the project id and API token do not match an active token.";
 
 function earliest(...times: (Date | null)[]): number | null {
@@ -48,24 +49,38 @@ export class Authenticator {
   async authenticate(
     projectId: string,
     secret: string,
-    { fresh = false }: { readonly fresh?: boolean } = {},
+    options: { readonly fresh?: boolean } = {},
   ): Promise<Principal> {
-    if (!isWellFormedSecret(secret)) throw new AuthenticationError(REJECTED);
+    const principal = await this.verify(projectId, secret, options);
+    if (!principal) throw new AuthenticationError(CREDENTIALS_REJECTED);
+    return principal;
+  }
+
+  /**
+   * As `authenticate`, but credentials that do not authenticate give undefined rather than an
+   * error: forward auth refuses them by the thousand a second and answers each itself.
+   */
+  async verify(
+    projectId: string,
+    secret: string,
+    { fresh = false }: { readonly fresh?: boolean } = {},
+  ): Promise<Principal | undefined> {
+    if (!isWellFormedSecret(secret)) return undefined;
     const project = normalizeId(projectId);
     if (!fresh) {
       const cached = this.cache.verified(secret);
       if (cached) return this.#accept(cached, project);
-      if (this.cache.knownUnknown(secret)) throw new AuthenticationError(REJECTED);
+      if (this.cache.knownUnknown(secret)) return undefined;
     }
     const generation = this.cache.generation;
     const found = await this.#find(secret);
     if (!found) {
       this.cache.rememberUnknown(secret, generation);
-      throw new AuthenticationError(REJECTED);
+      return undefined;
     }
     // A disabled token is refused like a deleted one, and not cached: enabling it again
     // invalidates nothing that could hold the refusal.
-    if (!found.token.enabled) throw new AuthenticationError(REJECTED);
+    if (!found.token.enabled) return undefined;
     const principal = principalOf(found);
     this.cache.rememberVerified(secret, found.token.secretDigest, principal, generation);
     return this.#accept(principal, project);
@@ -88,12 +103,10 @@ export class Authenticator {
   }
 
   /** The principal, unless it belongs elsewhere or its time is up; its use is noted. */
-  #accept(principal: Principal, projectId: string): Principal {
+  #accept(principal: Principal, projectId: string): Principal | undefined {
     const now = this.clock.now();
-    if (principal.projectId !== projectId) throw new AuthenticationError(REJECTED);
-    if (principal.validUntil !== null && principal.validUntil <= now.getTime()) {
-      throw new AuthenticationError(REJECTED);
-    }
+    if (principal.projectId !== projectId) return undefined;
+    if (principal.validUntil !== null && principal.validUntil <= now.getTime()) return undefined;
     this.usage.record(principal.tokenId, now);
     return principal;
   }

@@ -1,8 +1,13 @@
 import { LRUCache } from "lru-cache";
-import { RateLimitedError } from "../errors.js";
 import type { Counters } from "./counters.js";
 
 const MINUTE_MS = 60_000;
+
+/** An event over its budget: why, and when the budget renews. */
+export interface BudgetRefusal {
+  readonly message: string;
+  readonly retryAfterSeconds: number;
+}
 /** Keys remembered as over their budget, at most; beyond it the counters are asked again. */
 const EXHAUSTED_KEYS_HELD = 10_000;
 
@@ -25,12 +30,15 @@ export class RequestBudget {
     private readonly describe: (key: string) => string,
   ) {}
 
-  /** Counts one event for every key; throws RateLimitedError when one of them is over. */
-  async spend(keys: readonly string[]): Promise<void> {
+  /**
+   * Counts one event for every key; when one of them is over its budget, the refusal: why, and
+   * when that budget renews.
+   */
+  async charge(keys: readonly string[]): Promise<BudgetRefusal | undefined> {
     const now = Date.now();
     for (const key of keys) {
       const until = this.#exhaustedUntil.get(key);
-      if (until !== undefined && until > now) this.#refuse(key, until - now);
+      if (until !== undefined && until > now) return this.#refusal(key, until - now);
     }
     const states = await Promise.all(keys.map((key) => this.counters.hit(key, MINUTE_MS)));
     let over: { key: string; resetInMs: number } | undefined;
@@ -41,14 +49,14 @@ export class RequestBudget {
         if (!over || state.resetInMs > over.resetInMs) over = { key, resetInMs: state.resetInMs };
       }
     });
-    if (over) this.#refuse(over.key, over.resetInMs);
+    return over && this.#refusal(over.key, over.resetInMs);
   }
 
-  #refuse(key: string, resetInMs: number): never {
+  #refusal(key: string, resetInMs: number): BudgetRefusal {
     const seconds = Math.max(1, Math.ceil(resetInMs / 1000));
-    throw new RateLimitedError(
-      `Too many ${this.describe(key)}: at most ${this.perMinute} a minute. Retry after ${seconds} seconds (the Retry-After header).`,
-      seconds,
-    );
+    return {
+      message: `Too many ${this.describe(key)}: at most ${this.perMinute} a minute. Retry after ${seconds} seconds (the Retry-After header).`,
+      retryAfterSeconds: seconds,
+    };
   }
 }

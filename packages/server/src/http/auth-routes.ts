@@ -5,10 +5,10 @@ import { isPermission, PERMISSIONS, type Permission } from "../domain/permission
 import type { Principal } from "../domain/principal.js";
 import type { ProjectService } from "../domain/project-service.js";
 import type { VerifyRules } from "../domain/verify-rules.js";
-import { AuthenticationError, MalformedRequestError, RateLimitedError } from "../errors.js";
+import { MalformedRequestError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import { failure } from "./failure.js";
-import { authenticateBasic, principalOf, requireManagement } from "./management-auth.js";
+import { checkBasic, principalOf, requireManagement } from "./management-auth.js";
 import { failureHandler, notFoundHandler, sendFailure } from "./reply-failure.js";
 import type { RequestBudgets } from "./request-budgets.js";
 import { BASIC_AUTH } from "./schemas.js";
@@ -53,23 +53,17 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     },
     handler: async (request, reply) => {
       const asked = queryPermissions(request.query);
-      let principal: Principal;
-      try {
-        principal = await authenticateBasic(request, options.authenticator, options.budgets, {
-          fresh: false,
-        });
-      } catch (error) {
-        // Over the failed-authentication budget the answer stays a 401 that says why: proxies
-        // understand only 401 and 403.
-        if (!(error instanceof AuthenticationError || error instanceof RateLimitedError)) {
-          throw error;
-        }
+      const checked = await checkBasic(request, options.authenticator, options.budgets, {
+        fresh: false,
+      });
+      if ("refusal" in checked) {
         options.metrics?.verifyOutcomes.inc({ outcome: "unauthorized" });
-        // Answered here rather than thrown: a proxy asks this for every request it guards, and
-        // Fastify's error path costs more than the rest of a refusal.
-        const refused = failure("unauthorized", error.message);
+        // Over the failed-authentication budget too the answer is a 401 that says why: proxies
+        // understand only 401 and 403.
+        const refused = failure("unauthorized", checked.refusal.message);
         return sendFailure(reply, refused, renderAuthFailure(refused));
       }
+      const { principal } = checked;
       const forwardedPath = forwardedUri(request)?.split("?")[0];
       const required = new Set<Permission>([
         ...asked,

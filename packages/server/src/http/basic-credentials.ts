@@ -1,6 +1,6 @@
 import { AuthenticationError } from "../errors.js";
 
-interface BasicCredentials {
+export interface BasicCredentials {
   readonly username: string;
   readonly password: string;
 }

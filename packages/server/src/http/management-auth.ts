@@ -1,10 +1,10 @@
 import type { FastifyRequest } from "fastify";
 import type { Actor } from "../domain/actor.js";
-import type { Authenticator } from "../domain/authenticator.js";
+import { type Authenticator, CREDENTIALS_REJECTED } from "../domain/authenticator.js";
 import { type Principal, requirePermission } from "../domain/principal.js";
-import { AuthenticationError } from "../errors.js";
-import { parseBasicCredentials } from "./basic-credentials.js";
-import { failedAuthenticationKeys, type RequestBudgets, spend } from "./request-budgets.js";
+import { AuthenticationError, RateLimitedError } from "../errors.js";
+import { type BasicCredentials, parseBasicCredentials } from "./basic-credentials.js";
+import { charge, failedAuthenticationKeys, type RequestBudgets } from "./request-budgets.js";
 
 /** Methods that only read; every other method may change state. */
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -30,6 +30,12 @@ export function requireManagement(authenticator: Authenticator, budgets: Request
   };
 }
 
+/** Why a request's credentials are refused; over the failed-authentication budget, until when. */
+export interface BasicRefusal {
+  readonly message: string;
+  readonly retryAfterSeconds?: number;
+}
+
 /**
  * The principal of a request's HTTP Basic credentials. Credentials presented that do not
  * verify spend the failed-authentication budget (per client address and per project id); over
@@ -42,23 +48,51 @@ export async function authenticateBasic(
   budgets: RequestBudgets,
   options: { readonly fresh: boolean },
 ): Promise<Principal> {
+  const checked = await checkBasic(request, authenticator, budgets, options);
+  if ("principal" in checked) return checked.principal;
+  const { message, retryAfterSeconds } = checked.refusal;
+  throw retryAfterSeconds === undefined
+    ? new AuthenticationError(message)
+    : new RateLimitedError(message, retryAfterSeconds);
+}
+
+/**
+ * As `authenticateBasic`, with a refusal given rather than thrown: forward auth answers
+ * thousands a second, and building and unwinding errors was a large part of each.
+ */
+export async function checkBasic(
+  request: FastifyRequest,
+  authenticator: Authenticator,
+  budgets: RequestBudgets,
+  options: { readonly fresh: boolean },
+): Promise<{ readonly principal: Principal } | { readonly refusal: BasicRefusal }> {
   const header = request.headers.authorization;
-  let username: string | undefined;
+  let credentials: BasicCredentials;
   try {
-    const credentials = parseBasicCredentials(header);
-    username = credentials.username;
-    return await authenticator.authenticate(credentials.username, credentials.password, options);
+    credentials = parseBasicCredentials(header);
   } catch (error) {
+    if (!(error instanceof AuthenticationError)) throw error;
     const presented = header !== undefined && header.trim() !== "";
-    if (presented && error instanceof AuthenticationError) {
-      await spend(
-        budgets.failedAuthentications,
-        failedAuthenticationKeys(request, username),
-        request,
-      );
-    }
-    throw error;
+    return {
+      refusal: presented
+        ? await charged(request, budgets, error.message)
+        : { message: error.message },
+    };
   }
+  const principal = await authenticator.verify(credentials.username, credentials.password, options);
+  if (principal) return { principal };
+  return { refusal: await charged(request, budgets, CREDENTIALS_REJECTED, credentials.username) };
+}
+
+/** A failed authentication, counted: the refusal it gets, which over the budget says so. */
+async function charged(
+  request: FastifyRequest,
+  budgets: RequestBudgets,
+  message: string,
+  username?: string,
+): Promise<BasicRefusal> {
+  const keys = failedAuthenticationKeys(request, username);
+  return (await charge(budgets.failedAuthentications, keys, request)) ?? { message };
 }
 
 /** Who makes a change, for the audit log: the authenticated token, this request and its client. */

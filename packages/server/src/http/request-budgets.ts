@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Counters } from "../domain/counters.js";
 import { isUuid, normalizeId } from "../domain/identifiers.js";
-import { RequestBudget } from "../domain/request-budget.js";
+import { type BudgetRefusal, RequestBudget } from "../domain/request-budget.js";
 import { RateLimitedError } from "../errors.js";
 
 /** The budgets the API surfaces spend; each is absent when its limit is 0 (off). */
@@ -48,19 +48,29 @@ export function failedAuthenticationKeys(
 }
 
 /**
- * Spends a budget for a request. When the counters cannot be reached the request goes on
- * (logged): a lost counter must not turn every answer into an error.
+ * Spends a budget for a request; over it, the refusal. When the counters cannot be reached the
+ * request goes on (logged): a lost counter must not turn every answer into an error.
  */
+export async function charge(
+  budget: RequestBudget | undefined,
+  keys: readonly string[],
+  request: FastifyRequest,
+): Promise<BudgetRefusal | undefined> {
+  if (!budget) return undefined;
+  try {
+    return await budget.charge(keys);
+  } catch (error) {
+    request.log.warn({ err: error }, "request counters unavailable; not counted");
+    return undefined;
+  }
+}
+
+/** Spends a budget for a request; over it, throws RateLimitedError. */
 export async function spend(
   budget: RequestBudget | undefined,
   keys: readonly string[],
   request: FastifyRequest,
 ): Promise<void> {
-  if (!budget) return;
-  try {
-    await budget.spend(keys);
-  } catch (error) {
-    if (error instanceof RateLimitedError) throw error;
-    request.log.warn({ err: error }, "request counters unavailable; not counted");
-  }
+  const refusal = await charge(budget, keys, request);
+  if (refusal) throw new RateLimitedError(refusal.message, refusal.retryAfterSeconds);
 }
