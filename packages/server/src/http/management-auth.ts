@@ -31,7 +31,7 @@ export function requireManagement(authenticator: Authenticator, budgets: Request
 }
 
 /** Why a request's credentials are refused; over the failed-authentication budget, until when. */
-export interface BasicRefusal {
+interface BasicRefusal {
   readonly message: string;
   readonly retryAfterSeconds?: number;
 }
@@ -42,7 +42,7 @@ export interface BasicRefusal {
  * it this throws RateLimitedError instead of AuthenticationError. A missing header is no
  * attempt and spends nothing.
  */
-export async function authenticateBasic(
+async function authenticateBasic(
   request: FastifyRequest,
   authenticator: Authenticator,
   budgets: RequestBudgets,
