@@ -8,7 +8,11 @@ import { LIST_ORDERS, type ListOrder, type Page, readFilteredPage } from "./keys
 import type { PageCursor } from "./page-cursor.js";
 import type { AuditFilter, AuditRecord, NewAuditRecord, Store } from "./store.js";
 import { parseTimestamp } from "./timestamp.js";
-import { invalidProjectIdFilter, type ValidationProblem } from "./validation-problem.js";
+import {
+  invalidParameter,
+  invalidProjectIdFilter,
+  type ValidationProblem,
+} from "./validation-problem.js";
 
 /** What a change was made to, as the audit log names it. */
 export interface AuditTarget {
@@ -88,11 +92,7 @@ export class AuditLog {
   #filter(query: AuditQuery): AuditFilter {
     const problems: ValidationProblem[] = [];
     const invalid = (attribute: string, expected: string) =>
-      problems.push({
-        code: "invalid_parameter",
-        attribute,
-        message: `${attribute} must be ${expected}.`,
-      });
+      problems.push(invalidParameter(attribute, expected));
     if (query.target !== undefined && !isUuid(query.target))
       invalid("target", "a token or project id (a UUID)");
     const projectIdProblem = invalidProjectIdFilter(query.projectId);

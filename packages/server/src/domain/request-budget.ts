@@ -2,14 +2,14 @@ import { LRUCache } from "lru-cache";
 import type { Counters } from "./counters.js";
 
 const MINUTE_MS = 60_000;
+/** Keys remembered as over their budget, at most; beyond it the counters are asked again. */
+const EXHAUSTED_KEYS_HELD = 10_000;
 
 /** An event over its budget: why, and when the budget renews. */
 export interface BudgetRefusal {
   readonly message: string;
   readonly retryAfterSeconds: number;
 }
-/** Keys remembered as over their budget, at most; beyond it the counters are asked again. */
-const EXHAUSTED_KEYS_HELD = 10_000;
 
 /**
  * At most `perMinute` events a minute for each key (a client address, a project): an event
