@@ -96,7 +96,20 @@ describe("a filtered list looks at a bounded number of rows per request", () => 
     expect(response.body.links.next).toContain("name=filler");
   });
 
-  test("an unfiltered list is not cut short by the bound", async () => {
+  test("choosing one project reads only its tokens, so a subproject's few after many of its parent's fill its first page", async () => {
+    const { tokens, projects } = fixture.server.server.tokenspace;
+    const child = await projects.createSubproject(fixture.server.projectId, "Late subproject");
+    const ids = await tokens.importTokens(child.project.id, filler(3));
+    const response = await fixture.http.request(
+      "GET",
+      `${EXT}/tokens?project_id=${child.project.id}&page_size=1000`,
+    );
+    expect(response.status, response.text).toBe(200);
+    expect(response.body.data.map((token: { id: string }) => token.id)).toEqual(ids);
+    expect(response.body.links.next).toBeNull();
+  });
+
+  test("an unfiltered list answers full pages", async () => {
     const response = await fixture.http.request("GET", `${EXT}/tokens?page_size=1000`);
     expect(response.body.data).toHaveLength(1000);
   });
