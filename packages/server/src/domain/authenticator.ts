@@ -34,6 +34,9 @@ function principalOf({
 
 /** Turns a project id and API token into a principal, or refuses. */
 export class Authenticator {
+  /** The store's outside-change count when the cache was last cleared for it. */
+  #outsideChangesSeen: number | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly keyring: Keyring,
@@ -43,8 +46,9 @@ export class Authenticator {
   ) {}
 
   /**
-   * `fresh` skips the cache and asks the store: a request that changes state must never act on
-   * a credential revoked or downgraded elsewhere a moment ago, however recently it was cached.
+   * `fresh` asks the store rather than the cache, unless the cache is known to hold every
+   * change (`#cacheHoldsEveryChange`): a request that changes state must never act on a
+   * credential revoked or downgraded elsewhere a moment ago, however recently it was cached.
    */
   async authenticate(
     projectId: string,
@@ -67,7 +71,7 @@ export class Authenticator {
   ): Promise<Principal | undefined> {
     if (!isWellFormedSecret(secret)) return undefined;
     const project = normalizeId(projectId);
-    if (!fresh) {
+    if (!fresh || this.#cacheHoldsEveryChange()) {
       const cached = this.cache.verified(secret);
       if (cached) return this.#accept(cached, project);
       if (this.cache.knownUnknown(secret)) return undefined;
@@ -100,6 +104,20 @@ export class Authenticator {
     if (validUntil !== null && validUntil <= now.getTime()) return undefined;
     this.usage.record(found.token.id, now);
     return found.token;
+  }
+
+  /**
+   * Whether the cache stands for the store exactly: it does when no other process has written
+   * to the store since the cache was last cleared, as this node drops what its own writes
+   * change. A store other nodes share cannot tell, so a fresh check there always asks it.
+   */
+  #cacheHoldsEveryChange(): boolean {
+    const count = this.store.outsideChangeCount();
+    if (count === undefined) return false;
+    if (count === this.#outsideChangesSeen) return true;
+    this.cache.forgetAll();
+    this.#outsideChangesSeen = count;
+    return false;
   }
 
   /** The principal, unless it belongs elsewhere or its time is up; its use is noted. */

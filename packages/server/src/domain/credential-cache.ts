@@ -144,6 +144,11 @@ export class CredentialCache {
     this.#unknown.clear();
   }
 
+  /** Something changed that nobody announced (another process wrote): forget everything. */
+  forgetAll(): void {
+    this.#clear();
+  }
+
   /**
    * Forgets everything and caches nothing until `resume` with the same reason: while a change
    * made elsewhere could go unheard, or a key rotation moves digests, every check asks the

@@ -175,6 +175,12 @@ export interface Store {
    */
   watchRevocations(watcher: RevocationWatcher): void;
   /**
+   * A count that moves whenever another process commits a change to the store, read without a
+   * round trip; undefined for a store other nodes share, whose changes only the store can tell.
+   * While it holds still, this node's own changes are the only ones.
+   */
+  outsideChangeCount(): number | undefined;
+  /**
    * Request counters every node on this store shares, or undefined for a store only one
    * process uses (which then counts in memory).
    */

@@ -13,8 +13,9 @@ const READS = new Set(["GET", "HEAD", "OPTIONS"]);
  * The onRequest hook every surface shares: HTTP Basic credentials, verified, holding the
  * `management` permission every Tokens and Accounts operation needs. It runs before the body
  * is read, so an unauthenticated request is refused whatever it carries. A request that may
- * change state is verified against the store, never the cache: a credential deleted or
- * downgraded on another node cannot write once that change is answered.
+ * change state is verified against the store, or against a cache known to hold every change
+ * (see `Authenticator.verify`): a credential deleted or downgraded on another node cannot
+ * write once that change is answered.
  *
  * Credentials that do not verify are counted per client address and per project id presented;
  * over the budget the answer is 429 instead of 401. Credentials that verify are never refused

@@ -2,23 +2,29 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { generateSecret } from "../../src/domain/token-secret.js";
+import { Metrics } from "../../src/metrics.js";
 import { openTokenspace, type Tokenspace } from "../../src/tokenspace.js";
 
 let directory: string;
 let tokenspace: Tokenspace;
 let projectId: string;
+let secretKey: string;
+let metrics: Metrics;
 
 beforeEach(async () => {
   directory = mkdtempSync(join(tmpdir(), "tokenspace-cache-"));
+  secretKey = randomBytes(32).toString("hex");
+  metrics = new Metrics();
   tokenspace = await openTokenspace(
     loadConfig({
       DATABASE_URL: `sqlite:${join(directory, "tokenspace.db")}`,
-      TOKENSPACE_SECRET_KEY: randomBytes(32).toString("hex"),
+      TOKENSPACE_SECRET_KEY: secretKey,
       TOKENSPACE_AUTH_CACHE_TTL_MS: "3600000",
     }),
+    { metrics },
   );
   projectId = (await tokenspace.projects.create("Cache", randomUUID())).project.id;
 });
@@ -81,4 +87,64 @@ test("a token read from memory is not shown to another project", async () => {
   await tokenspace.tokens.get(projectId, created.id);
 
   await expect(tokenspace.tokens.get(other, created.id)).rejects.toThrow(/No API token/);
+});
+
+describe("a check for a write, on SQLite", () => {
+  let elsewhere: Tokenspace;
+  beforeEach(async () => {
+    // A second connection to the same file, as the CLI opens beside a running server.
+    elsewhere = await openTokenspace(
+      loadConfig({
+        DATABASE_URL: `sqlite:${join(directory, "tokenspace.db")}`,
+        TOKENSPACE_SECRET_KEY: secretKey,
+      }),
+    );
+  });
+  afterEach(() => elsewhere.close());
+
+  const authenticatesForWrite = (secret: string) =>
+    tokenspace.authenticator.verify(projectId, secret, { fresh: true });
+  const cacheHits = async () =>
+    (await metrics.authCacheLookups.get()).values.find((value) => value.labels.result === "hit")
+      ?.value ?? 0;
+
+  test("is answered from memory while no other process has written", async () => {
+    const created = await tokenspace.tokens.create(projectId, { name: "a", permissions: ["chat"] });
+    await authenticatesForWrite(created.token);
+    const before = await cacheHits();
+
+    expect(await authenticatesForWrite(created.token)).toBeDefined();
+
+    expect(await cacheHits()).toBe(before + 1);
+  });
+
+  test("refuses a cached token another process deleted, at once", async () => {
+    const created = await tokenspace.tokens.create(projectId, { name: "a", permissions: ["chat"] });
+    expect(await authenticatesForWrite(created.token)).toBeDefined();
+
+    await elsewhere.tokens.delete(projectId, created.id);
+
+    expect(await authenticatesForWrite(created.token)).toBeUndefined();
+  });
+
+  test("sees the permissions another process took from a cached token, at once", async () => {
+    const created = await tokenspace.tokens.create(projectId, {
+      name: "a",
+      permissions: ["chat", "management"],
+    });
+    expect((await authenticatesForWrite(created.token))?.permissions.has("management")).toBe(true);
+
+    await elsewhere.tokens.update(projectId, created.id, { permissions: ["chat"] });
+
+    expect((await authenticatesForWrite(created.token))?.permissions.has("management")).toBe(false);
+  });
+
+  test("finds a token another process created with a secret refused before, at once", async () => {
+    const chosen = generateSecret();
+    expect(await authenticatesForWrite(chosen)).toBeUndefined();
+
+    await elsewhere.tokens.create(projectId, { name: "chosen", permissions: ["chat"] }, { secret: chosen });
+
+    expect(await authenticatesForWrite(chosen)).toBeDefined();
+  });
 });

@@ -163,6 +163,11 @@ export class PostgresStore implements Store {
     this.#listener.start();
   }
 
+  /** Other nodes write to the same database and tell no count; they announce revocations. */
+  outsideChangeCount(): undefined {
+    return undefined;
+  }
+
   sharedCounters(): Counters {
     return new PostgresCounters(this.#pool);
   }

@@ -108,6 +108,7 @@ export class SqliteStore implements Store {
     this.#writes = new SqliteWriteBatcher(db);
     this.#statements = {
       ping: db.prepare("SELECT 1"),
+      dataVersion: db.prepare<[], number>("PRAGMA data_version").pluck(),
       readSetting: db.prepare<[string], { value: string }>(
         "SELECT value FROM settings WHERE key = ?",
       ),
@@ -249,9 +250,18 @@ export class SqliteStore implements Store {
 
   /**
    * Nothing to watch: the embedded store has one server process, whose own changes invalidate
-   * its cache directly; the cache lifetime bounds what the CLI changes beside it.
+   * its cache directly. What the CLI changes beside it, writes notice at once (by
+   * `outsideChangeCount`) and reads within the cache lifetime.
    */
   watchRevocations(): void {}
+
+  /**
+   * SQLite's `data_version`, which moves when another connection (the CLI, say) commits and
+   * never for this one's own writes.
+   */
+  outsideChangeCount(): number {
+    return this.#statements.dataVersion.get() as number;
+  }
 
   /** One process uses the embedded store, so its counts live in that process's memory. */
   sharedCounters(): undefined {
