@@ -3,9 +3,9 @@ import {
   createDecipheriv,
   createHmac,
   hkdfSync,
-  randomBytes,
   timingSafeEqual,
 } from "node:crypto";
+import { randomBytesFromPool } from "./random-pool.js";
 
 const SEALED_FORMAT_VERSION = 1;
 const IV_LENGTH = 12;
@@ -43,7 +43,7 @@ export class SecretVault {
   }
 
   seal(secret: string, boundTo: string): Buffer {
-    const iv = randomBytes(IV_LENGTH);
+    const iv = randomBytesFromPool(IV_LENGTH);
     const cipher = createCipheriv("aes-256-gcm", this.#encryptionKey, iv);
     cipher.setAAD(Buffer.from(boundTo, "utf8"));
     const ciphertext = Buffer.concat([cipher.update(secret, "utf8"), cipher.final()]);

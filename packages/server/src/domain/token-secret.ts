@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { TOKEN_SECRET_PATTERN } from "@tokenspace/contract";
+import { randomBytesFromPool } from "./random-pool.js";
 
 const SECRET_PATTERN = new RegExp(TOKEN_SECRET_PATTERN);
 
 export function generateSecret(): string {
-  return `PT${randomBytes(24).toString("hex")}`;
+  return `PT${randomBytesFromPool(24).toString("hex")}`;
 }
 
 export function isWellFormedSecret(value: string): boolean {

@@ -143,7 +143,11 @@ describe("a check for a write, on SQLite", () => {
     const chosen = generateSecret();
     expect(await authenticatesForWrite(chosen)).toBeUndefined();
 
-    await elsewhere.tokens.create(projectId, { name: "chosen", permissions: ["chat"] }, { secret: chosen });
+    await elsewhere.tokens.create(
+      projectId,
+      { name: "chosen", permissions: ["chat"] },
+      { secret: chosen },
+    );
 
     expect(await authenticatesForWrite(chosen)).toBeDefined();
   });
