@@ -294,10 +294,17 @@ function optionalDate(value: number | Date | null): Date | null {
 
 type Placeholder = (column: string, index: number) => string;
 
-/** `INSERT INTO … (written columns) VALUES (placeholders) RETURNING select list`. */
-export function insertSql(into: Table<string, string>, placeholder: Placeholder): string {
+/**
+ * `INSERT INTO … (written columns) VALUES (placeholders) RETURNING select list`; without the
+ * RETURNING clause for a row nobody reads back (an audit entry).
+ */
+export function insertSql(
+  into: Table<string, string>,
+  placeholder: Placeholder,
+  { returning = true }: { readonly returning?: boolean } = {},
+): string {
   return `INSERT INTO ${into.name} (${into.written.join(", ")})
-    VALUES (${into.written.map(placeholder).join(", ")}) RETURNING ${into.selectList}`;
+    VALUES (${into.written.map(placeholder).join(", ")})${returning ? ` RETURNING ${into.selectList}` : ""}`;
 }
 
 /**

@@ -192,7 +192,7 @@ export class SqliteStore implements Store {
           `SELECT ${columns} FROM tokens WHERE project_id IN ${FAMILY_MEMBERS} AND ${clause}`,
         TOKEN_FILTER,
       ),
-      insertAudit: db.prepare(insertSql(AUDIT, named)),
+      insertAudit: db.prepare(insertSql(AUDIT, named, { returning: false })),
       audit: filteredListStatements(
         db,
         AUDIT.selectList,
@@ -538,7 +538,7 @@ export class SqliteStore implements Store {
 
   /** Records an audit entry; called inside the write it records. */
   #audit(entry: NewAuditRecord): void {
-    this.#statements.insertAudit.get(sqliteValues(auditValues(entry)));
+    this.#statements.insertAudit.run(sqliteValues(auditValues(entry)));
   }
 
   /** Queues a write for the next group commit; a unique-constraint failure is a conflict. */
@@ -663,10 +663,10 @@ function inFilteredWindow<R>(
 function sqliteValues(
   values: Readonly<Record<string, ColumnValue>>,
 ): Record<string, Exclude<ColumnValue, Date | boolean>> {
-  return Object.fromEntries(
-    Object.entries(values).map(([column, value]) => [
-      column,
-      value instanceof Date ? value.getTime() : typeof value === "boolean" ? Number(value) : value,
-    ]),
-  );
+  const converted: Record<string, Exclude<ColumnValue, Date | boolean>> = {};
+  for (const [column, value] of Object.entries(values)) {
+    converted[column] =
+      value instanceof Date ? value.getTime() : typeof value === "boolean" ? Number(value) : value;
+  }
+  return converted;
 }
