@@ -37,6 +37,10 @@ export function fromLocalInput(value: string): string | null {
   return Number.isNaN(date.getTime()) ? value : date.toISOString();
 }
 
+/**
+ * An id's last eight characters, after an ellipsis: new ids are UUIDv7, whose first
+ * characters are their creation time and the same for every id made in the same minute.
+ */
 export function shortId(id: string): string {
-  return id.slice(0, 8);
+  return `…${id.slice(-8)}`;
 }
