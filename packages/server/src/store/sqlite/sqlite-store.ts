@@ -88,9 +88,6 @@ export class SqliteStore implements Store {
       db.pragma("synchronous = FULL");
       db.pragma("foreign_keys = ON");
       db.pragma("busy_timeout = 5000");
-      // Every write of a group commit runs in its own savepoint, and with temporary files on
-      // disk SQLite keeps each savepoint's journal in one: that doubled a create's system time.
-      db.pragma("temp_store = MEMORY");
       // SQLite's lower() folds ASCII only; PostgreSQL's folds Unicode, and both stores must agree.
       db.function("unicode_lower", { deterministic: true }, (text) =>
         typeof text === "string" ? text.toLowerCase() : text,

@@ -1,0 +1,125 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { OPERATOR } from "../../src/domain/actor.js";
+import type { NewAuditRecord, NewTokenRecord } from "../../src/domain/store.js";
+import { StoreConflictError } from "../../src/errors.js";
+import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+
+let directory: string;
+let file: string;
+let store: SqliteStore;
+const projectId = randomUUID();
+
+beforeEach(async () => {
+  directory = mkdtempSync(join(tmpdir(), "tokenspace-group-commit-"));
+  file = join(directory, "tokenspace.db");
+  store = await SqliteStore.open(file);
+  const now = new Date();
+  await store.insertProject(
+    {
+      id: projectId,
+      parentId: null,
+      friendlyName: "Batch",
+      signingKeyDigest: null,
+      sealedSigningKey: null,
+      createdAt: now,
+      updatedAt: now,
+    },
+    audited("project.created", projectId),
+  );
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+function audited(action: NewAuditRecord["action"], targetId: string): NewAuditRecord {
+  return {
+    action,
+    projectId,
+    targetType: action.startsWith("token") ? "token" : "project",
+    targetId,
+    actor: OPERATOR,
+    details: {},
+    occurredAt: new Date(),
+  };
+}
+
+function newToken(secretDigest: Buffer = randomBytes(32)): NewTokenRecord {
+  const now = new Date();
+  return {
+    id: randomUUID(),
+    projectId,
+    name: "batched",
+    permissions: ["chat"],
+    secretDigest,
+    sealedSecret: randomBytes(60),
+    createdAt: now,
+    updatedAt: now,
+    enabled: true,
+    expiresAt: null,
+    lastUsedAt: null,
+    previousSecretDigest: null,
+    previousSealedSecret: null,
+    previousSecretExpiresAt: null,
+    expiryRecorded: false,
+  };
+}
+
+async function storedAfterReopening(ids: string[]): Promise<string[]> {
+  await store.close();
+  store = await SqliteStore.open(file);
+  const found = await Promise.all(ids.map((id) => store.findTokenById(id)));
+  return found.flatMap((token) => (token ? [token.id] : []));
+}
+
+test("a write that fails rolls back alone; the other writes of its commit are kept", async () => {
+  const existing = newToken();
+  await store.insertToken(existing, audited("token.created", existing.id));
+  const before = newToken();
+  const importedFirst = newToken();
+  const duplicate = newToken(existing.secretDigest);
+  const after = newToken();
+
+  // Called in one turn of the event loop, so all four share one group commit.
+  const outcomes = await Promise.allSettled([
+    store.insertToken(before, audited("token.created", before.id)),
+    store.insertTokens([importedFirst, duplicate], audited("token.imported", projectId)),
+    store.insertToken(after, audited("token.created", after.id)),
+  ]);
+
+  expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflictError);
+  expect(await storedAfterReopening([before.id, importedFirst.id, duplicate.id, after.id])).toEqual(
+    [before.id, after.id],
+  );
+});
+
+test("the audit entry of a write that fails is not kept, and those of the others are", async () => {
+  const existing = newToken();
+  await store.insertToken(existing, audited("token.created", existing.id));
+  const kept = newToken();
+  const refused = newToken(existing.secretDigest);
+
+  await Promise.allSettled([
+    store.insertToken(kept, audited("token.created", kept.id)),
+    store.insertToken(refused, audited("token.created", refused.id)),
+  ]);
+
+  const { rows } = await store.listAudit(projectId, {}, { limit: 10, examine: 10 });
+  expect(rows.map((entry) => entry.targetId)).toEqual([projectId, existing.id, kept.id]);
+});
+
+test("writes in one commit are each answered with what they wrote", async () => {
+  const tokens = Array.from({ length: 20 }, () => newToken());
+
+  const stored = await Promise.all(
+    tokens.map((token) => store.insertToken(token, audited("token.created", token.id))),
+  );
+
+  expect(stored.map((token) => token.id)).toEqual(tokens.map((token) => token.id));
+  expect(new Set(stored.map((token) => token.position)).size).toBe(tokens.length);
+});
