@@ -4,6 +4,7 @@
  * HTTP frameworks. Not part of SignalWire's SDK.
  */
 import type { Permission } from "./contract.js";
+import { ERROR_BODY_LIMIT, parseBody, readTextUpTo } from "./response-body.js";
 
 /** Who a verified caller is. */
 export interface TokenspacePrincipal {
@@ -62,8 +63,9 @@ export class TokenspaceVerifier {
       headers,
     });
     if (response.status === 200) {
-      // Read to its end, not cancelled: a browser reports a cancelled response as failed.
-      await response.arrayBuffer();
+      // Read, not cancelled (unless it runs past the limit): a browser reports a cancelled
+      // response as failed.
+      await readTextUpTo(response, ERROR_BODY_LIMIT);
       const permissions = response.headers.get("x-tokenspace-permissions") ?? "";
       return {
         ok: true,
@@ -74,7 +76,10 @@ export class TokenspaceVerifier {
         },
       };
     }
-    const body = (await response.json().catch(() => ({}))) as { error?: string };
+    const parsed = parseBody(await readTextUpTo(response, ERROR_BODY_LIMIT));
+    const body = (typeof parsed === "object" && parsed !== null ? parsed : {}) as {
+      error?: string;
+    };
     if (response.status === 401 || response.status === 403) {
       return { ok: false, status: response.status, message: body.error ?? "Refused." };
     }

@@ -1,3 +1,4 @@
+import { ERROR_BODY_LIMIT, parseBody, readTextUpTo } from "./response-body.js";
 import { ConnectionError, RestError } from "./rest-error.js";
 
 export interface RetryPolicy {
@@ -58,16 +59,17 @@ export class Transport {
         throw error;
       }
       if (RETRIED_STATUSES.has(response.status) && attempt < retry.retries) {
-        // Read to its end, not cancelled: a browser reports a cancelled response as failed.
-        await response.arrayBuffer();
+        // Read, not cancelled (unless it runs past the limit): a browser reports a cancelled
+        // response as failed.
+        await readTextUpTo(response, ERROR_BODY_LIMIT);
         await pause(retryAfter(response) ?? backoff(retry, attempt), request.signal);
         continue;
       }
-      const body = await readBody(response);
       if (!response.ok) {
+        const body = parseBody(await readTextUpTo(response, ERROR_BODY_LIMIT));
         throw new RestError(response.status, body, url, method, retryAfter(response));
       }
-      return (response.status === 204 ? {} : body) as T;
+      return (response.status === 204 ? {} : parseBody(await response.text())) as T;
     }
   }
 
@@ -109,16 +111,6 @@ function base64(text: string): string {
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary);
-}
-
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text === "") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 function backoff(policy: RetryPolicy, attempt: number): number {

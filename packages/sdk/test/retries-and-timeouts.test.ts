@@ -124,4 +124,43 @@ describe("retries and timeouts, against a real server answering that way", () =>
     controller.abort(new Error("caller gave up"));
     await expect(pending).rejects.toThrow("caller gave up");
   });
+  /** Answers `status` with a JSON start and then a body that never ends, to `times` requests. */
+  const flood = (status: number, times: number) => {
+    let flooded = 0;
+    front.behave((_request, response, forward) => {
+      if (flooded++ >= times) return forward();
+      response.writeHead(status, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(16 * 1024, "x");
+      const write = () => {
+        while (!response.destroyed && response.write(chunk)) {}
+        if (!response.destroyed) response.once("drain", write);
+      };
+      response.write('{"message":"');
+      write();
+    });
+  };
+
+  test("an error whose body never ends is reported from its first 64 KiB", async () => {
+    flood(500, 1);
+
+    const failure = await clientVia()
+      .compat.tokens.list()
+      .catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(RestError);
+    expect((failure as RestError).statusCode).toBe(500);
+    expect(((failure as RestError).body as string).length).toBe(64 * 1024);
+  });
+
+  test("a 503 whose body never ends is retried without reading it to its end", async () => {
+    flood(503, 1);
+
+    const token = await clientVia().compat.tokens.create({
+      name: "after an endless 503",
+      permissions: ["chat"],
+    });
+
+    expect(token.name).toBe("after an endless 503");
+    expect(front.requests).toHaveLength(2);
+  });
 });
