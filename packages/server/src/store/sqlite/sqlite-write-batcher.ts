@@ -10,6 +10,9 @@ type Outcome =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly error: unknown };
 
+/** A write of a batch run without savepoints failed; the batch is to be run again with them. */
+class FailedWrite {}
+
 /**
  * Group commit: writes that arrive in the same turn of the event loop share one transaction
  * and so one fsync, and every caller is answered only after the shared commit returned. One
@@ -24,7 +27,13 @@ export class SqliteWriteBatcher {
 
   constructor(db: Database) {
     this.#commitTogether = db.transaction((writes: PendingWrite[]) =>
-      writes.map((write): Outcome => ({ ok: true, value: write.work() })),
+      writes.map((write): Outcome => {
+        try {
+          return { ok: true, value: write.work() };
+        } catch {
+          throw new FailedWrite();
+        }
+      }),
     );
     const runInSavepoint = db.transaction((work: () => unknown) => work());
     this.#commitEachAlone = db.transaction((writes: PendingWrite[]) =>
@@ -72,12 +81,15 @@ export class SqliteWriteBatcher {
    * A savepoint around every write costs two more statements and a journal of the pages it
    * touches (half the system time of a create's write); a failing write is rare (a conflict),
    * so the batch is tried without them first. Writes are store statements only, so one run
-   * again after the rollback does exactly what it would have done the first time.
+   * again after the rollback does exactly what it would have done the first time. A failure
+   * of the transaction itself (the database busy past its timeout, a full disk) is not run
+   * again: it would fail alike, after as long again.
    */
   #commit(writes: PendingWrite[]): Outcome[] {
     try {
       return this.#commitTogether.immediate(writes);
-    } catch {
+    } catch (error) {
+      if (!(error instanceof FailedWrite)) throw error;
       return this.#commitEachAlone.immediate(writes);
     }
   }
