@@ -1,5 +1,5 @@
 import type { AuditAction } from "@tokenspace/contract";
-import { isPermission } from "../domain/permissions.js";
+import { isPermission } from "../../domain/permissions.js";
 import type {
   AuditRecord,
   NewAuditRecord,
@@ -9,15 +9,15 @@ import type {
   ProjectRecord,
   TokenChangeSet,
   TokenRecord,
-} from "../domain/store.js";
+} from "../../domain/store.js";
 
 /**
  * The tables as both stores have them: the columns, the values a record is written with, and
  * how a row read back becomes a record. A new column is added here and in each dialect's
  * migrations, nowhere else.
  *
- * Values are written with times as Dates and flags as booleans; SQLite's store turns them into
- * epoch milliseconds and 1 or 0. Rows come back with positions as numbers (SQLite) or text
+ * Values are written with times as Dates and flags as booleans, which each dialect encodes
+ * (SQLite as epoch milliseconds and 1 or 0). Rows come back with positions as numbers (SQLite) or text
  * (PostgreSQL's bigint), times as epoch milliseconds or Dates, flags as 1/0 or booleans.
  */
 export type ColumnValue = string | number | boolean | Buffer | Date | null;
@@ -76,8 +76,6 @@ interface Table<Written extends string, Changed extends string> {
   readonly written: readonly Written[];
   readonly changed: readonly Changed[];
   readonly clearable: readonly Changed[];
-  /** The parameters of an update, in order: changed columns, then each clearable's flag and value. */
-  readonly changeParameters: readonly string[];
   readonly selectList: string;
 }
 
@@ -92,10 +90,6 @@ function table<const Written extends string, const Changed extends Written>(
     written,
     changed,
     clearable,
-    changeParameters: [
-      ...changed.filter((column) => !clearable.includes(column)),
-      ...clearable.flatMap((column) => [givenFlag(column), column]),
-    ],
     selectList: ["position", ...written].join(", "),
   };
 }
@@ -292,47 +286,42 @@ function optionalDate(value: number | Date | null): Date | null {
   return value === null ? null : new Date(value);
 }
 
-type Placeholder = (column: string, index: number) => string;
+/** `@column` for each column a row is inserted with. */
+const named = (column: string) => `@${column}`;
 
 /**
- * `INSERT INTO … (written columns) VALUES (placeholders) RETURNING select list`; without the
- * RETURNING clause for a row nobody reads back (an audit entry).
+ * `INSERT INTO … (written columns) VALUES (@column, …) RETURNING select list`; without the
+ * RETURNING clause for a row nobody reads back (an audit entry), and with `prefix` on each
+ * parameter's name where the statement has other parameters of the same names.
  */
 export function insertSql(
   into: Table<string, string>,
-  placeholder: Placeholder,
-  { returning = true }: { readonly returning?: boolean } = {},
+  {
+    returning = true,
+    prefix = "",
+  }: { readonly returning?: boolean; readonly prefix?: string } = {},
 ): string {
   return `INSERT INTO ${into.name} (${into.written.join(", ")})
-    VALUES (${into.written.map(placeholder).join(", ")})${returning ? ` RETURNING ${into.selectList}` : ""}`;
+    VALUES (${into.written.map((column) => named(prefix + column)).join(", ")})${returning ? ` RETURNING ${into.selectList}` : ""}`;
 }
 
-/**
- * `column = coalesce(placeholder, column), …` for the columns an update may change: a null
- * value keeps what is stored. Placeholders are numbered after `offset` leading parameters.
- */
-export function assignmentsSql(
-  of: Table<string, string>,
-  placeholder: Placeholder,
-  offset = 0,
-): string {
-  const at = (parameter: string) =>
-    placeholder(parameter, offset + of.changeParameters.indexOf(parameter));
+/** `column = coalesce(@column, column), …` for the columns an update may change: null keeps what is stored. */
+export function assignmentsSql(of: Table<string, string>): string {
   return [
     ...of.changed
       .filter((column) => !of.clearable.includes(column))
-      .map((column) => `${column} = coalesce(${at(column)}, ${column})`),
+      .map((column) => `${column} = coalesce(${named(column)}, ${column})`),
     ...of.clearable.map(
       (column) =>
-        `${column} = CASE WHEN ${at(givenFlag(column))} THEN ${at(column)} ELSE ${column} END`,
+        `${column} = CASE WHEN ${named(givenFlag(column))} THEN ${named(column)} ELSE ${column} END`,
     ),
   ].join(", ");
 }
 
-/** Values in the order of a column list, for positional placeholders. */
-export function inColumnOrder(
-  columns: readonly string[],
+/** Values with each name prefixed, for a statement that also has parameters of those names. */
+export function prefixed(
+  prefix: string,
   values: Readonly<Record<string, ColumnValue>>,
-): ColumnValue[] {
-  return columns.map((column) => values[column] ?? null);
+): Record<string, ColumnValue> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [prefix + name, value]));
 }

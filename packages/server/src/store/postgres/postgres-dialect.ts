@@ -1,0 +1,21 @@
+import type { SqlDialect } from "../sql/sql-dialect.js";
+
+/**
+ * PostgreSQL numbers its parameters from $1, each bound once, and casts those whose type it
+ * cannot infer; pg passes Dates and booleans as they are.
+ */
+export const POSTGRES_DIALECT: SqlDialect = {
+  placeholder: (index, type) => `$${index + 1}${type ? `::${type}` : ""}`,
+  bindsEachUse: false,
+  encode: (value) => value,
+  fold: (text) => `lower(${text})`,
+  contains: (haystack, needle) => `strpos(${haystack}, ${needle}) > 0`,
+  // Member by member, so that each reads its own index in position order and stops at the
+  // clause's LIMIT: a family's list then costs what its page does, not what the family holds.
+  familyRows: (table, columns, clause) =>
+    `SELECT found.* FROM projects AS member CROSS JOIN LATERAL (
+       SELECT ${columns} FROM ${table} WHERE project_id = member.id AND ${clause}
+     ) AS found
+     WHERE (member.id = @project_id OR member.parent_id = @project_id)
+       AND (@only_project_id::text IS NULL OR member.id = @only_project_id::text)`,
+};

@@ -1,0 +1,73 @@
+import type { ColumnValue } from "./tables.js";
+
+/**
+ * What tells the two databases' SQL apart, and nothing else. Statements are written once, with
+ * named parameters `@name` (or `@name::type` where PostgreSQL cannot infer the type), and each
+ * dialect compiles them to its own placeholders. Upserts (`ON CONFLICT … DO …`) and `RETURNING`
+ * are spelled alike by both, so they need no entry here.
+ */
+export interface SqlDialect {
+  /**
+   * The placeholder of the parameter that is the `index`th (from 0) distinct one of its
+   * statement, with the type it was given, if any.
+   */
+  placeholder(index: number, type: string | undefined): string;
+  /** Whether each use of a parameter binds a value of its own (`?`) or all uses share one (`$n`). */
+  readonly bindsEachUse: boolean;
+  /** A value as the driver takes it. */
+  encode(value: SqlValue): unknown;
+  /** A text expression folded to lower case the way both stores agree on (all of Unicode). */
+  fold(text: string): string;
+  /** True when `needle` occurs in `haystack`. */
+  contains(haystack: string, needle: string): string;
+  /**
+   * The rows of `table`, with `columns`, that belong to the project `@project_id` or its
+   * subprojects (or only the one of them `@only_project_id` names) and meet `clause` (a
+   * condition on position, an ORDER BY and a LIMIT).
+   */
+  familyRows(table: string, columns: string, clause: string): string;
+}
+
+export type SqlValue = ColumnValue | readonly ColumnValue[];
+export type SqlValues = Readonly<Record<string, SqlValue>>;
+
+/** A statement compiled for one dialect: its text, and which named value each placeholder binds. */
+export interface CompiledStatement {
+  /** Unique per text: PostgreSQL prepares a named statement once per connection. */
+  readonly name: string;
+  readonly text: string;
+  readonly parameters: readonly string[];
+}
+
+const PARAMETER = /@([a-z_]+)(?:::([a-z_]+(?:\[\])?))?/g;
+
+export function compileStatement(
+  dialect: SqlDialect,
+  name: string,
+  sql: string,
+): CompiledStatement {
+  const distinct: string[] = [];
+  const uses: string[] = [];
+  const text = sql.replace(PARAMETER, (_match, parameter: string, type: string | undefined) => {
+    let index = distinct.indexOf(parameter);
+    if (index === -1) index = distinct.push(parameter) - 1;
+    uses.push(parameter);
+    return dialect.placeholder(index, type);
+  });
+  return { name, text, parameters: dialect.bindsEachUse ? uses : distinct };
+}
+
+/** The driver's values for a statement, in placeholder order. */
+export function bindValues(
+  dialect: SqlDialect,
+  statement: CompiledStatement,
+  values: SqlValues,
+): unknown[] {
+  return statement.parameters.map((parameter) => {
+    const value = values[parameter];
+    if (value === undefined) {
+      throw new Error(`statement ${statement.name} was run without a value for @${parameter}`);
+    }
+    return dialect.encode(value);
+  });
+}

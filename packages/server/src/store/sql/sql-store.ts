@@ -1,0 +1,279 @@
+import type {
+  AuditFilter,
+  AuditRecord,
+  FilteredListWindow,
+  FilteredRows,
+  ListWindow,
+  ProjectRecord,
+  SealedSecret,
+  Store,
+  TokenFilter,
+  TokenRecord,
+} from "../../domain/store.js";
+import type { CompiledStatement, SqlDialect, SqlValues } from "./sql-dialect.js";
+import {
+  type FilteredListStatements,
+  type StoreStatements,
+  storeStatements,
+} from "./store-statements.js";
+import {
+  type AuditRow,
+  type ProjectRow,
+  type TokenRow,
+  toAudit,
+  toProject,
+  toToken,
+} from "./tables.js";
+
+/** The part of the Store that both databases serve with the same statements. */
+type SharedReads =
+  | "ping"
+  | "readSetting"
+  | "initSetting"
+  | "findProject"
+  | "listProjectFamily"
+  | "countProjects"
+  | "listProjects"
+  | "findToken"
+  | "findTokenById"
+  | "findTokenByDigest"
+  | "listTokens"
+  | "listFamilyTokens"
+  | "listAudit"
+  | "listAllTokens"
+  | "pruneAudit"
+  | "resealToken"
+  | "resealSigningKey";
+
+/**
+ * What the SQL stores share: reads, lists and the single-statement writes, over the two
+ * primitives each store implements for its driver.
+ */
+export abstract class SqlStore implements Pick<Store, SharedReads> {
+  protected readonly statements: StoreStatements;
+
+  protected constructor(dialect: SqlDialect) {
+    this.statements = storeStatements(dialect);
+  }
+
+  /** Runs a statement that reads, or writes and returns rows. */
+  protected abstract rows<R>(statement: CompiledStatement, values: SqlValues): Promise<R[]>;
+
+  /** Runs a statement that writes, as a write of its own; resolves to the rows it changed. */
+  protected abstract change(statement: CompiledStatement, values: SqlValues): Promise<number>;
+
+  async ping(): Promise<void> {
+    await this.rows(this.statements.ping, {});
+  }
+
+  async readSetting(key: string): Promise<string | undefined> {
+    const [row] = await this.rows<{ value: string }>(this.statements.readSetting, { key });
+    return row?.value;
+  }
+
+  /**
+   * Read in a statement of its own after the insert: where another node's insert won, the
+   * insert's snapshot (taken before the winner committed) would not see its row.
+   */
+  async initSetting(key: string, value: string): Promise<string> {
+    await this.change(this.statements.initSetting, { key, value });
+    const stored = await this.readSetting(key);
+    if (stored === undefined) throw new Error(`setting ${key} vanished while being written`);
+    return stored;
+  }
+
+  async findProject(id: string): Promise<ProjectRecord | undefined> {
+    const [row] = await this.rows<ProjectRow>(this.statements.findProject, { id });
+    return row && toProject(row);
+  }
+
+  async listProjectFamily(
+    projectId: string,
+    window: ListWindow,
+    friendlyName?: string,
+  ): Promise<ProjectRecord[]> {
+    const rows = await this.#inWindow<ProjectRow>(
+      this.statements.listProjectFamilyAfter,
+      this.statements.listProjectFamilyBefore,
+      { project_id: projectId, friendly_name: friendlyName ?? null },
+      window,
+    );
+    return rows.map(toProject);
+  }
+
+  async countProjects(): Promise<number> {
+    const [row] = await this.rows<{ count: number | string }>(this.statements.countProjects, {});
+    return Number(row?.count ?? 0);
+  }
+
+  async listProjects(): Promise<ProjectRecord[]> {
+    return (await this.rows<ProjectRow>(this.statements.listProjects, {})).map(toProject);
+  }
+
+  async findToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined> {
+    const [row] = await this.rows<TokenRow>(this.statements.findToken, {
+      project_id: projectId,
+      id: tokenId,
+    });
+    return row && toToken(row);
+  }
+
+  async findTokenById(tokenId: string): Promise<TokenRecord | undefined> {
+    const [row] = await this.rows<TokenRow>(this.statements.findTokenById, { id: tokenId });
+    return row && toToken(row);
+  }
+
+  async findTokenByDigest(secretDigest: Buffer): Promise<TokenRecord | undefined> {
+    const [row] = await this.rows<TokenRow>(this.statements.findTokenByDigest, {
+      digest: secretDigest,
+    });
+    return row && toToken(row);
+  }
+
+  async listTokens(projectId: string, window: ListWindow): Promise<TokenRecord[]> {
+    const rows = await this.#inWindow<TokenRow>(
+      this.statements.listTokensAfter,
+      this.statements.listTokensBefore,
+      { project_id: projectId },
+      window,
+    );
+    return rows.map(toToken);
+  }
+
+  async listAllTokens(afterPosition: number, limit: number): Promise<TokenRecord[]> {
+    const rows = await this.rows<TokenRow>(this.statements.listAllTokens, {
+      position: afterPosition,
+      limit,
+    });
+    return rows.map(toToken);
+  }
+
+  async listFamilyTokens(
+    projectId: string,
+    window: FilteredListWindow,
+    filter: TokenFilter = {},
+  ): Promise<FilteredRows<TokenRecord>> {
+    const found = await this.#inFilteredWindow<TokenRow>(
+      this.statements.familyTokens,
+      {
+        project_id: projectId,
+        only_project_id: filter.projectId ?? null,
+        name_contains: filter.nameContains?.toLowerCase() ?? null,
+        expiring_from: filter.expiring?.from ?? null,
+        expiring_by: filter.expiring?.by ?? null,
+      },
+      hasCondition(filter.nameContains, filter.expiring),
+      window,
+    );
+    return { ...found, rows: found.rows.map(toToken) };
+  }
+
+  async listAudit(
+    projectId: string,
+    filter: AuditFilter,
+    window: FilteredListWindow,
+  ): Promise<FilteredRows<AuditRecord>> {
+    const found = await this.#inFilteredWindow<AuditRow>(
+      filter.targetId === undefined ? this.statements.audit : this.statements.targetAudit,
+      {
+        project_id: projectId,
+        only_project_id: filter.projectId ?? null,
+        target_id: filter.targetId ?? null,
+        action: filter.action ?? null,
+        since: filter.since ?? null,
+        until: filter.until ?? null,
+      },
+      hasCondition(filter.action, filter.since, filter.until),
+      window,
+    );
+    return { ...found, rows: found.rows.map(toAudit) };
+  }
+
+  async pruneAudit(before: Date, limit: number): Promise<number> {
+    return this.change(this.statements.pruneAudit, { before, limit });
+  }
+
+  async resealToken(
+    id: string,
+    expectedDigest: Buffer,
+    sealed: SealedSecret,
+    previous: SealedSecret | null,
+  ): Promise<boolean> {
+    const changed = await this.change(this.statements.resealToken, {
+      id,
+      expected_digest: expectedDigest,
+      digest: sealed.digest,
+      sealed: sealed.sealed,
+      previous_digest: previous?.digest ?? null,
+      previous_sealed: previous?.sealed ?? null,
+    });
+    return changed === 1;
+  }
+
+  async resealSigningKey(
+    id: string,
+    expectedDigest: Buffer,
+    sealed: SealedSecret,
+  ): Promise<boolean> {
+    const changed = await this.change(this.statements.resealSigningKey, {
+      id,
+      expected_digest: expectedDigest,
+      digest: sealed.digest,
+      sealed: sealed.sealed,
+    });
+    return changed === 1;
+  }
+
+  /**
+   * A keyset window: rows after a position in ascending order, or before one (read descending,
+   * so the limit takes the nearest rows, then put back in ascending order).
+   */
+  async #inWindow<R>(
+    after: CompiledStatement,
+    before: CompiledStatement,
+    values: SqlValues,
+    window: ListWindow,
+  ): Promise<R[]> {
+    const backwards = window.before !== undefined;
+    const rows = await this.rows<R>(backwards ? before : after, {
+      ...values,
+      position: window.before ?? window.after ?? 0,
+      limit: window.limit,
+    });
+    return backwards ? rows.reverse() : rows;
+  }
+
+  /**
+   * A filtered keyset window (see FilteredListWindow and FilteredRows): first where the
+   * `examine`th row beyond the cursor is, from the list's indexes alone; then the rows that pass
+   * the filter up to there. With no filter condition every row passes, so the page's own LIMIT
+   * bounds the read and no boundary is needed.
+   */
+  async #inFilteredWindow<R>(
+    list: FilteredListStatements,
+    values: SqlValues,
+    filtered: boolean,
+    window: FilteredListWindow,
+  ): Promise<FilteredRows<R>> {
+    const backwards = window.before !== undefined;
+    const { boundary, rows } = backwards ? list.before : list.after;
+    const position = window.before ?? window.after ?? 0;
+    const [last, beyond] = filtered
+      ? await this.rows<{ position: number | string }>(boundary, {
+          ...values,
+          position,
+          examine: window.examine,
+        })
+      : [];
+    const examinedThrough = last && beyond ? Number(last.position) : undefined;
+    const through = examinedThrough ?? (backwards ? 0 : Number.MAX_SAFE_INTEGER);
+    const found = await this.rows<R>(rows, { ...values, position, through, limit: window.limit });
+    return {
+      rows: backwards ? found.reverse() : found,
+      examinedThrough: found.length < window.limit ? examinedThrough : undefined,
+    };
+  }
+}
+
+const hasCondition = (...conditions: unknown[]) =>
+  conditions.some((condition) => condition !== undefined);

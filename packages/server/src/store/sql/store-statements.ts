@@ -1,0 +1,181 @@
+import { type CompiledStatement, compileStatement, type SqlDialect } from "./sql-dialect.js";
+import { AUDIT, assignmentsSql, insertSql, PROJECTS, TOKENS } from "./tables.js";
+
+/**
+ * The statements both stores run, written once over a dialect. Each store adds only what its
+ * database does differently (SQLite's multi-statement writes inside a group commit, PostgreSQL's
+ * writes as one statement of CTEs with NOTIFY).
+ */
+
+const PROJECT_FAMILY = `(id = @project_id OR parent_id = @project_id)
+  AND (@friendly_name::text IS NULL OR friendly_name = @friendly_name::text)`;
+
+/** The caller's project and its subprojects, or only the one of them a filter names. */
+const FAMILY_MEMBERS = `(SELECT id FROM projects
+  WHERE (id = @project_id OR parent_id = @project_id)
+    AND (@only_project_id::text IS NULL OR id = @only_project_id::text))`;
+
+/** A top-level project (and not a filter for one project) also sees the service's entries. */
+const SERVICE_ENTRIES = `project_id IS NULL AND @only_project_id::text IS NULL
+  AND EXISTS (SELECT 1 FROM projects WHERE id = @project_id AND parent_id IS NULL)`;
+
+const AUDIT_FILTER = `(@action::text IS NULL OR action = @action::text)
+  AND (@since::timestamptz IS NULL OR occurred_at >= @since::timestamptz)
+  AND (@until::timestamptz IS NULL OR occurred_at < @until::timestamptz)`;
+
+const tokenFilter = (dialect: SqlDialect) => `(@expiring_from::timestamptz IS NULL
+    OR (expires_at >= @expiring_from::timestamptz AND expires_at < @expiring_by::timestamptz))
+  AND (@name_contains::text IS NULL OR ${dialect.contains(dialect.fold("name"), "@name_contains::text")})`;
+
+/**
+ * A keyset window of a list: rows after `@position` in ascending order, or before it (read
+ * descending, so that the limit takes the nearest rows).
+ */
+function keysetWindow(select: string, condition: string) {
+  return {
+    after: `${select} WHERE ${condition} AND position > @position ORDER BY position ASC LIMIT @limit`,
+    before: `${select} WHERE ${condition} AND position < @position ORDER BY position DESC LIMIT @limit`,
+  };
+}
+
+/**
+ * The statements of a filtered keyset list (see FilteredListWindow), each way. `boundary` gives
+ * the positions of the `@examine`th row beyond `@position` and of the one after it, read from
+ * the list's indexes alone; `rows` the rows, with `columns`, that pass `filter` beyond
+ * `@position` up to `@through`. `rows(columns, clause)` is the list's rows that also meet
+ * `clause` (a condition on position, an ORDER BY and a LIMIT), read in position order.
+ */
+function filteredList(
+  columns: string,
+  rows: (columns: string, clause: string) => string,
+  filter: string,
+) {
+  const travel = (beyond: ">" | "<", order: "ASC" | "DESC") => {
+    const upTo = beyond === ">" ? "<=" : ">=";
+    const examined = `position ${beyond} @position ORDER BY position ${order} LIMIT @examine + 1`;
+    const kept = `position ${beyond} @position AND position ${upTo} @through AND ${filter}
+      ORDER BY position ${order} LIMIT @limit`;
+    return {
+      boundary: `SELECT position FROM (${rows("position", examined)}) AS examined
+        ORDER BY position ${order} LIMIT 2 OFFSET @examine - 1`,
+      rows: `SELECT * FROM (${rows(columns, kept)}) AS kept ORDER BY position ${order} LIMIT @limit`,
+    };
+  };
+  return { after: travel(">", "ASC"), before: travel("<", "DESC") };
+}
+
+export type FilteredListStatements = Record<
+  "after" | "before",
+  Record<"boundary" | "rows", CompiledStatement>
+>;
+
+const projectFamily = keysetWindow(`SELECT ${PROJECTS.selectList} FROM projects`, PROJECT_FAMILY);
+const projectTokens = keysetWindow(
+  `SELECT ${TOKENS.selectList} FROM tokens`,
+  "project_id = @project_id",
+);
+
+/** The statements that read the same in both dialects. */
+export const SHARED_SQL = {
+  ping: "SELECT 1",
+  readSetting: "SELECT value FROM settings WHERE key = @key",
+  initSetting:
+    "INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO NOTHING",
+  findProject: `SELECT ${PROJECTS.selectList} FROM projects WHERE id = @id`,
+  listProjectFamilyAfter: projectFamily.after,
+  listProjectFamilyBefore: projectFamily.before,
+  countProjects: "SELECT count(*) AS count FROM projects",
+  listProjects: `SELECT ${PROJECTS.selectList} FROM projects ORDER BY position`,
+  insertProject: insertSql(PROJECTS),
+  updateProject: `UPDATE projects SET ${assignmentsSql(PROJECTS)} WHERE id = @id
+        RETURNING ${PROJECTS.selectList}`,
+  insertToken: insertSql(TOKENS),
+  findToken: `SELECT ${TOKENS.selectList} FROM tokens WHERE project_id = @project_id AND id = @id`,
+  findTokenById: `SELECT ${TOKENS.selectList} FROM tokens WHERE id = @id`,
+  findTokenByDigest: `SELECT ${TOKENS.selectList} FROM tokens WHERE secret_digest = @digest
+        UNION ALL
+        SELECT ${TOKENS.selectList} FROM tokens WHERE previous_secret_digest = @digest
+        LIMIT 1`,
+  updateToken: `UPDATE tokens SET ${assignmentsSql(TOKENS)}
+        WHERE project_id = @project_id AND id = @id
+        RETURNING ${TOKENS.selectList}`,
+  deleteToken: `DELETE FROM tokens WHERE project_id = @project_id AND id = @id
+        RETURNING ${TOKENS.selectList}`,
+  listTokensAfter: projectTokens.after,
+  listTokensBefore: projectTokens.before,
+  listAllTokens: `SELECT ${TOKENS.selectList} FROM tokens WHERE position > @position
+        ORDER BY position ASC LIMIT @limit`,
+  insertAudit: insertSql(AUDIT, { returning: false, prefix: "audit_" }),
+  pruneAudit: `DELETE FROM audit_events WHERE position IN (
+        SELECT position FROM audit_events WHERE occurred_at < @before::timestamptz
+        ORDER BY occurred_at LIMIT @limit)`,
+  resealToken: `UPDATE tokens SET secret_digest = @digest, sealed_secret = @sealed,
+          previous_secret_digest = @previous_digest, previous_sealed_secret = @previous_sealed
+        WHERE id = @id AND secret_digest = @expected_digest`,
+  resealSigningKey: `UPDATE projects SET signing_key_digest = @digest, sealed_signing_key = @sealed
+        WHERE id = @id AND signing_key_digest = @expected_digest`,
+};
+
+function filteredLists(dialect: SqlDialect) {
+  return {
+    familyTokens: filteredList(
+      TOKENS.selectList,
+      (columns, clause) => dialect.familyRows("tokens", columns, clause),
+      tokenFilter(dialect),
+    ),
+    // Two arms, each read in position order from its own index and stopped by its LIMIT.
+    audit: filteredList(
+      AUDIT.selectList,
+      (columns, clause) =>
+        `SELECT * FROM (${dialect.familyRows("audit_events", columns, clause)}) AS family
+           UNION ALL
+           SELECT * FROM (SELECT ${columns} FROM audit_events
+             WHERE ${SERVICE_ENTRIES} AND ${clause}) AS service`,
+      AUDIT_FILTER,
+    ),
+    // One target's entries, from its own index; they are all in scope or none is.
+    targetAudit: filteredList(
+      AUDIT.selectList,
+      (columns, clause) =>
+        `SELECT ${columns} FROM audit_events
+           WHERE target_id = @target_id
+             AND (project_id IN ${FAMILY_MEMBERS} OR (${SERVICE_ENTRIES}))
+             AND ${clause}`,
+      AUDIT_FILTER,
+    ),
+  };
+}
+
+export type StoreStatements = Record<keyof typeof SHARED_SQL, CompiledStatement> &
+  Record<keyof ReturnType<typeof filteredLists>, FilteredListStatements>;
+
+/** Statements written as `@name` SQL, compiled for `dialect`. */
+export function compileStatements<const Names extends string>(
+  dialect: SqlDialect,
+  texts: Readonly<Record<Names, string>>,
+): Record<Names, CompiledStatement> {
+  const compiled: Partial<Record<Names, CompiledStatement>> = {};
+  for (const name of Object.keys(texts) as Names[]) {
+    compiled[name] = compileStatement(dialect, name, texts[name]);
+  }
+  return compiled as Record<Names, CompiledStatement>;
+}
+
+/** The shared statements, compiled for `dialect`. */
+export function storeStatements(dialect: SqlDialect): StoreStatements {
+  const compiled: Record<string, CompiledStatement | FilteredListStatements> = {
+    ...compileStatements(dialect, SHARED_SQL),
+  };
+  for (const [name, list] of Object.entries(filteredLists(dialect))) {
+    const way = (direction: "after" | "before") => ({
+      boundary: compileStatement(
+        dialect,
+        `${name}_${direction}_boundary`,
+        list[direction].boundary,
+      ),
+      rows: compileStatement(dialect, `${name}_${direction}`, list[direction].rows),
+    });
+    compiled[name] = { after: way("after"), before: way("before") };
+  }
+  return compiled as StoreStatements;
+}
