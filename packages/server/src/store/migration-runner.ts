@@ -1,7 +1,4 @@
-/**
- * One step of a store's schema. Each dialect keeps its own list; a version means the same change
- * in every dialect that has it (PostgreSQL alone keeps shared counters, version 3).
- */
+/** One step of a store's schema in one dialect (each is written once, in sql/migrations.ts). */
 export interface Migration {
   readonly version: number;
   readonly name: string;

@@ -4,8 +4,11 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, expect, test } from "vitest";
 import { runMigrations } from "../../src/store/migration-runner.js";
+import { migrationsFor } from "../../src/store/sql/migrations.js";
 import { SqliteMigrationAdapter } from "../../src/store/sqlite/sqlite-migration-adapter.js";
-import { SQLITE_MIGRATIONS } from "../../src/store/sqlite/sqlite-migrations.js";
+
+const SQLITE_MIGRATIONS = migrationsFor("sqlite");
+
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 
 const directories: string[] = [];

@@ -2,13 +2,9 @@ import pg from "pg";
 import type { Counters } from "../../domain/counters.js";
 import type {
   NewAuditRecord,
-  NewProjectRecord,
   NewTokenRecord,
-  ProjectChangeSet,
-  ProjectRecord,
   RevocationWatcher,
   Store,
-  TokenChangeSet,
   TokenRecord,
   TokenReroll,
   TokenUse,
@@ -16,29 +12,24 @@ import type {
 import { StoreUnavailableError } from "../../errors.js";
 import { redactDatabaseUrl } from "../database-url.js";
 import { runMigrations } from "../migration-runner.js";
+import { migrationsFor } from "../sql/migrations.js";
 import { bindValues, type CompiledStatement, type SqlValues } from "../sql/sql-dialect.js";
-import { SqlStore } from "../sql/sql-store.js";
+import { type AuditedChange, SqlStore } from "../sql/sql-store.js";
 import { compileStatements, SHARED_SQL } from "../sql/store-statements.js";
 import {
   AUDIT,
   auditValues,
   EXPIRED_TOKEN_AUDIT,
-  type ProjectRow,
   prefixed,
-  projectChangeValues,
-  projectValues,
   TOKENS,
   type TokenRow,
-  tokenChangeValues,
   tokenValues,
-  toProject,
   toToken,
 } from "../sql/tables.js";
 import { PostgresCounters } from "./postgres-counters.js";
 import { POSTGRES_DIALECT } from "./postgres-dialect.js";
 import { classifyPostgresError } from "./postgres-errors.js";
 import { PostgresMigrationAdapter } from "./postgres-migration-adapter.js";
-import { POSTGRES_MIGRATIONS } from "./postgres-migrations.js";
 import type { PostgresOptions } from "./postgres-options.js";
 import { RevocationListener } from "./revocation-listener.js";
 
@@ -173,6 +164,15 @@ export class PostgresStore extends SqlStore implements Store {
     return (await this.#query(statement, values)).rowCount ?? 0;
   }
 
+  /** One statement: the change, a CTE that writes its audit entry and, for a token, its NOTIFY. */
+  protected async auditedChange<R>(
+    change: AuditedChange,
+    values: SqlValues,
+    audit: NewAuditRecord,
+  ): Promise<R[]> {
+    return this.rows<R>(this.#own[change], { ...values, ...auditOf(audit) });
+  }
+
   async close(): Promise<void> {
     await this.#listener?.stop();
     await this.#pool.end();
@@ -206,55 +206,11 @@ export class PostgresStore extends SqlStore implements Store {
     else await this.change(this.#own.writeSettings, values);
   }
 
-  async insertProject(project: NewProjectRecord, audit: NewAuditRecord): Promise<ProjectRecord> {
-    const [row] = await this.rows<ProjectRow>(this.#own.insertProject, {
-      ...projectValues(project),
-      ...auditOf(audit),
-    });
-    return toProject(row as ProjectRow);
-  }
-
-  async updateProject(
-    id: string,
-    changes: ProjectChangeSet,
-    audit: NewAuditRecord,
-  ): Promise<ProjectRecord | undefined> {
-    const [row] = await this.rows<ProjectRow>(this.#own.updateProject, {
-      id,
-      ...projectChangeValues(changes),
-      ...auditOf(audit),
-    });
-    return row && toProject(row);
-  }
-
-  async insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<TokenRecord> {
-    const [row] = await this.rows<TokenRow>(this.#own.insertToken, {
-      ...tokenValues(token),
-      ...auditOf(audit),
-    });
-    return toToken(row as TokenRow);
-  }
-
   async insertTokens(tokens: readonly NewTokenRecord[], audit: NewAuditRecord): Promise<void> {
     await this.change(this.#own.insertTokens, {
       rows: JSON.stringify(tokens.map((token) => jsonValues(tokenValues(token)))),
       ...auditOf(audit),
     });
-  }
-
-  async updateToken(
-    projectId: string,
-    tokenId: string,
-    changes: TokenChangeSet,
-    audit: NewAuditRecord,
-  ): Promise<TokenRecord | undefined> {
-    const [row] = await this.rows<TokenRow>(this.#own.updateToken, {
-      project_id: projectId,
-      id: tokenId,
-      ...tokenChangeValues(changes),
-      ...auditOf(audit),
-    });
-    return row && toToken(row);
   }
 
   async rerollToken(
@@ -273,19 +229,6 @@ export class PostgresStore extends SqlStore implements Store {
       ...auditOf(audit),
     });
     return row && { token: toToken(row), replacedDigest: row.replaced_digest };
-  }
-
-  async deleteToken(
-    projectId: string,
-    tokenId: string,
-    audit: NewAuditRecord,
-  ): Promise<TokenRecord | undefined> {
-    const [row] = await this.rows<TokenRow>(this.#own.deleteToken, {
-      project_id: projectId,
-      id: tokenId,
-      ...auditOf(audit),
-    });
-    return row && toToken(row);
   }
 
   async recordTokenUses(uses: readonly TokenUse[]): Promise<void> {
@@ -319,7 +262,7 @@ export class PostgresStore extends SqlStore implements Store {
   async #migrate(): Promise<void> {
     const client = await this.#pool.connect();
     try {
-      await runMigrations(new PostgresMigrationAdapter(client), POSTGRES_MIGRATIONS);
+      await runMigrations(new PostgresMigrationAdapter(client), migrationsFor("postgres"));
     } finally {
       client.release();
     }

@@ -4,9 +4,14 @@ import type {
   FilteredListWindow,
   FilteredRows,
   ListWindow,
+  NewAuditRecord,
+  NewProjectRecord,
+  NewTokenRecord,
+  ProjectChangeSet,
   ProjectRecord,
   SealedSecret,
   Store,
+  TokenChangeSet,
   TokenFilter,
   TokenRecord,
 } from "../../domain/store.js";
@@ -19,14 +24,31 @@ import {
 import {
   type AuditRow,
   type ProjectRow,
+  projectChangeValues,
+  projectValues,
   type TokenRow,
   toAudit,
+  tokenChangeValues,
+  tokenValues,
   toProject,
   toToken,
 } from "./tables.js";
 
+/** The single-row changes that are recorded in the audit log as they are made. */
+export type AuditedChange =
+  | "insertProject"
+  | "updateProject"
+  | "insertToken"
+  | "updateToken"
+  | "deleteToken";
+
 /** The part of the Store that both databases serve with the same statements. */
-type SharedReads =
+type Shared =
+  | "insertProject"
+  | "updateProject"
+  | "insertToken"
+  | "updateToken"
+  | "deleteToken"
   | "ping"
   | "readSetting"
   | "initSetting"
@@ -49,7 +71,7 @@ type SharedReads =
  * What the SQL stores share: reads, lists and the single-statement writes, over the two
  * primitives each store implements for its driver.
  */
-export abstract class SqlStore implements Pick<Store, SharedReads> {
+export abstract class SqlStore implements Pick<Store, Shared> {
   protected readonly statements: StoreStatements;
 
   protected constructor(dialect: SqlDialect) {
@@ -61,6 +83,16 @@ export abstract class SqlStore implements Pick<Store, SharedReads> {
 
   /** Runs a statement that writes, as a write of its own; resolves to the rows it changed. */
   protected abstract change(statement: CompiledStatement, values: SqlValues): Promise<number>;
+
+  /**
+   * Runs a change that returns the row it changed, recording `audit` in the same transaction
+   * exactly when there is such a row.
+   */
+  protected abstract auditedChange<R>(
+    change: AuditedChange,
+    values: SqlValues,
+    audit: NewAuditRecord,
+  ): Promise<R[]>;
 
   async ping(): Promise<void> {
     await this.rows(this.statements.ping, {});
@@ -80,6 +112,60 @@ export abstract class SqlStore implements Pick<Store, SharedReads> {
     const stored = await this.readSetting(key);
     if (stored === undefined) throw new Error(`setting ${key} vanished while being written`);
     return stored;
+  }
+
+  async insertProject(project: NewProjectRecord, audit: NewAuditRecord): Promise<ProjectRecord> {
+    const [row] = await this.auditedChange<ProjectRow>(
+      "insertProject",
+      projectValues(project),
+      audit,
+    );
+    return toProject(row as ProjectRow);
+  }
+
+  async updateProject(
+    id: string,
+    changes: ProjectChangeSet,
+    audit: NewAuditRecord,
+  ): Promise<ProjectRecord | undefined> {
+    const [row] = await this.auditedChange<ProjectRow>(
+      "updateProject",
+      { id, ...projectChangeValues(changes) },
+      audit,
+    );
+    return row && toProject(row);
+  }
+
+  async insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<TokenRecord> {
+    const [row] = await this.auditedChange<TokenRow>("insertToken", tokenValues(token), audit);
+    return toToken(row as TokenRow);
+  }
+
+  async updateToken(
+    projectId: string,
+    tokenId: string,
+    changes: TokenChangeSet,
+    audit: NewAuditRecord,
+  ): Promise<TokenRecord | undefined> {
+    const [row] = await this.auditedChange<TokenRow>(
+      "updateToken",
+      { project_id: projectId, id: tokenId, ...tokenChangeValues(changes) },
+      audit,
+    );
+    return row && toToken(row);
+  }
+
+  async deleteToken(
+    projectId: string,
+    tokenId: string,
+    audit: NewAuditRecord,
+  ): Promise<TokenRecord | undefined> {
+    const [row] = await this.auditedChange<TokenRow>(
+      "deleteToken",
+      { project_id: projectId, id: tokenId },
+      audit,
+    );
+    return row && toToken(row);
   }
 
   async findProject(id: string): Promise<ProjectRecord | undefined> {

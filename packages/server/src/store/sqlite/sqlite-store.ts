@@ -3,38 +3,29 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type {
   NewAuditRecord,
-  NewProjectRecord,
   NewTokenRecord,
-  ProjectChangeSet,
-  ProjectRecord,
   Store,
-  TokenChangeSet,
   TokenRecord,
   TokenReroll,
   TokenUse,
 } from "../../domain/store.js";
 import { StoreConflictError } from "../../errors.js";
 import { runMigrations } from "../migration-runner.js";
+import { migrationsFor } from "../sql/migrations.js";
 import { bindValues, type CompiledStatement, type SqlValues } from "../sql/sql-dialect.js";
-import { SqlStore } from "../sql/sql-store.js";
+import { type AuditedChange, SqlStore } from "../sql/sql-store.js";
 import { compileStatements } from "../sql/store-statements.js";
 import {
   auditValues,
   EXPIRED_TOKEN_AUDIT,
-  type ProjectRow,
   prefixed,
-  projectChangeValues,
-  projectValues,
   TOKENS,
   type TokenRow,
-  tokenChangeValues,
   tokenValues,
-  toProject,
   toToken,
 } from "../sql/tables.js";
 import { SQLITE_DIALECT } from "./sqlite-dialect.js";
 import { SqliteMigrationAdapter } from "./sqlite-migration-adapter.js";
-import { SQLITE_MIGRATIONS } from "./sqlite-migrations.js";
 import { SqliteWriteBatcher } from "./sqlite-write-batcher.js";
 
 /** SQLite's own statements: the parts of its writes that PostgreSQL does in CTEs. */
@@ -85,7 +76,7 @@ export class SqliteStore extends SqlStore implements Store {
       db.function("unicode_lower", { deterministic: true }, (text) =>
         typeof text === "string" ? text.toLowerCase() : text,
       );
-      await runMigrations(new SqliteMigrationAdapter(db), SQLITE_MIGRATIONS);
+      await runMigrations(new SqliteMigrationAdapter(db), migrationsFor("sqlite"));
       return new SqliteStore(db);
     } catch (error) {
       db.close();
@@ -106,6 +97,19 @@ export class SqliteStore extends SqlStore implements Store {
 
   protected async change(statement: CompiledStatement, values: SqlValues): Promise<number> {
     return this.#write(() => this.#run(statement, values));
+  }
+
+  /** The change and its audit entry: two statements of one write in the group commit. */
+  protected async auditedChange<R>(
+    change: AuditedChange,
+    values: SqlValues,
+    audit: NewAuditRecord,
+  ): Promise<R[]> {
+    return this.#write(() => {
+      const rows = this.#all<R>(this.statements[change], values);
+      if (rows.length > 0) this.#audit(audit);
+      return rows;
+    });
   }
 
   async close(): Promise<void> {
@@ -147,58 +151,10 @@ export class SqliteStore extends SqlStore implements Store {
     });
   }
 
-  async insertProject(project: NewProjectRecord, audit: NewAuditRecord): Promise<ProjectRecord> {
-    return this.#write(() => {
-      const [row] = this.#all<ProjectRow>(this.statements.insertProject, projectValues(project));
-      this.#audit(audit);
-      return toProject(row as ProjectRow);
-    });
-  }
-
-  async updateProject(
-    id: string,
-    changes: ProjectChangeSet,
-    audit: NewAuditRecord,
-  ): Promise<ProjectRecord | undefined> {
-    return this.#write(() => {
-      const [row] = this.#all<ProjectRow>(this.statements.updateProject, {
-        id,
-        ...projectChangeValues(changes),
-      });
-      if (row) this.#audit(audit);
-      return row && toProject(row);
-    });
-  }
-
-  async insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<TokenRecord> {
-    return this.#write(() => {
-      const [row] = this.#all<TokenRow>(this.statements.insertToken, tokenValues(token));
-      this.#audit(audit);
-      return toToken(row as TokenRow);
-    });
-  }
-
   async insertTokens(tokens: readonly NewTokenRecord[], audit: NewAuditRecord): Promise<void> {
     await this.#write(() => {
       for (const token of tokens) this.#run(this.statements.insertToken, tokenValues(token));
       this.#audit(audit);
-    });
-  }
-
-  async updateToken(
-    projectId: string,
-    tokenId: string,
-    changes: TokenChangeSet,
-    audit: NewAuditRecord,
-  ): Promise<TokenRecord | undefined> {
-    return this.#write(() => {
-      const [row] = this.#all<TokenRow>(this.statements.updateToken, {
-        project_id: projectId,
-        id: tokenId,
-        ...tokenChangeValues(changes),
-      });
-      if (row) this.#audit(audit);
-      return row && toToken(row);
     });
   }
 
@@ -221,21 +177,6 @@ export class SqliteStore extends SqlStore implements Store {
       });
       this.#audit(audit);
       return { token: toToken(row as TokenRow), replacedDigest: replaced.secret_digest };
-    });
-  }
-
-  async deleteToken(
-    projectId: string,
-    tokenId: string,
-    audit: NewAuditRecord,
-  ): Promise<TokenRecord | undefined> {
-    return this.#write(() => {
-      const [row] = this.#all<TokenRow>(this.statements.deleteToken, {
-        project_id: projectId,
-        id: tokenId,
-      });
-      if (row) this.#audit(audit);
-      return row && toToken(row);
     });
   }
 

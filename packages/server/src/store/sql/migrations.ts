@@ -1,0 +1,162 @@
+import type { Migration } from "../migration-runner.js";
+
+/** How each database spells the schema's column types. */
+interface SchemaTypes {
+  /** The row's position: assigned by the database, in insertion order. */
+  readonly position: string;
+  readonly text: string;
+  readonly bytes: string;
+  readonly time: string;
+  readonly flag: string;
+  readonly yes: string;
+  readonly no: string;
+  /** What closes a CREATE TABLE. */
+  readonly tableOptions: string;
+  /** The condition that a flag column is unset. */
+  unset(column: string): string;
+}
+
+export type SchemaDialect = "sqlite" | "postgres";
+
+const TYPES: Readonly<Record<SchemaDialect, SchemaTypes>> = {
+  // STRICT tables: a value of the wrong type is an error, not silently stored.
+  sqlite: {
+    position: "INTEGER PRIMARY KEY AUTOINCREMENT",
+    text: "TEXT",
+    bytes: "BLOB",
+    time: "INTEGER",
+    flag: "INTEGER",
+    yes: "1",
+    no: "0",
+    tableOptions: " STRICT",
+    unset: (column) => `${column} = 0`,
+  },
+  postgres: {
+    position: "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+    text: "text",
+    bytes: "bytea",
+    time: "timestamptz",
+    flag: "boolean",
+    yes: "true",
+    no: "false",
+    tableOptions: "",
+    unset: (column) => `NOT ${column}`,
+  },
+};
+
+interface SchemaStep {
+  readonly name: string;
+  /** The version this step has in each dialect that has it. */
+  readonly versions: Partial<Record<SchemaDialect, number>>;
+  readonly sql: (t: SchemaTypes) => string;
+}
+
+/**
+ * Append only: a released step never changes, a new one takes the next version in each
+ * dialect. Versions differ between dialects because PostgreSQL alone keeps shared counters.
+ */
+const SCHEMA: readonly SchemaStep[] = [
+  {
+    name: "projects, tokens and settings",
+    versions: { sqlite: 1, postgres: 1 },
+    sql: (t) => `
+      CREATE TABLE settings (
+        key ${t.text} PRIMARY KEY,
+        value ${t.text} NOT NULL
+      )${t.tableOptions};
+
+      CREATE TABLE projects (
+        position ${t.position},
+        id ${t.text} NOT NULL UNIQUE,
+        parent_id ${t.text} REFERENCES projects (id),
+        friendly_name ${t.text} NOT NULL,
+        created_at ${t.time} NOT NULL,
+        updated_at ${t.time} NOT NULL
+      )${t.tableOptions};
+      CREATE INDEX projects_parent ON projects (parent_id, position);
+
+      CREATE TABLE tokens (
+        position ${t.position},
+        id ${t.text} NOT NULL UNIQUE,
+        project_id ${t.text} NOT NULL REFERENCES projects (id),
+        name ${t.text} NOT NULL,
+        permissions ${t.text} NOT NULL,
+        secret_digest ${t.bytes} NOT NULL UNIQUE,
+        sealed_secret ${t.bytes} NOT NULL,
+        created_at ${t.time} NOT NULL,
+        updated_at ${t.time} NOT NULL
+      )${t.tableOptions};
+      CREATE INDEX tokens_project_position ON tokens (project_id, position);
+    `,
+  },
+  {
+    name: "project signing keys",
+    versions: { sqlite: 2, postgres: 2 },
+    sql: (t) => `
+      ALTER TABLE projects ADD COLUMN signing_key_digest ${t.bytes};
+      ALTER TABLE projects ADD COLUMN sealed_signing_key ${t.bytes};
+    `,
+  },
+  {
+    name: "shared request counters",
+    versions: { postgres: 3 },
+    // Counters are worth nothing after a crash, so they skip the write-ahead log.
+    sql: () => `
+      CREATE UNLOGGED TABLE counters (
+        key text PRIMARY KEY,
+        count integer NOT NULL,
+        window_ends_at timestamptz NOT NULL
+      );
+    `,
+  },
+  {
+    name: "token lifecycle and the audit log",
+    versions: { sqlite: 3, postgres: 4 },
+    sql: (t) => `
+      ALTER TABLE tokens ADD COLUMN enabled ${t.flag} NOT NULL DEFAULT ${t.yes};
+      ALTER TABLE tokens ADD COLUMN expires_at ${t.time};
+      ALTER TABLE tokens ADD COLUMN last_used_at ${t.time};
+      ALTER TABLE tokens ADD COLUMN previous_secret_digest ${t.bytes};
+      ALTER TABLE tokens ADD COLUMN previous_sealed_secret ${t.bytes};
+      ALTER TABLE tokens ADD COLUMN previous_secret_expires_at ${t.time};
+      ALTER TABLE tokens ADD COLUMN expiry_recorded ${t.flag} NOT NULL DEFAULT ${t.no};
+      CREATE INDEX tokens_previous_digest ON tokens (previous_secret_digest)
+        WHERE previous_secret_digest IS NOT NULL;
+      CREATE INDEX tokens_due_expiry ON tokens (expires_at)
+        WHERE expires_at IS NOT NULL AND ${t.unset("expiry_recorded")};
+
+      CREATE TABLE audit_events (
+        position ${t.position},
+        action ${t.text} NOT NULL,
+        project_id ${t.text},
+        target_type ${t.text} NOT NULL,
+        target_id ${t.text},
+        actor_project_id ${t.text},
+        actor_token_id ${t.text},
+        request_id ${t.text},
+        client_address ${t.text},
+        details ${t.text} NOT NULL,
+        occurred_at ${t.time} NOT NULL
+      )${t.tableOptions};
+      CREATE INDEX audit_events_project ON audit_events (project_id, position);
+      CREATE INDEX audit_events_occurred ON audit_events (occurred_at);
+    `,
+  },
+  {
+    name: "one target's audit entries in order",
+    versions: { sqlite: 4, postgres: 5 },
+    sql: () => `
+      CREATE INDEX audit_events_target ON audit_events (target_id, position);
+    `,
+  },
+];
+
+/** The migrations of one dialect, in version order. */
+export function migrationsFor(dialect: SchemaDialect): readonly Migration[] {
+  return SCHEMA.flatMap((step) => {
+    const version = step.versions[dialect];
+    return version === undefined
+      ? []
+      : [{ version, name: step.name, sql: step.sql(TYPES[dialect]) }];
+  }).sort((a, b) => a.version - b.version);
+}
