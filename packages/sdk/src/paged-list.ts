@@ -1,5 +1,6 @@
 import type { CompatPageLinks, ExtensionList } from "./contract.js";
-import type { Page } from "./types.js";
+import type { RequestOptions, Transport } from "./transport.js";
+import type { ListParams, Page } from "./types.js";
 
 /**
  * Every item of a list, fetched a page at a time as iteration goes: `for await (const item of
@@ -55,4 +56,16 @@ export function nativePage<T>(page: ExtensionList<T>): Page<T> {
     nextPageToken: pageTokenOf(page.links.next, "page_token"),
     previousPageToken: pageTokenOf(page.links.prev, "page_token"),
   };
+}
+
+/** One page of the extension list at `path`, with the list's own filters. */
+export async function extensionPage<T>(
+  transport: Transport,
+  path: string,
+  params: ListParams,
+  filters: RequestOptions["query"],
+): Promise<Page<T>> {
+  const query = { page_size: params.pageSize, page_token: params.pageToken, ...filters };
+  const options = { query, ...(params.signal && { signal: params.signal }) };
+  return nativePage(await transport.request<ExtensionList<T>>("GET", path, options));
 }

@@ -2,14 +2,13 @@ import type {
   AuditAction,
   AuditEntry,
   CreateManagedTokenParams,
-  ExtensionList,
   IssuedManagedToken,
   ManagedToken,
   Permission,
   RerollTokenParams,
   UpdateManagedTokenParams,
 } from "./contract.js";
-import { nativePage, PagedList } from "./paged-list.js";
+import { extensionPage, PagedList } from "./paged-list.js";
 import type { Transport } from "./transport.js";
 import type { ListParams, Page, RequestParams } from "./types.js";
 
@@ -108,21 +107,11 @@ export class ManagedTokens {
    * page may hold fewer than `pageSize` items, or none, and still have a `nextPageToken`.
    */
   async listPage(params: ManagedTokenListParams = {}): Promise<Page<ManagedToken>> {
-    const page = await this.transport.request<ExtensionList<ManagedToken>>(
-      "GET",
-      `${EXTENSION}/tokens`,
-      {
-        query: {
-          page_size: params.pageSize,
-          page_token: params.pageToken,
-          expiring_within: params.expiringWithin,
-          project_id: params.projectId,
-          name: params.name,
-        },
-        ...(params.signal && { signal: params.signal }),
-      },
-    );
-    return nativePage(page);
+    return extensionPage(this.transport, `${EXTENSION}/tokens`, params, {
+      expiring_within: params.expiringWithin,
+      project_id: params.projectId,
+      name: params.name,
+    });
   }
 
   /** Every token, a page at a time as iteration goes. */
@@ -145,24 +134,14 @@ export class AuditLog {
 
   /** One page; filtered by action or time, it may be short or empty and still have a next one. */
   async listPage(params: AuditListParams = {}): Promise<Page<AuditEntry>> {
-    const page = await this.transport.request<ExtensionList<AuditEntry>>(
-      "GET",
-      `${EXTENSION}/audit`,
-      {
-        query: {
-          page_size: params.pageSize,
-          page_token: params.pageToken,
-          project_id: params.projectId,
-          target: params.target,
-          action: params.action,
-          since: params.since,
-          until: params.until,
-          order: params.order,
-        },
-        ...(params.signal && { signal: params.signal }),
-      },
-    );
-    return nativePage(page);
+    return extensionPage(this.transport, `${EXTENSION}/audit`, params, {
+      project_id: params.projectId,
+      target: params.target,
+      action: params.action,
+      since: params.since,
+      until: params.until,
+      order: params.order,
+    });
   }
 
   list(params: AuditListParams = {}): PagedList<AuditEntry> {

@@ -19,7 +19,7 @@ interface TransportOptions {
   readonly retry: RetryPolicy;
 }
 
-interface RequestOptions {
+export interface RequestOptions {
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   readonly body?: unknown;
   readonly signal?: AbortSignal;

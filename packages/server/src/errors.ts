@@ -9,18 +9,29 @@ export abstract class TokenspaceError extends Error {
   abstract readonly code: ErrorCode;
 }
 
+/** The base of a failure class: Tokenspace's, or a client's (see ClientFailure), with its code. */
+function failure<const Code extends ErrorCode>(code: Code) {
+  abstract class Failure extends TokenspaceError {
+    readonly code = code;
+  }
+  return Failure;
+}
+
 /**
  * A failure that answers what a client sent. These are expected, frequent (a flood of wrong
  * credentials is thousands a second) and never debugged by their stack, so none is captured:
  * capturing it is most of what constructing an Error costs.
  */
-abstract class ClientFailure extends TokenspaceError {
-  constructor(message: string) {
-    const stackTraceLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    super(message);
-    Error.stackTraceLimit = stackTraceLimit;
+function clientFailure<const Code extends ErrorCode>(code: Code) {
+  abstract class ClientFailure extends failure(code) {
+    constructor(message: string) {
+      const stackTraceLimit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      super(message);
+      Error.stackTraceLimit = stackTraceLimit;
+    }
   }
+  return ClientFailure;
 }
 
 /** The stable codes, one per failure class below. */
@@ -38,30 +49,22 @@ export type ErrorCode =
   | "TS_ERR_REMOTE";
 
 /** The request cannot be understood at all (bad id syntax, forged page token). */
-export class MalformedRequestError extends ClientFailure {
-  readonly code = "TS_ERR_MALFORMED_REQUEST";
-}
+export class MalformedRequestError extends clientFailure("TS_ERR_MALFORMED_REQUEST") {}
 
 /** The credentials are missing, wrong, revoked, or lack a permission the operation needs. */
-export class AuthenticationError extends ClientFailure {
-  readonly code = "TS_ERR_UNAUTHENTICATED";
-}
+export class AuthenticationError extends clientFailure("TS_ERR_UNAUTHENTICATED") {}
 
-export class NotFoundError extends ClientFailure {
-  readonly code = "TS_ERR_NOT_FOUND";
-}
+export class NotFoundError extends clientFailure("TS_ERR_NOT_FOUND") {}
 
 /** The request was understood but its content breaks a rule; one problem per broken rule. */
-export class ValidationError extends ClientFailure {
-  readonly code = "TS_ERR_VALIDATION";
+export class ValidationError extends clientFailure("TS_ERR_VALIDATION") {
   constructor(readonly problems: readonly [ValidationProblem, ...ValidationProblem[]]) {
     super(problems.map((problem) => problem.message).join(" "));
   }
 }
 
 /** A request budget (a project's requests, a client's failed authentications) is spent. */
-export class RateLimitedError extends ClientFailure {
-  readonly code = "TS_ERR_RATE_LIMITED";
+export class RateLimitedError extends clientFailure("TS_ERR_RATE_LIMITED") {
   constructor(
     message: string,
     /** When the budget renews. */
@@ -75,31 +78,19 @@ export class RateLimitedError extends ClientFailure {
  * The store cannot be reached (connection refused or lost, timed out). The request may be
  * retried; nothing of it was written.
  */
-export class StoreUnavailableError extends TokenspaceError {
-  readonly code = "TS_ERR_STORE_UNAVAILABLE";
-}
+export class StoreUnavailableError extends failure("TS_ERR_STORE_UNAVAILABLE") {}
 
 /** A write would duplicate something that must be unique (an id, a secret digest). */
-export class StoreConflictError extends TokenspaceError {
-  readonly code = "TS_ERR_STORE_CONFLICT";
-}
+export class StoreConflictError extends failure("TS_ERR_STORE_CONFLICT") {}
 
 /** A setting (environment, flag, key file) is missing or wrong; the process cannot start. */
-export class ConfigError extends TokenspaceError {
-  readonly code = "TS_ERR_CONFIG";
-}
+export class ConfigError extends failure("TS_ERR_CONFIG") {}
 
 /** DATABASE_URL names no store Tokenspace can open. */
-export class DatabaseUrlError extends TokenspaceError {
-  readonly code = "TS_ERR_DATABASE_URL";
-}
+export class DatabaseUrlError extends failure("TS_ERR_DATABASE_URL") {}
 
 /** The command line itself is wrong: the CLI answers with its usage and exit code 2. */
-export class UsageError extends TokenspaceError {
-  readonly code = "TS_ERR_USAGE";
-}
+export class UsageError extends failure("TS_ERR_USAGE") {}
 
 /** A CLI command on a running server got an error answer, or no answer at all. */
-export class RemoteError extends TokenspaceError {
-  readonly code = "TS_ERR_REMOTE";
-}
+export class RemoteError extends failure("TS_ERR_REMOTE") {}

@@ -1,5 +1,6 @@
 import type { Account } from "@tokenspace/sdk";
 import { useState } from "preact/hooks";
+import { DataTable } from "../components/data-table.js";
 import { Notice, ProblemMessage } from "../components/messages.js";
 import { Pager } from "../components/pager.js";
 import { TextField } from "../components/text-field.js";
@@ -31,27 +32,20 @@ export function SubprojectsScreen() {
       <CreateSubproject onCreated={reload} />
       <ProblemMessage problem={problem} />
       {page && (
-        <table class="projects">
-          <caption class="visually-hidden">The project and its subprojects</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">ID</th>
-              <th scope="col">Created</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.items.map((account) => (
-              <ProjectRow
-                key={account.sid}
-                account={account}
-                isHome={account.sid === credentials.projectId}
-                onRenamed={reload}
-              />
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          name="projects"
+          caption={"The project and its subprojects"}
+          columns={["Name", "ID", "Created", "Actions"]}
+        >
+          {page.items.map((account) => (
+            <ProjectRow
+              key={account.sid}
+              account={account}
+              isHome={account.sid === credentials.projectId}
+              onRenamed={reload}
+            />
+          ))}
+        </DataTable>
       )}
       <Pager {...pager} label="Subproject pages" />
     </section>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { DataTable } from "../components/data-table.js";
 import { ProblemMessage } from "../components/messages.js";
 import { NothingMatchedYet, Pager } from "../components/pager.js";
 import { PermissionChips } from "../components/permission-chips.js";
@@ -66,39 +67,31 @@ export function TokensScreen({ projectId }: { projectId: string }) {
         <p>{filters.search ? `No token's name contains “${filters.search}”.` : "No tokens yet."}</p>
       )}
       {page && page.items.length > 0 && (
-        <table class="tokens">
-          <caption class="visually-hidden">API tokens, page {pager.number + 1}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Permissions</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Status</th>
+        <DataTable
+          name="tokens"
+          caption={<>API tokens, page {pager.number + 1}</>}
+          columns={["Name", "Permissions", "Last used", "Expires", "Status"]}
+        >
+          {page.items.map((token) => (
+            <tr key={token.id}>
+              <td>
+                <a href={href({ screen: "token", projectId, tokenId: token.id })}>{token.name}</a>
+              </td>
+              <td>
+                <PermissionChips permissions={token.permissions} />
+              </td>
+              <td>
+                <When iso={token.last_used_at} />
+              </td>
+              <td>
+                <When iso={token.expires_at} />
+              </td>
+              <td>
+                <TokenStatus token={token} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {page.items.map((token) => (
-              <tr key={token.id}>
-                <td>
-                  <a href={href({ screen: "token", projectId, tokenId: token.id })}>{token.name}</a>
-                </td>
-                <td>
-                  <PermissionChips permissions={token.permissions} />
-                </td>
-                <td>
-                  <When iso={token.last_used_at} />
-                </td>
-                <td>
-                  <When iso={token.expires_at} />
-                </td>
-                <td>
-                  <TokenStatus token={token} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       <Pager {...pager} label="Token pages" />
     </section>

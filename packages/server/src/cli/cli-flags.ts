@@ -52,29 +52,37 @@ Options:
   --help               Show this help
 `;
 
+/** Options that take a value. */
+const VALUED = [
+  "database-url",
+  "port",
+  "host",
+  "log-level",
+  "tls",
+  "new-key-file",
+  "batch-size",
+  "tls-cert",
+  "tls-key",
+  "project",
+  "name",
+  "permissions",
+  "parent",
+  "url",
+  "token",
+  "since",
+  "until",
+  "action",
+  "target",
+  "within",
+  "at",
+  "overlap",
+] as const;
+
 export const OPTIONS = {
-  "database-url": { type: "string" },
-  port: { type: "string" },
-  host: { type: "string" },
-  "log-level": { type: "string" },
-  tls: { type: "string" },
-  "new-key-file": { type: "string" },
-  "batch-size": { type: "string" },
-  "tls-cert": { type: "string" },
-  "tls-key": { type: "string" },
-  project: { type: "string" },
-  name: { type: "string" },
-  permissions: { type: "string" },
-  parent: { type: "string" },
-  url: { type: "string" },
-  token: { type: "string" },
-  since: { type: "string" },
-  until: { type: "string" },
-  action: { type: "string" },
-  target: { type: "string" },
-  within: { type: "string" },
-  at: { type: "string" },
-  overlap: { type: "string" },
+  ...(Object.fromEntries(VALUED.map((name) => [name, { type: "string" }])) as Record<
+    (typeof VALUED)[number],
+    { type: "string" }
+  >),
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;

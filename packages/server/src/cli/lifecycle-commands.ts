@@ -53,7 +53,7 @@ export async function showAudit(flags: Flags): Promise<void> {
           throw new NotFoundError(`No project ${projectId} exists in this store.`);
         }
         const records = await everyPage((cursor) =>
-          tokenspace.audit.list(projectId, query, PAGE, cursor),
+          tokenspace.audit.list(projectId, query, { pageSize: PAGE, cursor }),
         );
         return records.map(auditEntryView);
       });
@@ -81,7 +81,11 @@ export async function showExpiringTokens(flags: Flags): Promise<void> {
     : await withStore(flags, async (tokenspace) => {
         const projectId = await requireProject(flags, "tokens expiring");
         return everyPage((cursor) =>
-          tokenspace.tokens.listManaged(projectId, { expiringWithin: within }, PAGE, cursor),
+          tokenspace.tokens.listManaged(
+            projectId,
+            { expiringWithin: within },
+            { pageSize: PAGE, cursor },
+          ),
         );
       });
   const describe = (token: ManagedToken) =>

@@ -4,8 +4,13 @@ import type { Actor } from "./actor.js";
 import type { Clock } from "./clock.js";
 import { DURATION_FORMAT, parseDuration } from "./duration.js";
 import { isUuid, normalizeId } from "./identifiers.js";
-import { LIST_ORDERS, type ListOrder, type Page, readFilteredPage } from "./keyset-page.js";
-import type { PageCursor } from "./page-cursor.js";
+import {
+  LIST_ORDERS,
+  type ListOrder,
+  type Page,
+  type PageQuery,
+  readFilteredPage,
+} from "./keyset-page.js";
 import type { AuditFilter, AuditRecord, NewAuditRecord, Store } from "./store.js";
 import { parseTimestamp } from "./timestamp.js";
 import {
@@ -62,19 +67,12 @@ export class AuditLog {
     private readonly clock: Clock,
   ) {}
 
-  async list(
-    projectId: string,
-    query: AuditQuery,
-    pageSize: number,
-    cursor: PageCursor | undefined,
-  ): Promise<Page<AuditRecord>> {
+  async list(projectId: string, query: AuditQuery, page: PageQuery): Promise<Page<AuditRecord>> {
     const filter = this.#filter(query);
-    return readFilteredPage(
-      (window) => this.store.listAudit(projectId, filter, window),
-      pageSize,
-      cursor,
-      query.order as ListOrder | undefined,
-    );
+    return readFilteredPage((window) => this.store.listAudit(projectId, filter, window), {
+      ...page,
+      order: query.order as ListOrder | undefined,
+    });
   }
 
   /** Retention: deletes entries older than `days`, a batch at a time; returns how many. */

@@ -13,6 +13,13 @@ export type ListOrder = "oldest_first" | "newest_first";
 
 export const LIST_ORDERS: readonly ListOrder[] = ["oldest_first", "newest_first"];
 
+/** Which page of a list to read: how many items, from where (the first page without a cursor). */
+export interface PageQuery {
+  readonly pageSize: number;
+  readonly cursor: PageCursor | undefined;
+  readonly order?: ListOrder | undefined;
+}
+
 /**
  * How many rows of a list one filtered page request looks at, at most. A filter that matches
  * little would otherwise read the whole list to fill a page; past this many rows the page is
@@ -26,13 +33,11 @@ export const EXAMINED_ROWS_PER_PAGE = 10_000;
  */
 export async function readPage<T extends { readonly position: number }>(
   read: (window: ListWindow) => Promise<T[]>,
-  pageSize: number,
-  cursor: PageCursor | undefined,
+  query: PageQuery,
 ): Promise<Page<T>> {
   return readFilteredPage(
     async (window) => ({ rows: await read(window), examinedThrough: undefined }),
-    pageSize,
-    cursor,
+    query,
   );
 }
 
@@ -44,9 +49,7 @@ export async function readPage<T extends { readonly position: number }>(
  */
 export async function readFilteredPage<T extends { readonly position: number }>(
   read: (window: FilteredListWindow) => Promise<FilteredRows<T>>,
-  pageSize: number,
-  cursor: PageCursor | undefined,
-  order: ListOrder = "oldest_first",
+  { pageSize, cursor, order = "oldest_first" }: PageQuery,
   examine: number = EXAMINED_ROWS_PER_PAGE,
 ): Promise<Page<T>> {
   const page = cursor?.page ?? 0;

@@ -5,8 +5,7 @@ import { auditEntry } from "./audit-log.js";
 import type { Clock } from "./clock.js";
 import { newId, normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
-import { type Page, readPage } from "./keyset-page.js";
-import type { PageCursor } from "./page-cursor.js";
+import { type Page, type PageQuery, readPage } from "./keyset-page.js";
 import type { Principal } from "./principal.js";
 import { generateSigningKey, signingKeyBinding } from "./signing-key.js";
 import type { ProjectRecord, Store } from "./store.js";
@@ -87,15 +86,13 @@ export class ProjectService {
   /** The caller's project and its subprojects, a page at a time. */
   async listFamily(
     principal: Principal,
-    pageSize: number,
-    cursor: PageCursor | undefined,
+    page: PageQuery,
     friendlyName?: string,
   ): Promise<Page<ProjectRecord>> {
     if (friendlyName !== undefined) checkText(friendlyName);
     return readPage(
       (window) => this.store.listProjectFamily(principal.projectId, window, friendlyName),
-      pageSize,
-      cursor,
+      page,
     );
   }
 

@@ -14,9 +14,8 @@ import type { CredentialCache } from "./credential-cache.js";
 import { DURATION_FORMAT, parseDuration } from "./duration.js";
 import { newId, normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
-import { type Page, readFilteredPage, readPage } from "./keyset-page.js";
+import { type Page, type PageQuery, readFilteredPage, readPage } from "./keyset-page.js";
 import type { LifecycleEvents } from "./lifecycle-events.js";
-import type { PageCursor } from "./page-cursor.js";
 import type { NewTokenRecord, Store, TokenChangeSet, TokenFilter, TokenRecord } from "./store.js";
 import {
   type LifecycleChanges,
@@ -266,16 +265,8 @@ export class TokenService {
     return { ...managedToken(record), token: secret };
   }
 
-  async list(
-    projectId: string,
-    pageSize: number,
-    cursor: PageCursor | undefined,
-  ): Promise<Page<TokenSummary>> {
-    const page = await readPage(
-      (window) => this.store.listTokens(projectId, window),
-      pageSize,
-      cursor,
-    );
+  async list(projectId: string, query: PageQuery): Promise<Page<TokenSummary>> {
+    const page = await readPage((window) => this.store.listTokens(projectId, window), query);
     return { ...page, items: page.items.map(summary) };
   }
 
@@ -283,19 +274,13 @@ export class TokenService {
    * Tokens of a project and its subprojects with their lifecycle, filtered: only one project of
    * the family, names containing a text, tokens that expire between now and a while ahead.
    */
-  async listManaged(
-    projectId: string,
-    query: ManagedTokenQuery,
-    pageSize: number,
-    cursor: PageCursor | undefined,
-  ): Promise<Page<ManagedToken>> {
+  async listManaged(projectId: string, query: ManagedTokenQuery, page: PageQuery) {
     const filter = this.#tokenFilter(query);
-    const page = await readFilteredPage(
+    const found = await readFilteredPage(
       (window) => this.store.listFamilyTokens(projectId, window, filter),
-      pageSize,
-      cursor,
+      page,
     );
-    return { ...page, items: page.items.map(managedToken) };
+    return { ...found, items: found.items.map(managedToken) };
   }
 
   #tokenFilter(query: ManagedTokenQuery): TokenFilter {

@@ -40,8 +40,7 @@ export async function compatAccountRoutes(
       const page = COMPAT_ACCOUNT_LIST.read(request.query as Record<string, unknown>);
       const found = await projects.listFamily(
         principalOf(request),
-        page.pageSize,
-        page.cursor,
+        page,
         page.filters.FriendlyName,
       );
       const items = found.items.map((project) => toCompatAccount(project, app.prefix));

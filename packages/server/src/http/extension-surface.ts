@@ -1,5 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { auditEntryView } from "../domain/audit-log.js";
+import type { LifecycleChanges, TokenChanges } from "../domain/token-fields.js";
+import type { NewToken } from "../domain/token-service.js";
 import {
   AuditListQuery,
   AuditListSchema,
@@ -17,8 +19,8 @@ import {
 import { nativeList } from "./list-envelopes.js";
 import { actorOf, principalOf } from "./management-auth.js";
 import { renderNativeFailure } from "./native-errors.js";
+import { NO_CONTENT, routeDocs } from "./route-docs.js";
 import {
-  BASIC_AUTH,
   errorResponses,
   NativeErrorSchema,
   NativeValidationErrorSchema,
@@ -56,34 +58,25 @@ export const EXTENSION_SURFACE: Surface = {
   title: "Tokenspace's extension API",
   renderFailure: renderNativeFailure,
   async registerRoutes(app, { tokens, audit }) {
-    const tokenSchema = (summary: string, extra: object) => ({
-      summary,
-      tags: TOKENS_TAG,
-      security: BASIC_AUTH,
-      ...extra,
-    });
-    const owner = (request: FastifyRequest<{ Params: TokenIdParams }>) =>
-      tokens.ownerOf(principalOf(request).projectId, request.params.token_id);
+    const tokenDoc = routeDocs(TOKENS_TAG, ERRORS);
+    const params = TokenIdParamsSchema;
+    const target = async (request: FastifyRequest<{ Params: TokenIdParams }>) =>
+      [
+        await tokens.ownerOf(principalOf(request).projectId, request.params.token_id),
+        request.params.token_id,
+      ] as const;
 
     app.post<{ Body: CreateManagedTokenBody }>(
       "/tokens",
-      {
-        schema: tokenSchema("Create an API token with its lifecycle", {
-          body: CreateManagedTokenBodySchema,
-          response: { 201: IssuedManagedTokenSchema, ...ERRORS },
-        }),
-      },
+      tokenDoc("Create an API token with its lifecycle", {
+        body: CreateManagedTokenBodySchema,
+        response: { 201: IssuedManagedTokenSchema },
+      }),
       async (request, reply) => {
-        const body = request.body;
+        const projectId = principalOf(request).projectId;
         const created = await tokens.createManaged(
-          principalOf(request).projectId,
-          {
-            name: body.name,
-            permissions: body.permissions,
-            ...(body.subproject_id !== undefined && { subprojectId: body.subproject_id }),
-            ...(body.expires_at !== undefined && { expiresAt: body.expires_at }),
-            ...(body.enabled !== undefined && { enabled: body.enabled }),
-          },
+          projectId,
+          newManagedToken(request.body),
           actorOf(request),
         );
         return reply.code(201).send(created);
@@ -92,15 +85,10 @@ export const EXTENSION_SURFACE: Surface = {
 
     app.get<{ Querystring: ManagedTokenListQuery }>(
       "/tokens",
-      {
-        schema: tokenSchema(
-          "List the tokens of your project and its subprojects, with their lifecycle",
-          {
-            querystring: MANAGED_TOKEN_LIST.query,
-            response: { 200: ManagedTokenListSchema, ...ERRORS },
-          },
-        ),
-      },
+      tokenDoc("List the tokens of your project and its subprojects, with their lifecycle", {
+        querystring: MANAGED_TOKEN_LIST.query,
+        response: { 200: ManagedTokenListSchema },
+      }),
       async (request) => {
         const page = MANAGED_TOKEN_LIST.read(request.query as Record<string, unknown>);
         const { expiring_within, project_id, name } = request.query;
@@ -111,8 +99,7 @@ export const EXTENSION_SURFACE: Surface = {
             ...(project_id !== undefined && { projectId: project_id }),
             ...(name !== undefined && { name }),
           },
-          page.pageSize,
-          page.cursor,
+          page,
         );
         return MANAGED_TOKEN_LIST.render(`${app.prefix}/tokens`, found, page);
       },
@@ -120,83 +107,54 @@ export const EXTENSION_SURFACE: Surface = {
 
     app.get<{ Params: TokenIdParams }>(
       "/tokens/:token_id",
-      {
-        schema: tokenSchema("Fetch a token's lifecycle (without its secret)", {
-          params: TokenIdParamsSchema,
-          response: { 200: ManagedTokenSchema, ...ERRORS },
-        }),
-      },
-      async (request) => tokens.getManaged(await owner(request), request.params.token_id),
+      tokenDoc("Fetch a token's lifecycle (without its secret)", {
+        params,
+        response: { 200: ManagedTokenSchema },
+      }),
+      async (request) => tokens.getManaged(...(await target(request))),
     );
 
     app.patch<{ Params: TokenIdParams; Body: UpdateManagedTokenBody }>(
       "/tokens/:token_id",
-      {
-        schema: tokenSchema("Change a token: name, permissions, expiry, enabled", {
-          params: TokenIdParamsSchema,
-          body: UpdateManagedTokenBodySchema,
-          response: { 200: ManagedTokenSchema, ...ERRORS },
-        }),
-      },
-      async (request) => {
-        const body = request.body;
-        return tokens.updateManaged(
-          await owner(request),
-          request.params.token_id,
-          {
-            ...(body.name !== undefined && { name: body.name }),
-            ...(body.permissions !== undefined && { permissions: body.permissions }),
-            ...(body.expires_at !== undefined && { expiresAt: body.expires_at }),
-            ...(body.enabled !== undefined && { enabled: body.enabled }),
-          },
-          actorOf(request),
-        );
-      },
-    );
-
-    app.post<{ Params: TokenIdParams; Body: RerollBody }>(
-      "/tokens/:token_id/reroll",
-      {
-        schema: tokenSchema("Reroll: a new secret, the previous one kept for an overlap", {
-          params: TokenIdParamsSchema,
-          body: RerollBodySchema,
-          response: { 200: IssuedManagedTokenSchema, ...ERRORS },
-        }),
-      },
+      tokenDoc("Change a token: name, permissions, expiry, enabled", {
+        params,
+        body: UpdateManagedTokenBodySchema,
+        response: { 200: ManagedTokenSchema },
+      }),
       async (request) =>
-        tokens.reroll(
-          await owner(request),
-          request.params.token_id,
-          request.body.overlap,
+        tokens.updateManaged(
+          ...(await target(request)),
+          managedTokenChanges(request.body),
           actorOf(request),
         ),
     );
 
+    app.post<{ Params: TokenIdParams; Body: RerollBody }>(
+      "/tokens/:token_id/reroll",
+      tokenDoc("Reroll: a new secret, the previous one kept for an overlap", {
+        params,
+        body: RerollBodySchema,
+        response: { 200: IssuedManagedTokenSchema },
+      }),
+      async (request) =>
+        tokens.reroll(...(await target(request)), request.body.overlap, actorOf(request)),
+    );
+
     app.delete<{ Params: TokenIdParams }>(
       "/tokens/:token_id",
-      {
-        schema: tokenSchema("Delete a token", {
-          params: TokenIdParamsSchema,
-          response: { 204: { type: "null", description: "Deleted." }, ...ERRORS },
-        }),
-      },
+      tokenDoc("Delete a token", { params, response: NO_CONTENT }),
       async (request, reply) => {
-        await tokens.delete(await owner(request), request.params.token_id, actorOf(request));
+        await tokens.delete(...(await target(request)), actorOf(request));
         return reply.code(204).send();
       },
     );
 
     app.get<{ Querystring: AuditListQuery }>(
       "/audit",
-      {
-        schema: {
-          summary: "The audit log of your project, its subprojects and the service, oldest first",
-          tags: AUDIT_TAG,
-          security: BASIC_AUTH,
-          querystring: AUDIT_LIST.query,
-          response: { 200: AuditListSchema, ...ERRORS },
-        },
-      },
+      routeDocs(AUDIT_TAG, ERRORS)(
+        "The audit log of your project, its subprojects and the service, oldest first",
+        { querystring: AUDIT_LIST.query, response: { 200: AuditListSchema } },
+      ),
       async (request) => {
         const page = AUDIT_LIST.read(request.query as Record<string, unknown>);
         const { project_id, target, action, since, until, order } = request.query;
@@ -210,8 +168,7 @@ export const EXTENSION_SURFACE: Surface = {
             ...(since !== undefined && { since }),
             ...(until !== undefined && { until }),
           },
-          page.pageSize,
-          page.cursor,
+          page,
         );
         return AUDIT_LIST.render(
           `${app.prefix}/audit`,
@@ -222,3 +179,24 @@ export const EXTENSION_SURFACE: Surface = {
     );
   },
 };
+
+/** A create body as the domain takes it. */
+function newManagedToken(body: CreateManagedTokenBody): NewToken {
+  return {
+    name: body.name,
+    permissions: body.permissions,
+    ...(body.subproject_id !== undefined && { subprojectId: body.subproject_id }),
+    ...(body.expires_at !== undefined && { expiresAt: body.expires_at }),
+    ...(body.enabled !== undefined && { enabled: body.enabled }),
+  };
+}
+
+/** An update body as the domain takes it. */
+function managedTokenChanges(body: UpdateManagedTokenBody): TokenChanges & LifecycleChanges {
+  return {
+    ...(body.name !== undefined && { name: body.name }),
+    ...(body.permissions !== undefined && { permissions: body.permissions }),
+    ...(body.expires_at !== undefined && { expiresAt: body.expires_at }),
+    ...(body.enabled !== undefined && { enabled: body.enabled }),
+  };
+}

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from "fastify";
-import type { Bindings, ChildLoggerOptions } from "pino";
+import type { Bindings, ChildLoggerOptions, LogFn } from "pino";
 
 /**
  * Fastify gives every request a child logger bound to its id, and pino builds a child's
@@ -7,7 +7,16 @@ import type { Bindings, ChildLoggerOptions } from "pino";
  * Most requests never log through it (their one line is RequestLog's), so this child is made on
  * first use and the rest pay nothing.
  */
+const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
 export class LazyChildLogger implements FastifyBaseLogger {
+  declare fatal: LogFn;
+  declare error: LogFn;
+  declare warn: LogFn;
+  declare info: LogFn;
+  declare debug: LogFn;
+  declare trace: LogFn;
+  declare silent: LogFn;
   #made: FastifyBaseLogger | undefined;
 
   constructor(
@@ -38,43 +47,16 @@ export class LazyChildLogger implements FastifyBaseLogger {
     this.#logger.level = level;
   }
 
-  fatal(...line: unknown[]): void {
-    this.#write("fatal", line);
-  }
-
-  error(...line: unknown[]): void {
-    this.#write("error", line);
-  }
-
-  warn(...line: unknown[]): void {
-    this.#write("warn", line);
-  }
-
-  info(...line: unknown[]): void {
-    this.#write("info", line);
-  }
-
-  debug(...line: unknown[]): void {
-    this.#write("debug", line);
-  }
-
-  trace(...line: unknown[]): void {
-    this.#write("trace", line);
-  }
-
-  silent(...line: unknown[]): void {
-    this.#write("silent", line);
-  }
-
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
     return this.#logger.child(bindings, options);
   }
 
-  #write(
-    level: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent",
-    line: unknown[],
-  ) {
-    const logger = this.#logger;
-    Reflect.apply(logger[level], logger, line);
+  static {
+    for (const level of LEVELS) {
+      LazyChildLogger.prototype[level] = function (this: LazyChildLogger, ...line: unknown[]) {
+        const logger = this.#logger;
+        Reflect.apply(logger[level], logger, line);
+      } as LogFn;
+    }
   }
 }

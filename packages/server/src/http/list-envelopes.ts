@@ -60,6 +60,58 @@ function filtersOf(
   return Object.fromEntries(names.map((name) => [name, params[name] as string | undefined]));
 }
 
+/** The links of one page: to itself, the first page, and its neighbours (null at an end). */
+interface PageLinks {
+  readonly self: string;
+  readonly first: string;
+  readonly next: string | null;
+  readonly previous: string | null;
+}
+
+/** The names a style gives its paging parameters in the query string. */
+interface PagingNames {
+  /** The page number, where the style shows one. */
+  readonly number?: string;
+  readonly size: string;
+  readonly token: string;
+}
+
+/**
+ * A list style: `envelope` wraps a page's items with its links, each the list's path with the
+ * request's filters, the page size and the page's token (and number, where the style has one).
+ */
+function listStyle(
+  query: TObject,
+  response: TSchema,
+  names: PagingNames,
+  filterNames: readonly string[],
+  envelope: <T>(page: Page<T>, request: PageRequest, links: PageLinks) => object,
+): ListStyle {
+  return {
+    query,
+    response,
+    read: (params) =>
+      pageRequest(params[names.size], params[names.token], filtersOf(params, filterNames)),
+    render(path, page, request) {
+      const link = (pageNumber: number, token: string | undefined) =>
+        withQuery(path, {
+          ...request.filters,
+          ...(names.number && { [names.number]: pageNumber }),
+          [names.size]: request.pageSize,
+          [names.token]: token,
+        });
+      const linked = (cursor: PageCursor | undefined) =>
+        cursor === undefined ? null : link(cursor.page, encodePageToken(cursor));
+      return envelope(page, request, {
+        self: link(page.page, request.pageToken),
+        first: link(0, undefined),
+        next: linked(page.next),
+        previous: linked(page.previous),
+      });
+    },
+  };
+}
+
 /**
  * The compatibility list envelope: `uri`, `first_page_uri`, `next_page_uri`,
  * `previous_page_uri`, `page`, `page_size`, and the items under the resource's key. Filters
@@ -71,32 +123,16 @@ function compatList(
   response: TSchema,
   filterNames: readonly string[] = [],
 ): ListStyle {
-  return {
-    query,
-    response,
-    read: (params) =>
-      pageRequest(params.PageSize, params.PageToken, filtersOf(params, filterNames)),
-    render(path, page, request) {
-      const uri = (pageNumber: number, token: string | undefined) =>
-        withQuery(path, {
-          ...request.filters,
-          Page: pageNumber,
-          PageSize: request.pageSize,
-          PageToken: token,
-        });
-      const linked = (cursor: PageCursor | undefined) =>
-        cursor === undefined ? null : uri(cursor.page, encodePageToken(cursor));
-      return {
-        uri: uri(page.page, request.pageToken),
-        first_page_uri: uri(0, undefined),
-        next_page_uri: linked(page.next),
-        previous_page_uri: linked(page.previous),
-        page: page.page,
-        page_size: request.pageSize,
-        [key]: page.items,
-      };
-    },
-  };
+  const names = { number: "Page", size: "PageSize", token: "PageToken" };
+  return listStyle(query, response, names, filterNames, (page, request, links) => ({
+    uri: links.self,
+    first_page_uri: links.first,
+    next_page_uri: links.next,
+    previous_page_uri: links.previous,
+    page: page.page,
+    page_size: request.pageSize,
+    [key]: page.items,
+  }));
 }
 
 export const COMPAT_TOKEN_LIST = compatList("tokens", CompatPageQuery, CompatTokenListSchema);
@@ -117,27 +153,11 @@ export function nativeList(
   response: TSchema,
   filterNames: readonly string[] = [],
 ): ListStyle {
-  return {
-    query,
-    response,
-    read: (params) =>
-      pageRequest(params.page_size, params.page_token, filtersOf(params, filterNames)),
-    render(path, page, request) {
-      const link = (token: string | undefined) =>
-        withQuery(path, { ...request.filters, page_size: request.pageSize, page_token: token });
-      const linked = (cursor: PageCursor | undefined) =>
-        cursor === undefined ? null : link(encodePageToken(cursor));
-      return {
-        links: {
-          self: link(request.pageToken),
-          first: link(undefined),
-          next: linked(page.next),
-          prev: linked(page.previous),
-        },
-        data: page.items,
-      };
-    },
-  };
+  const names = { size: "page_size", token: "page_token" };
+  return listStyle(query, response, names, filterNames, (page, _request, links) => ({
+    links: { self: links.self, first: links.first, next: links.next, prev: links.previous },
+    data: page.items,
+  }));
 }
 
 export const NATIVE_TOKEN_LIST = nativeList(NativePageQuery, NativeTokenListSchema);

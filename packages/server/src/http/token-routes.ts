@@ -4,8 +4,8 @@ import type { TokenChanges } from "../domain/token-fields.js";
 import type { NewToken, TokenService } from "../domain/token-service.js";
 import type { ListStyle } from "./list-envelopes.js";
 import { actorOf } from "./management-auth.js";
+import { NO_CONTENT, routeDocs } from "./route-docs.js";
 import {
-  BASIC_AUTH,
   type CreateTokenBody,
   CreateTokenBodySchema,
   TokenIdParams,
@@ -49,23 +49,20 @@ function tokenChanges({ name, permissions }: UpdateTokenBody): TokenChanges {
  * delete, with the surface's way of naming the project and of enveloping a list.
  */
 export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOptions) {
-  const { tokens, collection, resolveProject, list } = options;
-  const collectionParams = options.collectionParams;
-  const tokenParams = Type.Composite([collectionParams, TokenIdParams]);
-  const common = { tags: [...options.tags], security: BASIC_AUTH };
-  const errors = options.errorResponses;
+  const { tokens, collection, collectionParams, resolveProject, list } = options;
+  const params = Type.Composite([collectionParams, TokenIdParams]);
+  const doc = routeDocs(options.tags, options.errorResponses);
+  const item = `${collection}/:token_id`;
+  const target = async (request: FastifyRequest<{ Params: TokenIdParams }>) =>
+    [await resolveProject(request), request.params.token_id] as const;
 
   app.post<{ Body: CreateTokenBody }>(
     collection,
-    {
-      schema: {
-        ...common,
-        summary: "Create an API token",
-        params: collectionParams,
-        body: CreateTokenBodySchema,
-        response: { 200: TokenSchema, ...errors },
-      },
-    },
+    doc("Create an API token", {
+      params: collectionParams,
+      body: CreateTokenBodySchema,
+      response: { 200: TokenSchema },
+    }),
     async (request) =>
       tokens.create(await resolveProject(request), newToken(request.body), {
         actor: actorOf(request),
@@ -74,68 +71,41 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
 
   app.get(
     collection,
-    {
-      schema: {
-        ...common,
-        summary: "List API tokens (without their secrets)",
-        params: collectionParams,
-        querystring: list.query,
-        response: { 200: list.response, ...errors },
-      },
-    },
+    doc("List API tokens (without their secrets)", {
+      params: collectionParams,
+      querystring: list.query,
+      response: { 200: list.response },
+    }),
     async (request) => {
       const projectId = await resolveProject(request);
       const page = list.read(request.query as Record<string, unknown>);
-      const found = await tokens.list(projectId, page.pageSize, page.cursor);
+      const found = await tokens.list(projectId, page);
       return list.render(options.collectionPath(request, projectId), found, page);
     },
   );
 
   app.get<{ Params: TokenIdParams }>(
-    `${collection}/:token_id`,
-    {
-      schema: {
-        ...common,
-        summary: "Fetch an API token, with its secret",
-        params: tokenParams,
-        response: { 200: TokenSchema, ...errors },
-      },
-    },
-    async (request) => tokens.get(await resolveProject(request), request.params.token_id),
+    item,
+    doc("Fetch an API token, with its secret", { params, response: { 200: TokenSchema } }),
+    async (request) => tokens.get(...(await target(request))),
   );
 
   app.patch<{ Params: TokenIdParams; Body: UpdateTokenBody }>(
-    `${collection}/:token_id`,
-    {
-      schema: {
-        ...common,
-        summary: "Update an API token's name or permissions",
-        params: tokenParams,
-        body: UpdateTokenBodySchema,
-        response: { 200: TokenSchema, ...errors },
-      },
-    },
+    item,
+    doc("Update an API token's name or permissions", {
+      params,
+      body: UpdateTokenBodySchema,
+      response: { 200: TokenSchema },
+    }),
     async (request) =>
-      tokens.update(
-        await resolveProject(request),
-        request.params.token_id,
-        tokenChanges(request.body),
-        actorOf(request),
-      ),
+      tokens.update(...(await target(request)), tokenChanges(request.body), actorOf(request)),
   );
 
   app.delete<{ Params: TokenIdParams }>(
-    `${collection}/:token_id`,
-    {
-      schema: {
-        ...common,
-        summary: "Delete an API token",
-        params: tokenParams,
-        response: { 204: { type: "null", description: "Deleted." }, ...errors },
-      },
-    },
+    item,
+    doc("Delete an API token", { params, response: NO_CONTENT }),
     async (request, reply) => {
-      await tokens.delete(await resolveProject(request), request.params.token_id, actorOf(request));
+      await tokens.delete(...(await target(request)), actorOf(request));
       return reply.code(204).send();
     },
   );

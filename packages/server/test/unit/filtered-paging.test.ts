@@ -72,9 +72,7 @@ test("walking a filtered list by next links, then back by prev links, finds ever
                 window,
                 search === "" ? {} : { nameContains: search },
               ),
-            pageSize,
-            cursor,
-            order,
+            { pageSize, cursor, order },
             examine,
           );
         const matching = family.filter((token) => token.name.includes(search));

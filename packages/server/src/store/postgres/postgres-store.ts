@@ -1,30 +1,19 @@
 import pg from "pg";
 import type { Counters } from "../../domain/counters.js";
-import type {
-  NewAuditRecord,
-  NewTokenRecord,
-  RevocationWatcher,
-  Store,
-  TokenRecord,
-  TokenReroll,
-  TokenUse,
-} from "../../domain/store.js";
+import type { NewAuditRecord, RevocationWatcher, Store, TokenUse } from "../../domain/store.js";
 import { StoreUnavailableError } from "../../errors.js";
 import { redactDatabaseUrl } from "../database-url.js";
 import { runMigrations } from "../migration-runner.js";
 import { migrationsFor } from "../sql/migrations.js";
-import { bindValues, type CompiledStatement, type SqlValues } from "../sql/sql-dialect.js";
-import { type AuditedChange, SqlStore } from "../sql/sql-store.js";
-import { compileStatements, SHARED_SQL } from "../sql/store-statements.js";
+import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
+import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store.js";
+import { SHARED_SQL } from "../sql/store-statements.js";
 import {
   AUDIT,
-  auditValues,
+  auditParameters,
   EXPIRED_TOKEN_AUDIT,
-  prefixed,
   TOKENS,
   type TokenRow,
-  tokenValues,
-  toToken,
 } from "../sql/tables.js";
 import { PostgresCounters } from "./postgres-counters.js";
 import { POSTGRES_DIALECT } from "./postgres-dialect.js";
@@ -123,7 +112,7 @@ const POSTGRES_ONLY = {
 export class PostgresStore extends SqlStore implements Store {
   readonly #pool: pg.Pool;
   readonly #config: pg.PoolConfig;
-  readonly #own = compileStatements(POSTGRES_DIALECT, POSTGRES_ONLY);
+  readonly #own = this.compile(POSTGRES_ONLY);
   #listener: RevocationListener | undefined;
 
   private constructor(connectionString: string, options: PostgresOptions) {
@@ -170,7 +159,7 @@ export class PostgresStore extends SqlStore implements Store {
     values: SqlValues,
     audit: NewAuditRecord,
   ): Promise<R[]> {
-    return this.rows<R>(this.#own[change], { ...values, ...auditOf(audit) });
+    return this.rows<R>(this.#own[change], { ...values, ...auditParameters(audit) });
   }
 
   async close(): Promise<void> {
@@ -202,33 +191,30 @@ export class PostgresStore extends SqlStore implements Store {
       values: entries.map(([, value]) => value ?? null),
       deleted: entries.filter(([, value]) => value === undefined).map(([key]) => key),
     };
-    if (audit) await this.change(this.#own.writeSettingsAudited, { ...values, ...auditOf(audit) });
+    if (audit)
+      await this.change(this.#own.writeSettingsAudited, { ...values, ...auditParameters(audit) });
     else await this.change(this.#own.writeSettings, values);
   }
 
-  async insertTokens(tokens: readonly NewTokenRecord[], audit: NewAuditRecord): Promise<void> {
+  protected async insertTokenRows(
+    rows: readonly SqlValues[],
+    audit: NewAuditRecord,
+  ): Promise<void> {
     await this.change(this.#own.insertTokens, {
-      rows: JSON.stringify(tokens.map((token) => jsonValues(tokenValues(token)))),
-      ...auditOf(audit),
+      rows: JSON.stringify(rows.map(jsonValues)),
+      ...auditParameters(audit),
     });
   }
 
-  async rerollToken(
-    projectId: string,
-    tokenId: string,
-    reroll: TokenReroll,
+  protected async rerollTokenRow(
+    values: SqlValues,
     audit: NewAuditRecord,
-  ): Promise<{ token: TokenRecord; replacedDigest: Buffer } | undefined> {
-    const [row] = await this.rows<TokenRow & { replaced_digest: Buffer }>(this.#own.rerollToken, {
-      project_id: projectId,
-      id: tokenId,
-      digest: reroll.secret.digest,
-      sealed: reroll.secret.sealed,
-      previous_until: reroll.previousSecretExpiresAt,
-      updated_at: reroll.updatedAt,
-      ...auditOf(audit),
+  ): Promise<RerolledRow | undefined> {
+    const [row] = await this.rows<RerolledRow>(this.#own.rerollToken, {
+      ...values,
+      ...auditParameters(audit),
     });
-    return row && { token: toToken(row), replacedDigest: row.replaced_digest };
+    return row;
   }
 
   async recordTokenUses(uses: readonly TokenUse[]): Promise<void> {
@@ -238,9 +224,8 @@ export class PostgresStore extends SqlStore implements Store {
     });
   }
 
-  async claimExpiredTokens(now: Date, limit: number): Promise<TokenRecord[]> {
-    const rows = await this.rows<TokenRow>(this.#own.claimExpiredTokens, { now, limit });
-    return rows.map(toToken);
+  protected claimExpiredTokenRows(now: Date, limit: number): Promise<TokenRow[]> {
+    return this.rows<TokenRow>(this.#own.claimExpiredTokens, { now, limit });
   }
 
   /** Runs a statement, prepared once per connection under its name. */
@@ -252,7 +237,7 @@ export class PostgresStore extends SqlStore implements Store {
       return await this.#pool.query<R>({
         name: statement.name,
         text: statement.text,
-        values: bindValues(POSTGRES_DIALECT, statement, values),
+        values: this.bind(statement, values),
       });
     } catch (error) {
       throw classifyPostgresError(error);
@@ -268,8 +253,6 @@ export class PostgresStore extends SqlStore implements Store {
     }
   }
 }
-
-const auditOf = (audit: NewAuditRecord) => prefixed("audit_", auditValues(audit));
 
 /** A row as JSON for json_populate_recordset: bytea as `\x…` hex text, times as ISO text. */
 function jsonValues(values: Readonly<Record<string, unknown>>): Record<string, unknown> {

@@ -14,9 +14,16 @@ import type {
   TokenChangeSet,
   TokenFilter,
   TokenRecord,
+  TokenReroll,
 } from "../../domain/store.js";
-import type { CompiledStatement, SqlDialect, SqlValues } from "./sql-dialect.js";
 import {
+  bindValues,
+  type CompiledStatement,
+  type SqlDialect,
+  type SqlValues,
+} from "./sql-dialect.js";
+import {
+  compileStatements,
   type FilteredListStatements,
   type StoreStatements,
   storeStatements,
@@ -34,6 +41,8 @@ import {
   toToken,
 } from "./tables.js";
 
+export type RerolledRow = TokenRow & { replaced_digest: Buffer };
+
 /** The single-row changes that are recorded in the audit log as they are made. */
 export type AuditedChange =
   | "insertProject"
@@ -44,6 +53,9 @@ export type AuditedChange =
 
 /** The part of the Store that both databases serve with the same statements. */
 type Shared =
+  | "insertTokens"
+  | "rerollToken"
+  | "claimExpiredTokens"
   | "insertProject"
   | "updateProject"
   | "insertToken"
@@ -73,9 +85,23 @@ type Shared =
  */
 export abstract class SqlStore implements Pick<Store, Shared> {
   protected readonly statements: StoreStatements;
+  readonly #dialect: SqlDialect;
 
   protected constructor(dialect: SqlDialect) {
+    this.#dialect = dialect;
     this.statements = storeStatements(dialect);
+  }
+
+  /** A store's own statements, compiled for its dialect. */
+  protected compile<const Names extends string>(
+    texts: Readonly<Record<Names, string>>,
+  ): Record<Names, CompiledStatement> {
+    return compileStatements(this.#dialect, texts);
+  }
+
+  /** The driver's values for a statement, in placeholder order. */
+  protected bind(statement: CompiledStatement, values: SqlValues): unknown[] {
+    return bindValues(this.#dialect, statement, values);
   }
 
   /** Runs a statement that reads, or writes and returns rows. */
@@ -93,6 +119,25 @@ export abstract class SqlStore implements Pick<Store, Shared> {
     values: SqlValues,
     audit: NewAuditRecord,
   ): Promise<R[]>;
+
+  /** Inserts the rows, recording `audit` once for all of them, in one transaction. */
+  protected abstract insertTokenRows(
+    rows: readonly SqlValues[],
+    audit: NewAuditRecord,
+  ): Promise<void>;
+
+  /**
+   * Gives the token `@project_id`/`@id` its new secret (`@digest`, `@sealed`), keeping the one it
+   * replaces until `@previous_until` (or not, when null); returns the row with the digest it
+   * replaced, and records `audit`, when there is such a token.
+   */
+  protected abstract rerollTokenRow(
+    values: SqlValues,
+    audit: NewAuditRecord,
+  ): Promise<RerolledRow | undefined>;
+
+  /** Marks up to `limit` tokens whose expiry passed by `now` as recorded, auditing each. */
+  protected abstract claimExpiredTokenRows(now: Date, limit: number): Promise<TokenRow[]>;
 
   async ping(): Promise<void> {
     await this.rows(this.statements.ping, {});
@@ -114,58 +159,63 @@ export abstract class SqlStore implements Pick<Store, Shared> {
     return stored;
   }
 
-  async insertProject(project: NewProjectRecord, audit: NewAuditRecord): Promise<ProjectRecord> {
-    const [row] = await this.auditedChange<ProjectRow>(
+  insertProject(project: NewProjectRecord, audit: NewAuditRecord): Promise<ProjectRecord> {
+    return this.#audited(
       "insertProject",
       projectValues(project),
       audit,
-    );
-    return toProject(row as ProjectRow);
+      toProject,
+    ) as Promise<ProjectRecord>;
   }
 
-  async updateProject(
-    id: string,
-    changes: ProjectChangeSet,
-    audit: NewAuditRecord,
-  ): Promise<ProjectRecord | undefined> {
-    const [row] = await this.auditedChange<ProjectRow>(
+  updateProject(id: string, changes: ProjectChangeSet, audit: NewAuditRecord) {
+    return this.#audited(
       "updateProject",
       { id, ...projectChangeValues(changes) },
       audit,
+      toProject,
     );
-    return row && toProject(row);
   }
 
-  async insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<TokenRecord> {
-    const [row] = await this.auditedChange<TokenRow>("insertToken", tokenValues(token), audit);
-    return toToken(row as TokenRow);
+  insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<TokenRecord> {
+    return this.#audited("insertToken", tokenValues(token), audit, toToken) as Promise<TokenRecord>;
   }
 
-  async updateToken(
+  async insertTokens(tokens: readonly NewTokenRecord[], audit: NewAuditRecord): Promise<void> {
+    await this.insertTokenRows(tokens.map(tokenValues), audit);
+  }
+
+  updateToken(projectId: string, tokenId: string, changes: TokenChangeSet, audit: NewAuditRecord) {
+    const values = { project_id: projectId, id: tokenId, ...tokenChangeValues(changes) };
+    return this.#audited("updateToken", values, audit, toToken);
+  }
+
+  async rerollToken(
     projectId: string,
     tokenId: string,
-    changes: TokenChangeSet,
+    reroll: TokenReroll,
     audit: NewAuditRecord,
-  ): Promise<TokenRecord | undefined> {
-    const [row] = await this.auditedChange<TokenRow>(
-      "updateToken",
-      { project_id: projectId, id: tokenId, ...tokenChangeValues(changes) },
+  ) {
+    const row = await this.rerollTokenRow(
+      {
+        project_id: projectId,
+        id: tokenId,
+        digest: reroll.secret.digest,
+        sealed: reroll.secret.sealed,
+        previous_until: reroll.previousSecretExpiresAt,
+        updated_at: reroll.updatedAt,
+      },
       audit,
     );
-    return row && toToken(row);
+    return row && { token: toToken(row), replacedDigest: row.replaced_digest };
   }
 
-  async deleteToken(
-    projectId: string,
-    tokenId: string,
-    audit: NewAuditRecord,
-  ): Promise<TokenRecord | undefined> {
-    const [row] = await this.auditedChange<TokenRow>(
-      "deleteToken",
-      { project_id: projectId, id: tokenId },
-      audit,
-    );
-    return row && toToken(row);
+  deleteToken(projectId: string, tokenId: string, audit: NewAuditRecord) {
+    return this.#audited("deleteToken", { project_id: projectId, id: tokenId }, audit, toToken);
+  }
+
+  async claimExpiredTokens(now: Date, limit: number): Promise<TokenRecord[]> {
+    return (await this.claimExpiredTokenRows(now, limit)).map(toToken);
   }
 
   async findProject(id: string): Promise<ProjectRecord | undefined> {
@@ -308,6 +358,16 @@ export abstract class SqlStore implements Pick<Store, Shared> {
       sealed: sealed.sealed,
     });
     return changed === 1;
+  }
+
+  async #audited<R, T>(
+    change: AuditedChange,
+    values: SqlValues,
+    audit: NewAuditRecord,
+    toRecord: (row: R) => T,
+  ): Promise<T | undefined> {
+    const [row] = await this.auditedChange<R>(change, values, audit);
+    return row && toRecord(row);
   }
 
   /**

@@ -318,10 +318,12 @@ export function assignmentsSql(of: Table<string, string>): string {
   ].join(", ");
 }
 
-/** Values with each name prefixed, for a statement that also has parameters of those names. */
-export function prefixed(
-  prefix: string,
-  values: Readonly<Record<string, ColumnValue>>,
-): Record<string, ColumnValue> {
-  return Object.fromEntries(Object.entries(values).map(([name, value]) => [prefix + name, value]));
+/**
+ * An audit entry's values named `audit_<column>`, as `insertSql(AUDIT, { prefix: "audit_" })`
+ * takes them: the statements that write one also have parameters of the same column names.
+ */
+export function auditParameters(entry: NewAuditRecord): Record<string, ColumnValue> {
+  return Object.fromEntries(
+    Object.entries(auditValues(entry)).map(([column, value]) => [`audit_${column}`, value]),
+  );
 }

@@ -1,29 +1,13 @@
 import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type {
-  NewAuditRecord,
-  NewTokenRecord,
-  Store,
-  TokenRecord,
-  TokenReroll,
-  TokenUse,
-} from "../../domain/store.js";
+import type { NewAuditRecord, Store, TokenUse } from "../../domain/store.js";
 import { StoreConflictError } from "../../errors.js";
 import { runMigrations } from "../migration-runner.js";
 import { migrationsFor } from "../sql/migrations.js";
-import { bindValues, type CompiledStatement, type SqlValues } from "../sql/sql-dialect.js";
-import { type AuditedChange, SqlStore } from "../sql/sql-store.js";
-import { compileStatements } from "../sql/store-statements.js";
-import {
-  auditValues,
-  EXPIRED_TOKEN_AUDIT,
-  prefixed,
-  TOKENS,
-  type TokenRow,
-  tokenValues,
-  toToken,
-} from "../sql/tables.js";
+import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
+import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store.js";
+import { auditParameters, EXPIRED_TOKEN_AUDIT, TOKENS, type TokenRow } from "../sql/tables.js";
 import { SQLITE_DIALECT } from "./sqlite-dialect.js";
 import { SqliteMigrationAdapter } from "./sqlite-migration-adapter.js";
 import { SqliteWriteBatcher } from "./sqlite-write-batcher.js";
@@ -61,7 +45,7 @@ export class SqliteStore extends SqlStore implements Store {
   readonly #db: Database.Database;
   readonly #writes: SqliteWriteBatcher;
   readonly #prepared = new Map<string, Database.Statement>();
-  readonly #own: Record<keyof typeof SQLITE_ONLY, CompiledStatement>;
+  readonly #own = this.compile(SQLITE_ONLY);
 
   /** Opens (creating it if need be) the database file and applies pending migrations. */
   static async open(filename: string): Promise<SqliteStore> {
@@ -88,7 +72,6 @@ export class SqliteStore extends SqlStore implements Store {
     super(SQLITE_DIALECT);
     this.#db = db;
     this.#writes = new SqliteWriteBatcher(db);
-    this.#own = compileStatements(SQLITE_DIALECT, SQLITE_ONLY);
   }
 
   protected async rows<R>(statement: CompiledStatement, values: SqlValues): Promise<R[]> {
@@ -151,32 +134,26 @@ export class SqliteStore extends SqlStore implements Store {
     });
   }
 
-  async insertTokens(tokens: readonly NewTokenRecord[], audit: NewAuditRecord): Promise<void> {
+  protected async insertTokenRows(
+    rows: readonly SqlValues[],
+    audit: NewAuditRecord,
+  ): Promise<void> {
     await this.#write(() => {
-      for (const token of tokens) this.#run(this.statements.insertToken, tokenValues(token));
+      for (const row of rows) this.#run(this.statements.insertToken, row);
       this.#audit(audit);
     });
   }
 
-  async rerollToken(
-    projectId: string,
-    tokenId: string,
-    reroll: TokenReroll,
+  protected async rerollTokenRow(
+    values: SqlValues,
     audit: NewAuditRecord,
-  ): Promise<{ token: TokenRecord; replacedDigest: Buffer } | undefined> {
-    const target = { project_id: projectId, id: tokenId };
+  ): Promise<RerolledRow | undefined> {
     return this.#write(() => {
-      const [replaced] = this.#all<{ secret_digest: Buffer }>(this.#own.currentDigest, target);
+      const [replaced] = this.#all<{ secret_digest: Buffer }>(this.#own.currentDigest, values);
       if (!replaced) return undefined;
-      const [row] = this.#all<TokenRow>(this.#own.rerollToken, {
-        ...target,
-        digest: reroll.secret.digest,
-        sealed: reroll.secret.sealed,
-        previous_until: reroll.previousSecretExpiresAt,
-        updated_at: reroll.updatedAt,
-      });
+      const [row] = this.#all<TokenRow>(this.#own.rerollToken, values);
       this.#audit(audit);
-      return { token: toToken(row as TokenRow), replacedDigest: replaced.secret_digest };
+      return row && { ...row, replaced_digest: replaced.secret_digest };
     });
   }
 
@@ -186,19 +163,20 @@ export class SqliteStore extends SqlStore implements Store {
     });
   }
 
-  async claimExpiredTokens(now: Date, limit: number): Promise<TokenRecord[]> {
-    return this.#write(() =>
-      this.#all<TokenRow>(this.#own.dueExpiries, { now, limit }).map((row) => {
-        this.#run(this.#own.markExpiryRecorded, { id: row.id });
-        this.#run(this.#own.auditExpiry, { id: row.id });
-        return toToken(row);
-      }),
-    );
+  protected async claimExpiredTokenRows(now: Date, limit: number): Promise<TokenRow[]> {
+    return this.#write(() => {
+      const due = this.#all<TokenRow>(this.#own.dueExpiries, { now, limit });
+      for (const { id } of due) {
+        this.#run(this.#own.markExpiryRecorded, { id });
+        this.#run(this.#own.auditExpiry, { id });
+      }
+      return due;
+    });
   }
 
   /** Records an audit entry; called inside the write it records. */
   #audit(entry: NewAuditRecord): void {
-    this.#run(this.statements.insertAudit, prefixed("audit_", auditValues(entry)));
+    this.#run(this.statements.insertAudit, auditParameters(entry));
   }
 
   #statement(compiled: CompiledStatement): Database.Statement {
@@ -211,11 +189,11 @@ export class SqliteStore extends SqlStore implements Store {
   }
 
   #all<R>(compiled: CompiledStatement, values: SqlValues): R[] {
-    return this.#statement(compiled).all(...bindValues(SQLITE_DIALECT, compiled, values)) as R[];
+    return this.#statement(compiled).all(...this.bind(compiled, values)) as R[];
   }
 
   #run(compiled: CompiledStatement, values: SqlValues): number {
-    return this.#statement(compiled).run(...bindValues(SQLITE_DIALECT, compiled, values)).changes;
+    return this.#statement(compiled).run(...this.bind(compiled, values)).changes;
   }
 
   /** Queues a write for the next group commit; a unique-constraint failure is a conflict. */
