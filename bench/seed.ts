@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { loadConfig } from "../packages/server/src/config.js";
 import { generateSecret } from "../packages/server/src/domain/token-secret.js";
-import { openTokenspace } from "../packages/server/src/tokenspace.js";
+import { loadConfig } from "../packages/server/src/runtime/config.js";
+import { openTokenspace } from "../packages/server/src/runtime/tokenspace.js";
 
 export interface SeededStore {
   readonly env: Record<string, string>;

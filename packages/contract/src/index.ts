@@ -100,7 +100,30 @@ export interface Account {
   readonly uri: string;
   readonly subproject: boolean;
   readonly signing_key: string | null;
-  readonly subresource_uris: Record<string, string | null>;
+  readonly subresource_uris: AccountSubresourceUris;
+}
+
+/** The URIs of the resources linked to a project: null for those SignalWire does not support. */
+export interface AccountSubresourceUris {
+  readonly addresses: null;
+  readonly available_phone_numbers: string;
+  readonly applications: string;
+  readonly authorized_connect_apps: null;
+  readonly calls: string;
+  readonly conferences: string;
+  readonly connect_apps: null;
+  readonly incoming_phone_numbers: string;
+  readonly keys: null;
+  readonly notifications: null;
+  readonly outgoing_caller_ids: null;
+  readonly queues: string;
+  readonly recordings: string;
+  readonly sandbox: null;
+  readonly sip: null;
+  readonly short_codes: null;
+  readonly messages: string;
+  readonly transcriptions: string;
+  readonly usage: null;
 }
 
 /** The paging fields of every compatibility list page. */

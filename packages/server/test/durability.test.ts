@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
-import { loadConfig } from "../src/config.js";
-import { openTokenspace } from "../src/tokenspace.js";
+import { loadConfig } from "../src/runtime/config.js";
+import { openTokenspace } from "../src/runtime/tokenspace.js";
 import { compatClient } from "./support/compat.js";
 import { newSecret, startTestServer, type TestServer } from "./support/test-server.js";
 

@@ -10,7 +10,7 @@ import { compatClient } from "./support/compat.js";
 import { TEST_STORE } from "./support/test-database.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
-const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 
 /** A server whose directory outlives it, so its key file can be read after it stops. */
 const startKeptServer = () =>

@@ -1,9 +1,9 @@
 import type { AuditAction, AuditEntry, ManagedToken } from "@tokenspace/contract";
 import { auditEntryView } from "../domain/audit-log.js";
 import { DURATION_FORMAT, parseDuration } from "../domain/duration.js";
+import { NotFoundError, UsageError } from "../domain/errors.js";
 import type { Page } from "../domain/keyset-page.js";
 import type { PageCursor } from "../domain/page-cursor.js";
-import { NotFoundError, UsageError } from "../errors.js";
 import { type Flags, print } from "./cli-flags.js";
 import { client, isRemote, remote } from "./remote-commands.js";
 import { withStore } from "./store-commands.js";

@@ -1,5 +1,5 @@
 import { ConnectionError, type Permission, RestClient, RestError } from "@tokenspace/sdk";
-import { RemoteError, UsageError } from "../errors.js";
+import { RemoteError, UsageError } from "../domain/errors.js";
 import { type Flags, permissionList, print } from "./cli-flags.js";
 import { printIssuedToken } from "./store-commands.js";
 

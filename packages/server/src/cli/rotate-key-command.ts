@@ -1,6 +1,6 @@
+import { UsageError } from "../domain/errors.js";
 import { rotateKey } from "../domain/key-rotation.js";
-import { UsageError } from "../errors.js";
-import { promoteNextKey, readKeyFile, stageNextKey } from "../server-key.js";
+import { promoteNextKey, readKeyFile, stageNextKey } from "../runtime/server-key.js";
 import { type Flags, print } from "./cli-flags.js";
 import { withStore } from "./store-commands.js";
 

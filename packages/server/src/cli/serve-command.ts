@@ -1,6 +1,6 @@
-import type { BootstrapOutcome } from "../bootstrap.js";
-import { loadConfig } from "../config.js";
-import { startServer } from "../server.js";
+import type { BootstrapOutcome } from "../runtime/bootstrap.js";
+import { loadConfig } from "../runtime/config.js";
+import { startServer } from "../runtime/server.js";
 import { redactDatabaseUrl } from "../store/database-url.js";
 import { type Flags, print } from "./cli-flags.js";
 import { withStore } from "./store-commands.js";

@@ -1,6 +1,6 @@
-import { loadConfig } from "../config.js";
-import { NotFoundError, UsageError } from "../errors.js";
-import { openTokenspace, type Tokenspace } from "../tokenspace.js";
+import { NotFoundError, UsageError } from "../domain/errors.js";
+import { loadConfig } from "../runtime/config.js";
+import { openTokenspace, type Tokenspace } from "../runtime/tokenspace.js";
 import { type Flags, permissionList, print } from "./cli-flags.js";
 
 /** Runs `work` on the store DATABASE_URL names, directly (no server needed). */

@@ -1,8 +1,8 @@
 import { AUDIT_ACTIONS, type AuditAction, type AuditEntry } from "@tokenspace/contract";
-import { ValidationError } from "../errors.js";
 import type { Actor } from "./actor.js";
 import type { Clock } from "./clock.js";
 import { DURATION_FORMAT, parseDuration } from "./duration.js";
+import { ValidationError } from "./errors.js";
 import { isUuid, normalizeId } from "./identifiers.js";
 import {
   LIST_ORDERS,

@@ -1,6 +1,6 @@
-import { AuthenticationError } from "../errors.js";
 import type { Clock } from "./clock.js";
 import type { CredentialCache } from "./credential-cache.js";
+import { AuthenticationError } from "./errors.js";
 import { normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import type { Principal } from "./principal.js";

@@ -1,7 +1,7 @@
-import { ConfigError } from "../errors.js";
 import { OPERATOR } from "./actor.js";
 import { auditEntry } from "./audit-log.js";
 import type { CredentialCache } from "./credential-cache.js";
+import { ConfigError } from "./errors.js";
 import type { Keyring } from "./keyring.js";
 import { SecretVault } from "./secret-vault.js";
 import { signingKeyBinding } from "./signing-key.js";

@@ -1,4 +1,4 @@
-import { MalformedRequestError } from "../errors.js";
+import { MalformedRequestError } from "./errors.js";
 
 /**
  * Where a page starts: after (or before) a position in a list, and the page's number. Encoded

@@ -1,4 +1,4 @@
-import { AuthenticationError } from "../errors.js";
+import { AuthenticationError } from "./errors.js";
 import type { Permission } from "./permissions.js";
 
 /** Who a request is: the project a verified token belongs to, and what that token may do. */

@@ -1,8 +1,8 @@
 import { PROJECT_NAME_MAX_LENGTH } from "@tokenspace/contract";
-import { NotFoundError, ValidationError } from "../errors.js";
 import { type Actor, OPERATOR } from "./actor.js";
 import { auditEntry } from "./audit-log.js";
 import type { Clock } from "./clock.js";
+import { NotFoundError, ValidationError } from "./errors.js";
 import { newId, normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import { type Page, type PageQuery, readPage } from "./keyset-page.js";

@@ -3,7 +3,7 @@ import {
   PERMISSION_LIST_MAX_ITEMS,
   TOKEN_NAME_MAX_LENGTH,
 } from "@tokenspace/contract";
-import { ValidationError } from "../errors.js";
+import { ValidationError } from "./errors.js";
 import { canonicalPermissions, isPermission, PERMISSIONS, type Permission } from "./permissions.js";
 import { parseTimestamp } from "./timestamp.js";
 import {

@@ -6,12 +6,12 @@ import {
   TOKEN_SECRET_DESCRIPTION,
   type TokenSummary,
 } from "@tokenspace/contract";
-import { NotFoundError, ValidationError } from "../errors.js";
 import { type Actor, OPERATOR } from "./actor.js";
 import { type AuditTarget, auditEntry } from "./audit-log.js";
 import type { Clock } from "./clock.js";
 import type { CredentialCache } from "./credential-cache.js";
 import { DURATION_FORMAT, parseDuration } from "./duration.js";
+import { NotFoundError, ValidationError } from "./errors.js";
 import { newId, normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import { type Page, type PageQuery, readFilteredPage, readPage } from "./keyset-page.js";

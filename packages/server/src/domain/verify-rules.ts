@@ -1,4 +1,4 @@
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "./errors.js";
 import { isPermission, type Permission } from "./permissions.js";
 
 /** One line of a rules file: requests with this method under this path need these permissions. */

@@ -5,20 +5,20 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Principal } from "../domain/principal.js";
 import type { Store } from "../domain/store.js";
 import type { VerifyRules } from "../domain/verify-rules.js";
-import type { Metrics } from "../metrics.js";
+import type { Metrics } from "../runtime/metrics.js";
 import { authRoutes } from "./auth-routes.js";
 import { checkBodySize } from "./body-limits.js";
 import { BODY_LIMIT_BYTES, registerBodyParsers } from "./body-parsers.js";
-import { ClientErrors } from "./client-errors.js";
-import type { CompatValidationShape } from "./compat-errors.js";
 import { COMPAT_SURFACE } from "./compat-surface.js";
 import { consoleRoutes } from "./console-routes.js";
 import { EXTENSION_SURFACE } from "./extension-surface.js";
-import { type Failure, toFailure } from "./failure.js";
+import type { CompatValidationShape } from "./failure/compat-failure.js";
+import { type Failure, toFailure } from "./failure/failure.js";
+import { failureHandler, notFoundHandler, sendFailure } from "./failure/failure-handler.js";
+import { ParserFailures } from "./failure/parser-failures.js";
 import { LazyChildLogger } from "./lazy-child-logger.js";
 import { registerMetricsRoute } from "./metrics-route.js";
 import { NATIVE_SURFACE } from "./native-surface.js";
-import { failureHandler, notFoundHandler, sendFailure } from "./reply-failure.js";
 import { RequestLog } from "./request-log.js";
 import { HealthSchema } from "./schemas.js";
 import { type ApiServices, isUnder, type Surface, surfacePlugin } from "./surface.js";
@@ -89,13 +89,13 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     requestTimeout: services.timeouts.requestMs,
     connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
   };
-  const clientErrors = new ClientErrors((url, failed) => renderForPath(url)(failed));
+  const parserFailures = new ParserFailures((url, failed) => renderForPath(url)(failed));
   const app = Fastify({
     ...(services.https
       ? { https: { ...services.https, ...serverOptions } }
       : { http: serverOptions }),
     requestTimeout: services.timeouts.requestMs,
-    clientErrorHandler: clientErrors.handle,
+    clientErrorHandler: parserFailures.handle,
     loggerInstance: services.logger,
     trustProxy:
       typeof services.trustProxy === "number"
@@ -131,11 +131,11 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   // Synchronous hooks: they run on every request and need no promise.
   app.addHook("onRequest", (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    clientErrors.started(request);
+    parserFailures.started(request);
     done();
   });
   app.addHook("onResponse", (request, reply, done) => {
-    clientErrors.finished(request);
+    parserFailures.finished(request);
     if (services.metrics) {
       const labels = {
         route: request.routeOptions.url ?? "(no route)",

@@ -1,16 +1,16 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Authenticator } from "../domain/authenticator.js";
+import { MalformedRequestError } from "../domain/errors.js";
 import { isPermission, PERMISSIONS, type Permission } from "../domain/permissions.js";
 import type { Principal } from "../domain/principal.js";
 import type { ProjectService } from "../domain/project-service.js";
 import type { VerifyRules } from "../domain/verify-rules.js";
-import { MalformedRequestError } from "../errors.js";
-import type { Metrics } from "../metrics.js";
-import { failure } from "./failure.js";
+import type { Metrics } from "../runtime/metrics.js";
+import type { RequestBudgets } from "./budget-charges.js";
+import { failure } from "./failure/failure.js";
+import { failureHandler, notFoundHandler, sendFailure } from "./failure/failure-handler.js";
 import { checkBasic, principalOf, requireManagement } from "./management-auth.js";
-import { failureHandler, notFoundHandler, sendFailure } from "./reply-failure.js";
-import type { RequestBudgets } from "./request-budgets.js";
 import { BASIC_AUTH } from "./schemas.js";
 
 const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;

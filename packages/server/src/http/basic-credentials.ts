@@ -1,4 +1,4 @@
-import { AuthenticationError } from "../errors.js";
+import { AuthenticationError } from "../domain/errors.js";
 
 export interface BasicCredentials {
   readonly username: string;

@@ -1,6 +1,6 @@
 import { PERMISSION_LIST_MAX_ITEMS } from "@tokenspace/contract";
+import { MalformedRequestError, ValidationError } from "../domain/errors.js";
 import { listTooLong } from "../domain/validation-problem.js";
-import { MalformedRequestError, ValidationError } from "../errors.js";
 
 /** No body any route accepts is nested deeper than two levels; refuse far sooner than a stack would. */
 const MAX_JSON_DEPTH = 16;

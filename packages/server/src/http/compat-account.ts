@@ -30,7 +30,7 @@ export function toCompatAccount(
   const uri = `${prefix}/Accounts/${project.id}`;
   const linked = Object.fromEntries(
     Object.entries(SUBRESOURCES).map(([key, resource]) => [key, `${uri}/${resource}`]),
-  );
+  ) as Record<keyof typeof SUBRESOURCES, string>;
   return {
     sid: project.id,
     friendly_name: project.friendlyName,

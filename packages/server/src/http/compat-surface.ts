@@ -1,5 +1,5 @@
 import { compatAccountRoutes } from "./compat-account-routes.js";
-import { renderCompatFailure } from "./compat-errors.js";
+import { renderCompatFailure } from "./failure/compat-failure.js";
 import { COMPAT_TOKEN_LIST } from "./list-envelopes.js";
 import { principalOf } from "./management-auth.js";
 import {

@@ -16,9 +16,9 @@ import {
   type UpdateManagedTokenBody,
   UpdateManagedTokenBodySchema,
 } from "./extension-schemas.js";
+import { renderNativeFailure } from "./failure/native-failure.js";
 import { nativeList } from "./list-envelopes.js";
 import { actorOf, principalOf } from "./management-auth.js";
-import { renderNativeFailure } from "./native-errors.js";
 import { NO_CONTENT, routeDocs } from "./route-docs.js";
 import {
   errorResponses,

@@ -1,10 +1,10 @@
 import type { FastifyRequest } from "fastify";
 import type { Actor } from "../domain/actor.js";
 import { type Authenticator, CREDENTIALS_REJECTED } from "../domain/authenticator.js";
+import { AuthenticationError, RateLimitedError } from "../domain/errors.js";
 import { type Principal, requirePermission } from "../domain/principal.js";
-import { AuthenticationError, RateLimitedError } from "../errors.js";
 import { type BasicCredentials, parseBasicCredentials } from "./basic-credentials.js";
-import { charge, failedAuthenticationKeys, type RequestBudgets } from "./request-budgets.js";
+import { charge, failedAuthenticationKeys, type RequestBudgets } from "./budget-charges.js";
 
 /** Methods that only read; every other method may change state. */
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);

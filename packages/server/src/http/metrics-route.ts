@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { Metrics } from "../metrics.js";
+import type { Metrics } from "../runtime/metrics.js";
 
 /** GET /metrics in Prometheus' text format. */
 export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics): void {

@@ -1,6 +1,6 @@
+import { renderNativeFailure } from "./failure/native-failure.js";
 import { NATIVE_TOKEN_LIST } from "./list-envelopes.js";
 import { principalOf } from "./management-auth.js";
-import { renderNativeFailure } from "./native-errors.js";
 import {
   errorResponses,
   NativeErrorSchema,

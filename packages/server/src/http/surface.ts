@@ -3,9 +3,13 @@ import type { AuditLog } from "../domain/audit-log.js";
 import type { Authenticator } from "../domain/authenticator.js";
 import type { ProjectService } from "../domain/project-service.js";
 import type { TokenService } from "../domain/token-service.js";
+import { type RequestBudgets, spend } from "./budget-charges.js";
+import {
+  type FailureRenderer,
+  failureHandler,
+  notFoundHandler,
+} from "./failure/failure-handler.js";
 import { principalOf, requireManagement } from "./management-auth.js";
-import { type FailureRenderer, failureHandler, notFoundHandler } from "./reply-failure.js";
-import { type RequestBudgets, spend } from "./request-budgets.js";
 
 /** The domain services an API surface's routes run on. */
 export interface ApiServices {

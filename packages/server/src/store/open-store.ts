@@ -1,6 +1,6 @@
 import { dirname, resolve } from "node:path";
+import { DatabaseUrlError } from "../domain/errors.js";
 import type { Store } from "../domain/store.js";
-import { DatabaseUrlError } from "../errors.js";
 import { redactDatabaseUrl } from "./database-url.js";
 import type { PostgresOptions } from "./postgres/postgres-options.js";
 import { PostgresStore } from "./postgres/postgres-store.js";

@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import type { CounterState, Counters } from "../domain/counters.js";
-import { StoreUnavailableError } from "../errors.js";
+import { StoreUnavailableError } from "../domain/errors.js";
 import { redactDatabaseUrl } from "./database-url.js";
 
 /**

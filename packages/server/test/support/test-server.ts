@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { loadConfig } from "../../src/config.js";
 import type { Clock } from "../../src/domain/clock.js";
-import { type RunningServer, startServer } from "../../src/server.js";
+import { loadConfig } from "../../src/runtime/config.js";
+import { type RunningServer, startServer } from "../../src/runtime/server.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
 export interface TestServer {

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { loadConfig } from "../../src/config.js";
 import { generateSecret } from "../../src/domain/token-secret.js";
-import { Metrics } from "../../src/metrics.js";
-import { openTokenspace, type Tokenspace } from "../../src/tokenspace.js";
+import { loadConfig } from "../../src/runtime/config.js";
+import { Metrics } from "../../src/runtime/metrics.js";
+import { openTokenspace, type Tokenspace } from "../../src/runtime/tokenspace.js";
 
 let directory: string;
 let tokenspace: Tokenspace;

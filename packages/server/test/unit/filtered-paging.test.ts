@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { loadConfig } from "../../src/config.js";
 import { type ListOrder, type Page, readFilteredPage } from "../../src/domain/keyset-page.js";
 import type { PageCursor } from "../../src/domain/page-cursor.js";
 import type { TokenRecord } from "../../src/domain/store.js";
 import { generateSecret } from "../../src/domain/token-secret.js";
-import { openTokenspace, type Tokenspace } from "../../src/tokenspace.js";
+import { loadConfig } from "../../src/runtime/config.js";
+import { openTokenspace, type Tokenspace } from "../../src/runtime/tokenspace.js";
 
 let directory: string;
 let tokenspace: Tokenspace;

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { OPERATOR } from "../../src/domain/actor.js";
+import { StoreConflictError } from "../../src/domain/errors.js";
 import type { NewAuditRecord, NewTokenRecord } from "../../src/domain/store.js";
-import { StoreConflictError } from "../../src/errors.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 
 let directory: string;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { MalformedRequestError } from "../../src/domain/errors.js";
 import { decodePageToken, encodePageToken } from "../../src/domain/page-cursor.js";
-import { MalformedRequestError } from "../../src/errors.js";
 
 describe("page tokens", () => {
   test("every cursor survives encoding and decoding", () => {

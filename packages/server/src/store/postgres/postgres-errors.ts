@@ -1,4 +1,4 @@
-import { StoreConflictError, StoreUnavailableError } from "../../errors.js";
+import { StoreConflictError, StoreUnavailableError } from "../../domain/errors.js";
 
 /** SQLSTATE classes and codes that mean "the database cannot serve this now". */
 const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300", "57014"]);

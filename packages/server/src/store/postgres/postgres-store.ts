@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { Counters } from "../../domain/counters.js";
+import { StoreUnavailableError } from "../../domain/errors.js";
 import type { NewAuditRecord, RevocationWatcher, Store, TokenUse } from "../../domain/store.js";
-import { StoreUnavailableError } from "../../errors.js";
 import { redactDatabaseUrl } from "../database-url.js";
 import { runMigrations } from "../migration-runner.js";
 import { migrationsFor } from "../sql/migrations.js";

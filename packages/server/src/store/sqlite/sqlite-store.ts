@@ -1,8 +1,8 @@
 import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { StoreConflictError } from "../../domain/errors.js";
 import type { NewAuditRecord, Store, TokenUse } from "../../domain/store.js";
-import { StoreConflictError } from "../../errors.js";
 import { runMigrations } from "../migration-runner.js";
 import { migrationsFor } from "../sql/migrations.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";

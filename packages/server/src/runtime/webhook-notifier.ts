@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
+import type { LifecycleEvent, LifecycleEvents } from "../domain/lifecycle-events.js";
 import type { WebhookSettings } from "./config.js";
-import type { LifecycleEvent, LifecycleEvents } from "./domain/lifecycle-events.js";
 
 /** Attempts per event: the first, then retries waiting 1, 2, 4, 8 and 16 times the base. */
 const ATTEMPTS = 6;

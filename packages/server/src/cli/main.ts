@@ -1,28 +1,28 @@
 import { parseArgs } from "node:util";
-import { OPTIONS, USAGE } from "./cli/cli-flags.js";
+import { TokenspaceError, UsageError } from "../domain/errors.js";
+import { OPTIONS, USAGE } from "./cli-flags.js";
 import {
   changeLifecycle,
   rerollToken,
   showAudit,
   showExpiringTokens,
   showToken,
-} from "./cli/lifecycle-commands.js";
+} from "./lifecycle-commands.js";
 import {
   createTokenRemotely,
   deleteTokenRemotely,
   isRemote,
   listTokensRemotely,
   updateTokenRemotely,
-} from "./cli/remote-commands.js";
-import { rotateServerKey } from "./cli/rotate-key-command.js";
-import { migrate, serve } from "./cli/serve-command.js";
+} from "./remote-commands.js";
+import { rotateServerKey } from "./rotate-key-command.js";
+import { migrate, serve } from "./serve-command.js";
 import {
   createProject,
   createSubproject,
   createTokenInStore,
   listProjects,
-} from "./cli/store-commands.js";
-import { TokenspaceError, UsageError } from "./errors.js";
+} from "./store-commands.js";
 
 function parseCommandLine(argv: string[]) {
   try {

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import forge from "node-forge";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../domain/errors.js";
 
 /** How the server speaks TLS: not at all, with the operator's PEM files, or with a local CA. */
 export type TlsSettings =

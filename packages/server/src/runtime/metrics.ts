@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry } from "prom-client";
-import type { Store } from "./domain/store.js";
+import type { Store } from "../domain/store.js";
 
 /**
  * What Tokenspace reports in Prometheus' text format at /metrics: requests by route and

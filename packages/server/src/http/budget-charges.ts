@@ -1,8 +1,8 @@
 import type { FastifyRequest } from "fastify";
 import type { Counters } from "../domain/counters.js";
+import { RateLimitedError } from "../domain/errors.js";
 import { isUuid, normalizeId } from "../domain/identifiers.js";
 import { type BudgetRefusal, RequestBudget } from "../domain/request-budget.js";
-import { RateLimitedError } from "../errors.js";
 
 /** The budgets the API surfaces spend; each is absent when its limit is 0 (off). */
 export interface RequestBudgets {

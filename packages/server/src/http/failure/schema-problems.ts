@@ -1,5 +1,5 @@
 import type { ErrorObject } from "ajv";
-import { TOKEN_FIELD_EXPECTATIONS } from "../domain/token-fields.js";
+import { TOKEN_FIELD_EXPECTATIONS } from "../../domain/token-fields.js";
 import {
   emptyPermissions,
   invalidParameter,
@@ -7,7 +7,7 @@ import {
   unknownParameter,
   unknownPermission,
   type ValidationProblem,
-} from "../domain/validation-problem.js";
+} from "../../domain/validation-problem.js";
 
 interface ObjectSchema {
   readonly properties?: Record<string, { readonly description?: string }>;

@@ -1,4 +1,4 @@
-import type { ValidationProblem } from "./domain/validation-problem.js";
+import type { ValidationProblem } from "./validation-problem.js";
 
 /**
  * Every failure Tokenspace raises on purpose, each with a stable `code`. None carries an HTTP

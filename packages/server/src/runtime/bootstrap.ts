@@ -1,10 +1,10 @@
+import { ConfigError, StoreConflictError } from "../domain/errors.js";
+import { newId } from "../domain/identifiers.js";
+import { PERMISSIONS } from "../domain/permissions.js";
+import type { CreatedProject } from "../domain/project-service.js";
+import type { ProjectRecord } from "../domain/store.js";
+import type { IssuedToken } from "../domain/token-service.js";
 import type { ServerConfig } from "./config.js";
-import { newId } from "./domain/identifiers.js";
-import { PERMISSIONS } from "./domain/permissions.js";
-import type { CreatedProject } from "./domain/project-service.js";
-import type { ProjectRecord } from "./domain/store.js";
-import type { IssuedToken } from "./domain/token-service.js";
-import { ConfigError, StoreConflictError } from "./errors.js";
 import type { Tokenspace } from "./tokenspace.js";
 
 const BOOTSTRAP_PROJECT_NAME = "Default Project";

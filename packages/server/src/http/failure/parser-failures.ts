@@ -11,7 +11,7 @@ import { FAILURES, type Failure, failure } from "./failure.js";
  * too large, broken framing); a request whose headers never completed has no known path, and
  * its 408 takes the plain `{"error": …}` shape of paths outside every surface.
  */
-export class ClientErrors {
+export class ParserFailures {
   /** The URL each connection is serving now, for a timeout that strikes during its body. */
   readonly #inFlight = new WeakMap<Socket, string>();
 

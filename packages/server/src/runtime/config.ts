@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { TOKEN_SECRET_DESCRIPTION } from "@tokenspace/contract";
-import { isUuid, normalizeId } from "./domain/identifiers.js";
-import { SECRET_KEY_LENGTH } from "./domain/secret-vault.js";
-import { isWellFormedSecret } from "./domain/token-secret.js";
-import { VerifyRules } from "./domain/verify-rules.js";
-import { ConfigError } from "./errors.js";
-import type { PostgresOptions } from "./store/postgres/postgres-options.js";
+import { ConfigError } from "../domain/errors.js";
+import { isUuid, normalizeId } from "../domain/identifiers.js";
+import { SECRET_KEY_LENGTH } from "../domain/secret-vault.js";
+import { isWellFormedSecret } from "../domain/token-secret.js";
+import { VerifyRules } from "../domain/verify-rules.js";
+import type { PostgresOptions } from "../store/postgres/postgres-options.js";
 import { isCertificateHost, type TlsSettings } from "./tls-certificates.js";
 
 export interface ServerConfig {

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SECRET_KEY_LENGTH } from "./domain/secret-vault.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../domain/errors.js";
+import { SECRET_KEY_LENGTH } from "../domain/secret-vault.js";
 
 const KEY_FILE_NAME = "tokenspace.key";
 

@@ -1,13 +1,13 @@
 import { resolve } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
+import type { Clock } from "../domain/clock.js";
+import { buildApp } from "../http/app.js";
+import { requestBudgets } from "../http/budget-charges.js";
+import { consoleDirectory } from "../http/console-routes.js";
+import { registerMetricsRoute } from "../http/metrics-route.js";
 import { type BootstrapOutcome, bootstrap } from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
-import type { Clock } from "./domain/clock.js";
-import { buildApp } from "./http/app.js";
-import { consoleDirectory } from "./http/console-routes.js";
-import { registerMetricsRoute } from "./http/metrics-route.js";
-import { requestBudgets } from "./http/request-budgets.js";
 import { createLoggers } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { loadTlsCredentials, type TlsCredentials } from "./tls-certificates.js";

@@ -1,28 +1,28 @@
-import type { ServerConfig } from "./config.js";
-import { AuditLog } from "./domain/audit-log.js";
-import { Authenticator } from "./domain/authenticator.js";
-import { type Clock, systemClock } from "./domain/clock.js";
-import type { Counters } from "./domain/counters.js";
-import { CredentialCache } from "./domain/credential-cache.js";
+import { AuditLog } from "../domain/audit-log.js";
+import { Authenticator } from "../domain/authenticator.js";
+import { type Clock, systemClock } from "../domain/clock.js";
+import type { Counters } from "../domain/counters.js";
+import { CredentialCache } from "../domain/credential-cache.js";
+import { ConfigError } from "../domain/errors.js";
 import {
   KEY_FINGERPRINT_SETTING,
   KeyRotationFollower,
   ROTATION_POLL_MS,
-} from "./domain/key-rotation.js";
-import { Keyring } from "./domain/keyring.js";
-import { NO_LIFECYCLE_EVENTS } from "./domain/lifecycle-events.js";
-import { Maintenance } from "./domain/maintenance.js";
-import { ProjectService } from "./domain/project-service.js";
-import { SecretVault } from "./domain/secret-vault.js";
-import type { Store } from "./domain/store.js";
-import { TokenService } from "./domain/token-service.js";
-import { UsageRecorder } from "./domain/usage-recorder.js";
-import { ConfigError } from "./errors.js";
+} from "../domain/key-rotation.js";
+import { Keyring } from "../domain/keyring.js";
+import { NO_LIFECYCLE_EVENTS } from "../domain/lifecycle-events.js";
+import { Maintenance } from "../domain/maintenance.js";
+import { ProjectService } from "../domain/project-service.js";
+import { SecretVault } from "../domain/secret-vault.js";
+import type { Store } from "../domain/store.js";
+import { TokenService } from "../domain/token-service.js";
+import { UsageRecorder } from "../domain/usage-recorder.js";
+import { MemoryCounters } from "../store/memory-counters.js";
+import { openStore } from "../store/open-store.js";
+import { RedisCounters } from "../store/redis-counters.js";
+import type { ServerConfig } from "./config.js";
 import type { Metrics } from "./metrics.js";
 import { loadServerKey, promoteNextKey, type ServerKey } from "./server-key.js";
-import { MemoryCounters } from "./store/memory-counters.js";
-import { openStore } from "./store/open-store.js";
-import { RedisCounters } from "./store/redis-counters.js";
 import { WebhookNotifier } from "./webhook-notifier.js";
 
 const REVOCATIONS_UNHEARD = "revocations unheard";

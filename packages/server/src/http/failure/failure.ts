@@ -1,8 +1,13 @@
 import type { ErrorObject } from "ajv";
 import type { FastifyError, FastifyRequest } from "fastify";
-import type { ValidationProblem } from "../domain/validation-problem.js";
-import { type ErrorCode, RateLimitedError, TokenspaceError, ValidationError } from "../errors.js";
-import { BODY_LIMIT_BYTES, SUPPORTED_CONTENT_TYPES } from "./body-parsers.js";
+import {
+  type ErrorCode,
+  RateLimitedError,
+  TokenspaceError,
+  ValidationError,
+} from "../../domain/errors.js";
+import type { ValidationProblem } from "../../domain/validation-problem.js";
+import { BODY_LIMIT_BYTES, SUPPORTED_CONTENT_TYPES } from "../body-parsers.js";
 import { problemsFromSchemaErrors } from "./schema-problems.js";
 
 /**
