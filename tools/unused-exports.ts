@@ -56,6 +56,10 @@ function unusedExports(configPath: string): string[] {
           const symbol = checker.getSymbolAtLocation(node.name);
           if (symbol) used.add(original(symbol));
         }
+      } else if (ts.isPropertyAccessExpression(node)) {
+        // `(await import("./module.js")).name`: a module loaded on demand uses what it reads.
+        const symbol = checker.getSymbolAtLocation(node.name);
+        if (symbol) used.add(original(symbol));
       } else if (ts.isImportTypeNode(node) && node.qualifier) {
         const symbol = checker.getSymbolAtLocation(node.qualifier);
         if (symbol) used.add(original(symbol));

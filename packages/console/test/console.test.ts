@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { chromiumAvailable } from "../../server/test/support/chromium.js";
+import { afterEach, beforeAll, describe, expect, test } from "vitest";
+import { CHROMIUM } from "../../server/test/support/chromium.js";
 import { compatClient } from "../../server/test/support/compat.js";
 import type { HttpClient } from "../../server/test/support/http-client.js";
 import { newSecret, type TestServer } from "../../server/test/support/test-server.js";
@@ -9,7 +9,7 @@ import { useChromium, useConsoleServer } from "./support/console-server.js";
 
 const EXT = "/api/tokenspace";
 const COMPAT = "/api/laml/2010-04-01";
-const available = chromiumAvailable("the console's browser tests");
+const available = CHROMIUM !== null;
 
 /** The admin console, built from source, served by a real server, used in real Chromium. */
 describe.skipIf(!available)("the admin console", () => {
@@ -25,7 +25,7 @@ describe.skipIf(!available)("the admin console", () => {
     http = compatClient(server).http;
     browser = chromium.browser;
   });
-  afterAll(() => Promise.all(open.map((consolePage) => consolePage.close())));
+  afterEach(() => Promise.all(open.splice(0).map((consolePage) => consolePage.close())));
 
   const openConsole = async () => {
     const consolePage = await ConsolePage.open(browser, server.url);

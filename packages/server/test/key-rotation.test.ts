@@ -3,14 +3,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test } from "vitest";
-import { runCli } from "./support/cli.js";
+import { runCli, TOKENSPACE_BIN } from "./support/cli.js";
 import { compatClient } from "./support/compat.js";
 import { TEST_STORE } from "./support/test-database.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
-
-const CLI = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 
 /** A server whose directory outlives it, so its key file can be read after it stops. */
 const startKeptServer = () =>
@@ -177,13 +174,9 @@ describe("rotate-key re-seals every secret under a new key while the server serv
       secrets.push(await api.createToken(`resumable ${index}`, ["management"]));
     }
     const { env, args } = rotation(server);
-    const first = spawn(
-      process.execPath,
-      ["--conditions=source", "--import", "tsx", CLI, ...args],
-      {
-        env: { PATH: process.env.PATH, ...env },
-      },
-    );
+    const first = spawn(process.execPath, [TOKENSPACE_BIN, ...args], {
+      env: { PATH: process.env.PATH, ...env },
+    });
     await new Promise<void>((resolve) => {
       first.stderr.on("data", (chunk: Buffer) => {
         if (/re-sealed (1[4-9]|[2-9]\d) tokens/.test(chunk.toString())) resolve();

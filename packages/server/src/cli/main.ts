@@ -16,7 +16,6 @@ import {
   updateTokenRemotely,
 } from "./remote-commands.js";
 import { rotateServerKey } from "./rotate-key-command.js";
-import { migrate, serve } from "./serve-command.js";
 import {
   createProject,
   createSubproject,
@@ -41,10 +40,11 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   switch (`${command} ${subcommand ?? ""}`.trim()) {
+    // The server (Fastify and the rest) loads only for the commands that run one.
     case "serve":
-      return serve(flags);
+      return (await import("./serve-command.js")).serve(flags);
     case "migrate":
-      return migrate(flags);
+      return (await import("./serve-command.js")).migrate(flags);
     case "rotate-key":
       return rotateServerKey(flags);
     case "projects create":

@@ -58,7 +58,8 @@ type Agrees<Schema extends TSchema, Contract> =
 
 type AllTrue<Checks extends readonly true[]> = Checks;
 
-export type WireAgreement = AllTrue<
+// biome-ignore lint/correctness/noUnusedVariables: compiling this type is the check
+type WireAgreement = AllTrue<
   [
     Agrees<typeof TokenSchema, Token>,
     Agrees<typeof CreateTokenBodySchema, CreateTokenParams>,

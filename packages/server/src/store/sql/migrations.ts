@@ -16,7 +16,7 @@ interface SchemaTypes {
   unset(column: string): string;
 }
 
-export type SchemaDialect = "sqlite" | "postgres";
+type SchemaDialect = "sqlite" | "postgres";
 
 const TYPES: Readonly<Record<SchemaDialect, SchemaTypes>> = {
   // STRICT tables: a value of the wrong type is an error, not silently stored.

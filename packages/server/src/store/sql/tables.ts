@@ -192,7 +192,7 @@ export function tokenValues(token: NewTokenRecord): Values<typeof TOKENS> {
   };
 }
 
-export function auditValues(entry: NewAuditRecord): Values<typeof AUDIT> {
+function auditValues(entry: NewAuditRecord): Values<typeof AUDIT> {
   return {
     action: entry.action,
     project_id: entry.projectId,
