@@ -35,11 +35,12 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
   const shared = {
     include: ["packages/*/test/**/*.test.ts", "bench/**/*.test.ts"],
     testTimeout: 20_000,
-    // Most files wait on servers and child processes, so more workers than cores keep both busy;
-    // each worker keeps the modules it loaded (Fastify, the drivers, the SDK) for its next file
+    // One worker per core: the servers, child processes and PostgreSQL the tests start share
+    // the same cores, and more workers made PostgreSQL too slow to answer a connection in time.
+    // Each worker keeps the modules it loaded (Fastify, the drivers, the SDK) for its next file
     // instead of loading them again, which halves the suite's CPU. A file must therefore leave
     // no state behind in shared modules: each test server and store is its own.
-    maxWorkers: 4,
+    maxWorkers: 2,
     isolate: false,
     hookTimeout: 30_000,
     provide: {
