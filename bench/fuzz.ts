@@ -11,6 +11,7 @@ import {
   describeRequest,
   hostileRequest,
 } from "../packages/server/test/support/hostile-requests.js";
+import { postgresReachable } from "../packages/server/test/support/prerequisites.js";
 import { startTarget } from "./processes.js";
 import { seedStore } from "./seed.js";
 
@@ -95,18 +96,6 @@ async function fuzz(store: string, databaseUrl: string): Promise<boolean> {
   return serverErrors === 0 && oversized === 0 && tokensHeld === Math.min(1000, 2 + created);
 }
 
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 async function freshPostgres(): Promise<string> {
   const name = `tokenspace_fuzz_${process.pid}`;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
@@ -121,5 +110,6 @@ async function freshPostgres(): Promise<string> {
 
 const directory = await import("node:fs").then((fs) => fs.mkdtempSync("/tmp/tokenspace-fuzz-"));
 let ok = await fuzz("sqlite", `sqlite:${directory}/tokenspace.db`);
-if (await postgresReachable()) ok = (await fuzz("postgres", await freshPostgres())) && ok;
+if (await postgresReachable(POSTGRES_URL))
+  ok = (await fuzz("postgres", await freshPostgres())) && ok;
 process.exit(ok ? 0 : 1);

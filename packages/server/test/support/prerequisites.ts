@@ -21,7 +21,8 @@ const REDIS_URL = process.env.TOKENSPACE_TEST_REDIS_URL ?? "redis://127.0.0.1:63
 const CHROMIUM = process.env.TOKENSPACE_TEST_CHROMIUM ?? "/usr/bin/chromium";
 const NGINX = process.env.TOKENSPACE_TEST_NGINX ?? "/usr/sbin/nginx";
 
-async function postgresReachable(url: string): Promise<boolean> {
+/** Whether a PostgreSQL server accepts a connection at `url` within 3 s. */
+export async function postgresReachable(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
