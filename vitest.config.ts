@@ -19,6 +19,7 @@ const STORE_INDEPENDENT = [
   "packages/server/test/compatibility-client.test.ts",
   "packages/server/test/seed-examples.test.ts",
   "packages/server/test/cli-remote.test.ts",
+  "packages/server/test/cli-help.test.ts",
   // Wire handling in front of any store.
   "packages/server/test/root-prefix.test.ts",
   "packages/server/test/framework-answers.test.ts",

@@ -1,95 +1,111 @@
 import type { parseArgs } from "node:util";
+import { PERMISSIONS } from "@tokenspace/contract";
 
-export const USAGE = `Usage: tokenspace <command> [options]
+interface FlagSpec {
+  /** What the value stands for in usage text; a flag without one is a switch. */
+  readonly value?: string;
+  /** The environment variable that gives the same setting when the flag is absent. */
+  readonly env?: string;
+  readonly short?: string;
+  readonly text: string;
+}
 
-Server:
-  serve                      Run the HTTP server (what npm start runs)
-  migrate                    Apply pending database migrations, then exit
-  rotate-key --new-key-file FILE [--batch-size N]
-                             Re-seal every secret under a new server key while servers
-                             keep serving (or TOKENSPACE_NEW_SECRET_KEY); resumable
+/** Every flag the CLI takes, described once for parsing, the overview and each command's help. */
+export const FLAGS = {
+  "database-url": {
+    value: "URL",
+    env: "DATABASE_URL",
+    text: "Store to use: sqlite:PATH, sqlite::memory: or postgres://… (default sqlite:./data/tokenspace.db)",
+  },
+  port: { value: "N", env: "PORT", text: "Port to listen on (default 8080; 0 picks a free one)" },
+  host: {
+    value: "HOST",
+    env: "HOST",
+    text: "Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)",
+  },
+  "log-level": {
+    value: "LEVEL",
+    env: "LOG_LEVEL",
+    text: "fatal, error, warn, info (default), debug, trace or silent",
+  },
+  tls: {
+    value: "self-signed",
+    env: "TOKENSPACE_TLS",
+    text: "HTTPS with a certificate from a local CA made beside the database",
+  },
+  "tls-cert": {
+    value: "FILE",
+    env: "TOKENSPACE_TLS_CERT",
+    text: "HTTPS with this PEM certificate (chain)…",
+  },
+  "tls-key": { value: "FILE", env: "TOKENSPACE_TLS_KEY", text: "…and this PEM private key" },
+  "new-key-file": {
+    value: "FILE",
+    env: "TOKENSPACE_NEW_SECRET_KEY",
+    text: "The new server key: a file of 64 hex characters, mode 0600 (the variable holds the key itself)",
+  },
+  "batch-size": { value: "N", text: "Tokens re-sealed per transaction (default 500)" },
+  url: {
+    value: "URL",
+    env: "TOKENSPACE_URL",
+    text: "A running server, e.g. http://127.0.0.1:8080: work through its API",
+  },
+  project: { value: "ID", env: "TOKENSPACE_PROJECT_ID", text: "The project to act on" },
+  token: {
+    value: "TOKEN",
+    env: "TOKENSPACE_TOKEN",
+    text: "An API token of that project with the management permission (with --url)",
+  },
+  name: { value: "NAME", text: "The token's name" },
+  permissions: {
+    value: "LIST",
+    text: `Comma-separated: ${PERMISSIONS.join(", ")}`,
+  },
+  parent: { value: "ID", text: "The top-level project the subproject belongs to" },
+  since: {
+    value: "TIME",
+    text: "From this time: RFC 3339, or how long ago (90s, 30m, 12h, 7d; default 24h)",
+  },
+  until: { value: "TIME", text: "Up to this time, in the same forms" },
+  action: { value: "ACTION", text: "Only this action, e.g. token.deleted" },
+  target: { value: "ID", text: "Only entries about this token or project" },
+  within: { value: "DURATION", text: "How far ahead to look (default 7d)" },
+  at: { value: "TIME|never", text: "The expiry as RFC 3339, or never to remove it" },
+  overlap: {
+    value: "DURATION",
+    text: "How long the old secret keeps working (default 0, at most 7d)",
+  },
+  json: { text: "Print the result as JSON, for scripts" },
+  help: { short: "h", text: "Show help: the overview, or with a command that command's" },
+  version: { short: "v", text: "Print the version" },
+} as const satisfies Record<string, FlagSpec>;
 
-On the store (DATABASE_URL), for operator set-up and recovery:
-  projects create NAME       Create a top-level project
-  projects list              List projects and subprojects
-  subprojects create --parent ID NAME
-                             Create a subproject of a top-level project
-  tokens create --project ID --name NAME --permissions calling,fax,...
-                             Create an API token
+export type FlagName = keyof typeof FLAGS;
 
-On the store with --project ID, or on a running server with --url:
-  audit [--since 24h] [--until TIME] [--action token.deleted] [--target ID]
-                             The audit log of a project and its subprojects, oldest first
-                             (times as RFC 3339 or how long ago: 90s, 30m, 12h, 7d)
-  tokens expiring [--within 7d]
-                             Tokens that expire between now and then
+type Options = {
+  [Name in FlagName]: (typeof FLAGS)[Name] extends { value: string }
+    ? { type: "string" }
+    : { type: "boolean"; short?: string; default: false };
+};
 
-On a running server, through the API (with --url, or TOKENSPACE_URL set):
-  tokens list
-  tokens create --name NAME --permissions calling,fax,...
-  tokens update TOKEN_ID [--name NAME] [--permissions a,b]
-  tokens delete TOKEN_ID
-  tokens show TOKEN_ID       Enabled, expiry, last use
-  tokens disable TOKEN_ID | tokens enable TOKEN_ID
-  tokens expire TOKEN_ID --at TIME|never
-                             Set (RFC 3339) or remove the expiry
-  tokens reroll TOKEN_ID [--overlap 1h]
-                             A new secret; the old one keeps working for the overlap (≤ 7d)
-      --url URL          The server (env TOKENSPACE_URL), e.g. http://127.0.0.1:8080
-      --project ID       Your project id (env TOKENSPACE_PROJECT_ID)
-      --token TOKEN      An API token with management (env TOKENSPACE_TOKEN)
-
-Options:
-  --database-url URL   Store to use (env DATABASE_URL; default sqlite:./data/tokenspace.db)
-  --port N             serve: port to listen on (env PORT; default 8080)
-  --host HOST          serve: address to listen on (env HOST; default 127.0.0.1)
-  --log-level LEVEL    serve: fatal, error, warn, info, debug, trace or silent (env LOG_LEVEL)
-  --tls self-signed    serve: HTTPS with a certificate from a local CA made beside the
-                       database (env TOKENSPACE_TLS; more names in TOKENSPACE_TLS_HOSTS)
-  --tls-cert FILE      serve: HTTPS with this PEM certificate (env TOKENSPACE_TLS_CERT)
-  --tls-key FILE       serve: ... and this PEM private key (env TOKENSPACE_TLS_KEY)
-  --json               Print the result as JSON, for scripts
-  --help               Show this help
-`;
-
-/** Options that take a value. */
-const VALUED = [
-  "database-url",
-  "port",
-  "host",
-  "log-level",
-  "tls",
-  "new-key-file",
-  "batch-size",
-  "tls-cert",
-  "tls-key",
-  "project",
-  "name",
-  "permissions",
-  "parent",
-  "url",
-  "token",
-  "since",
-  "until",
-  "action",
-  "target",
-  "within",
-  "at",
-  "overlap",
-] as const;
-
-export const OPTIONS = {
-  ...(Object.fromEntries(VALUED.map((name) => [name, { type: "string" }])) as Record<
-    (typeof VALUED)[number],
-    { type: "string" }
-  >),
-  json: { type: "boolean", default: false },
-  help: { type: "boolean", short: "h", default: false },
-} as const;
+/** The flags as node:util parseArgs options. */
+export const OPTIONS = Object.fromEntries(
+  Object.entries(FLAGS).map(([name, spec]: [string, FlagSpec]) => [
+    name,
+    spec.value === undefined
+      ? { type: "boolean", default: false, ...(spec.short && { short: spec.short }) }
+      : { type: "string" },
+  ]),
+) as Options;
 
 export type Flags = ReturnType<
   typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
 >["values"];
+
+/** The project a command acts on: --project, or TOKENSPACE_PROJECT_ID. */
+export function projectOf(flags: Flags): string | undefined {
+  return flags.project ?? process.env.TOKENSPACE_PROJECT_ID;
+}
 
 /** `--permissions a,b` as a list. */
 export function permissionList(value: string): string[] {

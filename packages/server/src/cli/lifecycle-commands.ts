@@ -4,7 +4,7 @@ import { DURATION_FORMAT, parseDuration } from "../domain/duration.js";
 import { NotFoundError, UsageError } from "../domain/errors.js";
 import type { Page } from "../domain/keyset-page.js";
 import type { PageCursor } from "../domain/page-cursor.js";
-import { type Flags, print } from "./cli-flags.js";
+import { type Flags, print, projectOf } from "./cli-flags.js";
 import { client, isRemote, remote } from "./remote-commands.js";
 import { withStore } from "./store-commands.js";
 
@@ -26,8 +26,9 @@ async function everyPage<T>(
 
 /** The project a store command acts on, which must exist. */
 async function requireProject(flags: Flags, command: string): Promise<string> {
-  if (!flags.project) throw new UsageError(`${command} needs --project ID`);
-  return flags.project;
+  const project = projectOf(flags);
+  if (!project) throw new UsageError(`${command} needs --project ID`);
+  return project;
 }
 
 /**

@@ -1,27 +1,15 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { TokenspaceError, UsageError } from "../domain/errors.js";
-import { OPTIONS, USAGE } from "./cli-flags.js";
-import {
-  changeLifecycle,
-  rerollToken,
-  showAudit,
-  showExpiringTokens,
-  showToken,
-} from "./lifecycle-commands.js";
-import {
-  createTokenRemotely,
-  deleteTokenRemotely,
-  isRemote,
-  listTokensRemotely,
-  updateTokenRemotely,
-} from "./remote-commands.js";
-import { rotateServerKey } from "./rotate-key-command.js";
-import {
-  createProject,
-  createSubproject,
-  createTokenInStore,
-  listProjects,
-} from "./store-commands.js";
+import { OPTIONS } from "./cli-flags.js";
+import { findCommand } from "./commands.js";
+import { commandHelp, overview } from "./help.js";
+
+/** The installed package's own version: package.json is the one place it is set. */
+function version(): string {
+  const manifest = new URL("../../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+}
 
 function parseCommandLine(argv: string[]) {
   try {
@@ -31,75 +19,47 @@ function parseCommandLine(argv: string[]) {
   }
 }
 
-async function main(argv: string[]): Promise<void> {
-  const { values: flags, positionals } = parseCommandLine(argv);
-  const [command, subcommand, ...rest] = positionals;
-  const name = rest.join(" ");
-  if (flags.help || command === undefined || command === "help") {
-    process.stdout.write(USAGE);
-    return;
-  }
-  switch (`${command} ${subcommand ?? ""}`.trim()) {
-    // The server (Fastify and the rest) loads only for the commands that run one.
-    case "serve":
-      return (await import("./serve-command.js")).serve(flags);
-    case "migrate":
-      return (await import("./serve-command.js")).migrate(flags);
-    case "rotate-key":
-      return rotateServerKey(flags);
-    case "projects create":
-      return createProject(flags, name);
-    case "projects list":
-      return listProjects(flags);
-    case "subprojects create":
-      return createSubproject(flags, name);
-    case "audit":
-      return showAudit(flags);
-    case "tokens expiring":
-      return showExpiringTokens(flags);
-    case "tokens show":
-      return remoteOnly(flags, () => showToken(flags, rest[0]));
-    case "tokens disable":
-      return remoteOnly(flags, () => changeLifecycle(flags, rest[0], "disable"));
-    case "tokens enable":
-      return remoteOnly(flags, () => changeLifecycle(flags, rest[0], "enable"));
-    case "tokens expire":
-      return remoteOnly(flags, () => changeLifecycle(flags, rest[0], "expire"));
-    case "tokens reroll":
-      return remoteOnly(flags, () => rerollToken(flags, rest[0]));
-    case "tokens create":
-      return isRemote(flags) ? createTokenRemotely(flags) : createTokenInStore(flags);
-    case "tokens list":
-      return remoteOnly(flags, () => listTokensRemotely(flags));
-    case "tokens update":
-      return remoteOnly(flags, () => updateTokenRemotely(flags, rest[0]));
-    case "tokens delete":
-      return remoteOnly(flags, () => deleteTokenRemotely(flags, rest[0]));
-  }
-  throw new UsageError(`Unknown command "${positionals.join(" ")}".`);
-}
-
-function remoteOnly(flags: Parameters<typeof isRemote>[0], run: () => Promise<void>) {
-  if (!isRemote(flags)) {
-    throw new UsageError(
-      "This command works on a running server: give --url URL (or set TOKENSPACE_URL).",
+/** Runs the command line; returns the exit code (0, 1 or 2, as the help says). */
+async function main(argv: string[]): Promise<number> {
+  let usage = overview();
+  try {
+    const { values: flags, positionals } = parseCommandLine(argv);
+    if (flags.version) {
+      process.stdout.write(`tokenspace ${version()}\n`);
+      return 0;
+    }
+    const asksHelp = positionals[0] === "help";
+    const words = asksHelp ? positionals.slice(1) : positionals;
+    if (words.length === 0) {
+      process.stdout.write(usage);
+      return 0;
+    }
+    const found = findCommand(words);
+    if (!found) throw new UsageError(`Unknown command "${words.join(" ")}".`);
+    usage = commandHelp(found.command);
+    if (asksHelp || flags.help) {
+      process.stdout.write(usage);
+      return 0;
+    }
+    await found.command.run(flags, found.rest);
+    return 0;
+  } catch (error) {
+    // Expected failures are Tokenspace's own errors: one line, no stack. Anything else is a bug.
+    if (error instanceof UsageError) {
+      process.stderr.write(`tokenspace: ${error.message}\n\n${usage}`);
+      return 2;
+    }
+    if (error instanceof TokenspaceError) {
+      process.stderr.write(`tokenspace: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(
+      `tokenspace: unexpected failure: ${(error as Error).stack ?? String(error)}\n`,
     );
+    return 1;
   }
-  return run();
 }
 
-/** Expected failures are Tokenspace's own errors: one line, no stack. Anything else is a bug. */
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    process.stderr.write(`tokenspace: ${error.message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if (error instanceof TokenspaceError) {
-    process.stderr.write(`tokenspace: ${error.message}\n`);
-    process.exit(1);
-  }
-  process.stderr.write(
-    `tokenspace: unexpected failure: ${(error as Error).stack ?? String(error)}\n`,
-  );
-  process.exit(1);
-});
+const code = await main(process.argv.slice(2));
+// A failure ends the process even if a connection it opened is still closing.
+if (code !== 0) process.exit(code);

@@ -1,6 +1,6 @@
 import { ConnectionError, type Permission, RestClient, RestError } from "@tokenspace/sdk";
 import { RemoteError, UsageError } from "../domain/errors.js";
-import { type Flags, permissionList, print } from "./cli-flags.js";
+import { type Flags, permissionList, print, projectOf } from "./cli-flags.js";
 import { printIssuedToken } from "./store-commands.js";
 
 /** Whether the command talks to a running server (`--url` or TOKENSPACE_URL) rather than the store. */
@@ -8,9 +8,19 @@ export function isRemote(flags: Flags): boolean {
   return Boolean(flags.url ?? process.env.TOKENSPACE_URL);
 }
 
+/** Runs a command that only a running server can answer. */
+export function remoteOnly(flags: Flags, run: () => Promise<void>): Promise<void> {
+  if (!isRemote(flags)) {
+    throw new UsageError(
+      "This command works on a running server: give --url URL (or set TOKENSPACE_URL).",
+    );
+  }
+  return run();
+}
+
 export function client(flags: Flags): RestClient {
   const baseUrl = flags.url ?? process.env.TOKENSPACE_URL;
-  const project = flags.project ?? process.env.TOKENSPACE_PROJECT_ID;
+  const project = projectOf(flags);
   const token = flags.token ?? process.env.TOKENSPACE_TOKEN;
   if (!baseUrl || !project || !token) {
     throw new UsageError(

@@ -1,7 +1,7 @@
 import { NotFoundError, UsageError } from "../domain/errors.js";
 import { loadConfig } from "../runtime/config.js";
 import type { Tokenspace } from "../runtime/tokenspace.js";
-import { type Flags, permissionList, print } from "./cli-flags.js";
+import { type Flags, permissionList, print, projectOf } from "./cli-flags.js";
 
 /**
  * Runs `work` on the store DATABASE_URL names, directly (no server needed). The store and its
@@ -67,7 +67,8 @@ export async function listProjects(flags: Flags): Promise<void> {
 }
 
 export async function createTokenInStore(flags: Flags): Promise<void> {
-  const { project, name, permissions } = flags;
+  const { name, permissions } = flags;
+  const project = projectOf(flags);
   if (!project || name === undefined || permissions === undefined) {
     throw new UsageError("tokens create needs --project ID --name NAME --permissions a,b,...");
   }

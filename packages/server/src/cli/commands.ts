@@ -1,0 +1,233 @@
+import type { FlagName, Flags } from "./cli-flags.js";
+import {
+  changeLifecycle,
+  rerollToken,
+  showAudit,
+  showExpiringTokens,
+  showToken,
+} from "./lifecycle-commands.js";
+import {
+  createTokenRemotely,
+  deleteTokenRemotely,
+  isRemote,
+  listTokensRemotely,
+  remoteOnly,
+  updateTokenRemotely,
+} from "./remote-commands.js";
+import { rotateServerKey } from "./rotate-key-command.js";
+import {
+  createProject,
+  createSubproject,
+  createTokenInStore,
+  listProjects,
+} from "./store-commands.js";
+
+export type Section =
+  | "Server"
+  | "On the store"
+  | "On the store or a running server"
+  | "On a running server";
+
+export interface Command {
+  /** The words that name it, e.g. "tokens create". */
+  readonly name: string;
+  /** What follows the name, one line per form of the command. */
+  readonly usage: readonly string[];
+  readonly summary: string;
+  readonly section: Section;
+  readonly flags: readonly FlagName[];
+  /** Settings read from the environment that no flag gives. */
+  readonly environment?: readonly (readonly [variable: string, text: string])[];
+  /** Runs the command with the words that followed its name. */
+  readonly run: (flags: Flags, words: string[]) => Promise<void>;
+}
+
+const STORE: readonly FlagName[] = ["database-url"];
+const REMOTE: readonly FlagName[] = ["url", "project", "token"];
+
+/** What `tokenspace serve` reads from the environment beyond its flags (README, Configuration). */
+const SERVE_ENVIRONMENT: Command["environment"] = [
+  ["TOKENSPACE_SECRET_KEY", "The server key, 64 hex characters; required on PostgreSQL"],
+  ["TOKENSPACE_BOOTSTRAP_PROJECT_ID", "With the next: fix the first project's id…"],
+  ["TOKENSPACE_BOOTSTRAP_TOKEN", "…and its token (PT + 48 hex)"],
+  ["TOKENSPACE_TLS_HOSTS", "More names for the self-signed certificate"],
+  ["TOKENSPACE_TLS_DIR", "Where the local CA lives"],
+  ["TOKENSPACE_TRUST_PROXY", "true, a hop count or proxy addresses: trust X-Forwarded-For"],
+  ["TOKENSPACE_RATE_LIMIT_PER_MINUTE", "API requests a minute per project (0: off)"],
+  ["TOKENSPACE_AUTH_FAILURES_PER_MINUTE", "Failed authentications a minute per address (30)"],
+  ["TOKENSPACE_REDIS_URL", "Keep the limits' counts in Redis"],
+  ["TOKENSPACE_AUTH_CACHE_TTL_MS", "How long a verified credential is trusted (500)"],
+  ["TOKENSPACE_AUTH_CACHE_MAX_ENTRIES", "Most credentials kept verified (10000)"],
+  ["TOKENSPACE_HEADERS_TIMEOUT_MS", "Headers must arrive within this (10000)"],
+  ["TOKENSPACE_REQUEST_TIMEOUT_MS", "A whole request must arrive within this (30000)"],
+  ["TOKENSPACE_METRICS", "1: Prometheus metrics at /metrics"],
+  ["TOKENSPACE_METRICS_PORT", "Serve /metrics on this port only"],
+  ["TOKENSPACE_VERIFY_RULES", "Rules file for /auth/verify"],
+  ["TOKENSPACE_AUDIT_RETENTION_DAYS", "Audit entries kept this long (365)"],
+  ["TOKENSPACE_WEBHOOK_URL", "Where lifecycle events are POSTed…"],
+  ["TOKENSPACE_WEBHOOK_SECRET", "…signed with this secret"],
+  ["TOKENSPACE_WEBHOOK_RETRY_BASE_MS", "The first retry's wait (1000)"],
+  ["TOKENSPACE_PG_POOL_SIZE", "PostgreSQL connections per node (10)"],
+  ["TOKENSPACE_PG_STATEMENT_TIMEOUT_MS", "Longest statement (5000)"],
+  ["TOKENSPACE_PG_CONNECT_TIMEOUT_MS", "Longest wait for a connection (2000)"],
+];
+
+/** Every command, in the order the overview lists them. */
+export const COMMANDS: readonly Command[] = [
+  {
+    name: "serve",
+    usage: ["[--port N] [--host HOST] [--database-url URL] [--tls self-signed]"],
+    summary: "Run the HTTP server (what npm start runs); SIGTERM or SIGINT stops it cleanly",
+    section: "Server",
+    flags: ["port", "host", ...STORE, "log-level", "tls", "tls-cert", "tls-key"],
+    environment: SERVE_ENVIRONMENT,
+    // The server (Fastify and the rest) loads only for the commands that run one.
+    run: async (flags) => (await import("./serve-command.js")).serve(flags),
+  },
+  {
+    name: "migrate",
+    usage: ["[--database-url URL]"],
+    summary: "Apply pending database migrations, then exit",
+    section: "Server",
+    flags: [...STORE, "json"],
+    run: async (flags) => (await import("./serve-command.js")).migrate(flags),
+  },
+  {
+    name: "rotate-key",
+    usage: ["--new-key-file FILE [--batch-size N]"],
+    summary:
+      "Re-seal every secret under a new server key while servers keep serving; run it again to resume",
+    section: "Server",
+    flags: ["new-key-file", "batch-size", ...STORE, "json"],
+    environment: [["TOKENSPACE_SECRET_KEY", "The current server key, unless a key file holds it"]],
+    run: (flags) => rotateServerKey(flags),
+  },
+  {
+    name: "projects create",
+    usage: ["NAME"],
+    summary: "Create a top-level project",
+    section: "On the store",
+    flags: [...STORE, "json"],
+    run: (flags, words) => createProject(flags, words.join(" ")),
+  },
+  {
+    name: "projects list",
+    usage: [""],
+    summary: "List projects and subprojects",
+    section: "On the store",
+    flags: [...STORE, "json"],
+    run: (flags) => listProjects(flags),
+  },
+  {
+    name: "subprojects create",
+    usage: ["--parent ID NAME"],
+    summary: "Create a subproject of a top-level project",
+    section: "On the store",
+    flags: ["parent", ...STORE, "json"],
+    run: (flags, words) => createSubproject(flags, words.join(" ")),
+  },
+  {
+    name: "tokens create",
+    usage: [
+      "--project ID --name NAME --permissions LIST",
+      "--url URL --name NAME --permissions LIST",
+    ],
+    summary: "Create an API token, on the store or (with --url) through a running server",
+    section: "On the store or a running server",
+    flags: ["name", "permissions", ...STORE, ...REMOTE, "json"],
+    run: (flags) => (isRemote(flags) ? createTokenRemotely(flags) : createTokenInStore(flags)),
+  },
+  {
+    name: "audit",
+    usage: ["--project ID [--since 24h] [--until TIME] [--action ACTION] [--target ID]"],
+    summary: "The audit log of a project and its subprojects, oldest first",
+    section: "On the store or a running server",
+    flags: ["since", "until", "action", "target", ...STORE, ...REMOTE, "json"],
+    run: (flags) => showAudit(flags),
+  },
+  {
+    name: "tokens expiring",
+    usage: ["--project ID [--within 7d]"],
+    summary: "Tokens that expire between now and then",
+    section: "On the store or a running server",
+    flags: ["within", ...STORE, ...REMOTE, "json"],
+    run: (flags) => showExpiringTokens(flags),
+  },
+  {
+    name: "tokens list",
+    usage: ["--url URL"],
+    summary: "List the project's tokens",
+    section: "On a running server",
+    flags: [...REMOTE, "json"],
+    run: (flags) => remoteOnly(flags, () => listTokensRemotely(flags)),
+  },
+  {
+    name: "tokens show",
+    usage: ["TOKEN_ID"],
+    summary: "A token with its state: enabled, expiry, last use",
+    section: "On a running server",
+    flags: [...REMOTE, "json"],
+    run: (flags, [id]) => remoteOnly(flags, () => showToken(flags, id)),
+  },
+  {
+    name: "tokens update",
+    usage: ["TOKEN_ID [--name NAME] [--permissions LIST]"],
+    summary: "Rename a token or replace its permissions",
+    section: "On a running server",
+    flags: ["name", "permissions", ...REMOTE, "json"],
+    run: (flags, [id]) => remoteOnly(flags, () => updateTokenRemotely(flags, id)),
+  },
+  {
+    name: "tokens delete",
+    usage: ["TOKEN_ID"],
+    summary: "Delete a token; it stops authenticating at once",
+    section: "On a running server",
+    flags: [...REMOTE, "json"],
+    run: (flags, [id]) => remoteOnly(flags, () => deleteTokenRemotely(flags, id)),
+  },
+  {
+    name: "tokens disable",
+    usage: ["TOKEN_ID"],
+    summary: "Refuse the token until it is enabled again",
+    section: "On a running server",
+    flags: [...REMOTE, "json"],
+    run: (flags, [id]) => remoteOnly(flags, () => changeLifecycle(flags, id, "disable")),
+  },
+  {
+    name: "tokens enable",
+    usage: ["TOKEN_ID"],
+    summary: "Accept a disabled token again",
+    section: "On a running server",
+    flags: [...REMOTE, "json"],
+    run: (flags, [id]) => remoteOnly(flags, () => changeLifecycle(flags, id, "enable")),
+  },
+  {
+    name: "tokens expire",
+    usage: ["TOKEN_ID --at TIME|never"],
+    summary: "Set (RFC 3339) or remove the token's expiry",
+    section: "On a running server",
+    flags: ["at", ...REMOTE, "json"],
+    run: (flags, [id]) => remoteOnly(flags, () => changeLifecycle(flags, id, "expire")),
+  },
+  {
+    name: "tokens reroll",
+    usage: ["TOKEN_ID [--overlap 1h]"],
+    summary: "A new secret; the old one keeps working for the overlap",
+    section: "On a running server",
+    flags: ["overlap", ...REMOTE, "json"],
+    run: (flags, [id]) => remoteOnly(flags, () => rerollToken(flags, id)),
+  },
+];
+
+/** The command the words name, and the words after its name. */
+export function findCommand(
+  words: readonly string[],
+): { command: Command; rest: string[] } | undefined {
+  for (const command of COMMANDS) {
+    const name = command.name.split(" ");
+    if (name.every((word, index) => words[index] === word)) {
+      return { command, rest: words.slice(name.length) };
+    }
+  }
+  return undefined;
+}
