@@ -1,5 +1,5 @@
 import { UsageError } from "../domain/errors.js";
-import { rotateKey } from "../domain/key-rotation.js";
+import { DEFAULT_SETTLE_MS, rotateKey } from "../domain/key-rotation.js";
 import { promoteNextKey, readKeyFile, stageNextKey } from "../runtime/server-key.js";
 import { type Flags, print } from "./cli-flags.js";
 import { withStore } from "./store-commands.js";
@@ -19,11 +19,17 @@ export async function rotateServerKey(flags: Flags): Promise<void> {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
     throw new UsageError("--batch-size must be a whole number from 1 to 100000.");
   }
+  const settleMs =
+    flags["settle-ms"] === undefined ? DEFAULT_SETTLE_MS : Number(flags["settle-ms"]);
+  if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 600_000) {
+    throw new UsageError("--settle-ms must be a whole number of milliseconds from 0 to 600000.");
+  }
   const outcome = await withStore(flags, async (tokenspace) => {
     const keyFile = tokenspace.serverKey.file;
     if (keyFile) stageNextKey(keyFile, nextKey);
     const progress = await rotateKey(tokenspace.store, tokenspace.serverKey.vault, nextKey, {
       batchSize,
+      settleMs,
       report: ({ tokens, signingKeys }) =>
         process.stderr.write(`re-sealed ${tokens} tokens, ${signingKeys} signing keys\n`),
     });

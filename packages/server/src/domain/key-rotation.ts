@@ -14,13 +14,14 @@ const ROTATION_SETTING = "server_key_rotation";
 const NEXT_KEY_BINDING = "next server key";
 const CACHE_HOLD = "key rotation";
 
-/** How often a node looks for a rotation started elsewhere. */
-export const ROTATION_POLL_MS = 1000;
+/** How often a node looks for a rotation started elsewhere, unless configured otherwise. */
+export const DEFAULT_ROTATION_POLL_MS = 1000;
 /**
- * How long a rotation waits after publishing the new key before sealing anything under it:
- * several polls, so a node whose event loop or database pool is busy still picks it up first.
+ * How long a rotation waits after publishing the new key before sealing anything under it,
+ * unless told otherwise: several of the nodes' polls, so a node whose event loop or database
+ * pool is busy still picks the key up first.
  */
-const SETTLE_MS = ROTATION_POLL_MS * 5;
+export const DEFAULT_SETTLE_MS = DEFAULT_ROTATION_POLL_MS * 5;
 
 interface RotationState {
   /** The new key's fingerprint. */
@@ -100,6 +101,8 @@ export async function rotateKey(
   nextKey: Buffer,
   options: {
     readonly batchSize: number;
+    /** The wait between publishing the new key and sealing under it (DEFAULT_SETTLE_MS). */
+    readonly settleMs: number;
     readonly report: (progress: RotationProgress) => void;
   },
 ): Promise<RotationProgress> {
@@ -119,7 +122,7 @@ export async function rotateKey(
     tokensAfter: 0,
   };
   await store.writeSettings({ [ROTATION_SETTING]: JSON.stringify(state) });
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  await new Promise((resolve) => setTimeout(resolve, options.settleMs));
 
   const progress = { tokens: 0, signingKeys: 0 };
   for (;;) {

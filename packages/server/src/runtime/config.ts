@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { TOKEN_SECRET_DESCRIPTION } from "@tokenspace/contract";
 import { ConfigError } from "../domain/errors.js";
 import { isUuid, normalizeId } from "../domain/identifiers.js";
+import { DEFAULT_ROTATION_POLL_MS } from "../domain/key-rotation.js";
 import { SECRET_KEY_LENGTH } from "../domain/secret-vault.js";
 import { isWellFormedSecret } from "../domain/token-secret.js";
 import { VerifyRules } from "../domain/verify-rules.js";
@@ -38,6 +39,8 @@ export interface ServerConfig {
   readonly timeouts: { readonly headersMs: number; readonly requestMs: number };
   /** Plain HTTP (the default), the operator's PEM files, or certificates from a local CA. */
   readonly tls: TlsSettings;
+  /** How often a node looks for a key rotation started elsewhere (TOKENSPACE_KEY_ROTATION_POLL_MS). */
+  readonly keyRotationPollMs: number;
   /** Audit entries older than this many days are pruned (TOKENSPACE_AUDIT_RETENTION_DAYS). */
   readonly auditRetentionDays: number;
   /** Where token expiry, deletion and reroll are announced, signed with the secret. */
@@ -110,6 +113,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     timeouts: parseTimeouts(env),
     verifyRules: readVerifyRules(env.TOKENSPACE_VERIFY_RULES),
     metrics: parseMetrics(env),
+    keyRotationPollMs: integerSetting(
+      "TOKENSPACE_KEY_ROTATION_POLL_MS",
+      env.TOKENSPACE_KEY_ROTATION_POLL_MS,
+      DEFAULT_ROTATION_POLL_MS,
+      10,
+      60_000,
+    ),
     auditRetentionDays: integerSetting(
       "TOKENSPACE_AUDIT_RETENTION_DAYS",
       env.TOKENSPACE_AUDIT_RETENTION_DAYS,

@@ -5,9 +5,9 @@ import type { Counters } from "../domain/counters.js";
 import { CredentialCache } from "../domain/credential-cache.js";
 import { ConfigError } from "../domain/errors.js";
 import {
+  DEFAULT_ROTATION_POLL_MS,
   KEY_FINGERPRINT_SETTING,
   KeyRotationFollower,
-  ROTATION_POLL_MS,
 } from "../domain/key-rotation.js";
 import { Keyring } from "../domain/keyring.js";
 import { NO_LIFECYCLE_EVENTS } from "../domain/lifecycle-events.js";
@@ -66,7 +66,7 @@ export async function openTokenspace(
     ServerConfig,
     "databaseUrl" | "secretKey" | "authCacheTtlMs" | "authCacheMaxEntries" | "postgres" | "redisUrl"
   > &
-    Partial<Pick<ServerConfig, "auditRetentionDays" | "webhook">>,
+    Partial<Pick<ServerConfig, "auditRetentionDays" | "webhook" | "keyRotationPollMs">>,
   { metrics, clock = systemClock, warn = warnOnStandardError }: TokenspaceDependencies = {},
 ): Promise<Tokenspace> {
   const opened = await openStore(config.databaseUrl, config.postgres);
@@ -96,7 +96,7 @@ export async function openTokenspace(
     });
     const keyring = new Keyring(vault);
     follower = new KeyRotationFollower(store, keyring, vault, cache);
-    await follower.follow(ROTATION_POLL_MS);
+    await follower.follow(config.keyRotationPollMs ?? DEFAULT_ROTATION_POLL_MS);
     counters = config.redisUrl
       ? await RedisCounters.open(config.redisUrl, fingerprint.slice(0, 16))
       : (store.sharedCounters() ?? new MemoryCounters());
