@@ -12,7 +12,7 @@ test("npm run bench -- --quick measures every scenario beside the baseline, with
   const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
     execFile(
       process.execPath,
-      ["--conditions=source", "--import", "tsx", "bench/run.ts", "--quick"],
+      ["--conditions=tokenspace-source", "--import", "tsx", "bench/run.ts", "--quick"],
       { cwd: ROOT, maxBuffer: 10 * 1024 * 1024 },
       (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),

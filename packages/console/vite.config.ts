@@ -32,7 +32,7 @@ function precompress(): Plugin {
 export default defineConfig({
   base: "/console/",
   // The SDK is compiled from its TypeScript source, as the tests run it.
-  resolve: { conditions: ["source", ...defaultClientConditions] },
+  resolve: { conditions: ["tokenspace-source", ...defaultClientConditions] },
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   build: {
     outDir: "dist",

@@ -22,7 +22,7 @@ describe("SignalWire SDK snippets run unchanged under the @signalwire/sdk alias"
     results = await new Promise((resolve, reject) => {
       execFile(
         process.execPath,
-        ["--conditions=source", "--import", "tsx", SNIPPETS],
+        ["--conditions=tokenspace-source", "--import", "tsx", SNIPPETS],
         {
           env: {
             PATH: process.env.PATH,

@@ -4,9 +4,9 @@ import { COMMANDS } from "../src/cli/commands.js";
 import { commandHelp } from "../src/cli/help.js";
 import { runCli } from "./support/cli.js";
 
-const manifest = JSON.parse(
-  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
-) as { version: string };
+const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
 
 describe("the CLI says its version and how each command is used", () => {
   test("--version and -v print the package's version and exit 0", async () => {

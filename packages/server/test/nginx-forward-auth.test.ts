@@ -12,13 +12,38 @@ import { TEST_STORE } from "./support/test-database.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
 const NGINX = inject("nginx") ?? "";
-const EXAMPLE = fileURLToPath(
-  new URL("../../../examples/nginx/tokenspace-forward-auth.conf", import.meta.url),
+/** The server block compose.yaml hands to the nginx image, which fills in ${…} from its env. */
+const TEMPLATE = fileURLToPath(
+  new URL(
+    "../../../examples/nginx/templates/tokenspace-forward-auth.conf.template",
+    import.meta.url,
+  ),
 );
 const RULES = fileURLToPath(new URL("../../../examples/verify-rules.conf", import.meta.url));
 const available = NGINX !== "";
 
-/** nginx from the shipped example config, in front of a small upstream, asking Tokenspace. */
+/** What the nginx image does to a template: the named variables filled in, nginx's own left. */
+const envsubst = (template: string, values: Record<string, string>) =>
+  template.replace(/\$\{([A-Z_]+)\}/g, (placeholder, name: string) => values[name] ?? placeholder);
+
+/** What nginx's own main config holds around conf.d, with paths an unprivileged run can write. */
+const mainConfig = (include: string) => `
+worker_processes 1;
+error_log stderr warn;
+pid nginx.pid;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path temp/body;
+  proxy_temp_path temp/proxy;
+  fastcgi_temp_path temp/fastcgi;
+  uwsgi_temp_path temp/uwsgi;
+  scgi_temp_path temp/scgi;
+  include ${include};
+}
+`;
+
+/** nginx with the shipped server block, in front of a small upstream, asking Tokenspace. */
 describe.skipIf(!available)(
   "nginx auth_request in front of an upstream, through Tokenspace",
   () => {
@@ -52,11 +77,13 @@ describe.skipIf(!available)(
       const port = await freePort();
       prefix = mkdtempSync(join(tmpdir(), "tokenspace-nginx-"));
       mkdirSync(join(prefix, "temp"));
-      const config = readFileSync(EXAMPLE, "utf8")
-        .replaceAll("LISTEN_ADDRESS", `127.0.0.1:${port}`)
-        .replaceAll("TOKENSPACE_ORIGIN", verifier.url)
-        .replaceAll("UPSTREAM_ORIGIN", `http://127.0.0.1:${upstreamPort}`);
-      writeFileSync(join(prefix, "nginx.conf"), config);
+      const serverBlock = envsubst(readFileSync(TEMPLATE, "utf8"), {
+        LISTEN_ADDRESS: `127.0.0.1:${port}`,
+        TOKENSPACE_ORIGIN: verifier.url,
+        UPSTREAM_ORIGIN: `http://127.0.0.1:${upstreamPort}`,
+      });
+      writeFileSync(join(prefix, "tokenspace.conf"), serverBlock);
+      writeFileSync(join(prefix, "nginx.conf"), mainConfig(join(prefix, "tokenspace.conf")));
       nginx = spawn(
         NGINX ?? "nginx",
         ["-p", prefix, "-c", join(prefix, "nginx.conf"), "-g", "daemon off;"],

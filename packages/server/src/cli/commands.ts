@@ -64,6 +64,7 @@ const SERVE_ENVIRONMENT: Command["environment"] = [
   ["TOKENSPACE_METRICS_PORT", "Serve /metrics on this port only"],
   ["TOKENSPACE_VERIFY_RULES", "Rules file for /auth/verify"],
   ["TOKENSPACE_AUDIT_RETENTION_DAYS", "Audit entries kept this long (365)"],
+  ["TOKENSPACE_KEY_ROTATION_POLL_MS", "How often to look for a key rotation (1000)"],
   ["TOKENSPACE_WEBHOOK_URL", "Where lifecycle events are POSTed…"],
   ["TOKENSPACE_WEBHOOK_SECRET", "…signed with this secret"],
   ["TOKENSPACE_WEBHOOK_RETRY_BASE_MS", "The first retry's wait (1000)"],
@@ -94,11 +95,11 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: "rotate-key",
-    usage: ["--new-key-file FILE [--batch-size N]"],
+    usage: ["--new-key-file FILE [--batch-size N] [--settle-ms N]"],
     summary:
       "Re-seal every secret under a new server key while servers keep serving; run it again to resume",
     section: "Server",
-    flags: ["new-key-file", "batch-size", ...STORE, "json"],
+    flags: ["new-key-file", "batch-size", "settle-ms", ...STORE, "json"],
     environment: [["TOKENSPACE_SECRET_KEY", "The current server key, unless a key file holds it"]],
     run: (flags) => rotateServerKey(flags),
   },

@@ -6,6 +6,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  * the durations it cached from earlier runs, which a fresh clone (and CI) does not have.
  */
 const LONGEST = [
+  "server/test/package-install.test.ts",
   "server/test/multi-node.test.ts",
   "console/test/console.test.ts",
   "bench/bench.test.ts",
