@@ -8,7 +8,7 @@ describe("/healthz and /openapi.json", () => {
   test("healthz answers 200 without credentials when the store answers", async () => {
     const response = await fixture.http.request("GET", "/healthz", { auth: null });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: "ok" });
+    expect(response.body).toEqual({ status: "ok", mode: "standard" });
   });
 
   test("the OpenAPI document lists every token operation of the compatibility surface", async () => {

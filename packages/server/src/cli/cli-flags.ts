@@ -79,6 +79,10 @@ export const FLAGS = {
     value: "DURATION",
     text: "How long the old secret keeps working (default 0, at most 7d)",
   },
+  mock: {
+    env: "TOKENSPACE_MOCK",
+    text: "Run as a test double for CI: SignalWire's mock control API under /__mock__/, and harness projects provisioned on first use (env value 1)",
+  },
   json: { text: "Print the result as JSON, for scripts" },
   help: { short: "h", text: "Show help: the overview, or with a command that command's" },
   version: { short: "v", text: "Print the version" },

@@ -1,15 +1,9 @@
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { TokenspaceError, UsageError } from "../domain/errors.js";
+import { PACKAGE_VERSION } from "../runtime/package-version.js";
 import { OPTIONS } from "./cli-flags.js";
 import { findCommand } from "./commands.js";
 import { commandHelp, overview } from "./help.js";
-
-/** The installed package's own version: package.json is the one place it is set. */
-function version(): string {
-  const manifest = new URL("../../package.json", import.meta.url);
-  return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
-}
 
 function parseCommandLine(argv: string[]) {
   try {
@@ -25,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const { values: flags, positionals } = parseCommandLine(argv);
     if (flags.version) {
-      process.stdout.write(`tokenspace ${version()}\n`);
+      process.stdout.write(`tokenspace ${PACKAGE_VERSION}\n`);
       return 0;
     }
     const asksHelp = positionals[0] === "help";

@@ -14,15 +14,18 @@ export async function serve(flags: Flags): Promise<void> {
     tls: flags.tls,
     tlsCert: flags["tls-cert"],
     tlsKey: flags["tls-key"],
+    mock: flags.mock,
   });
   const server = await startServer(config);
   if (server.tls?.caFile) process.stderr.write(trustBanner(server.tls.caFile));
+  if (config.mock) process.stderr.write(MOCK_BANNER);
   if (server.bootstrap) process.stderr.write(bootstrapBanner(server.bootstrap, server.url));
   server.app.log.info(
     {
       url: server.url,
       database: redactDatabaseUrl(config.databaseUrl),
       bootstrapTokenPrinted: server.bootstrap?.generatedToken !== undefined,
+      mode: config.mock ? "mock" : "standard",
     },
     "Tokenspace is listening",
   );
@@ -44,6 +47,9 @@ export async function migrate(flags: Flags): Promise<void> {
     `Migrations applied to ${redactDatabaseUrl(config.databaseUrl)}`,
   );
 }
+
+const MOCK_BANNER =
+  "\n  MOCK MODE: a test double for CI, not for production. Any unknown project id is provisioned with the token it is shown, and /__mock__/ serves the journal and scenarios.\n\n";
 
 /** Where the local CA is, and the one line each ecosystem needs to trust it. */
 function trustBanner(caFile: string): string {

@@ -17,6 +17,8 @@ import { type Failure, toFailure } from "./failure/failure.js";
 import { failureHandler, notFoundHandler, sendFailure } from "./failure/failure-handler.js";
 import { ParserFailures } from "./failure/parser-failures.js";
 import { LazyChildLogger } from "./lazy-child-logger.js";
+import { HARNESS_ID } from "./mock/harness-credentials.js";
+import { registerMockMode } from "./mock/mock-mode.js";
 import { registerMetricsRoute } from "./metrics-route.js";
 import { NATIVE_SURFACE } from "./native-surface.js";
 import { RequestLog } from "./request-log.js";
@@ -34,6 +36,12 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Which compatibility shape a validation failure takes on this route. */
     validationShape?: CompatValidationShape;
+    /**
+     * The route's operationId in SignalWire's spec (`create_token`), or a name in the same
+     * style for the routes SignalWire's spec does not have. With the surface's spec name it
+     * makes the endpoint id mock mode's journal and scenarios use.
+     */
+    operation?: string;
   }
 }
 
@@ -53,6 +61,13 @@ interface AppServices extends ApiServices {
   readonly https: { readonly cert: string; readonly key: string } | undefined;
   /** Longest wait for a request's headers, and for the whole request. */
   readonly timeouts: { readonly headersMs: number; readonly requestMs: number };
+  /**
+   * Mock mode (TOKENSPACE_MOCK): SignalWire's test-harness control API under /__mock__, and
+   * harness credentials provisioned on first use.
+   */
+  readonly mock: boolean;
+  /** The package's version, which the served OpenAPI document states. */
+  readonly version: string;
   /** The built admin console, served at /console; undefined when it is not built. */
   readonly consoleDirectory: string | undefined;
 }
@@ -123,7 +138,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
       sendFailure(reply, failed, renderForPath(request.url)(failed, request));
     },
   });
-  app.setValidatorCompiler(createValidatorCompiler());
+  app.setValidatorCompiler(createValidatorCompiler(services.mock ? HARNESS_ID : undefined));
   app.decorateRequest("principal", null);
   app.decorateRequest("bodyLeftUnread", false);
   registerBodyParsers(app);
@@ -153,6 +168,14 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     done();
   });
 
+  if (services.mock) {
+    await registerMockMode(app, {
+      projects: services.projects,
+      tokens: services.tokens,
+      specOf: (url) => (isUnder(url, "/auth") ? "auth" : surfaceAt(url)?.specName),
+    });
+  }
+
   app.setErrorHandler(failureHandler(renderPlain));
   app.setNotFoundHandler(notFoundHandler(renderPlain));
 
@@ -162,7 +185,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
       info: {
         title: "Tokenspace",
         description: "A self-hosted, SignalWire-compatible API token service.",
-        version: "0.1.0",
+        version: services.version,
       },
       components: {
         securitySchemes: {
@@ -176,8 +199,10 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     },
   });
 
+  const mode = services.mock ? "mock" : "standard";
   app.get("/healthz", { schema: { hide: true, response: { 200: HealthSchema } } }, async () => ({
     status: "ok",
+    mode,
   }));
   app.get(
     "/readyz",

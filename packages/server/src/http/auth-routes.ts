@@ -43,6 +43,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   app.route({
     method: [...ALL_METHODS],
     url: "/verify",
+    config: { operation: "verify" },
     schema: {
       summary:
         "Forward auth: verify the forwarded Basic credentials and the permissions the request needs",
@@ -91,6 +92,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     introspection.post<{ Body: { token: string } }>(
       "/introspect",
       {
+        config: { operation: "introspect" },
         schema: {
           summary: "Introspect a token (in the spirit of RFC 7662), for services",
           description:

@@ -28,7 +28,7 @@ export async function compatAccountRoutes(
   app.get(
     "/Accounts",
     {
-      config,
+      config: { ...config, operation: "list_accounts" },
       schema: {
         ...common,
         summary: "List the project you authenticate as and its subprojects",
@@ -51,7 +51,7 @@ export async function compatAccountRoutes(
   app.post<{ Body: AccountNameBody }>(
     "/Accounts",
     {
-      config,
+      config: { ...config, operation: "create_subprojects" },
       schema: {
         ...common,
         summary: "Create a subproject of the project you authenticate as",
@@ -72,7 +72,7 @@ export async function compatAccountRoutes(
   app.get<{ Params: AccountParams }>(
     "/Accounts/:Sid",
     {
-      config,
+      config: { ...config, operation: "get_account" },
       schema: {
         ...common,
         summary: "Fetch a project or one of its subprojects",
@@ -87,7 +87,7 @@ export async function compatAccountRoutes(
   app.post<{ Params: AccountParams; Body: AccountNameBody }>(
     "/Accounts/:Sid",
     {
-      config,
+      config: { ...config, operation: "update_account" },
       schema: {
         ...common,
         summary: "Rename a project or one of its subprojects",

@@ -22,6 +22,7 @@ export const COMPAT_SURFACE: Surface = {
   prefixes: ["/api/laml/2010-04-01", "/2010-04-01"],
   acceptsJsonSuffix: true,
   title: "the Compatibility API",
+  specName: "compatibility",
   renderFailure: (failed, request) =>
     renderCompatFailure(failed, request?.routeOptions.config.validationShape ?? "token"),
   async registerRoutes(app, services) {

@@ -56,6 +56,7 @@ export const EXTENSION_SURFACE: Surface = {
   prefixes: ["/api/tokenspace"],
   acceptsJsonSuffix: false,
   title: "Tokenspace's extension API",
+  specName: "tokenspace",
   renderFailure: renderNativeFailure,
   async registerRoutes(app, { tokens, audit }) {
     const tokenDoc = routeDocs(TOKENS_TAG, ERRORS);
@@ -69,6 +70,7 @@ export const EXTENSION_SURFACE: Surface = {
     app.post<{ Body: CreateManagedTokenBody }>(
       "/tokens",
       tokenDoc("Create an API token with its lifecycle", {
+        operation: "create_token",
         body: CreateManagedTokenBodySchema,
         response: { 201: IssuedManagedTokenSchema },
       }),
@@ -86,6 +88,7 @@ export const EXTENSION_SURFACE: Surface = {
     app.get<{ Querystring: ManagedTokenListQuery }>(
       "/tokens",
       tokenDoc("List the tokens of your project and its subprojects, with their lifecycle", {
+        operation: "list_tokens",
         querystring: MANAGED_TOKEN_LIST.query,
         response: { 200: ManagedTokenListSchema },
       }),
@@ -108,6 +111,7 @@ export const EXTENSION_SURFACE: Surface = {
     app.get<{ Params: TokenIdParams }>(
       "/tokens/:token_id",
       tokenDoc("Fetch a token's lifecycle (without its secret)", {
+        operation: "get_token",
         params,
         response: { 200: ManagedTokenSchema },
       }),
@@ -117,6 +121,7 @@ export const EXTENSION_SURFACE: Surface = {
     app.patch<{ Params: TokenIdParams; Body: UpdateManagedTokenBody }>(
       "/tokens/:token_id",
       tokenDoc("Change a token: name, permissions, expiry, enabled", {
+        operation: "update_token",
         params,
         body: UpdateManagedTokenBodySchema,
         response: { 200: ManagedTokenSchema },
@@ -132,6 +137,7 @@ export const EXTENSION_SURFACE: Surface = {
     app.post<{ Params: TokenIdParams; Body: RerollBody }>(
       "/tokens/:token_id/reroll",
       tokenDoc("Reroll: a new secret, the previous one kept for an overlap", {
+        operation: "reroll_token",
         params,
         body: RerollBodySchema,
         response: { 200: IssuedManagedTokenSchema },
@@ -142,7 +148,7 @@ export const EXTENSION_SURFACE: Surface = {
 
     app.delete<{ Params: TokenIdParams }>(
       "/tokens/:token_id",
-      tokenDoc("Delete a token", { params, response: NO_CONTENT }),
+      tokenDoc("Delete a token", { operation: "delete_token", params, response: NO_CONTENT }),
       async (request, reply) => {
         await tokens.delete(...(await target(request)), actorOf(request));
         return reply.code(204).send();
@@ -153,7 +159,11 @@ export const EXTENSION_SURFACE: Surface = {
       "/audit",
       routeDocs(AUDIT_TAG, ERRORS)(
         "The audit log of your project, its subprojects and the service, oldest first",
-        { querystring: AUDIT_LIST.query, response: { 200: AuditListSchema } },
+        {
+          operation: "list_audit_events",
+          querystring: AUDIT_LIST.query,
+          response: { 200: AuditListSchema },
+        },
       ),
       async (request) => {
         const page = AUDIT_LIST.read(request.query as Record<string, unknown>);

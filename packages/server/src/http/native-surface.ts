@@ -18,6 +18,7 @@ export const NATIVE_SURFACE: Surface = {
   prefixes: ["/api/project"],
   acceptsJsonSuffix: false,
   title: "the project API",
+  specName: "project",
   renderFailure: renderNativeFailure,
   async registerRoutes(app, services) {
     await app.register(tokenRoutes, {

@@ -162,7 +162,11 @@ export const CompatValidationErrorSchema = Type.Object(
   },
 );
 
-export const HealthSchema = Type.Object({ status: Type.String() });
+export const HealthSchema = Type.Object({
+  status: Type.String(),
+  /** `mock` when the server runs as a test double (TOKENSPACE_MOCK), `standard` otherwise. */
+  mode: Type.Optional(Type.Union([Type.Literal("standard"), Type.Literal("mock")])),
+});
 
 const accountUri = (suffix = "") =>
   `/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af${suffix}`;

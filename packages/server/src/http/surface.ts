@@ -28,6 +28,8 @@ export interface Surface {
   readonly acceptsJsonSuffix: boolean;
   /** How messages name it: "the Compatibility API". */
   readonly title: string;
+  /** Its spec's name in endpoint ids (`compatibility.create_token`): SignalWire's spec directory. */
+  readonly specName: string;
   readonly renderFailure: FailureRenderer;
   registerRoutes(app: FastifyInstance, services: ApiServices): Promise<void>;
 }

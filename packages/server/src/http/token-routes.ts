@@ -59,6 +59,7 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
   app.post<{ Body: CreateTokenBody }>(
     collection,
     doc("Create an API token", {
+      operation: "create_token",
       params: collectionParams,
       body: CreateTokenBodySchema,
       response: { 200: TokenSchema },
@@ -72,6 +73,7 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
   app.get(
     collection,
     doc("List API tokens (without their secrets)", {
+      operation: "list_tokens",
       params: collectionParams,
       querystring: list.query,
       response: { 200: list.response },
@@ -86,13 +88,18 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
 
   app.get<{ Params: TokenIdParams }>(
     item,
-    doc("Fetch an API token, with its secret", { params, response: { 200: TokenSchema } }),
+    doc("Fetch an API token, with its secret", {
+      operation: "get_token",
+      params,
+      response: { 200: TokenSchema },
+    }),
     async (request) => tokens.get(...(await target(request))),
   );
 
   app.patch<{ Params: TokenIdParams; Body: UpdateTokenBody }>(
     item,
     doc("Update an API token's name or permissions", {
+      operation: "update_token",
       params,
       body: UpdateTokenBodySchema,
       response: { 200: TokenSchema },
@@ -103,7 +110,7 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
 
   app.delete<{ Params: TokenIdParams }>(
     item,
-    doc("Delete an API token", { params, response: NO_CONTENT }),
+    doc("Delete an API token", { operation: "delete_token", params, response: NO_CONTENT }),
     async (request, reply) => {
       await tokens.delete(...(await target(request)), actorOf(request));
       return reply.code(204).send();

@@ -2,20 +2,22 @@ import { Ajv, type Options } from "ajv";
 import addFormats from "ajv-formats";
 import type { FastifySchemaCompiler } from "fastify";
 
-function createAjv(options: Options): Ajv {
+function createAjv(options: Options, ids: RegExp | undefined): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, ...options });
-  addFormats.default(ajv, ["uuid"]);
+  if (ids) ajv.addFormat("uuid", ids);
+  else addFormats.default(ajv, ["uuid"]);
   return ajv;
 }
 
 /**
  * Bodies are validated exactly as sent (no coercion, no silently dropped fields, every problem
  * reported), while path and query strings, which are text by nature, are coerced to the
- * schema's types.
+ * schema's types. `ids`, when given, is what an id must look like instead of a UUID (mock mode
+ * takes the ids test harnesses invent).
  */
-export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
-  const strict = createAjv({ coerceTypes: false, removeAdditional: false, useDefaults: false });
-  const coercing = createAjv({ coerceTypes: true, removeAdditional: false, useDefaults: true });
+export function createValidatorCompiler(ids?: RegExp): FastifySchemaCompiler<unknown> {
+  const strict = createAjv({ coerceTypes: false, removeAdditional: false, useDefaults: false }, ids);
+  const coercing = createAjv({ coerceTypes: true, removeAdditional: false, useDefaults: true }, ids);
   return ({ schema, httpPart }) =>
     (httpPart === "body" ? strict : coercing).compile(schema as object) as ReturnType<
       FastifySchemaCompiler<unknown>

@@ -45,6 +45,8 @@ export interface ServerConfig {
   readonly auditRetentionDays: number;
   /** Where token expiry, deletion and reroll are announced, signed with the secret. */
   readonly webhook: WebhookSettings | undefined;
+  /** A test double for CI: the mock control API and harness credentials (TOKENSPACE_MOCK). */
+  readonly mock: boolean;
 }
 
 /** Settings that can also be given as command-line flags; a flag wins over the environment. */
@@ -56,6 +58,7 @@ export interface ConfigOverrides {
   readonly tls?: string | undefined;
   readonly tlsCert?: string | undefined;
   readonly tlsKey?: string | undefined;
+  readonly mock?: boolean | undefined;
 }
 
 const DEFAULT_DATABASE_URL = "sqlite:./data/tokenspace.db";
@@ -113,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     timeouts: parseTimeouts(env),
     verifyRules: readVerifyRules(env.TOKENSPACE_VERIFY_RULES),
     metrics: parseMetrics(env),
+    mock: overrides.mock === true || switchSetting("TOKENSPACE_MOCK", env.TOKENSPACE_MOCK),
     keyRotationPollMs: integerSetting(
       "TOKENSPACE_KEY_ROTATION_POLL_MS",
       env.TOKENSPACE_KEY_ROTATION_POLL_MS,
@@ -200,16 +204,22 @@ function parseTrustProxy(value: string | undefined): ServerConfig["trustProxy"] 
   return proxies;
 }
 
-function parseMetrics(env: NodeJS.ProcessEnv): ServerConfig["metrics"] {
-  const flag = env.TOKENSPACE_METRICS ?? "";
+/** An on/off setting: 1 or true, 0 or false, or unset (off). */
+function switchSetting(name: string, value: string | undefined): boolean {
+  const flag = value ?? "";
   if (!["", "0", "1", "true", "false"].includes(flag)) {
-    throw new ConfigError(`TOKENSPACE_METRICS must be 1 or 0; got "${flag}".`);
+    throw new ConfigError(`${name} must be 1 or 0; got "${flag}".`);
   }
+  return flag === "1" || flag === "true";
+}
+
+function parseMetrics(env: NodeJS.ProcessEnv): ServerConfig["metrics"] {
+  const enabled = switchSetting("TOKENSPACE_METRICS", env.TOKENSPACE_METRICS);
   const port =
     env.TOKENSPACE_METRICS_PORT === undefined || env.TOKENSPACE_METRICS_PORT === ""
       ? undefined
       : integerSetting("TOKENSPACE_METRICS_PORT", env.TOKENSPACE_METRICS_PORT, 0, 0, 65535);
-  return { enabled: flag === "1" || flag === "true" || port !== undefined, port };
+  return { enabled: enabled || port !== undefined, port };
 }
 
 function readVerifyRules(file: string | undefined): VerifyRules | undefined {

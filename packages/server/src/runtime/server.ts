@@ -10,6 +10,7 @@ import { type BootstrapOutcome, bootstrap } from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
 import { createLoggers } from "./logger.js";
 import { Metrics } from "./metrics.js";
+import { PACKAGE_VERSION } from "./package-version.js";
 import { loadTlsCredentials, type TlsCredentials } from "./tls-certificates.js";
 import { openTokenspace, type Tokenspace } from "./tokenspace.js";
 
@@ -69,6 +70,8 @@ export async function startServer(
       budgets: requestBudgets(tokenspace.counters, config),
       https: tls && { cert: tls.cert, key: tls.key },
       consoleDirectory: consoleDirectory(options.consoleDirectory),
+      version: PACKAGE_VERSION,
+      mock: config.mock,
     });
     await app.listen({ port: config.port, host: config.host });
     tokenspace.maintenance.start({

@@ -1,0 +1,88 @@
+import { createHash } from "node:crypto";
+import { AuthenticationError } from "../../domain/errors.js";
+import { normalizeId } from "../../domain/identifiers.js";
+import { PERMISSIONS } from "../../domain/permissions.js";
+import type { ProjectService } from "../../domain/project-service.js";
+import { isWellFormedSecret } from "../../domain/token-secret.js";
+import type { TokenService } from "../../domain/token-service.js";
+import { parseBasicCredentials } from "../basic-credentials.js";
+
+/** Project ids mock mode takes besides UUIDs: what harnesses invent (`test_proj_3fa2…`). */
+export const HARNESS_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+const HARNESS_PROJECT_NAME = "Mock harness project";
+const HARNESS_TOKEN_NAME = "mock harness";
+
+/**
+ * The Tokenspace secret that stands for a harness's token. Harnesses send short tokens of their
+ * own (`test_tok`); Tokenspace secrets are `PT` + 48 hex, so such a token is mapped, per project,
+ * to the secret derived from it. A well-formed secret stands for itself.
+ */
+function harnessSecret(projectId: string, token: string): string {
+  if (isWellFormedSecret(token)) return token;
+  const digest = createHash("sha256").update(`tokenspace mock\0${projectId}\0${token}`);
+  return `PT${digest.digest("hex").slice(0, 48)}`;
+}
+
+/**
+ * Mock mode's credentials, as SignalWire's harnesses use them: a project id the store does not
+ * know, shown with any token, becomes a top-level project with that id holding that token with
+ * every permission. From then on it is a project like any other: its token authenticates and
+ * no other does.
+ */
+export class HarnessCredentials {
+  readonly #known = new Set<string>();
+  readonly #provisioning = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly projects: ProjectService,
+    private readonly tokens: TokenService,
+  ) {}
+
+  /**
+   * The Authorization header the API should see for the one a client sent: the same, or with a
+   * harness token replaced by the secret that stands for it. Provisions the project first when
+   * the store does not know it.
+   */
+  async admit(header: string | undefined): Promise<string | undefined> {
+    let credentials: { username: string; password: string };
+    try {
+      credentials = parseBasicCredentials(header);
+    } catch (error) {
+      if (error instanceof AuthenticationError) return header;
+      throw error;
+    }
+    const { username, password } = credentials;
+    if (!HARNESS_ID.test(username)) return header;
+    const projectId = normalizeId(username);
+    const secret = harnessSecret(projectId, password);
+    if (!this.#known.has(projectId)) await this.#provision(projectId, secret);
+    return secret === password
+      ? header
+      : `Basic ${Buffer.from(`${username}:${secret}`).toString("base64")}`;
+  }
+
+  /** Forgets which projects exist, after the store was reset under it. */
+  forget(): void {
+    this.#known.clear();
+  }
+
+  async #provision(projectId: string, secret: string): Promise<void> {
+    let pending = this.#provisioning.get(projectId);
+    if (!pending) {
+      pending = (async () => {
+        if (!(await this.projects.find(projectId))) {
+          await this.projects.create(HARNESS_PROJECT_NAME, projectId);
+          await this.tokens.create(
+            projectId,
+            { name: HARNESS_TOKEN_NAME, permissions: PERMISSIONS },
+            { secret },
+          );
+        }
+        this.#known.add(projectId);
+      })().finally(() => this.#provisioning.delete(projectId));
+      this.#provisioning.set(projectId, pending);
+    }
+    await pending;
+  }
+}
