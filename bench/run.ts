@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
+import { POSTGRES_URL, postgresDatabase } from "./postgres-database.js";
 import { startTarget, type Target } from "./processes.js";
 import { type Scenario, scenarios } from "./scenarios.js";
 import { seedStore } from "./seed.js";
@@ -46,8 +46,6 @@ const SETTINGS = quick
       connections: 32,
       deletable: 400_000,
     };
-const POSTGRES_URL =
-  process.env.TOKENSPACE_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const SERVER = ["packages/server/bin/tokenspace.js", "serve"];
 const BASELINE = ["--import", "tsx", "bench/baseline-server.ts"];
 
@@ -118,29 +116,6 @@ function average(measurements: Measurement[]): Measurement {
     p99: mean((m) => m.p99),
     max: Math.max(...measurements.map((m) => m.max)),
     errors: measurements.reduce((sum, m) => sum + m.errors, 0),
-  };
-}
-
-async function postgresDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
-  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await admin.connect();
-  } catch {
-    return undefined;
-  }
-  const name = `tokenspace_bench_${randomBytes(4).toString("hex")}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const cleaner = new pg.Client({ connectionString: POSTGRES_URL });
-      await cleaner.connect();
-      await cleaner.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleaner.end();
-    },
   };
 }
 

@@ -228,6 +228,7 @@ export const AUDIT_ACTIONS = [
   "subproject.created",
   "subproject.renamed",
   "key.rotated",
+  "fixtures.restored",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,11 +1,12 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RestClient, RestError } from "@tokenspace/sdk";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { loadConfig } from "../src/runtime/config.js";
 import { TEST_STORE } from "./support/test-database.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
@@ -25,6 +26,15 @@ interface JournalEntry {
   wire_violations: { kind: string; name: string }[];
 }
 
+/** A JSON answer, typed as the test reads it. */
+const bodyOf = async <T>(response: Response | Promise<Response>): Promise<T> =>
+  (await (await response).json()) as T;
+
+interface Queue {
+  scenarios: object[];
+  endpoints: string[];
+}
+
 /** A client the way SignalWire's harnesses make one: a project of its own, test_tok. */
 function harnessClient(server: TestServer) {
   const project = `test_proj_${randomBytes(6).toString("hex")}`;
@@ -41,8 +51,10 @@ function harnessClient(server: TestServer) {
       method,
       ...(body !== undefined && { body, headers: { "content-type": "application/json" } }),
     });
-  const journal = async (): Promise<JournalEntry[]> =>
-    (await control("GET", `/journal?session_id=${encodeURIComponent(authorization)}`)).json();
+  const journal = () =>
+    bodyOf<JournalEntry[]>(
+      control("GET", `/journal?session_id=${encodeURIComponent(authorization)}`),
+    );
   const pushScenario = (endpointId: string, scenario: object, scoped = true) =>
     control(
       "POST",
@@ -90,9 +102,16 @@ describe("mock mode: SignalWire's mock control API beside the real API", () => {
       status: "ok",
       mode: "mock",
     });
-    const health = await (await fetch(`${server.url}/__mock__/health`)).json();
+    const health = await bodyOf<{ total_routes: number }>(fetch(`${server.url}/__mock__/health`));
     expect(health).toEqual({ status: "ok", specs_loaded: 4, total_routes: expect.any(Number) });
     expect(health.total_routes).toBeGreaterThanOrEqual(20);
+  });
+
+  test("README lists every endpoint id the server answers", async () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const { endpoints } = await bodyOf<Queue>(fetch(`${server.url}/__mock__/scenarios`));
+    expect(endpoints.length).toBeGreaterThanOrEqual(20);
+    for (const endpoint of endpoints) expect(readme, endpoint).toContain(`\`${endpoint}\``);
   });
 
   describe("harness credentials", () => {
@@ -148,7 +167,7 @@ describe("mock mode: SignalWire's mock control API beside the real API", () => {
         response_status: 200,
         wire_violations: [{ kind: "unknown_query_param", name: "trace" }],
       });
-      expect(Math.abs(entry!.timestamp - Date.now() / 1000)).toBeLessThan(60);
+      expect(Math.abs((entry?.timestamp ?? 0) - Date.now() / 1000)).toBeLessThan(60);
     });
 
     test("a form body becomes an object whose repeated keys are lists; text stays a string; none is null", async () => {
@@ -185,7 +204,7 @@ describe("mock mode: SignalWire's mock control API beside the real API", () => {
       await fetch(`${server.url}${COMPAT}/${harness.project}/tokens`, {
         headers: { authorization: harness.authorization.replace(/.{4}$/, "AAAA") },
       });
-      const all = await (await harness.control("GET", "/journal")).json();
+      const all = await bodyOf<JournalEntry[]>(harness.control("GET", "/journal"));
       const mine = (await harness.journal())[0];
       expect(mine?.wire_violations).toEqual([]);
       expect(all.at(-1)).toMatchObject({
@@ -203,7 +222,7 @@ describe("mock mode: SignalWire's mock control API beside the real API", () => {
       const entries = await one.journal();
       expect(entries).toHaveLength(1);
       expect(entries[0]?.headers.authorization).toBe(one.authorization);
-      const all: JournalEntry[] = await (await one.control("GET", "/journal")).json();
+      const all = await bodyOf<JournalEntry[]>(one.control("GET", "/journal"));
       expect(all.some((entry) => entry.path.startsWith("/__mock__"))).toBe(false);
     });
 
@@ -216,7 +235,7 @@ describe("mock mode: SignalWire's mock control API beside the real API", () => {
           ),
         );
       }
-      const entries: JournalEntry[] = await (await harness.control("GET", "/journal")).json();
+      const entries = await bodyOf<JournalEntry[]>(harness.control("GET", "/journal"));
       expect(entries).toHaveLength(1000);
       const numbers = entries.map((entry) => Number(entry.query_params.n?.[0]));
       expect(Math.min(...numbers)).toBeGreaterThanOrEqual(10);
@@ -301,7 +320,7 @@ describe("mock mode: SignalWire's mock control API beside the real API", () => {
         { status: 500, response: {} },
         false,
       );
-      const listed = await (await harness.control("GET", "/scenarios")).json();
+      const listed = await bodyOf<Queue>(harness.control("GET", "/scenarios"));
       expect(listed.scenarios).toEqual([
         {
           endpoint_id: "compatibility.update_token",
@@ -316,7 +335,7 @@ describe("mock mode: SignalWire's mock control API beside the real API", () => {
       expect(await (await harness.control("POST", "/scenarios/reset")).json()).toEqual({
         status: "ok",
       });
-      expect((await (await harness.control("GET", "/scenarios")).json()).scenarios).toEqual([]);
+      expect((await bodyOf<Queue>(harness.control("GET", "/scenarios"))).scenarios).toEqual([]);
     });
 
     test("a bad scenario body gets invalid_json or body_must_be_object; an unknown id, 404 listing the known", async () => {
@@ -327,7 +346,7 @@ describe("mock mode: SignalWire's mock control API beside the real API", () => {
       expect([array.status, await array.json()]).toEqual([400, { error: "body_must_be_object" }]);
       const unknown = await harness.control("POST", "/scenarios/project.frobnicate", "{}");
       expect(unknown.status).toBe(404);
-      const body = await unknown.json();
+      const body = await bodyOf<{ error: string; endpoints: string[] }>(unknown);
       expect(body.error).toBe("unknown_endpoint");
       expect(body.endpoints).toEqual(
         expect.arrayContaining([
@@ -342,6 +361,114 @@ describe("mock mode: SignalWire's mock control API beside the real API", () => {
         ]),
       );
     });
+  });
+});
+
+describe("mock mode: fixtures and the state reset", () => {
+  const parent = "1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b";
+  const child = "test_proj_fixture_child";
+  const opsToken = `PT${"ab".repeat(24)}`;
+  const fixtures = {
+    projects: [
+      {
+        id: parent,
+        friendly_name: "Acme",
+        tokens: [
+          {
+            id: "9a4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b",
+            name: "ops",
+            permissions: ["management"],
+            token: opsToken,
+          },
+        ],
+        subprojects: [
+          {
+            id: child,
+            friendly_name: "Acme Staging",
+            tokens: [{ name: "harness", permissions: ["management", "fax"], token: HARNESS_TOKEN }],
+          },
+        ],
+      },
+    ],
+  };
+  let server: TestServer;
+  beforeAll(async () => {
+    const directory = mkdtempSync(join(tmpdir(), "tokenspace-fixtures-"));
+    const file = join(directory, "fixtures.json");
+    writeFileSync(file, JSON.stringify(fixtures));
+    server = await startTestServer({
+      directory,
+      env: {
+        TOKENSPACE_MOCK: "1",
+        TOKENSPACE_FIXTURES: file,
+        TOKENSPACE_BOOTSTRAP_PROJECT_ID: undefined,
+        TOKENSPACE_BOOTSTRAP_TOKEN: undefined,
+      },
+    });
+  });
+  afterAll(() => server?.close());
+
+  const as = (project: string, token: string) =>
+    new RestClient({ project, token, host: server.url });
+  const reset = async () =>
+    (await fetch(`${server.url}/__mock__/state/reset`, { method: "POST" })).json();
+
+  test("the fixtures' projects and tokens are there at start, with their ids and secrets, and nothing else", async () => {
+    const tokens = (await as(parent, opsToken).compat.tokens.list()).tokens;
+    expect(tokens).toEqual([
+      { id: "9a4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b", name: "ops", permissions: ["management"] },
+    ]);
+    const accounts = await as(parent, opsToken).compat.accounts.list();
+    expect(accounts.accounts.map((account) => account.friendly_name).sort()).toEqual([
+      "Acme",
+      "Acme Staging",
+    ]);
+    const childTokens = (await as(child, HARNESS_TOKEN).compat.tokens.list()).tokens;
+    expect(childTokens.map((token) => token.name)).toEqual(["harness"]);
+  });
+
+  test("the state reset restores exactly the fixtures: what was added goes, what was deleted returns", async () => {
+    const admin = as(parent, opsToken);
+    const added = await admin.compat.tokens.create({ name: "added", permissions: ["management"] });
+    const provisioned = harnessClient(server);
+    await provisioned.client.compat.tokens.list();
+    await admin.compat.tokens.delete("9a4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b");
+    await expect(admin.compat.tokens.list()).rejects.toMatchObject({ statusCode: 401 });
+
+    expect(await reset()).toEqual({ status: "ok", projects: 2, tokens: 2 });
+
+    expect((await admin.compat.tokens.list()).tokens.map((token) => token.name)).toEqual(["ops"]);
+    await expect(as(parent, added.token).compat.tokens.list()).rejects.toMatchObject({
+      statusCode: 401,
+    });
+    const audit = await fetch(`${server.url}/api/tokenspace/audit`, {
+      headers: {
+        authorization: `Basic ${Buffer.from(`${parent}:${opsToken}`).toString("base64")}`,
+      },
+    });
+    const { data } = await bodyOf<{ data: { action: string }[] }>(audit);
+    const actions = data.map((entry) => entry.action);
+    expect(actions).toEqual(["fixtures.restored"]);
+    // A harness project made on first use is gone, and made again on its next request.
+    const again = await provisioned.client.compat.tokens.list();
+    expect(again.tokens.map((token) => token.name)).toEqual(["mock harness"]);
+  });
+
+  test("fixtures need mock mode, and a malformed file stops the start naming the place", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "tokenspace-fixtures-bad-"));
+    const file = join(directory, "fixtures.json");
+    writeFileSync(file, JSON.stringify(fixtures));
+    expect(() => loadConfig({ TOKENSPACE_FIXTURES: file })).toThrow(/needs mock mode/);
+    const [project] = structuredClone(fixtures).projects;
+    const [staging] = project?.subprojects ?? [];
+    const [harnessToken] = staging?.tokens ?? [];
+    if (!project || !harnessToken) throw new Error("the fixtures lost their subproject token");
+    harnessToken.permissions = ["voice"];
+    const broken = { projects: [project] };
+    writeFileSync(file, JSON.stringify(broken));
+    expect(() => loadConfig({ TOKENSPACE_MOCK: "1", TOKENSPACE_FIXTURES: file })).toThrow(
+      /projects\[0\]\.subprojects\[0\]\.tokens\[0\]\..*voice/,
+    );
   });
 });
 

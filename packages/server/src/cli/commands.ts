@@ -65,6 +65,7 @@ const SERVE_ENVIRONMENT: Command["environment"] = [
   ["TOKENSPACE_VERIFY_RULES", "Rules file for /auth/verify"],
   ["TOKENSPACE_AUDIT_RETENTION_DAYS", "Audit entries kept this long (365)"],
   ["TOKENSPACE_KEY_ROTATION_POLL_MS", "How often to look for a key rotation (1000)"],
+  ["TOKENSPACE_FIXTURES", "Mock mode: a JSON file of the projects and tokens to start with"],
   ["TOKENSPACE_WEBHOOK_URL", "Where lifecycle events are POSTed…"],
   ["TOKENSPACE_WEBHOOK_SECRET", "…signed with this secret"],
   ["TOKENSPACE_WEBHOOK_RETRY_BASE_MS", "The first retry's wait (1000)"],

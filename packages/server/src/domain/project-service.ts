@@ -6,8 +6,8 @@ import { NotFoundError, ValidationError } from "./errors.js";
 import { newId, normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import { type Page, type PageQuery, readPage } from "./keyset-page.js";
+import { newProjectRecord } from "./new-records.js";
 import type { Principal } from "./principal.js";
-import { generateSigningKey, signingKeyBinding } from "./signing-key.js";
 import type { ProjectRecord, Store } from "./store.js";
 import { unstorableText } from "./validation-problem.js";
 
@@ -103,7 +103,7 @@ export class ProjectService {
     actor: Actor = OPERATOR,
   ): Promise<ProjectRecord> {
     const projectId = await this.scopeFor(principal, accountSid);
-    checkName(friendlyName);
+    checkProjectName(friendlyName);
     const now = this.clock.now();
     const action = projectId === principal.projectId ? "project.renamed" : "subproject.renamed";
     const renamed = await this.store.updateProject(
@@ -123,20 +123,15 @@ export class ProjectService {
     id: string,
     actor: Actor,
   ): Promise<CreatedProject> {
-    checkName(friendlyName);
+    checkProjectName(friendlyName);
     const now = this.clock.now();
-    const signingKey = generateSigningKey();
-    const sealed = this.keyring.seal(signingKey, signingKeyBinding(id));
+    const { record, signingKey } = newProjectRecord(
+      this.keyring,
+      { id, parentId, friendlyName },
+      now,
+    );
     const project = await this.store.insertProject(
-      {
-        id,
-        parentId,
-        friendlyName,
-        signingKeyDigest: sealed.digest,
-        sealedSigningKey: sealed.sealed,
-        createdAt: now,
-        updatedAt: now,
-      },
+      record,
       auditEntry(
         parentId === null ? "project.created" : "subproject.created",
         { type: "project", id, projectId: id },
@@ -154,7 +149,7 @@ function accountNotFound(accountSid: string): NotFoundError {
   );
 }
 
-function checkName(friendlyName: string): void {
+export function checkProjectName(friendlyName: string): void {
   const length = [...friendlyName].length;
   if (length < 1 || length > PROJECT_NAME_MAX_LENGTH) {
     throw new ValidationError([

@@ -230,6 +230,15 @@ export interface Store {
    * entry for the whole import.
    */
   insertTokens(tokens: readonly NewTokenRecord[], audit: NewAuditRecord): Promise<void>;
+  /**
+   * Replaces every project, token and audit entry with these, all or nothing (mock mode's
+   * fixtures); settings stay. Top-level projects come before their subprojects.
+   */
+  replaceContents(
+    projects: readonly NewProjectRecord[],
+    tokens: readonly NewTokenRecord[],
+    audit: NewAuditRecord,
+  ): Promise<void>;
   findToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined>;
   findTokenById(tokenId: string): Promise<TokenRecord | undefined>;
   /** The token whose current secret, or previous secret after a reroll, has this digest. */

@@ -16,6 +16,7 @@ import { newId, normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import { type Page, type PageQuery, readFilteredPage, readPage } from "./keyset-page.js";
 import type { LifecycleEvents } from "./lifecycle-events.js";
+import { newTokenRecord } from "./new-records.js";
 import type { NewTokenRecord, Store, TokenChangeSet, TokenFilter, TokenRecord } from "./store.js";
 import {
   type LifecycleChanges,
@@ -335,25 +336,13 @@ export class TokenService {
     secret: string,
     now: Date,
   ): NewTokenRecord {
-    const id = newId();
-    const sealed = this.keyring.seal(secret, id);
-    return {
-      id,
+    const draft = {
+      id: newId(),
       projectId,
       name: fields.name ?? "",
       permissions: fields.permissions ?? [],
-      secretDigest: sealed.digest,
-      sealedSecret: sealed.sealed,
-      createdAt: now,
-      updatedAt: now,
-      enabled: true,
-      expiresAt: null,
-      lastUsedAt: null,
-      previousSecretDigest: null,
-      previousSealedSecret: null,
-      previousSecretExpiresAt: null,
-      expiryRecorded: false,
     };
+    return newTokenRecord(this.keyring, draft, secret, now);
   }
 
   async #subprojectOf(projectId: string, subprojectId: string): Promise<string> {

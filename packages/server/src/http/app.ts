@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-
+import type { FixtureRestorer } from "../domain/fixtures.js";
+import { HARNESS_ID } from "../domain/harness-secret.js";
 import type { Principal } from "../domain/principal.js";
 import type { Store } from "../domain/store.js";
 import type { VerifyRules } from "../domain/verify-rules.js";
@@ -17,9 +18,8 @@ import { type Failure, toFailure } from "./failure/failure.js";
 import { failureHandler, notFoundHandler, sendFailure } from "./failure/failure-handler.js";
 import { ParserFailures } from "./failure/parser-failures.js";
 import { LazyChildLogger } from "./lazy-child-logger.js";
-import { HARNESS_ID } from "./mock/harness-credentials.js";
-import { registerMockMode } from "./mock/mock-mode.js";
 import { registerMetricsRoute } from "./metrics-route.js";
+import { registerMockMode } from "./mock/mock-mode.js";
 import { NATIVE_SURFACE } from "./native-surface.js";
 import { RequestLog } from "./request-log.js";
 import { HealthSchema } from "./schemas.js";
@@ -46,6 +46,8 @@ declare module "fastify" {
 }
 
 interface AppServices extends ApiServices {
+  /** Mock mode's state reset. */
+  readonly fixtures: FixtureRestorer;
   /** Counted when present; served at /metrics on this port when `metricsHere`. */
   readonly metrics: Metrics | undefined;
   readonly metricsHere: boolean;
@@ -172,6 +174,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     await registerMockMode(app, {
       projects: services.projects,
       tokens: services.tokens,
+      fixtures: services.fixtures,
       specOf: (url) => (isUnder(url, "/auth") ? "auth" : surfaceAt(url)?.specName),
     });
   }

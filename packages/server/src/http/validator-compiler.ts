@@ -16,8 +16,14 @@ function createAjv(options: Options, ids: RegExp | undefined): Ajv {
  * takes the ids test harnesses invent).
  */
 export function createValidatorCompiler(ids?: RegExp): FastifySchemaCompiler<unknown> {
-  const strict = createAjv({ coerceTypes: false, removeAdditional: false, useDefaults: false }, ids);
-  const coercing = createAjv({ coerceTypes: true, removeAdditional: false, useDefaults: true }, ids);
+  const strict = createAjv(
+    { coerceTypes: false, removeAdditional: false, useDefaults: false },
+    ids,
+  );
+  const coercing = createAjv(
+    { coerceTypes: true, removeAdditional: false, useDefaults: true },
+    ids,
+  );
   return ({ schema, httpPart }) =>
     (httpPart === "body" ? strict : coercing).compile(schema as object) as ReturnType<
       FastifySchemaCompiler<unknown>

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { TOKEN_SECRET_DESCRIPTION } from "@tokenspace/contract";
 import { ConfigError } from "../domain/errors.js";
+import { type FixtureSet, parseFixtures } from "../domain/fixtures.js";
 import { isUuid, normalizeId } from "../domain/identifiers.js";
 import { DEFAULT_ROTATION_POLL_MS } from "../domain/key-rotation.js";
 import { SECRET_KEY_LENGTH } from "../domain/secret-vault.js";
@@ -47,6 +48,8 @@ export interface ServerConfig {
   readonly webhook: WebhookSettings | undefined;
   /** A test double for CI: the mock control API and harness credentials (TOKENSPACE_MOCK). */
   readonly mock: boolean;
+  /** Mock mode's fixtures (TOKENSPACE_FIXTURES): the store's contents at start and after a reset. */
+  readonly fixtures: FixtureSet | undefined;
 }
 
 /** Settings that can also be given as command-line flags; a flag wins over the environment. */
@@ -69,13 +72,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}".`);
   }
+  const mock = overrides.mock === true || switchSetting("TOKENSPACE_MOCK", env.TOKENSPACE_MOCK);
+  const bootstrap = parseBootstrap(
+    env.TOKENSPACE_BOOTSTRAP_PROJECT_ID,
+    env.TOKENSPACE_BOOTSTRAP_TOKEN,
+  );
   return {
     port: integerSetting("PORT", overrides.port ?? env.PORT, 8080, 0, 65535),
     host: overrides.host ?? env.HOST ?? "127.0.0.1",
     databaseUrl: overrides.databaseUrl ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     logLevel,
     secretKey: parseSecretKey(env.TOKENSPACE_SECRET_KEY),
-    bootstrap: parseBootstrap(env.TOKENSPACE_BOOTSTRAP_PROJECT_ID, env.TOKENSPACE_BOOTSTRAP_TOKEN),
+    bootstrap,
     authCacheTtlMs: integerSetting(
       "TOKENSPACE_AUTH_CACHE_TTL_MS",
       env.TOKENSPACE_AUTH_CACHE_TTL_MS,
@@ -116,7 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     timeouts: parseTimeouts(env),
     verifyRules: readVerifyRules(env.TOKENSPACE_VERIFY_RULES),
     metrics: parseMetrics(env),
-    mock: overrides.mock === true || switchSetting("TOKENSPACE_MOCK", env.TOKENSPACE_MOCK),
+    mock,
+    fixtures: readFixtures(env.TOKENSPACE_FIXTURES, mock, bootstrap !== undefined),
     keyRotationPollMs: integerSetting(
       "TOKENSPACE_KEY_ROTATION_POLL_MS",
       env.TOKENSPACE_KEY_ROTATION_POLL_MS,
@@ -220,6 +229,34 @@ function parseMetrics(env: NodeJS.ProcessEnv): ServerConfig["metrics"] {
       ? undefined
       : integerSetting("TOKENSPACE_METRICS_PORT", env.TOKENSPACE_METRICS_PORT, 0, 0, 65535);
   return { enabled: enabled || port !== undefined, port };
+}
+
+/** Fixtures replace the store's contents, so they are for mock mode only, and instead of a bootstrap. */
+function readFixtures(
+  file: string | undefined,
+  mock: boolean,
+  bootstrapped: boolean,
+): FixtureSet | undefined {
+  if (file === undefined || file === "") return undefined;
+  if (!mock) {
+    throw new ConfigError(
+      "TOKENSPACE_FIXTURES needs mock mode (TOKENSPACE_MOCK=1 or serve --mock): fixtures replace the store's contents at every start.",
+    );
+  }
+  if (bootstrapped) {
+    throw new ConfigError(
+      "TOKENSPACE_FIXTURES and TOKENSPACE_BOOTSTRAP_* cannot be combined: put the bootstrap project and token in the fixtures.",
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      `TOKENSPACE_FIXTURES ${file} cannot be read (${(error as NodeJS.ErrnoException).code}).`,
+    );
+  }
+  return parseFixtures(text, file);
 }
 
 function readVerifyRules(file: string | undefined): VerifyRules | undefined {

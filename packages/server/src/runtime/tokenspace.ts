@@ -4,6 +4,7 @@ import { type Clock, systemClock } from "../domain/clock.js";
 import type { Counters } from "../domain/counters.js";
 import { CredentialCache } from "../domain/credential-cache.js";
 import { ConfigError } from "../domain/errors.js";
+import { FixtureRestorer } from "../domain/fixtures.js";
 import {
   DEFAULT_ROTATION_POLL_MS,
   KEY_FINGERPRINT_SETTING,
@@ -47,6 +48,8 @@ export interface Tokenspace {
   readonly usage: UsageRecorder;
   /** Expiries recorded and announced, the audit log pruned: started by the server. */
   readonly maintenance: Maintenance;
+  /** Puts the store back to the configured fixtures (to nothing without them): mock mode's reset. */
+  readonly fixtures: FixtureRestorer;
   close(): Promise<void>;
 }
 
@@ -66,7 +69,9 @@ export async function openTokenspace(
     ServerConfig,
     "databaseUrl" | "secretKey" | "authCacheTtlMs" | "authCacheMaxEntries" | "postgres" | "redisUrl"
   > &
-    Partial<Pick<ServerConfig, "auditRetentionDays" | "webhook" | "keyRotationPollMs">>,
+    Partial<
+      Pick<ServerConfig, "auditRetentionDays" | "webhook" | "keyRotationPollMs" | "fixtures">
+    >,
   { metrics, clock = systemClock, warn = warnOnStandardError }: TokenspaceDependencies = {},
 ): Promise<Tokenspace> {
   const opened = await openStore(config.databaseUrl, config.postgres);
@@ -132,6 +137,7 @@ export async function openTokenspace(
       audit,
       usage,
       maintenance,
+      fixtures: new FixtureRestorer(store, keyring, cache, clock, config.fixtures ?? []),
       close: async () => {
         following.stop();
         await maintenance.stop();

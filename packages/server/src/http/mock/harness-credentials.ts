@@ -1,28 +1,13 @@
-import { createHash } from "node:crypto";
 import { AuthenticationError } from "../../domain/errors.js";
+import { HARNESS_ID, harnessSecret } from "../../domain/harness-secret.js";
 import { normalizeId } from "../../domain/identifiers.js";
 import { PERMISSIONS } from "../../domain/permissions.js";
 import type { ProjectService } from "../../domain/project-service.js";
-import { isWellFormedSecret } from "../../domain/token-secret.js";
 import type { TokenService } from "../../domain/token-service.js";
 import { parseBasicCredentials } from "../basic-credentials.js";
 
-/** Project ids mock mode takes besides UUIDs: what harnesses invent (`test_proj_3fa2…`). */
-export const HARNESS_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
 const HARNESS_PROJECT_NAME = "Mock harness project";
 const HARNESS_TOKEN_NAME = "mock harness";
-
-/**
- * The Tokenspace secret that stands for a harness's token. Harnesses send short tokens of their
- * own (`test_tok`); Tokenspace secrets are `PT` + 48 hex, so such a token is mapped, per project,
- * to the secret derived from it. A well-formed secret stands for itself.
- */
-function harnessSecret(projectId: string, token: string): string {
-  if (isWellFormedSecret(token)) return token;
-  const digest = createHash("sha256").update(`tokenspace mock\0${projectId}\0${token}`);
-  return `PT${digest.digest("hex").slice(0, 48)}`;
-}
 
 /**
  * Mock mode's credentials, as SignalWire's harnesses use them: a project id the store does not

@@ -7,6 +7,8 @@ interface ControlOptions {
   readonly scenarios: MockScenarios;
   /** Every endpoint id the server answers, known once the routes are registered. */
   readonly endpoints: ReadonlySet<string>;
+  /** Puts the store back to the fixtures; resolves to what they hold. */
+  readonly resetState: () => Promise<{ readonly projects: number; readonly tokens: number }>;
 }
 
 const MAX_DELAY_MS = 60_000;
@@ -80,6 +82,11 @@ export async function mockControlRoutes(app: FastifyInstance, options: ControlOp
     journal.reset();
     return { status: "ok" };
   });
+
+  app.post("/state/reset", hidden, async () => ({
+    status: "ok",
+    ...(await options.resetState()),
+  }));
 
   app.get("/scenarios", hidden, async () => ({ scenarios: scenarios.list(), endpoints: known() }));
   app.post("/scenarios/reset", hidden, async () => {

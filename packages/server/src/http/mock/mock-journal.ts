@@ -1,7 +1,7 @@
 import type { WireViolation } from "./wire-violations.js";
 
 /** One request as mock mode recorded it, in the shape SignalWire's test harnesses read. */
-export interface JournalEntry {
+interface JournalEntry {
   /** Seconds since the epoch, with a fraction. */
   readonly timestamp: number;
   readonly method: string;
@@ -18,7 +18,7 @@ export interface JournalEntry {
 }
 
 /** How many entries the journal keeps; the oldest go first. */
-export const JOURNAL_CAPACITY = 1000;
+const JOURNAL_CAPACITY = 1000;
 
 /** The requests mock mode saw, oldest first, at most JOURNAL_CAPACITY of them. */
 export class MockJournal {

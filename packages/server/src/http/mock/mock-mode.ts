@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FixtureRestorer } from "../../domain/fixtures.js";
 import type { ProjectService } from "../../domain/project-service.js";
 import type { TokenService } from "../../domain/token-service.js";
 import { BODY_LIMIT_BYTES } from "../body-parsers.js";
@@ -10,7 +11,7 @@ import { MockScenarios } from "./mock-scenarios.js";
 import { wireViolations } from "./wire-violations.js";
 
 /** Where mock mode's control API lives; requests to it are not journaled. */
-export const MOCK_PREFIX = "/__mock__";
+const MOCK_PREFIX = "/__mock__";
 
 /** What mock mode notes about a request when it arrives, for its journal entry. */
 interface Arrival {
@@ -26,9 +27,10 @@ declare module "fastify" {
   }
 }
 
-export interface MockModeOptions {
+interface MockModeOptions {
   readonly projects: ProjectService;
   readonly tokens: TokenService;
+  readonly fixtures: FixtureRestorer;
   /** The spec name of the surface a URL is on (`compatibility`), if it is on one. */
   readonly specOf: (url: string) => string | undefined;
 }
@@ -151,5 +153,10 @@ export async function registerMockMode(
     journal,
     scenarios,
     endpoints,
+    resetState: async () => {
+      const restored = await options.fixtures.restore();
+      credentials.forget();
+      return restored;
+    },
   });
 }

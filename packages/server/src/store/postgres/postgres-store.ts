@@ -12,6 +12,7 @@ import {
   AUDIT,
   auditParameters,
   EXPIRED_TOKEN_AUDIT,
+  PROJECTS,
   TOKENS,
   type TokenRow,
 } from "../sql/tables.js";
@@ -68,6 +69,11 @@ const POSTGRES_ONLY = {
   insertProject: audited(SHARED_SQL.insertProject),
   updateProject: audited(SHARED_SQL.updateProject),
   insertToken: audited(SHARED_SQL.insertToken),
+  // One statement: the references between the three are checked when all of it is done.
+  clearAll: `WITH tokens_cleared AS (DELETE FROM tokens), audit_cleared AS (DELETE FROM audit_events)
+    DELETE FROM projects`,
+  insertProjects: `INSERT INTO projects (${PROJECTS.written.join(", ")})
+    SELECT ${PROJECTS.written.join(", ")} FROM json_populate_recordset(null::projects, @rows::json)`,
   insertTokens: `WITH inserted AS (
       INSERT INTO tokens (${TOKENS.written.join(", ")})
       SELECT ${TOKENS.written.join(", ")} FROM json_populate_recordset(null::tokens, @rows::json)
@@ -204,6 +210,36 @@ export class PostgresStore extends SqlStore implements Store {
       rows: JSON.stringify(rows.map(jsonValues)),
       ...auditParameters(audit),
     });
+  }
+
+  /** One transaction on one connection: the clears, then each kind of row in one statement. */
+  protected async replaceRows(
+    projectRows: readonly SqlValues[],
+    tokenRows: readonly SqlValues[],
+    audit: NewAuditRecord,
+  ): Promise<void> {
+    const client = await this.#pool.connect();
+    const run = (statement: CompiledStatement, values: SqlValues) =>
+      client.query({
+        name: statement.name,
+        text: statement.text,
+        values: this.bind(statement, values),
+      });
+    try {
+      await client.query("BEGIN");
+      await run(this.#own.clearAll, {});
+      await run(this.#own.insertProjects, { rows: JSON.stringify(projectRows.map(jsonValues)) });
+      await run(this.#own.insertTokens, {
+        rows: JSON.stringify(tokenRows.map(jsonValues)),
+        ...auditParameters(audit),
+      });
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw classifyPostgresError(error);
+    } finally {
+      client.release();
+    }
   }
 
   protected async rerollTokenRow(

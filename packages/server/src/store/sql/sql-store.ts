@@ -136,6 +136,16 @@ export abstract class SqlStore implements Pick<Store, Shared> {
     audit: NewAuditRecord,
   ): Promise<RerolledRow | undefined>;
 
+  /**
+   * In one transaction: every project, token and audit entry deleted, then the project rows and
+   * the token rows inserted, and `audit` recorded once.
+   */
+  protected abstract replaceRows(
+    projectRows: readonly SqlValues[],
+    tokenRows: readonly SqlValues[],
+    audit: NewAuditRecord,
+  ): Promise<void>;
+
   /** Marks up to `limit` tokens whose expiry passed by `now` as recorded, auditing each. */
   protected abstract claimExpiredTokenRows(now: Date, limit: number): Promise<TokenRow[]>;
 
@@ -183,6 +193,14 @@ export abstract class SqlStore implements Pick<Store, Shared> {
 
   async insertTokens(tokens: readonly NewTokenRecord[], audit: NewAuditRecord): Promise<void> {
     await this.insertTokenRows(tokens.map(tokenValues), audit);
+  }
+
+  async replaceContents(
+    projects: readonly NewProjectRecord[],
+    tokens: readonly NewTokenRecord[],
+    audit: NewAuditRecord,
+  ): Promise<void> {
+    await this.replaceRows(projects.map(projectValues), tokens.map(tokenValues), audit);
   }
 
   updateToken(projectId: string, tokenId: string, changes: TokenChangeSet, audit: NewAuditRecord) {

@@ -33,6 +33,11 @@ const SQLITE_ONLY = {
     ORDER BY expires_at LIMIT @limit`,
   markExpiryRecorded: "UPDATE tokens SET expiry_recorded = 1 WHERE id = @id",
   auditExpiry: `${EXPIRED_TOKEN_AUDIT} FROM tokens WHERE id = @id`,
+  // A DELETE without WHERE is SQLite's truncate; in this order for the references between them.
+  clearTokens: "DELETE FROM tokens",
+  clearSubprojects: "DELETE FROM projects WHERE parent_id IS NOT NULL",
+  clearProjects: "DELETE FROM projects",
+  clearAudit: "DELETE FROM audit_events",
 };
 
 /**
@@ -140,6 +145,22 @@ export class SqliteStore extends SqlStore implements Store {
   ): Promise<void> {
     await this.#write(() => {
       for (const row of rows) this.#run(this.statements.insertToken, row);
+      this.#audit(audit);
+    });
+  }
+
+  protected async replaceRows(
+    projectRows: readonly SqlValues[],
+    tokenRows: readonly SqlValues[],
+    audit: NewAuditRecord,
+  ): Promise<void> {
+    await this.#write(() => {
+      const { clearTokens, clearSubprojects, clearProjects, clearAudit } = this.#own;
+      for (const clear of [clearTokens, clearSubprojects, clearProjects, clearAudit]) {
+        this.#run(clear, {});
+      }
+      for (const row of projectRows) this.#run(this.statements.insertProject, row);
+      for (const row of tokenRows) this.#run(this.statements.insertToken, row);
       this.#audit(audit);
     });
   }
