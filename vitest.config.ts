@@ -25,6 +25,7 @@ const STORE_INDEPENDENT = [
   "packages/server/test/framework-answers.test.ts",
   "packages/server/test/malformed-requests.test.ts",
   "packages/server/test/hostile-input.test.ts",
+  "packages/server/test/early-answers.test.ts",
   "packages/server/test/tls.test.ts",
   // The packed packages, installed and started as the container image runs them.
   "packages/server/test/package-install.test.ts",

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { lingerBeforeClosing } from "../lingering-close.js";
 import { FAILURES, type Failure, failure as failureOf, toFailure } from "./failure.js";
 
 const AUTH_CHALLENGE = 'Basic realm="Tokenspace"';
@@ -41,7 +42,10 @@ function fromPageScript(request: FastifyRequest | undefined): boolean {
 
 export function sendFailure(reply: FastifyReply, failure: Failure, body: object): FastifyReply {
   reply.code(FAILURES[failure.kind].status);
-  if (reply.request.bodyLeftUnread) reply.header("connection", "close");
+  if (reply.request.bodyLeftUnread) {
+    reply.header("connection", "close");
+    lingerBeforeClosing(reply.request.raw);
+  }
   if (failure.kind === "unauthorized" && !fromPageScript(reply.request)) {
     reply.header("www-authenticate", AUTH_CHALLENGE);
   }
