@@ -237,6 +237,25 @@ describe.skipIf(TEST_STORE !== "postgres")("two server processes on one PostgreS
       expect(write.status).toBe(401);
     }
   }, 120_000);
+
+  // Last in this block: it spends this address's failed-authentication budget for a minute.
+  test("with the address's guess budget spent, a token created on node A works on node B at once, through the API and forward auth (120 trials)", async () => {
+    const wrong = new HttpClient(nodeB.url, { username: projectId, password: newSecret() });
+    let status = 0;
+    for (let attempt = 0; attempt < 100 && status !== 429; attempt++) {
+      status = (await wrong.request("GET", tokens)).status;
+    }
+    expect(status).toBe(429);
+    const outcomes: number[] = [];
+    for (let trial = 0; trial < 120; trial++) {
+      const created = await createOnA(["management"]);
+      const asCreated = new HttpClient(nodeB.url, { username: projectId, password: created.token });
+      outcomes.push((await asCreated.request("GET", tokens)).status);
+      outcomes.push((await asCreated.request("GET", "/auth/verify")).status);
+    }
+    expect(outcomes.filter((outcome) => outcome !== 200)).toEqual([]);
+    expect((await wrong.request("GET", tokens)).status).toBe(429);
+  }, 60_000);
 });
 
 describe.skipIf(TEST_STORE !== "postgres")("nodes starting together on an empty PostgreSQL", () => {
