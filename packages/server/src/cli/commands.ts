@@ -105,6 +105,27 @@ export const COMMANDS: readonly Command[] = [
     run: (flags) => rotateServerKey(flags),
   },
   {
+    name: "backup",
+    usage: ["--out DIR [--force]"],
+    summary:
+      "A consistent copy of the SQLite database and its key file, taken while servers serve (PostgreSQL: prints the pg_dump command)",
+    section: "Server",
+    flags: ["out", "force", ...STORE, "json"],
+    run: async (flags) => (await import("./backup-commands.js")).backup(flags),
+  },
+  {
+    name: "restore",
+    usage: ["--from DIR [--force]"],
+    summary:
+      "Put a backup in the place DATABASE_URL names, after checking its integrity, schema and key; servers stopped",
+    section: "Server",
+    flags: ["from", "force", ...STORE, "json"],
+    environment: [
+      ["TOKENSPACE_SECRET_KEY", "The key the backup is sealed under, if it holds no key file"],
+    ],
+    run: async (flags) => (await import("./backup-commands.js")).restore(flags),
+  },
+  {
     name: "projects create",
     usage: ["NAME"],
     summary: "Create a top-level project",

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { ConfigError } from "../domain/errors.js";
 import { SECRET_KEY_LENGTH } from "../domain/secret-vault.js";
 
-const KEY_FILE_NAME = "tokenspace.key";
+/** The key file beside a SQLite database, when no TOKENSPACE_SECRET_KEY is set. */
+export const KEY_FILE_NAME = "tokenspace.key";
 
 /** A server key, and the file it came from when it came from one. */
 export interface ServerKey {

@@ -1,7 +1,7 @@
-import { dirname, resolve } from "node:path";
+import { dirname } from "node:path";
 import { DatabaseUrlError } from "../domain/errors.js";
 import type { Store } from "../domain/store.js";
-import { redactDatabaseUrl } from "./database-url.js";
+import { redactDatabaseUrl, sqliteLocation } from "./database-url.js";
 import type { PostgresOptions } from "./postgres/postgres-options.js";
 import { PostgresStore } from "./postgres/postgres-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
@@ -25,20 +25,14 @@ export async function openStore(
   databaseUrl: string,
   postgres: PostgresOptions,
 ): Promise<OpenedStore> {
-  if (databaseUrl.startsWith("sqlite:")) {
-    const location = databaseUrl.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
-    if (location === ":memory:") {
-      return { store: await SqliteStore.open(":memory:"), dataDirectory: undefined, shared: false };
-    }
-    if (location === "") {
-      throw new DatabaseUrlError(
-        "DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/tokenspace.db",
-      );
-    }
-    const filename = resolve(location);
+  const location = sqliteLocation(databaseUrl);
+  if (location === ":memory:") {
+    return { store: await SqliteStore.open(":memory:"), dataDirectory: undefined, shared: false };
+  }
+  if (location !== undefined) {
     return {
-      store: await SqliteStore.open(filename),
-      dataDirectory: dirname(filename),
+      store: await SqliteStore.open(location),
+      dataDirectory: dirname(location),
       shared: false,
     };
   }

@@ -1,5 +1,3 @@
-import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
-import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { StoreConflictError } from "../../domain/errors.js";
 import type { NewAuditRecord, Store, TokenUse } from "../../domain/store.js";
@@ -8,6 +6,7 @@ import { migrationsFor } from "../sql/migrations.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
 import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store.js";
 import { auditParameters, EXPIRED_TOKEN_AUDIT, TOKENS, type TokenRow } from "../sql/tables.js";
+import { keepPrivate } from "./private-files.js";
 import { SQLITE_DIALECT } from "./sqlite-dialect.js";
 import { SqliteMigrationAdapter } from "./sqlite-migration-adapter.js";
 import { SqliteWriteBatcher } from "./sqlite-write-batcher.js";
@@ -227,24 +226,6 @@ export class SqliteStore extends SqlStore implements Store {
         throw new StoreConflictError((error as Error).message);
       }
       throw error;
-    }
-  }
-}
-
-/**
- * The database and its WAL and shared-memory files are readable by this user only (0600), and
- * a data directory Tokenspace creates is 0700. SQLite gives the WAL and SHM files the database
- * file's mode, so creating that file 0600 first covers all three; files left 0644 by an older
- * version are narrowed at start.
- */
-function keepPrivate(filename: string): void {
-  mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
-  closeSync(openSync(filename, "a", 0o600));
-  for (const file of [filename, `${filename}-wal`, `${filename}-shm`]) {
-    try {
-      chmodSync(file, 0o600);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }
   }
 }
