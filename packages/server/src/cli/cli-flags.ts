@@ -86,6 +86,7 @@ export const FLAGS = {
   out: { value: "DIR", text: "The directory to write the backup to (made 0700)" },
   from: { value: "DIR", text: "A directory tokenspace backup wrote" },
   force: { text: "Overwrite a backup there, or replace a database that holds data" },
+  "dry-run": { text: "List what would run, and change nothing" },
   json: { text: "Print the result as JSON, for scripts" },
   help: { short: "h", text: "Show help: the overview, or with a command that command's" },
   version: { short: "v", text: "Print the version" },

@@ -88,10 +88,10 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: "migrate",
-    usage: ["[--database-url URL]"],
-    summary: "Apply pending database migrations, then exit",
+    usage: ["[--database-url URL] [--dry-run]"],
+    summary: "Apply pending database migrations, then exit (--dry-run: list them)",
     section: "Server",
-    flags: [...STORE, "json"],
+    flags: ["dry-run", ...STORE, "json"],
     run: async (flags) => (await import("./serve-command.js")).migrate(flags),
   },
   {

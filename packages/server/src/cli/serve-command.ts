@@ -1,7 +1,8 @@
 import type { BootstrapOutcome } from "../runtime/bootstrap.js";
-import { loadConfig } from "../runtime/config.js";
+import { loadConfig, type ServerConfig } from "../runtime/config.js";
 import { startServer } from "../runtime/server.js";
 import { redactDatabaseUrl } from "../store/database-url.js";
+import { planStoreMigrations } from "../store/open-store.js";
 import { type Flags, print } from "./cli-flags.js";
 import { withStore } from "./store-commands.js";
 
@@ -40,6 +41,7 @@ export async function serve(flags: Flags): Promise<void> {
 /** Opening the store applies its migrations; nodes starting later find nothing to do. */
 export async function migrate(flags: Flags): Promise<void> {
   const config = loadConfig(process.env, { databaseUrl: flags["database-url"] });
+  if (flags["dry-run"]) return showMigrationPlan(flags, config);
   await withStore(flags, async () => undefined);
   print(
     flags,
@@ -50,6 +52,33 @@ export async function migrate(flags: Flags): Promise<void> {
 
 const MOCK_BANNER =
   "\n  MOCK MODE: a test double for CI, not for production. Any unknown project id is provisioned with the token it is shown, and /__mock__/ serves the journal and scenarios.\n\n";
+
+/** `migrate --dry-run`: what would run, and whether a newer node already migrated further. */
+async function showMigrationPlan(flags: Flags, config: ServerConfig): Promise<void> {
+  const plan = await planStoreMigrations(config.databaseUrl, config.postgres);
+  const steps = plan.pending.map((step) => ({ version: step.version, name: step.name }));
+  const ahead = plan.ahead.map((step) => ({
+    version: step.version,
+    name: step.name,
+    breaks_older_code: step.breaksOlderCode,
+  }));
+  const lines = [
+    steps.length === 0
+      ? `Nothing to migrate in ${redactDatabaseUrl(config.databaseUrl)}.`
+      : `Would apply to ${redactDatabaseUrl(config.databaseUrl)}:`,
+    ...steps.map((step) => `  ${step.version}  ${step.name}`),
+    ...(ahead.length > 0
+      ? [
+          `The database is ahead of this code (which knows versions up to ${plan.newestKnown}):`,
+          ...ahead.map(
+            (step) =>
+              `  ${step.version}  ${step.name}${step.breaks_older_code ? "  (this code cannot run on it)" : "  (expand-only: this code runs on it)"}`,
+          ),
+        ]
+      : []),
+  ];
+  print(flags, { pending: steps, ahead, newest_known: plan.newestKnown }, lines.join("\n"));
+}
 
 /** Where the local CA is, and the one line each ecosystem needs to trust it. */
 function trustBanner(caFile: string): string {

@@ -1,8 +1,24 @@
+import { ConfigError } from "../domain/errors.js";
+
 /** One step of a store's schema in one dialect (each is written once, in sql/migrations.ts). */
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /**
+   * Set on the rare step that is not expand-only (it drops or changes what older code uses):
+   * code that does not know this step cannot run on the schema it leaves. Within a major
+   * version every step expands only: a column is added before any code uses it, and dropped a
+   * release after the last code stopped using it.
+   */
+  readonly breaksOlderCode?: true;
+}
+
+/** A step recorded in the database's history. */
+export interface AppliedMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly breaksOlderCode: boolean;
 }
 
 /**
@@ -16,16 +32,57 @@ export interface MigrationAdapter {
   /** Inside the transaction: waits until no other process migrates, until the transaction ends. */
   lock(): Promise<void>;
   exec(sql: string): Promise<void>;
-  /** Creates the history table unless it exists. */
+  /** Creates the history table unless it exists, or adds what an older one lacks. */
   ensureHistory(): Promise<void>;
-  appliedVersions(): Promise<ReadonlySet<number>>;
+  /** The recorded steps; none when there is no history table yet (nothing is created). */
+  appliedMigrations(): Promise<readonly AppliedMigration[]>;
   recordApplied(migration: Migration): Promise<void>;
+}
+
+/** What opening a store would do to its schema. */
+export interface MigrationPlan {
+  /** Steps this code knows and the database lacks, in the order they would run. */
+  readonly pending: readonly Migration[];
+  /** Steps the database has and this code does not know: a newer node migrated it. */
+  readonly ahead: readonly AppliedMigration[];
+  /** The newest step this code knows. */
+  readonly newestKnown: number;
+}
+
+/** What migrating a database whose history is `applied` would do. */
+export function planMigrations(
+  applied: readonly AppliedMigration[],
+  migrations: readonly Migration[],
+): MigrationPlan {
+  const appliedVersions = new Set(applied.map((step) => step.version));
+  const knownVersions = new Set(migrations.map((step) => step.version));
+  return {
+    pending: migrations
+      .filter((step) => !appliedVersions.has(step.version))
+      .sort((a, b) => a.version - b.version),
+    ahead: applied.filter((step) => !knownVersions.has(step.version)),
+    newestKnown: Math.max(0, ...knownVersions),
+  };
+}
+
+/**
+ * A database a newer node migrated runs this code only if every step this code does not know
+ * expanded the schema; otherwise this node refuses to start and says which versions differ.
+ */
+function refuseIncompatible(plan: MigrationPlan): void {
+  const breaking = plan.ahead.filter((step) => step.breaksOlderCode);
+  if (breaking.length === 0) return;
+  const newest = Math.max(...plan.ahead.map((step) => step.version));
+  throw new ConfigError(
+    `The database's schema is at version ${newest}, and step ${breaking.map((step) => `${step.version} (${step.name})`).join(", ")} changed it in a way code that does not know it cannot run on. This node's code knows schema versions up to ${plan.newestKnown}: upgrade it to the version the database was migrated by.`,
+  );
 }
 
 /**
  * Applies every migration not yet recorded, in version order, all in one transaction under the
  * migration lock: nodes starting together migrate once, and a failed migration leaves the
- * schema as it was.
+ * schema as it was. A database already ahead of this code is used as it is when it is
+ * compatible (see `refuseIncompatible`), which is what a rolling upgrade needs.
  */
 export async function runMigrations(
   adapter: MigrationAdapter,
@@ -34,11 +91,9 @@ export async function runMigrations(
   await adapter.transaction(async () => {
     await adapter.lock();
     await adapter.ensureHistory();
-    const applied = await adapter.appliedVersions();
-    const pending = migrations
-      .filter((migration) => !applied.has(migration.version))
-      .sort((a, b) => a.version - b.version);
-    for (const migration of pending) {
+    const plan = planMigrations(await adapter.appliedMigrations(), migrations);
+    refuseIncompatible(plan);
+    for (const migration of plan.pending) {
       await adapter.exec(migration.sql);
       await adapter.recordApplied(migration);
     }

@@ -2,6 +2,7 @@ import { dirname } from "node:path";
 import { DatabaseUrlError } from "../domain/errors.js";
 import type { Store } from "../domain/store.js";
 import { redactDatabaseUrl, sqliteLocation } from "./database-url.js";
+import type { MigrationPlan } from "./migration-runner.js";
 import type { PostgresOptions } from "./postgres/postgres-options.js";
 import { PostgresStore } from "./postgres/postgres-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
@@ -15,6 +16,24 @@ interface OpenedStore {
   readonly dataDirectory: string | undefined;
   /** Several nodes share this store, so they must share a configured server key. */
   readonly shared: boolean;
+}
+
+const unsupported = (databaseUrl: string) =>
+  new DatabaseUrlError(
+    `DATABASE_URL must start with sqlite: or postgres://; got "${redactDatabaseUrl(databaseUrl)}"`,
+  );
+
+/** What opening the store a `DATABASE_URL` names would migrate, read without writing. */
+export async function planStoreMigrations(
+  databaseUrl: string,
+  postgres: PostgresOptions,
+): Promise<MigrationPlan> {
+  const location = sqliteLocation(databaseUrl);
+  if (location !== undefined) return SqliteStore.planMigrations(location);
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    return PostgresStore.planMigrations(databaseUrl, postgres);
+  }
+  throw unsupported(databaseUrl);
 }
 
 /**
@@ -43,7 +62,5 @@ export async function openStore(
       shared: true,
     };
   }
-  throw new DatabaseUrlError(
-    `DATABASE_URL must start with sqlite: or postgres://; got "${redactDatabaseUrl(databaseUrl)}"`,
-  );
+  throw unsupported(databaseUrl);
 }

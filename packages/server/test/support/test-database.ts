@@ -16,6 +16,8 @@ export interface TestDatabase {
   /** Everything the store holds on disk or in its tables, as text, to look for leaked secrets in. */
   dump(): Promise<string>;
   countRows(table: "projects" | "tokens"): Promise<number>;
+  /** Runs SQL on the database directly, as an operator (or a newer release) would. */
+  execute(sql: string): Promise<void>;
 }
 
 export async function createTestDatabase(directory: string): Promise<TestDatabase> {
@@ -32,6 +34,15 @@ function sqliteDatabase(directory: string): TestDatabase {
         .filter((name) => name.startsWith("tokenspace.db"))
         .map((name) => readFileSync(join(directory, name)).toString("latin1"))
         .join("\n"),
+    execute: async (sql) => {
+      const { default: Database } = await import("better-sqlite3");
+      const writer = new Database(file);
+      try {
+        writer.exec(sql);
+      } finally {
+        writer.close();
+      }
+    },
     countRows: async (table) => {
       const { default: Database } = await import("better-sqlite3");
       const reader = new Database(file, { readonly: true });
@@ -73,6 +84,9 @@ async function createPostgresSchema(): Promise<TestDatabase> {
         }
         return rows.flatMap((result) => result.rows.map((row) => row.row as string)).join("\n");
       }),
+    execute: async (sql) => {
+      await run((client) => client.query(sql));
+    },
     countRows: (table) =>
       run(async (client) => {
         const result = await client.query(`SELECT count(*)::int AS count FROM ${table}`);

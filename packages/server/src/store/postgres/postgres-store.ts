@@ -3,7 +3,7 @@ import type { Counters } from "../../domain/counters.js";
 import { StoreUnavailableError } from "../../domain/errors.js";
 import type { NewAuditRecord, RevocationWatcher, Store, TokenUse } from "../../domain/store.js";
 import { redactDatabaseUrl } from "../database-url.js";
-import { runMigrations } from "../migration-runner.js";
+import { type MigrationPlan, planMigrations, runMigrations } from "../migration-runner.js";
 import { migrationsFor } from "../sql/migrations.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
 import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store.js";
@@ -277,6 +277,30 @@ export class PostgresStore extends SqlStore implements Store {
       });
     } catch (error) {
       throw classifyPostgresError(error);
+    }
+  }
+
+  /** What opening the database would migrate, read without writing. */
+  static async planMigrations(
+    connectionString: string,
+    options: PostgresOptions,
+  ): Promise<MigrationPlan> {
+    const client = new pg.Client({
+      connectionString,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      application_name: "tokenspace",
+    });
+    try {
+      await client.connect();
+      const applied = await new PostgresMigrationAdapter(client).appliedMigrations();
+      return planMigrations(applied, migrationsFor("postgres"));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StoreUnavailableError(
+        `Cannot use the PostgreSQL database ${redactDatabaseUrl(connectionString)}: ${reason}`,
+      );
+    } finally {
+      await client.end().catch(() => {});
     }
   }
 

@@ -49,6 +49,8 @@ interface SchemaStep {
   /** The version this step has in each dialect that has it. */
   readonly versions: Partial<Record<SchemaDialect, number>>;
   readonly sql: (t: SchemaTypes) => string;
+  /** Not expand-only (see Migration.breaksOlderCode): only in a new major version. */
+  readonly breaksOlderCode?: true;
 }
 
 /**
@@ -157,6 +159,13 @@ export function migrationsFor(dialect: SchemaDialect): readonly Migration[] {
     const version = step.versions[dialect];
     return version === undefined
       ? []
-      : [{ version, name: step.name, sql: step.sql(TYPES[dialect]) }];
+      : [
+          {
+            version,
+            name: step.name,
+            sql: step.sql(TYPES[dialect]),
+            ...(step.breaksOlderCode && { breaksOlderCode: step.breaksOlderCode }),
+          },
+        ];
   }).sort((a, b) => a.version - b.version);
 }

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { Migration, MigrationAdapter } from "../migration-runner.js";
+import type { AppliedMigration, Migration, MigrationAdapter } from "../migration-runner.js";
 
 /**
  * Migrations on SQLite. The transaction is `BEGIN IMMEDIATE`, which takes the database's write
@@ -29,20 +29,39 @@ export class SqliteMigrationAdapter implements MigrationAdapter {
     this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY,
       name TEXT NOT NULL,
-      applied_at INTEGER NOT NULL
+      applied_at INTEGER NOT NULL,
+      breaks_older_code INTEGER NOT NULL DEFAULT 0
     ) STRICT`);
+    const columns = this.db.pragma("table_info(schema_migrations)") as { name: string }[];
+    if (!columns.some((column) => column.name === "breaks_older_code")) {
+      this.db.exec(
+        "ALTER TABLE schema_migrations ADD COLUMN breaks_older_code INTEGER NOT NULL DEFAULT 0",
+      );
+    }
   }
 
-  async appliedVersions(): Promise<ReadonlySet<number>> {
-    const rows = this.db
-      .prepare<[], { version: number }>("SELECT version FROM schema_migrations")
-      .all();
-    return new Set(rows.map((row) => row.version));
+  async appliedMigrations(): Promise<readonly AppliedMigration[]> {
+    const history = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+      .get();
+    if (history === undefined) return [];
+    const columns = this.db.pragma("table_info(schema_migrations)") as { name: string }[];
+    const flag = columns.some((column) => column.name === "breaks_older_code")
+      ? "breaks_older_code"
+      : "0";
+    return this.db
+      .prepare<[], { version: number; name: string; breaks: number }>(
+        `SELECT version, name, ${flag} AS breaks FROM schema_migrations ORDER BY version`,
+      )
+      .all()
+      .map((row) => ({ version: row.version, name: row.name, breaksOlderCode: row.breaks === 1 }));
   }
 
   async recordApplied(migration: Migration): Promise<void> {
     this.db
-      .prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
-      .run(migration.version, migration.name, Date.now());
+      .prepare(
+        "INSERT INTO schema_migrations (version, name, applied_at, breaks_older_code) VALUES (?, ?, ?, ?)",
+      )
+      .run(migration.version, migration.name, Date.now(), migration.breaksOlderCode ? 1 : 0);
   }
 }

@@ -1,7 +1,8 @@
+import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { StoreConflictError } from "../../domain/errors.js";
 import type { NewAuditRecord, Store, TokenUse } from "../../domain/store.js";
-import { runMigrations } from "../migration-runner.js";
+import { type MigrationPlan, planMigrations, runMigrations } from "../migration-runner.js";
 import { migrationsFor } from "../sql/migrations.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
 import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store.js";
@@ -69,6 +70,18 @@ export class SqliteStore extends SqlStore implements Store {
     } catch (error) {
       db.close();
       throw error;
+    }
+  }
+
+  /** What opening the database would migrate, read without writing (nothing, if it is absent). */
+  static async planMigrations(filename: string): Promise<MigrationPlan> {
+    const migrations = migrationsFor("sqlite");
+    if (filename === ":memory:" || !existsSync(filename)) return planMigrations([], migrations);
+    const db = new Database(filename, { readonly: true });
+    try {
+      return planMigrations(await new SqliteMigrationAdapter(db).appliedMigrations(), migrations);
+    } finally {
+      db.close();
     }
   }
 
