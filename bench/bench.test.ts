@@ -8,7 +8,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
  * `npm run bench -- --quick` without its build step: vitest.config.ts has built the packages
  * from the current sources already, and the harness starts the server from that build.
  */
-test("npm run bench -- --quick measures every scenario beside the baseline, without errors", async () => {
+test("npm run bench -- --quick measures every scenario's CPU per request and req/s beside the baseline, without errors", async () => {
   const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
     execFile(
       process.execPath,
@@ -25,7 +25,18 @@ test("npm run bench -- --quick measures every scenario beside the baseline, with
   expect(rows).toHaveLength(8 * stores.size);
   for (const row of rows) {
     const cells = row.split("|").map((cell) => cell.trim());
-    const [reqPerSecond, baseline, ratio, errors] = [cells[4], cells[5], cells[6], cells[10]];
+    const [cpu, baselineCpu, cpuRatio, reqPerSecond, baseline, ratio, errors] = [
+      cells[4],
+      cells[5],
+      cells[6],
+      cells[7],
+      cells[8],
+      cells[9],
+      cells[13],
+    ];
+    expect(Number(cpu), row).toBeGreaterThan(0);
+    expect(Number(baselineCpu), row).toBeGreaterThan(0);
+    expect(cpuRatio, row).toMatch(/^\d+ %$/);
     expect(Number(reqPerSecond), row).toBeGreaterThan(0);
     expect(Number(baseline), row).toBeGreaterThan(0);
     expect(ratio, row).toMatch(/^\d+ %$/);

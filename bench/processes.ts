@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 export interface Target {
   readonly url: string;
   readonly process: ChildProcess;
+  /** User + system CPU time the process has used so far, in microseconds (Linux: /proc). */
+  cpuMicroseconds(): number;
   /** Peak resident set size of the process so far, in MB (Linux: VmHWM). */
   peakRssMb(): number;
   stop(): Promise<void>;
@@ -18,17 +20,42 @@ export async function freePort(): Promise<number> {
   return typeof address === "object" && address ? address.port : 0;
 }
 
-/** Starts a server process and waits until `readyPath` answers 200. */
+/**
+ * The CPU time a process's threads have used, in microseconds: the sum of each thread's
+ * nanosecond run time (/proc/PID/task/TID/schedstat), so that a run of a few hundred requests
+ * measures as precisely as a long one (/proc/PID/stat counts in 10 ms ticks).
+ */
+function cpuMicrosecondsOf(pid: number): number {
+  let nanoseconds = 0;
+  for (const thread of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      nanoseconds += Number(
+        readFileSync(`/proc/${pid}/task/${thread}/schedstat`, "utf8").split(" ")[0],
+      );
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return nanoseconds / 1000;
+}
+
+/**
+ * Starts a server process and waits until `readyPath` answers 200. With `logFile`, its standard
+ * output (the request log) goes to that file, as an operator runs it; otherwise nowhere.
+ */
 export async function startTarget(
   args: string[],
   env: NodeJS.ProcessEnv,
   readyPath: string,
+  logFile?: string,
 ): Promise<Target> {
   const port = await freePort();
+  const output = logFile === undefined ? "ignore" : openSync(logFile, "a");
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", output, "inherit"],
   });
+  if (typeof output === "number") closeSync(output);
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited with ${child.exitCode}`);
@@ -43,6 +70,7 @@ export async function startTarget(
   return {
     url,
     process: child,
+    cpuMicroseconds: () => cpuMicrosecondsOf(child.pid ?? 0),
     peakRssMb: () => {
       const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
       const kilobytes = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -206,6 +207,69 @@ describe("first start, bootstrap settings and the operator CLI", () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/No project .* exists/);
+  });
+
+  test("SIGTERM lets the request in flight finish, then exits 0", async () => {
+    const projectId = randomUUID();
+    const token = newSecret();
+    const server = await serve({
+      env: {
+        ...env,
+        TOKENSPACE_BOOTSTRAP_PROJECT_ID: projectId,
+        TOKENSPACE_BOOTSTRAP_TOKEN: token,
+      },
+    });
+    const authorization = `Basic ${Buffer.from(`${projectId}:${token}`).toString("base64")}`;
+    const body = JSON.stringify({ name: "in flight", permissions: ["fax"] });
+    const { port } = new URL(server.url);
+    const send = (
+      method: string,
+      path: string,
+      payload?: string,
+      beforeEnd?: () => Promise<void>,
+    ) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const outgoing = request(
+          {
+            host: "127.0.0.1",
+            port,
+            method,
+            path,
+            headers: {
+              authorization,
+              ...(payload !== undefined && {
+                "content-type": "application/json",
+                "content-length": Buffer.byteLength(payload),
+              }),
+            },
+          },
+          (response) => {
+            let text = "";
+            response.on("data", (chunk) => {
+              text += chunk;
+            });
+            response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
+          },
+        );
+        outgoing.on("error", reject);
+        if (payload === undefined) return outgoing.end();
+        const half = Math.floor(payload.length / 2);
+        outgoing.write(payload.slice(0, half));
+        void (beforeEnd ?? (async () => {}))().then(() => outgoing.end(payload.slice(half)));
+      });
+    const tokens = `${COMPAT}/Accounts/${projectId}/tokens`;
+    expect((await send("GET", tokens)).status).toBe(200);
+    const exited = new Promise((resolve) => server.process.once("exit", resolve));
+    // Half the body sent and its headers read by the server: the request is in flight.
+    const inFlight = send("POST", tokens, body, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      server.process.kill("SIGTERM");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    const answered = await inFlight;
+    expect(answered.status).toBe(200);
+    expect(JSON.parse(answered.text)).toMatchObject({ name: "in flight" });
+    expect(await exited).toBe(0);
   });
 
   test("an unknown command prints the usage and exits 2", async () => {

@@ -17,6 +17,8 @@ import { openTokenspace, type Tokenspace } from "./tokenspace.js";
 /** How often passed expiries are recorded and announced, and the audit log pruned. */
 const EXPIRY_SWEEP_MS = 1000;
 const AUDIT_PRUNE_MS = 60 * 60 * 1000;
+/** How often a stopping server closes the connections that have turned idle. */
+const IDLE_SWEEP_MS = 50;
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -97,7 +99,15 @@ export async function startServer(
       tokenspace,
       close: async () => {
         await metricsServer?.close();
-        await app.close();
+        // A keep-alive connection whose request finishes during the close turns idle afterwards;
+        // closing such connections as they appear ends the stop with the last answer instead of
+        // the clients' keep-alive timeout.
+        const sweeper = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(sweeper);
+        }
         await tokenspace.close();
         logger.flush();
       },
