@@ -56,6 +56,12 @@ export interface TokenRecord {
 
 export type NewTokenRecord = Omit<TokenRecord, "position">;
 
+/** A token as a list shows it: everything but its secret's digests and ciphertexts. */
+export type ListedTokenRecord = Omit<
+  TokenRecord,
+  "secretDigest" | "sealedSecret" | "previousSecretDigest" | "previousSealedSecret"
+>;
+
 export interface TokenChangeSet {
   readonly name?: string;
   readonly permissions?: Permission[];
@@ -268,13 +274,13 @@ export interface Store {
     audit: NewAuditRecord,
   ): Promise<TokenRecord | undefined>;
   /** Tokens of one project in ascending position order. */
-  listTokens(projectId: string, window: ListWindow): Promise<TokenRecord[]>;
+  listTokens(projectId: string, window: ListWindow): Promise<ListedTokenRecord[]>;
   /** Tokens of a project and its subprojects in ascending position order, filtered. */
   listFamilyTokens(
     projectId: string,
     window: FilteredListWindow,
     filter?: TokenFilter,
-  ): Promise<FilteredRows<TokenRecord>>;
+  ): Promise<FilteredRows<ListedTokenRecord>>;
   /** Moves each token's last use forward to the time given (never back); no audit, no announcement. */
   recordTokenUses(uses: readonly TokenUse[]): Promise<void>;
   /**

@@ -17,7 +17,14 @@ import type { Keyring } from "./keyring.js";
 import { type Page, type PageQuery, readFilteredPage, readPage } from "./keyset-page.js";
 import type { LifecycleEvents } from "./lifecycle-events.js";
 import { newTokenRecord } from "./new-records.js";
-import type { NewTokenRecord, Store, TokenChangeSet, TokenFilter, TokenRecord } from "./store.js";
+import type {
+  ListedTokenRecord,
+  NewTokenRecord,
+  Store,
+  TokenChangeSet,
+  TokenFilter,
+  TokenRecord,
+} from "./store.js";
 import {
   type LifecycleChanges,
   TOKEN_FIELD_EXPECTATIONS,
@@ -368,11 +375,11 @@ function issued(record: TokenRecord, secret: string): IssuedToken {
   return { ...summary(record), token: secret };
 }
 
-function summary(record: TokenRecord): TokenSummary {
+function summary(record: ListedTokenRecord): TokenSummary {
   return { id: record.id, name: record.name, permissions: record.permissions };
 }
 
-function managedToken(record: TokenRecord): ManagedToken {
+function managedToken(record: ListedTokenRecord): ManagedToken {
   const iso = (date: Date | null) => date?.toISOString() ?? null;
   return {
     id: record.id,

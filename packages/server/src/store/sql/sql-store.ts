@@ -3,6 +3,7 @@ import type {
   AuditRecord,
   FilteredListWindow,
   FilteredRows,
+  ListedTokenRecord,
   ListWindow,
   NewAuditRecord,
   NewProjectRecord,
@@ -30,11 +31,13 @@ import {
 } from "./store-statements.js";
 import {
   type AuditRow,
+  type ListedTokenRow,
   type ProjectRow,
   projectChangeValues,
   projectValues,
   type TokenRow,
   toAudit,
+  toListedToken,
   tokenChangeValues,
   tokenValues,
   toProject,
@@ -284,14 +287,14 @@ export abstract class SqlStore implements Pick<Store, Shared> {
     return row && toToken(row);
   }
 
-  async listTokens(projectId: string, window: ListWindow): Promise<TokenRecord[]> {
-    const rows = await this.#inWindow<TokenRow>(
+  async listTokens(projectId: string, window: ListWindow): Promise<ListedTokenRecord[]> {
+    const rows = await this.#inWindow<ListedTokenRow>(
       this.statements.listTokensAfter,
       this.statements.listTokensBefore,
       { project_id: projectId },
       window,
     );
-    return rows.map(toToken);
+    return rows.map(toListedToken);
   }
 
   async listAllTokens(afterPosition: number, limit: number): Promise<TokenRecord[]> {
@@ -306,8 +309,8 @@ export abstract class SqlStore implements Pick<Store, Shared> {
     projectId: string,
     window: FilteredListWindow,
     filter: TokenFilter = {},
-  ): Promise<FilteredRows<TokenRecord>> {
-    const found = await this.#inFilteredWindow<TokenRow>(
+  ): Promise<FilteredRows<ListedTokenRecord>> {
+    const found = await this.#inFilteredWindow<ListedTokenRow>(
       this.statements.familyTokens,
       {
         project_id: projectId,
@@ -319,7 +322,7 @@ export abstract class SqlStore implements Pick<Store, Shared> {
       hasCondition(filter.nameContains, filter.expiring),
       window,
     );
-    return { ...found, rows: found.rows.map(toToken) };
+    return { ...found, rows: found.rows.map(toListedToken) };
   }
 
   async listAudit(

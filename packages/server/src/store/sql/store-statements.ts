@@ -1,5 +1,5 @@
 import { type CompiledStatement, compileStatement, type SqlDialect } from "./sql-dialect.js";
-import { AUDIT, assignmentsSql, insertSql, PROJECTS, TOKENS } from "./tables.js";
+import { AUDIT, assignmentsSql, insertSql, LISTED_TOKEN_COLUMNS, PROJECTS, TOKENS } from "./tables.js";
 
 /**
  * The statements both stores run, written once over a dialect. Each store adds only what its
@@ -71,7 +71,7 @@ export type FilteredListStatements = Record<
 
 const projectFamily = keysetWindow(`SELECT ${PROJECTS.selectList} FROM projects`, PROJECT_FAMILY);
 const projectTokens = keysetWindow(
-  `SELECT ${TOKENS.selectList} FROM tokens`,
+  `SELECT ${LISTED_TOKEN_COLUMNS} FROM tokens`,
   "project_id = @project_id",
 );
 
@@ -119,7 +119,7 @@ export const SHARED_SQL = {
 function filteredLists(dialect: SqlDialect) {
   return {
     familyTokens: filteredList(
-      TOKENS.selectList,
+      LISTED_TOKEN_COLUMNS,
       (columns, clause) => dialect.familyRows("tokens", columns, clause),
       tokenFilter(dialect),
     ),

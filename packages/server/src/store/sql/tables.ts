@@ -2,6 +2,7 @@ import type { AuditAction } from "@tokenspace/contract";
 import { isPermission } from "../../domain/permissions.js";
 import type {
   AuditRecord,
+  ListedTokenRecord,
   NewAuditRecord,
   NewProjectRecord,
   NewTokenRecord,
@@ -133,6 +134,22 @@ export const TOKENS = table(
   ["expires_at"],
 );
 
+/** The columns a list reads: never a secret's digest or ciphertext, which no list shows. */
+const SECRET_COLUMNS = new Set([
+  "secret_digest",
+  "sealed_secret",
+  "previous_secret_digest",
+  "previous_sealed_secret",
+]);
+export const LISTED_TOKEN_COLUMNS = ["position", ...TOKENS.written]
+  .filter((column) => !SECRET_COLUMNS.has(column))
+  .join(", ");
+
+export type ListedTokenRow = Omit<
+  TokenRow,
+  "secret_digest" | "sealed_secret" | "previous_secret_digest" | "previous_sealed_secret"
+>;
+
 export const AUDIT = table(
   "audit_events",
   [
@@ -243,24 +260,30 @@ export function toProject(row: ProjectRow): ProjectRecord {
   };
 }
 
-export function toToken(row: TokenRow): TokenRecord {
+export function toListedToken(row: ListedTokenRow): ListedTokenRecord {
   return {
     id: row.id,
     projectId: row.project_id,
     name: row.name,
     permissions: row.permissions.split(",").filter(isPermission),
-    secretDigest: row.secret_digest,
-    sealedSecret: row.sealed_secret,
     position: Number(row.position),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     enabled: Boolean(row.enabled),
     expiresAt: optionalDate(row.expires_at),
     lastUsedAt: optionalDate(row.last_used_at),
-    previousSecretDigest: row.previous_secret_digest,
-    previousSealedSecret: row.previous_sealed_secret,
     previousSecretExpiresAt: optionalDate(row.previous_secret_expires_at),
     expiryRecorded: Boolean(row.expiry_recorded),
+  };
+}
+
+export function toToken(row: TokenRow): TokenRecord {
+  return {
+    ...toListedToken(row),
+    secretDigest: row.secret_digest,
+    sealedSecret: row.sealed_secret,
+    previousSecretDigest: row.previous_secret_digest,
+    previousSealedSecret: row.previous_sealed_secret,
   };
 }
 
