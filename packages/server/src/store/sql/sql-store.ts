@@ -37,9 +37,9 @@ import {
   projectValues,
   type TokenRow,
   toAudit,
-  toListedToken,
   tokenChangeValues,
   tokenValues,
+  toListedToken,
   toProject,
   toToken,
 } from "./tables.js";

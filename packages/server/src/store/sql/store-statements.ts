@@ -1,5 +1,12 @@
 import { type CompiledStatement, compileStatement, type SqlDialect } from "./sql-dialect.js";
-import { AUDIT, assignmentsSql, insertSql, LISTED_TOKEN_COLUMNS, PROJECTS, TOKENS } from "./tables.js";
+import {
+  AUDIT,
+  assignmentsSql,
+  insertSql,
+  LISTED_TOKEN_COLUMNS,
+  PROJECTS,
+  TOKENS,
+} from "./tables.js";
 
 /**
  * The statements both stores run, written once over a dialect. Each store adds only what its
