@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type ListOrder, type Page, readFilteredPage } from "../../src/domain/keyset-page.js";
 import type { PageCursor } from "../../src/domain/page-cursor.js";
-import type { TokenRecord } from "../../src/domain/store.js";
+import type { ListedTokenRecord, TokenRecord } from "../../src/domain/store.js";
 import { generateSecret } from "../../src/domain/token-secret.js";
 import { loadConfig } from "../../src/runtime/config.js";
 import { openTokenspace, type Tokenspace } from "../../src/runtime/tokenspace.js";
@@ -53,7 +53,7 @@ afterAll(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-const ids = (pages: Page<TokenRecord>[]) => pages.flatMap((page) => page.items.map((t) => t.id));
+const ids = (pages: Page<ListedTokenRecord>[]) => pages.flatMap((page) => page.items.map((t) => t.id));
 
 test("walking a filtered list by next links, then back by prev links, finds every match once, in order, whatever the page size and the rows examined per request", async () => {
   expect(family).toHaveLength(NAMES.length);
