@@ -53,7 +53,8 @@ afterAll(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-const ids = (pages: Page<ListedTokenRecord>[]) => pages.flatMap((page) => page.items.map((t) => t.id));
+const ids = (pages: Page<ListedTokenRecord>[]) =>
+  pages.flatMap((page) => page.items.map((t) => t.id));
 
 test("walking a filtered list by next links, then back by prev links, finds every match once, in order, whatever the page size and the rows examined per request", async () => {
   expect(family).toHaveLength(NAMES.length);
