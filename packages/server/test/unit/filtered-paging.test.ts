@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type ListOrder, type Page, readFilteredPage } from "../../src/domain/keyset-page.js";
 import type { PageCursor } from "../../src/domain/page-cursor.js";
-import type { ListedTokenRecord, TokenRecord } from "../../src/domain/store.js";
+import type { ListedTokenRecord } from "../../src/domain/store.js";
 import { generateSecret } from "../../src/domain/token-secret.js";
 import { loadConfig } from "../../src/runtime/config.js";
 import { openTokenspace, type Tokenspace } from "../../src/runtime/tokenspace.js";
@@ -15,7 +15,7 @@ let directory: string;
 let tokenspace: Tokenspace;
 let projectId: string;
 /** Every token of the family, oldest first. */
-let family: TokenRecord[] = [];
+let family: ListedTokenRecord[] = [];
 
 /** Names over a small alphabet, so that short searches match some tokens and not others. */
 const NAMES = fc.sample(
