@@ -74,6 +74,24 @@ const SERVE_ENVIRONMENT: Command["environment"] = [
   ["TOKENSPACE_PG_CONNECT_TIMEOUT_MS", "Longest wait for a connection (2000)"],
 ];
 
+/** `tokens VERB TOKEN_ID…`: one token, through a running server's API. */
+function remoteTokenCommand(
+  verb: string,
+  after: string,
+  summary: string,
+  flags: readonly FlagName[],
+  run: (flags: Flags, tokenId: string | undefined) => Promise<void>,
+): Command {
+  return {
+    name: `tokens ${verb}`,
+    usage: [`TOKEN_ID${after}`],
+    summary,
+    section: "On a running server",
+    flags: [...flags, ...REMOTE, "json"],
+    run: (given, [id]) => remoteOnly(given, () => run(given, id)),
+  };
+}
+
 /** Every command, in the order the overview lists them. */
 export const COMMANDS: readonly Command[] = [
   {
@@ -184,62 +202,47 @@ export const COMMANDS: readonly Command[] = [
     flags: [...REMOTE, "json"],
     run: (flags) => remoteOnly(flags, () => listTokensRemotely(flags)),
   },
-  {
-    name: "tokens show",
-    usage: ["TOKEN_ID"],
-    summary: "A token with its state: enabled, expiry, last use",
-    section: "On a running server",
-    flags: [...REMOTE, "json"],
-    run: (flags, [id]) => remoteOnly(flags, () => showToken(flags, id)),
-  },
-  {
-    name: "tokens update",
-    usage: ["TOKEN_ID [--name NAME] [--permissions LIST]"],
-    summary: "Rename a token or replace its permissions",
-    section: "On a running server",
-    flags: ["name", "permissions", ...REMOTE, "json"],
-    run: (flags, [id]) => remoteOnly(flags, () => updateTokenRemotely(flags, id)),
-  },
-  {
-    name: "tokens delete",
-    usage: ["TOKEN_ID"],
-    summary: "Delete a token; it stops authenticating at once",
-    section: "On a running server",
-    flags: [...REMOTE, "json"],
-    run: (flags, [id]) => remoteOnly(flags, () => deleteTokenRemotely(flags, id)),
-  },
-  {
-    name: "tokens disable",
-    usage: ["TOKEN_ID"],
-    summary: "Refuse the token until it is enabled again",
-    section: "On a running server",
-    flags: [...REMOTE, "json"],
-    run: (flags, [id]) => remoteOnly(flags, () => changeLifecycle(flags, id, "disable")),
-  },
-  {
-    name: "tokens enable",
-    usage: ["TOKEN_ID"],
-    summary: "Accept a disabled token again",
-    section: "On a running server",
-    flags: [...REMOTE, "json"],
-    run: (flags, [id]) => remoteOnly(flags, () => changeLifecycle(flags, id, "enable")),
-  },
-  {
-    name: "tokens expire",
-    usage: ["TOKEN_ID --at TIME|never"],
-    summary: "Set (RFC 3339) or remove the token's expiry",
-    section: "On a running server",
-    flags: ["at", ...REMOTE, "json"],
-    run: (flags, [id]) => remoteOnly(flags, () => changeLifecycle(flags, id, "expire")),
-  },
-  {
-    name: "tokens reroll",
-    usage: ["TOKEN_ID [--overlap 1h]"],
-    summary: "A new secret; the old one keeps working for the overlap",
-    section: "On a running server",
-    flags: ["overlap", ...REMOTE, "json"],
-    run: (flags, [id]) => remoteOnly(flags, () => rerollToken(flags, id)),
-  },
+  remoteTokenCommand(
+    "show",
+    "",
+    "A token with its state: enabled, expiry, last use",
+    [],
+    showToken,
+  ),
+  remoteTokenCommand(
+    "update",
+    " [--name NAME] [--permissions LIST]",
+    "Rename a token or replace its permissions",
+    ["name", "permissions"],
+    updateTokenRemotely,
+  ),
+  remoteTokenCommand(
+    "delete",
+    "",
+    "Delete a token; it stops authenticating at once",
+    [],
+    deleteTokenRemotely,
+  ),
+  remoteTokenCommand("disable", "", "Refuse the token until it is enabled again", [], (flags, id) =>
+    changeLifecycle(flags, id, "disable"),
+  ),
+  remoteTokenCommand("enable", "", "Accept a disabled token again", [], (flags, id) =>
+    changeLifecycle(flags, id, "enable"),
+  ),
+  remoteTokenCommand(
+    "expire",
+    " --at TIME|never",
+    "Set (RFC 3339) or remove the token's expiry",
+    ["at"],
+    (flags, id) => changeLifecycle(flags, id, "expire"),
+  ),
+  remoteTokenCommand(
+    "reroll",
+    " [--overlap 1h]",
+    "A new secret; the old one keeps working for the overlap",
+    ["overlap"],
+    rerollToken,
+  ),
 ];
 
 /** The command the words name, and the words after its name. */

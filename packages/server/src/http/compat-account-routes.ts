@@ -1,3 +1,4 @@
+import type { TSchema } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { ProjectService } from "../domain/project-service.js";
 import { toCompatAccount } from "./compat-account.js";
@@ -13,10 +14,28 @@ import {
   errorResponses,
 } from "./schemas.js";
 
-const common = { tags: ["Compatibility: Accounts"], security: BASIC_AUTH };
 const ERROR_RESPONSES = errorResponses(CompatErrorSchema, CompatErrorSchema);
-/** Account validation failures use the `{code: 20002, ...}` shape, not the token one. */
-const config = { validationShape: "account" as const };
+
+/**
+ * An Accounts route's options: its operation, its OpenAPI entry, and the `{code: 20002, ...}`
+ * shape account validation failures take (not the token one).
+ */
+function accountRoute(
+  operation: string,
+  summary: string,
+  { response, ...parts }: { response: Record<number, TSchema>; [part: string]: unknown },
+) {
+  return {
+    config: { validationShape: "account" as const, operation },
+    schema: {
+      tags: ["Compatibility: Accounts"],
+      security: BASIC_AUTH,
+      summary,
+      ...parts,
+      response: { ...response, ...ERROR_RESPONSES },
+    },
+  };
+}
 
 /** The Accounts routes: the project you authenticate as and its subprojects. */
 export async function compatAccountRoutes(
@@ -25,18 +44,14 @@ export async function compatAccountRoutes(
 ) {
   const accounts = `${app.prefix}/Accounts`;
 
-  app.get(
-    "/Accounts",
-    {
-      config: { ...config, operation: "list_accounts" },
-      schema: {
-        ...common,
-        summary: "List the project you authenticate as and its subprojects",
-        querystring: COMPAT_ACCOUNT_LIST.query,
-        response: { 200: COMPAT_ACCOUNT_LIST.response, ...ERROR_RESPONSES },
-      },
-    },
-    async (request) => {
+  app.route({
+    method: "GET",
+    url: "/Accounts",
+    ...accountRoute("list_accounts", "List the project you authenticate as and its subprojects", {
+      querystring: COMPAT_ACCOUNT_LIST.query,
+      response: { 200: COMPAT_ACCOUNT_LIST.response },
+    }),
+    handler: async (request) => {
       const page = COMPAT_ACCOUNT_LIST.read(request.query as Record<string, unknown>);
       const found = await projects.listFamily(
         principalOf(request),
@@ -46,57 +61,47 @@ export async function compatAccountRoutes(
       const items = found.items.map((project) => toCompatAccount(project, app.prefix));
       return COMPAT_ACCOUNT_LIST.render(accounts, { ...found, items }, page);
     },
-  );
+  });
 
-  app.post<{ Body: AccountNameBody }>(
-    "/Accounts",
-    {
-      config: { ...config, operation: "create_subprojects" },
-      schema: {
-        ...common,
-        summary: "Create a subproject of the project you authenticate as",
+  app.route<{ Body: AccountNameBody }>({
+    method: "POST",
+    url: "/Accounts",
+    ...accountRoute(
+      "create_subprojects",
+      "Create a subproject of the project you authenticate as",
+      {
         body: AccountNameBodySchema,
-        response: { 201: AccountSchema, ...ERROR_RESPONSES },
+        response: { 201: AccountSchema },
       },
+    ),
+    handler: async (request, reply) => {
+      const { FriendlyName } = request.body;
+      const owner = principalOf(request).projectId;
+      const created = await projects.createSubproject(owner, FriendlyName, actorOf(request));
+      return reply.code(201).send(toCompatAccount(created.project, app.prefix, created.signingKey));
     },
-    async (request, reply) => {
-      const { project, signingKey } = await projects.createSubproject(
-        principalOf(request).projectId,
-        request.body.FriendlyName,
-        actorOf(request),
-      );
-      return reply.code(201).send(toCompatAccount(project, app.prefix, signingKey));
-    },
-  );
+  });
 
-  app.get<{ Params: AccountParams }>(
-    "/Accounts/:Sid",
-    {
-      config: { ...config, operation: "get_account" },
-      schema: {
-        ...common,
-        summary: "Fetch a project or one of its subprojects",
-        params: AccountParams,
-        response: { 200: AccountSchema, ...ERROR_RESPONSES },
-      },
-    },
-    async (request) =>
+  app.route<{ Params: AccountParams }>({
+    method: "GET",
+    url: "/Accounts/:Sid",
+    ...accountRoute("get_account", "Fetch a project or one of its subprojects", {
+      params: AccountParams,
+      response: { 200: AccountSchema },
+    }),
+    handler: async (request) =>
       toCompatAccount(await projects.get(principalOf(request), request.params.Sid), app.prefix),
-  );
+  });
 
-  app.post<{ Params: AccountParams; Body: AccountNameBody }>(
-    "/Accounts/:Sid",
-    {
-      config: { ...config, operation: "update_account" },
-      schema: {
-        ...common,
-        summary: "Rename a project or one of its subprojects",
-        params: AccountParams,
-        body: AccountNameBodySchema,
-        response: { 200: AccountSchema, ...ERROR_RESPONSES },
-      },
-    },
-    async (request) =>
+  app.route<{ Params: AccountParams; Body: AccountNameBody }>({
+    method: "POST",
+    url: "/Accounts/:Sid",
+    ...accountRoute("update_account", "Rename a project or one of its subprojects", {
+      params: AccountParams,
+      body: AccountNameBodySchema,
+      response: { 200: AccountSchema },
+    }),
+    handler: async (request) =>
       toCompatAccount(
         await projects.rename(
           principalOf(request),
@@ -106,5 +111,5 @@ export async function compatAccountRoutes(
         ),
         app.prefix,
       ),
-  );
+  });
 }

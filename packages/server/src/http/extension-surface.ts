@@ -69,29 +69,27 @@ export const EXTENSION_SURFACE: Surface = {
 
     app.post<{ Body: CreateManagedTokenBody }>(
       "/tokens",
-      tokenDoc("Create an API token with its lifecycle", {
-        operation: "create_token",
+      tokenDoc("create_token", "Create an API token with its lifecycle", {
         body: CreateManagedTokenBodySchema,
         response: { 201: IssuedManagedTokenSchema },
       }),
       async (request, reply) => {
-        const projectId = principalOf(request).projectId;
-        const created = await tokens.createManaged(
-          projectId,
-          newManagedToken(request.body),
-          actorOf(request),
-        );
-        return reply.code(201).send(created);
+        const { projectId } = principalOf(request);
+        const body = newManagedToken(request.body);
+        return reply.code(201).send(await tokens.createManaged(projectId, body, actorOf(request)));
       },
     );
 
     app.get<{ Querystring: ManagedTokenListQuery }>(
       "/tokens",
-      tokenDoc("List the tokens of your project and its subprojects, with their lifecycle", {
-        operation: "list_tokens",
-        querystring: MANAGED_TOKEN_LIST.query,
-        response: { 200: ManagedTokenListSchema },
-      }),
+      tokenDoc(
+        "list_tokens",
+        "List the tokens of your project and its subprojects, with their lifecycle",
+        {
+          querystring: MANAGED_TOKEN_LIST.query,
+          response: { 200: ManagedTokenListSchema },
+        },
+      ),
       async (request) => {
         const page = MANAGED_TOKEN_LIST.read(request.query as Record<string, unknown>);
         const { expiring_within, project_id, name } = request.query;
@@ -110,8 +108,7 @@ export const EXTENSION_SURFACE: Surface = {
 
     app.get<{ Params: TokenIdParams }>(
       "/tokens/:token_id",
-      tokenDoc("Fetch a token's lifecycle (without its secret)", {
-        operation: "get_token",
+      tokenDoc("get_token", "Fetch a token's lifecycle (without its secret)", {
         params,
         response: { 200: ManagedTokenSchema },
       }),
@@ -120,8 +117,7 @@ export const EXTENSION_SURFACE: Surface = {
 
     app.patch<{ Params: TokenIdParams; Body: UpdateManagedTokenBody }>(
       "/tokens/:token_id",
-      tokenDoc("Change a token: name, permissions, expiry, enabled", {
-        operation: "update_token",
+      tokenDoc("update_token", "Change a token: name, permissions, expiry, enabled", {
         params,
         body: UpdateManagedTokenBodySchema,
         response: { 200: ManagedTokenSchema },
@@ -136,8 +132,7 @@ export const EXTENSION_SURFACE: Surface = {
 
     app.post<{ Params: TokenIdParams; Body: RerollBody }>(
       "/tokens/:token_id/reroll",
-      tokenDoc("Reroll: a new secret, the previous one kept for an overlap", {
-        operation: "reroll_token",
+      tokenDoc("reroll_token", "Reroll: a new secret, the previous one kept for an overlap", {
         params,
         body: RerollBodySchema,
         response: { 200: IssuedManagedTokenSchema },
@@ -148,7 +143,7 @@ export const EXTENSION_SURFACE: Surface = {
 
     app.delete<{ Params: TokenIdParams }>(
       "/tokens/:token_id",
-      tokenDoc("Delete a token", { operation: "delete_token", params, response: NO_CONTENT }),
+      tokenDoc("delete_token", "Delete a token", { params, response: NO_CONTENT }),
       async (request, reply) => {
         await tokens.delete(...(await target(request)), actorOf(request));
         return reply.code(204).send();
@@ -158,12 +153,9 @@ export const EXTENSION_SURFACE: Surface = {
     app.get<{ Querystring: AuditListQuery }>(
       "/audit",
       routeDocs(AUDIT_TAG, ERRORS)(
+        "list_audit_events",
         "The audit log of your project, its subprojects and the service, oldest first",
-        {
-          operation: "list_audit_events",
-          querystring: AUDIT_LIST.query,
-          response: { 200: AuditListSchema },
-        },
+        { querystring: AUDIT_LIST.query, response: { 200: AuditListSchema } },
       ),
       async (request) => {
         const page = AUDIT_LIST.read(request.query as Record<string, unknown>);

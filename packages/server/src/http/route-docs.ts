@@ -3,8 +3,6 @@ import { BASIC_AUTH } from "./schemas.js";
 
 /** A route's own part of its OpenAPI entry. */
 interface RouteDocParts {
-  /** Its operationId in SignalWire's spec, or a name in the same style (see `operation`). */
-  readonly operation: string;
   readonly params?: TSchema;
   readonly querystring?: TSchema;
   readonly body?: TSchema;
@@ -19,7 +17,8 @@ export const NO_CONTENT = { 204: { type: "null", description: "Deleted." } };
  * auth, and the surface's error responses beside its own.
  */
 export function routeDocs(tags: readonly string[], errors: Readonly<Record<number, TSchema>>) {
-  return (summary: string, { operation, response, ...parts }: RouteDocParts) => ({
+  /** `operation`: its operationId in SignalWire's spec, or a name in the same style. */
+  return (operation: string, summary: string, { response, ...parts }: RouteDocParts) => ({
     config: { operation },
     schema: {
       summary,

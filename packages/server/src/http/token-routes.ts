@@ -58,8 +58,7 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
 
   app.post<{ Body: CreateTokenBody }>(
     collection,
-    doc("Create an API token", {
-      operation: "create_token",
+    doc("create_token", "Create an API token", {
       params: collectionParams,
       body: CreateTokenBodySchema,
       response: { 200: TokenSchema },
@@ -72,8 +71,7 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
 
   app.get(
     collection,
-    doc("List API tokens (without their secrets)", {
-      operation: "list_tokens",
+    doc("list_tokens", "List API tokens (without their secrets)", {
       params: collectionParams,
       querystring: list.query,
       response: { 200: list.response },
@@ -88,8 +86,7 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
 
   app.get<{ Params: TokenIdParams }>(
     item,
-    doc("Fetch an API token, with its secret", {
-      operation: "get_token",
+    doc("get_token", "Fetch an API token, with its secret", {
       params,
       response: { 200: TokenSchema },
     }),
@@ -98,8 +95,7 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
 
   app.patch<{ Params: TokenIdParams; Body: UpdateTokenBody }>(
     item,
-    doc("Update an API token's name or permissions", {
-      operation: "update_token",
+    doc("update_token", "Update an API token's name or permissions", {
       params,
       body: UpdateTokenBodySchema,
       response: { 200: TokenSchema },
@@ -110,7 +106,7 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
 
   app.delete<{ Params: TokenIdParams }>(
     item,
-    doc("Delete an API token", { operation: "delete_token", params, response: NO_CONTENT }),
+    doc("delete_token", "Delete an API token", { params, response: NO_CONTENT }),
     async (request, reply) => {
       await tokens.delete(...(await target(request)), actorOf(request));
       return reply.code(204).send();

@@ -231,6 +231,17 @@ function parseMetrics(env: NodeJS.ProcessEnv): ServerConfig["metrics"] {
   return { enabled: enabled || port !== undefined, port };
 }
 
+/** The text of a file a setting names; one that cannot be read stops the start, naming both. */
+function readSettingFile(setting: string, file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      `${setting} ${file} cannot be read (${(error as NodeJS.ErrnoException).code}).`,
+    );
+  }
+}
+
 /** Fixtures replace the store's contents, so they are for mock mode only, and instead of a bootstrap. */
 function readFixtures(
   file: string | undefined,
@@ -248,28 +259,15 @@ function readFixtures(
       "TOKENSPACE_FIXTURES and TOKENSPACE_BOOTSTRAP_* cannot be combined: put the bootstrap project and token in the fixtures.",
     );
   }
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new ConfigError(
-      `TOKENSPACE_FIXTURES ${file} cannot be read (${(error as NodeJS.ErrnoException).code}).`,
-    );
-  }
-  return parseFixtures(text, file);
+  return parseFixtures(readSettingFile("TOKENSPACE_FIXTURES", file), file);
 }
 
 function readVerifyRules(file: string | undefined): VerifyRules | undefined {
   if (file === undefined || file === "") return undefined;
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new ConfigError(
-      `TOKENSPACE_VERIFY_RULES ${file} cannot be read (${(error as NodeJS.ErrnoException).code}).`,
-    );
-  }
-  return VerifyRules.parse(text, `TOKENSPACE_VERIFY_RULES ${file}`);
+  return VerifyRules.parse(
+    readSettingFile("TOKENSPACE_VERIFY_RULES", file),
+    `TOKENSPACE_VERIFY_RULES ${file}`,
+  );
 }
 
 function parseTimeouts(env: NodeJS.ProcessEnv): ServerConfig["timeouts"] {
