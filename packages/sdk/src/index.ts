@@ -31,3 +31,9 @@ export {
 } from "./tokenspace-verifier.js";
 export type { RetryPolicy } from "./transport.js";
 export type * from "./types.js";
+export {
+  type TokenspaceWebhookEvent,
+  verifyWebhook,
+  WebhookVerificationError,
+  type WebhookVerifyOptions,
+} from "./webhook-verifier.js";

@@ -19,6 +19,7 @@ import {
   createProject,
   createSubproject,
   createTokenInStore,
+  listFailedWebhooks,
   listProjects,
 } from "./store-commands.js";
 
@@ -158,6 +159,14 @@ export const COMMANDS: readonly Command[] = [
     section: "On the store",
     flags: [...STORE, "json"],
     run: (flags) => listProjects(flags),
+  },
+  {
+    name: "webhooks failed",
+    usage: [""],
+    summary: "Webhook deliveries given up on after the whole retry schedule (about 27 hours)",
+    section: "On the store",
+    flags: [...STORE, "json"],
+    run: (flags) => listFailedWebhooks(flags),
   },
   {
     name: "subprojects create",

@@ -93,3 +93,25 @@ export function printIssuedToken(
     ].join("\n"),
   );
 }
+
+/** `tokenspace webhooks failed`: deliveries given up on after the whole retry schedule. */
+export async function listFailedWebhooks(flags: Flags): Promise<void> {
+  const failed = await withStore(flags, (tokenspace) =>
+    tokenspace.store.listFailedDeliveries(FAILED_DELIVERIES_SHOWN),
+  );
+  const rows = failed.map((delivery) => ({
+    id: delivery.id,
+    type: delivery.type,
+    project_id: delivery.projectId,
+    created_at: delivery.createdAt.toISOString(),
+    failed_at: delivery.failedAt?.toISOString() ?? null,
+    attempts: delivery.attempts,
+    last_error: delivery.lastError,
+    payload: JSON.parse(delivery.payload) as unknown,
+  }));
+  const describe = (row: (typeof rows)[number]) =>
+    `${row.failed_at}  ${row.id}  ${row.type}  after ${row.attempts} attempts: ${row.last_error}`;
+  print(flags, rows, rows.length === 0 ? "No failed deliveries." : rows.map(describe).join("\n"));
+}
+
+const FAILED_DELIVERIES_SHOWN = 1000;

@@ -46,18 +46,16 @@ export class Maintenance {
     await this.#running;
   }
 
-  /** Records and announces every expiry that has passed; returns how many. */
+  /** Records every expiry that has passed, announcing each (in the same write); returns how many. */
   async recordExpiries(): Promise<number> {
     let recorded = 0;
     for (;;) {
-      const expired = await this.store.claimExpiredTokens(this.clock.now(), EXPIRIES_PER_CLAIM);
-      for (const token of expired) {
-        this.events.publish({
-          type: "token.expired",
-          token: { id: token.id, projectId: token.projectId, name: token.name },
-          occurredAt: token.expiresAt ?? this.clock.now(),
-        });
-      }
+      const expired = await this.store.claimExpiredTokens(
+        this.clock.now(),
+        EXPIRIES_PER_CLAIM,
+        this.events.announcing,
+      );
+      if (expired.length > 0 && this.events.announcing) this.events.announced();
       recorded += expired.length;
       if (expired.length < EXPIRIES_PER_CLAIM) return recorded;
     }

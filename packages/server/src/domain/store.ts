@@ -1,6 +1,7 @@
 import type { AuditAction } from "@tokenspace/contract";
 import type { Actor } from "./actor.js";
 import type { Counters } from "./counters.js";
+import type { LifecycleEventType } from "./lifecycle-events.js";
 import type { Permission } from "./permissions.js";
 
 export interface ProjectRecord {
@@ -94,9 +95,34 @@ export interface NewAuditRecord {
   readonly actor: Actor;
   readonly details: Readonly<Record<string, unknown>>;
   readonly occurredAt: Date;
+  /**
+   * The event the change announces, if webhooks are on: the store writes its announcement for
+   * the token it changed, in the same transaction (see `announcement`).
+   */
+  readonly announces?: LifecycleEventType;
 }
 
-export interface AuditRecord extends NewAuditRecord {
+/** A webhook delivery in the outbox. */
+export interface DeliveryRecord {
+  readonly id: string;
+  readonly type: LifecycleEventType;
+  readonly projectId: string;
+  readonly payload: string;
+  readonly createdAt: Date;
+  /** Attempts made so far. */
+  readonly attempts: number;
+  readonly nextAttemptAt: Date;
+  readonly deliveredAt: Date | null;
+  readonly failedAt: Date | null;
+  readonly lastError: string | null;
+}
+
+export type DeliveryOutcome =
+  | { readonly delivered: Date }
+  | { readonly retryAt: Date; readonly error: string }
+  | { readonly failed: Date; readonly error: string };
+
+export interface AuditRecord extends Omit<NewAuditRecord, "announces"> {
   /** Insertion order; lists page by it. */
   readonly position: number;
 }
@@ -237,8 +263,8 @@ export interface Store {
    */
   insertTokens(tokens: readonly NewTokenRecord[], audit: NewAuditRecord): Promise<void>;
   /**
-   * Replaces every project, token and audit entry with these, all or nothing (mock mode's
-   * fixtures); settings stay. Top-level projects come before their subprojects.
+   * Replaces every project, token, audit entry and webhook delivery with these, all or nothing
+   * (mock mode's fixtures); settings stay. Top-level projects come before their subprojects.
    */
   replaceContents(
     projects: readonly NewProjectRecord[],
@@ -286,9 +312,21 @@ export interface Store {
   /**
    * Marks up to `limit` tokens whose expiry has passed and is not yet recorded, with a
    * `token.expired` entry each in the same transaction; returns them. Safe to run on every
-   * node at once: each expiry is claimed by exactly one.
+   * node at once: each expiry is claimed by exactly one. With `announces`, each expiry's
+   * announcement is written in that transaction too.
    */
-  claimExpiredTokens(now: Date, limit: number): Promise<TokenRecord[]>;
+  claimExpiredTokens(now: Date, limit: number, announces: boolean): Promise<TokenRecord[]>;
+
+  /**
+   * Takes up to `limit` webhook deliveries that are due by `now` and leases them until
+   * `leaseUntil`: no other node takes them meanwhile, and one whose node stops before settling
+   * it is taken again after the lease. Oldest due first.
+   */
+  claimDeliveries(now: Date, limit: number, leaseUntil: Date): Promise<DeliveryRecord[]>;
+  /** Records one attempt's outcome: delivered, to be retried at a time, or given up on. */
+  settleDelivery(id: string, outcome: DeliveryOutcome): Promise<void>;
+  /** Deliveries given up on, newest first. */
+  listFailedDeliveries(limit: number): Promise<DeliveryRecord[]>;
 
   /** Entries of a project, its subprojects and the whole service, newest last. */
   listAudit(

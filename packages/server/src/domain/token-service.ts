@@ -15,10 +15,11 @@ import { NotFoundError, ValidationError } from "./errors.js";
 import { newId, normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import { type Page, type PageQuery, readFilteredPage, readPage } from "./keyset-page.js";
-import type { LifecycleEvents } from "./lifecycle-events.js";
+import type { LifecycleEvents, LifecycleEventType } from "./lifecycle-events.js";
 import { newTokenRecord } from "./new-records.js";
 import type {
   ListedTokenRecord,
+  NewAuditRecord,
   NewTokenRecord,
   Store,
   TokenChangeSet,
@@ -230,11 +231,14 @@ export class TokenService {
     const record = await this.store.deleteToken(
       projectId,
       id,
-      auditEntry("token.deleted", { type: "token", id, projectId }, actor, now),
+      this.#announcing(
+        "token.deleted",
+        auditEntry("token.deleted", { type: "token", id, projectId }, actor, now),
+      ),
     );
     if (!record) throw tokenNotFound(tokenId);
     this.cache.invalidate(record.secretDigest);
-    this.events.publish({ type: "token.deleted", token: eventToken(record), occurredAt: now });
+    if (this.events.announcing) this.events.announced();
   }
 
   /**
@@ -262,14 +266,17 @@ export class TokenService {
         previousSecretExpiresAt: overlapMs > 0 ? new Date(now.getTime() + overlapMs) : null,
         updatedAt: now,
       },
-      auditEntry("token.rerolled", { type: "token", id, projectId }, actor, now, {
-        overlap_seconds: overlapMs / 1000,
-      }),
+      this.#announcing(
+        "token.rerolled",
+        auditEntry("token.rerolled", { type: "token", id, projectId }, actor, now, {
+          overlap_seconds: overlapMs / 1000,
+        }),
+      ),
     );
     if (!rerolled) throw tokenNotFound(tokenId);
     const record = rerolled.token;
     this.cache.invalidate(rerolled.replacedDigest);
-    this.events.publish({ type: "token.rerolled", token: eventToken(record), occurredAt: now });
+    if (this.events.announcing) this.events.announced();
     return { ...managedToken(record), token: secret };
   }
 
@@ -289,6 +296,11 @@ export class TokenService {
       page,
     );
     return { ...found, items: found.items.map(managedToken) };
+  }
+
+  /** The audit entry of `event`, announcing it too when webhooks are on (the store writes both). */
+  #announcing(event: LifecycleEventType, entry: NewAuditRecord): NewAuditRecord {
+    return this.events.announcing ? { ...entry, announces: event } : entry;
   }
 
   #tokenFilter(query: ManagedTokenQuery): TokenFilter {
@@ -397,10 +409,6 @@ function managedToken(record: ListedTokenRecord): ManagedToken {
 
 function tokenTarget(record: NewTokenRecord): AuditTarget {
   return { type: "token", id: record.id, projectId: record.projectId };
-}
-
-function eventToken(record: TokenRecord) {
-  return { id: record.id, projectId: record.projectId, name: record.name };
 }
 
 function lifecycleFieldNames(lifecycle: { expiresAt?: unknown; enabled?: unknown }): string[] {

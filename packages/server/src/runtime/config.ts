@@ -295,8 +295,9 @@ function parseTimeouts(env: NodeJS.ProcessEnv): ServerConfig["timeouts"] {
 
 export interface WebhookSettings {
   readonly url: string;
+  /** Signs each delivery (Standard Webhooks): `whsec_` + base64 of the key, or the key as text. */
   readonly secret: string;
-  /** The wait before the first retry; each next one waits twice as long. */
+  /** The retry schedule's unit: 1000 makes it 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
   readonly retryBaseMs: number;
 }
 
@@ -321,7 +322,7 @@ function parseWebhook(env: NodeJS.ProcessEnv): WebhookSettings | undefined {
       "TOKENSPACE_WEBHOOK_RETRY_BASE_MS",
       env.TOKENSPACE_WEBHOOK_RETRY_BASE_MS,
       1000,
-      1,
+      0,
       600_000,
     ),
   };

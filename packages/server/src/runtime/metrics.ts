@@ -40,6 +40,12 @@ export class Metrics {
     buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
     registers: [this.registry],
   });
+  readonly webhookDeliveries = new Counter({
+    name: "tokenspace_webhook_deliveries_total",
+    help: "Webhook delivery attempts, by outcome: delivered, retried (to be tried again) or failed (given up after the whole schedule).",
+    labelNames: ["outcome"],
+    registers: [this.registry],
+  });
   readonly revocationsHeard = new Counter({
     name: "tokenspace_revocations_received_total",
     help: "Token changes announced by other nodes and heard by this one.",

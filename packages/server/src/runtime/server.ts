@@ -78,6 +78,7 @@ export async function startServer(
       mock: config.mock,
     });
     await app.listen({ port: config.port, host: config.host });
+    tokenspace.webhooks?.start();
     tokenspace.maintenance.start({
       expiriesEveryMs: EXPIRY_SWEEP_MS,
       pruneEveryMs: AUDIT_PRUNE_MS,

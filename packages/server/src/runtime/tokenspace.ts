@@ -24,7 +24,7 @@ import { RedisCounters } from "../store/redis-counters.js";
 import type { ServerConfig } from "./config.js";
 import type { Metrics } from "./metrics.js";
 import { loadServerKey, promoteNextKey, type ServerKey } from "./server-key.js";
-import { WebhookNotifier } from "./webhook-notifier.js";
+import { WebhookDeliverer } from "./webhook-deliverer.js";
 
 const REVOCATIONS_UNHEARD = "revocations unheard";
 /** Last-used times are written at most this long after the use. */
@@ -48,6 +48,8 @@ export interface Tokenspace {
   readonly usage: UsageRecorder;
   /** Expiries recorded and announced, the audit log pruned: started by the server. */
   readonly maintenance: Maintenance;
+  /** Delivers the webhook outbox, when a webhook is configured: started by the server. */
+  readonly webhooks: WebhookDeliverer | undefined;
   /** Puts the store back to the configured fixtures (to nothing without them): mock mode's reset. */
   readonly fixtures: FixtureRestorer;
   close(): Promise<void>;
@@ -114,7 +116,7 @@ export async function openTokenspace(
       restored: () => cache.resume(REVOCATIONS_UNHEARD),
     });
     const following = follower;
-    const webhook = config.webhook && new WebhookNotifier(config.webhook, warn);
+    const webhook = config.webhook && new WebhookDeliverer(store, config.webhook, warn, metrics);
     const events = webhook ?? NO_LIFECYCLE_EVENTS;
     const usage = new UsageRecorder(store, (error) =>
       warn({ err: String(error) }, "last-used times not recorded"),
@@ -137,6 +139,7 @@ export async function openTokenspace(
       audit,
       usage,
       maintenance,
+      webhooks: webhook,
       fixtures: new FixtureRestorer(store, keyring, cache, clock, config.fixtures ?? []),
       close: async () => {
         following.stop();

@@ -10,8 +10,11 @@ import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store
 import { SHARED_SQL } from "../sql/store-statements.js";
 import {
   AUDIT,
+  announcedValues,
   auditParameters,
+  type DeliveryRow,
   EXPIRED_TOKEN_AUDIT,
+  OUTBOX,
   PROJECTS,
   TOKENS,
   type TokenRow,
@@ -24,6 +27,12 @@ import type { PostgresOptions } from "./postgres-options.js";
 import { RevocationListener } from "./revocation-listener.js";
 
 const REVOCATION_CHANNEL = "tokenspace_revocations";
+
+/** One statement of a transaction, on its connection. */
+type TransactionStep = (
+  statement: CompiledStatement,
+  values: SqlValues,
+) => Promise<pg.QueryResult<pg.QueryResultRow>>;
 
 const notify = (digestColumn: string) =>
   `pg_notify('${REVOCATION_CHANNEL}', encode(${digestColumn}, 'base64'))`;
@@ -70,8 +79,18 @@ const POSTGRES_ONLY = {
   updateProject: audited(SHARED_SQL.updateProject),
   insertToken: audited(SHARED_SQL.insertToken),
   // One statement: the references between the three are checked when all of it is done.
-  clearAll: `WITH tokens_cleared AS (DELETE FROM tokens), audit_cleared AS (DELETE FROM audit_events)
+  clearAll: `WITH tokens_cleared AS (DELETE FROM tokens), audit_cleared AS (DELETE FROM audit_events),
+      outbox_cleared AS (DELETE FROM webhook_outbox)
     DELETE FROM projects`,
+  insertOutboxRows: `INSERT INTO webhook_outbox (${OUTBOX.written.join(", ")})
+    SELECT ${OUTBOX.written.join(", ")}
+    FROM json_populate_recordset(null::webhook_outbox, @rows::json)`,
+  // Each node takes different deliveries: rows another node is taking are skipped, not waited on.
+  claimDeliveries: `UPDATE webhook_outbox SET next_attempt_at = @lease_until
+    WHERE position IN (SELECT position FROM webhook_outbox
+      WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= @now
+      ORDER BY next_attempt_at LIMIT @limit FOR UPDATE SKIP LOCKED)
+    RETURNING ${OUTBOX.selectList}`,
   insertProjects: `INSERT INTO projects (${PROJECTS.written.join(", ")})
     SELECT ${PROJECTS.written.join(", ")} FROM json_populate_recordset(null::projects, @rows::json)`,
   insertTokens: `WITH inserted AS (
@@ -159,13 +178,16 @@ export class PostgresStore extends SqlStore implements Store {
     return (await this.#query(statement, values)).rowCount ?? 0;
   }
 
-  /** One statement: the change, a CTE that writes its audit entry and, for a token, its NOTIFY. */
+  /**
+   * One statement: the change, a CTE that writes its audit entry and, for a token, its NOTIFY.
+   * A change that announces an event writes the announcement in the same transaction.
+   */
   protected async auditedChange<R>(
     change: AuditedChange,
     values: SqlValues,
     audit: NewAuditRecord,
   ): Promise<R[]> {
-    return this.rows<R>(this.#own[change], { ...values, ...auditParameters(audit) });
+    return this.#audited<R>(this.#own[change], values, audit);
   }
 
   async close(): Promise<void> {
@@ -218,38 +240,21 @@ export class PostgresStore extends SqlStore implements Store {
     tokenRows: readonly SqlValues[],
     audit: NewAuditRecord,
   ): Promise<void> {
-    const client = await this.#pool.connect();
-    const run = (statement: CompiledStatement, values: SqlValues) =>
-      client.query({
-        name: statement.name,
-        text: statement.text,
-        values: this.bind(statement, values),
-      });
-    try {
-      await client.query("BEGIN");
+    await this.#transaction(async (run) => {
       await run(this.#own.clearAll, {});
       await run(this.#own.insertProjects, { rows: JSON.stringify(projectRows.map(jsonValues)) });
       await run(this.#own.insertTokens, {
         rows: JSON.stringify(tokenRows.map(jsonValues)),
         ...auditParameters(audit),
       });
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw classifyPostgresError(error);
-    } finally {
-      client.release();
-    }
+    });
   }
 
   protected async rerollTokenRow(
     values: SqlValues,
     audit: NewAuditRecord,
   ): Promise<RerolledRow | undefined> {
-    const [row] = await this.rows<RerolledRow>(this.#own.rerollToken, {
-      ...values,
-      ...auditParameters(audit),
-    });
+    const [row] = await this.#audited<RerolledRow>(this.#own.rerollToken, values, audit);
     return row;
   }
 
@@ -260,8 +265,78 @@ export class PostgresStore extends SqlStore implements Store {
     });
   }
 
-  protected claimExpiredTokenRows(now: Date, limit: number): Promise<TokenRow[]> {
-    return this.rows<TokenRow>(this.#own.claimExpiredTokens, { now, limit });
+  protected async claimExpiredTokenRows(
+    now: Date,
+    limit: number,
+    announces: boolean,
+  ): Promise<TokenRow[]> {
+    if (!announces) return this.rows<TokenRow>(this.#own.claimExpiredTokens, { now, limit });
+    return this.#transaction(async (run) => {
+      const due = (await run(this.#own.claimExpiredTokens, { now, limit })).rows as TokenRow[];
+      for (const token of due) {
+        if (token.expires_at === null) continue;
+        const occurredAt = new Date(token.expires_at);
+        await this.#announce(run, { announces: "token.expired", occurredAt }, [token]);
+      }
+      return due;
+    });
+  }
+
+  protected claimDeliveryRows(now: Date, limit: number, leaseUntil: Date): Promise<DeliveryRow[]> {
+    return this.rows<DeliveryRow>(this.#own.claimDeliveries, {
+      now,
+      limit,
+      lease_until: leaseUntil,
+    });
+  }
+
+  /** An audited statement, with the announcement its audit entry asks for in its transaction. */
+  async #audited<R>(
+    statement: CompiledStatement,
+    values: SqlValues,
+    audit: NewAuditRecord,
+  ): Promise<R[]> {
+    const parameters = { ...values, ...auditParameters(audit) };
+    if (audit.announces === undefined) return this.rows<R>(statement, parameters);
+    return this.#transaction(async (run) => {
+      const rows = (await run(statement, parameters)).rows as R[];
+      await this.#announce(run, audit, rows as TokenRow[]);
+      return rows;
+    });
+  }
+
+  /** Writes the announcements of the changes to `rows`, if their audit entry announces one. */
+  async #announce(
+    run: TransactionStep,
+    audit: Pick<NewAuditRecord, "announces" | "occurredAt">,
+    rows: readonly TokenRow[],
+  ): Promise<void> {
+    const outbox = rows.flatMap((row) => announcedValues(audit, row) ?? []);
+    if (outbox.length > 0) {
+      await run(this.#own.insertOutboxRows, { rows: JSON.stringify(outbox.map(jsonValues)) });
+    }
+  }
+
+  /** Runs `work` in one transaction on one connection: committed, or rolled back on failure. */
+  async #transaction<T>(work: (run: TransactionStep) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    const run: TransactionStep = (statement, values) =>
+      client.query({
+        name: statement.name,
+        text: statement.text,
+        values: this.bind(statement, values),
+      });
+    try {
+      await client.query("BEGIN");
+      const result = await work(run);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw classifyPostgresError(error);
+    } finally {
+      client.release();
+    }
   }
 
   /** Runs a statement, prepared once per connection under its name. */

@@ -151,6 +151,29 @@ const SCHEMA: readonly SchemaStep[] = [
       CREATE INDEX audit_events_target ON audit_events (target_id, position);
     `,
   },
+  {
+    name: "the webhook outbox",
+    versions: { sqlite: 5, postgres: 6 },
+    sql: (t) => `
+      CREATE TABLE webhook_outbox (
+        position ${t.position},
+        id ${t.text} NOT NULL UNIQUE,
+        type ${t.text} NOT NULL,
+        project_id ${t.text} NOT NULL,
+        payload ${t.text} NOT NULL,
+        created_at ${t.time} NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at ${t.time} NOT NULL,
+        delivered_at ${t.time},
+        failed_at ${t.time},
+        last_error ${t.text}
+      )${t.tableOptions};
+      CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at)
+        WHERE delivered_at IS NULL AND failed_at IS NULL;
+      CREATE INDEX webhook_outbox_failed ON webhook_outbox (failed_at)
+        WHERE failed_at IS NOT NULL;
+    `,
+  },
 ];
 
 /** The migrations of one dialect, in version order. */

@@ -1,6 +1,8 @@
 import type {
   AuditFilter,
   AuditRecord,
+  DeliveryOutcome,
+  DeliveryRecord,
   FilteredListWindow,
   FilteredRows,
   ListedTokenRecord,
@@ -31,12 +33,14 @@ import {
 } from "./store-statements.js";
 import {
   type AuditRow,
+  type DeliveryRow,
   type ListedTokenRow,
   type ProjectRow,
   projectChangeValues,
   projectValues,
   type TokenRow,
   toAudit,
+  toDelivery,
   tokenChangeValues,
   tokenValues,
   toListedToken,
@@ -45,6 +49,9 @@ import {
 } from "./tables.js";
 
 export type RerolledRow = TokenRow & { replaced_digest: Buffer };
+
+/** How much of a failed attempt's error is kept: enough to tell what went wrong. */
+const MAX_DELIVERY_ERROR_LENGTH = 500;
 
 /** The single-row changes that are recorded in the audit log as they are made. */
 export type AuditedChange =
@@ -59,6 +66,9 @@ type Shared =
   | "insertTokens"
   | "rerollToken"
   | "claimExpiredTokens"
+  | "claimDeliveries"
+  | "settleDelivery"
+  | "listFailedDeliveries"
   | "insertProject"
   | "updateProject"
   | "insertToken"
@@ -150,7 +160,18 @@ export abstract class SqlStore implements Pick<Store, Shared> {
   ): Promise<void>;
 
   /** Marks up to `limit` tokens whose expiry passed by `now` as recorded, auditing each. */
-  protected abstract claimExpiredTokenRows(now: Date, limit: number): Promise<TokenRow[]>;
+  protected abstract claimExpiredTokenRows(
+    now: Date,
+    limit: number,
+    announces: boolean,
+  ): Promise<TokenRow[]>;
+
+  /** Leases up to `limit` deliveries due by `now` until `leaseUntil`, oldest due first. */
+  protected abstract claimDeliveryRows(
+    now: Date,
+    limit: number,
+    leaseUntil: Date,
+  ): Promise<DeliveryRow[]>;
 
   async ping(): Promise<void> {
     await this.rows(this.statements.ping, {});
@@ -235,8 +256,27 @@ export abstract class SqlStore implements Pick<Store, Shared> {
     return this.#audited("deleteToken", { project_id: projectId, id: tokenId }, audit, toToken);
   }
 
-  async claimExpiredTokens(now: Date, limit: number): Promise<TokenRecord[]> {
-    return (await this.claimExpiredTokenRows(now, limit)).map(toToken);
+  async claimExpiredTokens(now: Date, limit: number, announces: boolean): Promise<TokenRecord[]> {
+    return (await this.claimExpiredTokenRows(now, limit, announces)).map(toToken);
+  }
+
+  async claimDeliveries(now: Date, limit: number, leaseUntil: Date): Promise<DeliveryRecord[]> {
+    return (await this.claimDeliveryRows(now, limit, leaseUntil)).map(toDelivery);
+  }
+
+  async settleDelivery(id: string, outcome: DeliveryOutcome): Promise<void> {
+    await this.change(this.statements.settleDelivery, {
+      id,
+      delivered_at: "delivered" in outcome ? outcome.delivered : null,
+      failed_at: "failed" in outcome ? outcome.failed : null,
+      retry_at: "retryAt" in outcome ? outcome.retryAt : null,
+      last_error: "error" in outcome ? outcome.error.slice(0, MAX_DELIVERY_ERROR_LENGTH) : null,
+    });
+  }
+
+  async listFailedDeliveries(limit: number): Promise<DeliveryRecord[]> {
+    const rows = await this.rows<DeliveryRow>(this.statements.listFailedDeliveries, { limit });
+    return rows.map(toDelivery);
   }
 
   async findProject(id: string): Promise<ProjectRecord | undefined> {

@@ -4,6 +4,7 @@ import {
   assignmentsSql,
   insertSql,
   LISTED_TOKEN_COLUMNS,
+  OUTBOX,
   PROJECTS,
   TOKENS,
 } from "./tables.js";
@@ -113,6 +114,13 @@ export const SHARED_SQL = {
   listAllTokens: `SELECT ${TOKENS.selectList} FROM tokens WHERE position > @position
         ORDER BY position ASC LIMIT @limit`,
   insertAudit: insertSql(AUDIT, { returning: false, prefix: "audit_" }),
+  insertOutbox: insertSql(OUTBOX, { returning: false }),
+  settleDelivery: `UPDATE webhook_outbox SET attempts = attempts + 1,
+          delivered_at = @delivered_at, failed_at = @failed_at, last_error = @last_error,
+          next_attempt_at = coalesce(@retry_at, next_attempt_at)
+        WHERE id = @id`,
+  listFailedDeliveries: `SELECT ${OUTBOX.selectList} FROM webhook_outbox
+        WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT @limit`,
   pruneAudit: `DELETE FROM audit_events WHERE position IN (
         SELECT position FROM audit_events WHERE occurred_at < @before::timestamptz
         ORDER BY occurred_at LIMIT @limit)`,

@@ -1,7 +1,9 @@
 import type { AuditAction } from "@tokenspace/contract";
+import { type Announcement, announcement } from "../../domain/lifecycle-events.js";
 import { isPermission } from "../../domain/permissions.js";
 import type {
   AuditRecord,
+  DeliveryRecord,
   ListedTokenRecord,
   NewAuditRecord,
   NewProjectRecord,
@@ -51,6 +53,20 @@ export interface TokenRow {
   previous_sealed_secret: Buffer | null;
   previous_secret_expires_at: number | Date | null;
   expiry_recorded: number | boolean;
+}
+
+export interface DeliveryRow {
+  position: number | string;
+  id: string;
+  type: string;
+  project_id: string;
+  payload: string;
+  created_at: number | Date;
+  attempts: number;
+  next_attempt_at: number | Date;
+  delivered_at: number | Date | null;
+  failed_at: number | Date | null;
+  last_error: string | null;
 }
 
 export interface AuditRow {
@@ -133,6 +149,65 @@ export const TOKENS = table(
   ["name", "permissions", "updated_at", "enabled", "expiry_recorded", "expires_at"],
   ["expires_at"],
 );
+
+/** The webhook outbox: what is written with an announcement; attempts change the rest. */
+export const OUTBOX = table(
+  "webhook_outbox",
+  [
+    "id",
+    "type",
+    "project_id",
+    "payload",
+    "created_at",
+    "attempts",
+    "next_attempt_at",
+    "delivered_at",
+    "failed_at",
+    "last_error",
+  ] satisfies (keyof DeliveryRow)[],
+  [],
+);
+
+/** A new announcement's row: due at once (the epoch), no attempt made. */
+function outboxValues(entry: Announcement): Values<typeof OUTBOX> {
+  return {
+    id: entry.id,
+    type: entry.type,
+    project_id: entry.projectId,
+    payload: entry.payload,
+    created_at: entry.createdAt,
+    attempts: 0,
+    next_attempt_at: new Date(0),
+    delivered_at: null,
+    failed_at: null,
+    last_error: null,
+  };
+}
+
+/** The outbox row announcing `audit`'s event for the token row it changed, if it announces one. */
+export function announcedValues(
+  audit: Pick<NewAuditRecord, "announces" | "occurredAt">,
+  row: Pick<TokenRow, "id" | "project_id" | "name">,
+): Values<typeof OUTBOX> | undefined {
+  if (audit.announces === undefined) return undefined;
+  const token = { id: row.id, projectId: row.project_id, name: row.name };
+  return outboxValues(announcement(audit.announces, token, audit.occurredAt));
+}
+
+export function toDelivery(row: DeliveryRow): DeliveryRecord {
+  return {
+    id: row.id,
+    type: row.type as DeliveryRecord["type"],
+    projectId: row.project_id,
+    payload: row.payload,
+    createdAt: new Date(row.created_at),
+    attempts: Number(row.attempts),
+    nextAttemptAt: new Date(row.next_attempt_at),
+    deliveredAt: optionalDate(row.delivered_at),
+    failedAt: optionalDate(row.failed_at),
+    lastError: row.last_error,
+  };
+}
 
 /** The columns a list reads: never a secret's digest or ciphertext, which no list shows. */
 const SECRET_COLUMNS = new Set([

@@ -6,7 +6,15 @@ import { type MigrationPlan, planMigrations, runMigrations } from "../migration-
 import { migrationsFor } from "../sql/migrations.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
 import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store.js";
-import { auditParameters, EXPIRED_TOKEN_AUDIT, TOKENS, type TokenRow } from "../sql/tables.js";
+import {
+  announcedValues,
+  auditParameters,
+  type DeliveryRow,
+  EXPIRED_TOKEN_AUDIT,
+  OUTBOX,
+  TOKENS,
+  type TokenRow,
+} from "../sql/tables.js";
 import { keepPrivate } from "./private-files.js";
 import { SQLITE_DIALECT } from "./sqlite-dialect.js";
 import { SqliteMigrationAdapter } from "./sqlite-migration-adapter.js";
@@ -33,11 +41,18 @@ const SQLITE_ONLY = {
     ORDER BY expires_at LIMIT @limit`,
   markExpiryRecorded: "UPDATE tokens SET expiry_recorded = 1 WHERE id = @id",
   auditExpiry: `${EXPIRED_TOKEN_AUDIT} FROM tokens WHERE id = @id`,
+  // One writer at a time: the deliveries it takes are nobody else's until their lease ends.
+  claimDeliveries: `UPDATE webhook_outbox SET next_attempt_at = @lease_until
+    WHERE position IN (SELECT position FROM webhook_outbox
+      WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= @now
+      ORDER BY next_attempt_at LIMIT @limit)
+    RETURNING ${OUTBOX.selectList}`,
   // A DELETE without WHERE is SQLite's truncate; in this order for the references between them.
   clearTokens: "DELETE FROM tokens",
   clearSubprojects: "DELETE FROM projects WHERE parent_id IS NOT NULL",
   clearProjects: "DELETE FROM projects",
   clearAudit: "DELETE FROM audit_events",
+  clearOutbox: "DELETE FROM webhook_outbox",
 };
 
 /**
@@ -108,6 +123,7 @@ export class SqliteStore extends SqlStore implements Store {
     return this.#write(() => {
       const rows = this.#all<R>(this.statements[change], values);
       if (rows.length > 0) this.#audit(audit);
+      for (const row of rows) this.#announce(audit, row as TokenRow);
       return rows;
     });
   }
@@ -167,8 +183,8 @@ export class SqliteStore extends SqlStore implements Store {
     audit: NewAuditRecord,
   ): Promise<void> {
     await this.#write(() => {
-      const { clearTokens, clearSubprojects, clearProjects, clearAudit } = this.#own;
-      for (const clear of [clearTokens, clearSubprojects, clearProjects, clearAudit]) {
+      const { clearTokens, clearSubprojects, clearProjects, clearAudit, clearOutbox } = this.#own;
+      for (const clear of [clearTokens, clearSubprojects, clearProjects, clearAudit, clearOutbox]) {
         this.#run(clear, {});
       }
       for (const row of projectRows) this.#run(this.statements.insertProject, row);
@@ -186,6 +202,7 @@ export class SqliteStore extends SqlStore implements Store {
       if (!replaced) return undefined;
       const [row] = this.#all<TokenRow>(this.#own.rerollToken, values);
       this.#audit(audit);
+      if (row) this.#announce(audit, row);
       return row && { ...row, replaced_digest: replaced.secret_digest };
     });
   }
@@ -196,20 +213,42 @@ export class SqliteStore extends SqlStore implements Store {
     });
   }
 
-  protected async claimExpiredTokenRows(now: Date, limit: number): Promise<TokenRow[]> {
+  protected async claimExpiredTokenRows(
+    now: Date,
+    limit: number,
+    announces: boolean,
+  ): Promise<TokenRow[]> {
     return this.#write(() => {
       const due = this.#all<TokenRow>(this.#own.dueExpiries, { now, limit });
-      for (const { id } of due) {
-        this.#run(this.#own.markExpiryRecorded, { id });
-        this.#run(this.#own.auditExpiry, { id });
+      for (const token of due) {
+        this.#run(this.#own.markExpiryRecorded, { id: token.id });
+        this.#run(this.#own.auditExpiry, { id: token.id });
+        if (announces && token.expires_at !== null) {
+          this.#announce(
+            { announces: "token.expired", occurredAt: new Date(token.expires_at) },
+            token,
+          );
+        }
       }
       return due;
     });
   }
 
+  protected claimDeliveryRows(now: Date, limit: number, leaseUntil: Date): Promise<DeliveryRow[]> {
+    return this.#write(() =>
+      this.#all<DeliveryRow>(this.#own.claimDeliveries, { now, limit, lease_until: leaseUntil }),
+    );
+  }
+
   /** Records an audit entry; called inside the write it records. */
   #audit(entry: NewAuditRecord): void {
     this.#run(this.statements.insertAudit, auditParameters(entry));
+  }
+
+  /** Writes the announcement of the change to `row`, if its audit entry announces one. */
+  #announce(audit: Pick<NewAuditRecord, "announces" | "occurredAt">, row: TokenRow): void {
+    const outbox = announcedValues(audit, row);
+    if (outbox) this.#run(this.statements.insertOutbox, outbox);
   }
 
   #statement(compiled: CompiledStatement): Database.Statement {
