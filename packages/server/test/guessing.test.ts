@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "
 import { COMPAT } from "./support/compat.js";
 import { HttpClient } from "./support/http-client.js";
 import { TEST_STORE } from "./support/test-database.js";
-import { startTestServer, type TestServer } from "./support/test-server.js";
+import { newSecret, startTestServer, type TestServer } from "./support/test-server.js";
 
 const WRONG = `PT${"0".repeat(48)}`;
 const REDIS_URL = inject("redisUrl") ?? "";
@@ -71,6 +71,56 @@ describe("failed authentications are throttled, valid credentials never", () => 
       password: server.token,
     }).request("POST", tokens(server), { json: { name: "still fine", permissions: ["chat"] } });
     expect(write.status).toBe(200);
+  });
+
+  test("over the budget, a token this node has not verified yet is checked against the store and accepted", async () => {
+    const server = await start({ TOKENSPACE_AUTH_FAILURES_PER_MINUTE: "3" });
+    const created = await new HttpClient(server.url, {
+      username: server.projectId,
+      password: server.token,
+    }).request("POST", tokens(server), { json: { name: "new", permissions: ["management"] } });
+    for (let index = 0; index < 6; index++) await guess(server);
+    expect((await guess(server)).status).toBe(429);
+    const fresh = new HttpClient(server.url, {
+      username: server.projectId,
+      password: created.body.token,
+    });
+    expect((await fresh.request("GET", tokens(server))).status).toBe(200);
+    // Known to verify now: its writes are checked against the store each time, and not paced.
+    for (let index = 0; index < 5; index++) {
+      const write = await fresh.request("POST", tokens(server), {
+        json: { name: `write ${index}`, permissions: ["chat"] },
+      });
+      expect(write.status).toBe(200);
+    }
+  });
+
+  test("over the budget, guessing costs the store one lookup a second per address and project id", async () => {
+    const server = await start({
+      TOKENSPACE_AUTH_FAILURES_PER_MINUTE: "3",
+      TOKENSPACE_METRICS: "1",
+    });
+    for (let index = 0; index < 6; index++) await guess(server);
+    const lookups = async () => {
+      const metrics = (await new HttpClient(server.url).request("GET", "/metrics", { auth: null }))
+        .text;
+      const line =
+        /tokenspace_store_query_duration_seconds_count\{operation="findTokenByDigest"\} (\d+)/.exec(
+          metrics,
+        );
+      return Number(line?.[1] ?? 0);
+    };
+    const before = await lookups();
+    const guesses = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        new HttpClient(server.url, { username: server.projectId, password: newSecret() }).request(
+          "GET",
+          tokens(server),
+        ),
+      ),
+    );
+    expect(new Set(guesses.map((response) => response.status))).toEqual(new Set([429]));
+    expect((await lookups()) - before).toBeLessThanOrEqual(4);
   });
 
   test("malformed credentials count as failures; a missing header does not", async () => {

@@ -67,7 +67,17 @@ export class Authenticator {
   async verify(
     projectId: string,
     secret: string,
-    { fresh = false }: { readonly fresh?: boolean } = {},
+    {
+      fresh = false,
+      pace,
+    }: {
+      readonly fresh?: boolean;
+      /**
+       * Runs the store lookup, or declines to (resolving to `undefined`): a caller over its
+       * guess budget gets a bounded number of lookups, not one per guess.
+       */
+      readonly pace?: <T>(lookup: () => Promise<T>) => Promise<T | undefined>;
+    } = {},
   ): Promise<Principal | undefined> {
     if (!isWellFormedSecret(secret)) return undefined;
     const project = normalizeId(projectId);
@@ -77,7 +87,12 @@ export class Authenticator {
       if (this.cache.knownUnknown(secret)) return undefined;
     }
     const generation = this.cache.generation;
-    const found = await this.#find(secret);
+    const lookup = () => this.#find(secret).then((found) => ({ found }));
+    // A secret that verified a moment ago is asked about again (a fresh check), but not paced.
+    const paced = pace !== undefined && this.cache.verified(secret) === undefined;
+    const looked = paced ? await pace(lookup) : await lookup();
+    if (!looked) return undefined;
+    const { found } = looked;
     if (!found) {
       this.cache.rememberUnknown(secret, generation);
       return undefined;

@@ -52,6 +52,12 @@ export class RequestBudget {
     return over && this.#refusal(over.key, over.resetInMs);
   }
 
+  /** Whether one of the keys is known, here, to be over its budget now (no counter asked). */
+  exhausted(keys: readonly string[]): boolean {
+    const now = Date.now();
+    return keys.some((key) => (this.#exhaustedUntil.get(key) ?? 0) > now);
+  }
+
   #refusal(key: string, resetInMs: number): BudgetRefusal {
     const seconds = Math.max(1, Math.ceil(resetInMs / 1000));
     return {

@@ -3,6 +3,7 @@ import type { Counters } from "../domain/counters.js";
 import { RateLimitedError } from "../domain/errors.js";
 import { isUuid, normalizeId } from "../domain/identifiers.js";
 import { type BudgetRefusal, RequestBudget } from "../domain/request-budget.js";
+import { LookupPacer } from "./lookup-pacer.js";
 
 /** The budgets the API surfaces spend; each is absent when its limit is 0 (off). */
 export interface RequestBudgets {
@@ -10,6 +11,8 @@ export interface RequestBudgets {
   readonly failedAuthentications: RequestBudget | undefined;
   /** Authenticated requests a minute, per project. */
   readonly projectRequests: RequestBudget | undefined;
+  /** The store lookups of credentials presented from over the failed-authentication budget. */
+  readonly lookups: LookupPacer;
 }
 
 export function requestBudgets(
@@ -29,7 +32,13 @@ export function requestBudgets(
       limits.rateLimitPerMinute > 0
         ? new RequestBudget(counters, limits.rateLimitPerMinute, () => "requests for this project")
         : undefined,
+    lookups: new LookupPacer(),
   };
+}
+
+/** The failed-authentication budget's key for the request's client address. */
+export function addressKey(request: FastifyRequest): string {
+  return `auth-failures:address:${request.ip}`;
 }
 
 /**
@@ -40,7 +49,7 @@ export function failedAuthenticationKeys(
   request: FastifyRequest,
   username: string | undefined,
 ): string[] {
-  const keys = [`auth-failures:address:${request.ip}`];
+  const keys = [addressKey(request)];
   if (username !== undefined && isUuid(username)) {
     keys.push(`auth-failures:project:${normalizeId(username)}`);
   }

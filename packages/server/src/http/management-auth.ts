@@ -4,7 +4,12 @@ import { type Authenticator, CREDENTIALS_REJECTED } from "../domain/authenticato
 import { AuthenticationError, RateLimitedError } from "../domain/errors.js";
 import { type Principal, requirePermission } from "../domain/principal.js";
 import { type BasicCredentials, parseBasicCredentials } from "./basic-credentials.js";
-import { charge, failedAuthenticationKeys, type RequestBudgets } from "./budget-charges.js";
+import {
+  addressKey,
+  charge,
+  failedAuthenticationKeys,
+  type RequestBudgets,
+} from "./budget-charges.js";
 
 /** Methods that only read; every other method may change state. */
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -80,9 +85,26 @@ export async function checkBasic(
         : { message: error.message },
     };
   }
-  const principal = await authenticator.verify(credentials.username, credentials.password, options);
+  const principal = await authenticator.verify(credentials.username, credentials.password, {
+    ...options,
+    ...overBudgetPacing(request, budgets, credentials.username),
+  });
   if (principal) return { principal };
   return { refusal: await charged(request, budgets, CREDENTIALS_REJECTED, credentials.username) };
+}
+
+/**
+ * From an address over its failed-authentication budget, a credential the cache does not know
+ * is still checked against the store before it is refused, but paced (see LookupPacer): one
+ * lookup a second per address and project id presented.
+ */
+function overBudgetPacing(request: FastifyRequest, budgets: RequestBudgets, username: string) {
+  const address = addressKey(request);
+  if (!budgets.failedAuthentications?.exhausted([address])) return {};
+  const key = `${address}|${username}`;
+  return {
+    pace: <T>(lookup: () => Promise<T>) => budgets.lookups.run(key, lookup),
+  };
 }
 
 /** A failed authentication, counted: the refusal it gets, which over the budget says so. */
