@@ -45,6 +45,9 @@ describe.skipIf(TEST_STORE !== "postgres")("two server processes on one PostgreS
       ...databaseEnv,
       TOKENSPACE_BOOTSTRAP_PROJECT_ID: projectId,
       TOKENSPACE_BOOTSTRAP_TOKEN: bootstrapToken,
+      // The revocation races below send thousands of refused writes from this one address on
+      // purpose; the guess budget they would spend is tested on nodes of its own, further down.
+      TOKENSPACE_AUTH_FAILURES_PER_MINUTE: "0",
     };
     [nodeA, nodeB] = await Promise.all([serve({ env }), serve({ env })]);
     onA = new HttpClient(nodeA.url, { username: projectId, password: bootstrapToken });
@@ -237,26 +240,50 @@ describe.skipIf(TEST_STORE !== "postgres")("two server processes on one PostgreS
       expect(write.status).toBe(401);
     }
   }, 120_000);
+});
 
-  // Last in this block: it spends this address's failed-authentication budget for a minute.
-  test("with the address's guess budget spent, a token created on node A works on node B at once, through the API and forward auth", async () => {
-    const wrong = new HttpClient(nodeB.url, { username: projectId, password: newSecret() });
-    let status = 0;
-    for (let attempt = 0; attempt < 100 && status !== 429; attempt++) {
-      status = (await wrong.request("GET", tokens)).status;
+describe.skipIf(TEST_STORE !== "postgres")("the guess budget across two nodes", () => {
+  test("with the address's budget spent, a token created on node A works on node B at once, through the API and forward auth", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "tokenspace-nodes-"));
+    const database = await createTestDatabase(directory);
+    const projectId = randomUUID();
+    const bootstrapToken = newSecret();
+    const env = {
+      ...database.env,
+      DATABASE_URL: database.url,
+      TOKENSPACE_BOOTSTRAP_PROJECT_ID: projectId,
+      TOKENSPACE_BOOTSTRAP_TOKEN: bootstrapToken,
+    };
+    const [nodeA, nodeB] = await Promise.all([serve({ env }), serve({ env })]);
+    try {
+      const tokens = `${COMPAT}/Accounts/${projectId}/tokens`;
+      const onA = new HttpClient(nodeA.url, { username: projectId, password: bootstrapToken });
+      const wrong = new HttpClient(nodeB.url, { username: projectId, password: newSecret() });
+      let status = 0;
+      for (let attempt = 0; attempt < 100 && status !== 429; attempt++) {
+        status = (await wrong.request("GET", tokens)).status;
+      }
+      expect(status).toBe(429);
+      const outcomes: number[] = [];
+      // From over the budget, node B paces its store lookups (one a second per address and
+      // project id), so each trial waits its turn: three trials.
+      for (let trial = 0; trial < 3; trial++) {
+        const created = await onA.request("POST", tokens, {
+          json: { name: "fresh", permissions: ["management"] },
+        });
+        const asCreated = new HttpClient(nodeB.url, {
+          username: projectId,
+          password: created.body.token,
+        });
+        outcomes.push((await asCreated.request("GET", tokens)).status);
+        outcomes.push((await asCreated.request("GET", "/auth/verify")).status);
+      }
+      expect(outcomes.filter((outcome) => outcome !== 200)).toEqual([]);
+      expect((await wrong.request("GET", tokens)).status).toBe(429);
+    } finally {
+      await Promise.all([nodeA.stop(), nodeB.stop()]);
+      rmSync(directory, { recursive: true, force: true });
     }
-    expect(status).toBe(429);
-    const outcomes: number[] = [];
-    // From over the budget, node B paces its store lookups (one a second per address and
-    // project id), so each trial waits its turn: three trials, six lookups.
-    for (let trial = 0; trial < 3; trial++) {
-      const created = await createOnA(["management"]);
-      const asCreated = new HttpClient(nodeB.url, { username: projectId, password: created.token });
-      outcomes.push((await asCreated.request("GET", tokens)).status);
-      outcomes.push((await asCreated.request("GET", "/auth/verify")).status);
-    }
-    expect(outcomes.filter((outcome) => outcome !== 200)).toEqual([]);
-    expect((await wrong.request("GET", tokens)).status).toBe(429);
   }, 60_000);
 });
 
