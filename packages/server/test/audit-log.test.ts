@@ -278,8 +278,9 @@ describe("the audit log on /api/tokenspace/audit", () => {
     expect(announced?.body).not.toMatch(/PT[0-9a-f]{48}/);
   });
 
-  test("entries older than the retention are pruned", async () => {
+  test("entries older than the retention are pruned, and the webhook deliveries settled before then", async () => {
     expect((await entries()).length).toBeGreaterThan(0);
+    expect(await fixture.server.database.countRows("webhook_outbox")).toBeGreaterThan(0);
     clock.advance(31 * DAY);
     await fixture.http.request("POST", `${EXT}/tokens`, {
       json: { name: "after retention", permissions: ["chat"] },
@@ -287,5 +288,6 @@ describe("the audit log on /api/tokenspace/audit", () => {
     const pruned = await fixture.server.server.tokenspace.maintenance.pruneAudit();
     expect(pruned).toBeGreaterThan(0);
     expect((await entries()).map((entry) => entry.action)).toEqual(["token.created"]);
+    expect(await fixture.server.database.countRows("webhook_outbox")).toBe(0);
   });
 });

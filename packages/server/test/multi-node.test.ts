@@ -265,8 +265,8 @@ describe.skipIf(TEST_STORE !== "postgres")("the guess budget across two nodes", 
       }
       expect(status).toBe(429);
       const outcomes: number[] = [];
-      // From over the budget, node B paces its store lookups (one a second per address and
-      // project id), so each trial waits its turn: three trials.
+      // From over the budget, node B paces its store lookups (20 a second per address), so
+      // each trial waits its turn.
       for (let trial = 0; trial < 3; trial++) {
         const created = await onA.request("POST", tokens, {
           json: { name: "fresh", permissions: ["management"] },

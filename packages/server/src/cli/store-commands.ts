@@ -94,6 +94,8 @@ export function printIssuedToken(
   );
 }
 
+const FAILED_DELIVERIES_SHOWN = 1000;
+
 /** `tokenspace webhooks failed`: deliveries given up on after the whole retry schedule. */
 export async function listFailedWebhooks(flags: Flags): Promise<void> {
   const failed = await withStore(flags, (tokenspace) =>
@@ -113,5 +115,3 @@ export async function listFailedWebhooks(flags: Flags): Promise<void> {
     `${row.failed_at}  ${row.id}  ${row.type}  after ${row.attempts} attempts: ${row.last_error}`;
   print(flags, rows, rows.length === 0 ? "No failed deliveries." : rows.map(describe).join("\n"));
 }
-
-const FAILED_DELIVERIES_SHOWN = 1000;

@@ -76,15 +76,14 @@ export class AuditLog {
   }
 
   /** Retention: deletes entries older than `days`, a batch at a time; returns how many. */
+  /**
+   * Deletes the entries older than `days`, and the webhook deliveries settled (delivered or
+   * given up on) before then, in batches; returns how many entries went.
+   */
   async prune(days: number, batchSize: number): Promise<number> {
     const before = new Date(this.clock.now().getTime() - days * 86_400_000);
-    let pruned = 0;
-    for (;;) {
-      const deleted = await this.store.pruneAudit(before, batchSize);
-      pruned += deleted;
-      if (deleted < batchSize) return pruned;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await inBatches(batchSize, () => this.store.pruneDeliveries(before, batchSize));
+    return inBatches(batchSize, () => this.store.pruneAudit(before, batchSize));
   }
 
   #filter(query: AuditQuery): AuditFilter {
@@ -139,4 +138,15 @@ export function auditEntryView(record: AuditRecord): AuditEntry {
     details: record.details,
     occurred_at: record.occurredAt.toISOString(),
   };
+}
+
+/** Runs `deleteBatch` until a batch comes back short, yielding between batches; the total. */
+async function inBatches(batchSize: number, deleteBatch: () => Promise<number>): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const batch = await deleteBatch();
+    deleted += batch;
+    if (batch < batchSize) return deleted;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }

@@ -336,6 +336,8 @@ export interface Store {
   ): Promise<FilteredRows<AuditRecord>>;
   /** Deletes up to `limit` entries older than `before`; returns how many it deleted. */
   pruneAudit(before: Date, limit: number): Promise<number>;
+  /** Deletes up to `limit` webhook deliveries delivered or given up on before `before`. */
+  pruneDeliveries(before: Date, limit: number): Promise<number>;
   /** Tokens of every project after a position, in ascending position order (key rotation). */
   listAllTokens(afterPosition: number, limit: number): Promise<TokenRecord[]>;
   /**

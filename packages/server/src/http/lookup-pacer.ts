@@ -1,7 +1,7 @@
 import { LRUCache } from "lru-cache";
 
-/** One store lookup per key per interval, for callers over their guess budget. */
-const INTERVAL_MS = 1000;
+/** One store lookup per key per interval (20 a second), for callers over their guess budget. */
+const INTERVAL_MS = 50;
 /** How long a lookup may wait for its turn; one that would wait longer is not made. */
 const MAX_WAIT_MS = 3000;
 /** Keys whose turns are remembered, at most (the oldest are forgotten first). */
@@ -9,11 +9,11 @@ const KEYS_HELD = 10_000;
 
 /**
  * Paces the store lookups of credentials presented from over the failed-authentication budget:
- * per key (the project id presented, else the client address), one lookup a second, in arrival
- * order, each waiting at most MAX_WAIT_MS for its turn. A credential that verifies is still
- * checked against the store before it is refused, unless more than three lookups for the same
- * key are already waiting; guessing costs the store one lookup a second per key, whatever its
- * rate.
+ * per key (the client address), one lookup every INTERVAL_MS, in arrival order, each waiting at
+ * most MAX_WAIT_MS for its turn. A credential that verifies is still checked against the store
+ * before it is refused, unless a queue of MAX_WAIT_MS is already waiting; guessing from one
+ * address costs the store 20 lookups a second at most, whatever its rate and however many
+ * project ids it presents.
  */
 export class LookupPacer {
   readonly #nextTurn = new LRUCache<string, number>({ max: KEYS_HELD });

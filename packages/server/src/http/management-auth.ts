@@ -87,7 +87,7 @@ export async function checkBasic(
   }
   const principal = await authenticator.verify(credentials.username, credentials.password, {
     ...options,
-    ...overBudgetPacing(request, budgets, credentials.username),
+    ...overBudgetPacing(request, budgets),
   });
   if (principal) return { principal };
   return { refusal: await charged(request, budgets, CREDENTIALS_REJECTED, credentials.username) };
@@ -95,15 +95,14 @@ export async function checkBasic(
 
 /**
  * From an address over its failed-authentication budget, a credential the cache does not know
- * is still checked against the store before it is refused, but paced (see LookupPacer): one
- * lookup a second per address and project id presented.
+ * is still checked against the store before it is refused, but paced (see LookupPacer): 20
+ * lookups a second per address.
  */
-function overBudgetPacing(request: FastifyRequest, budgets: RequestBudgets, username: string) {
+function overBudgetPacing(request: FastifyRequest, budgets: RequestBudgets) {
   const address = addressKey(request);
   if (!budgets.failedAuthentications?.exhausted([address])) return {};
-  const key = `${address}|${username}`;
   return {
-    pace: <T>(lookup: () => Promise<T>) => budgets.lookups.run(key, lookup),
+    pace: <T>(lookup: () => Promise<T>) => budgets.lookups.run(address, lookup),
   };
 }
 

@@ -53,6 +53,8 @@ export function signedHeaders(
 export class WebhookDeliverer implements LifecycleEvents {
   readonly announcing = true;
   #wake: (() => void) | undefined;
+  /** Set when an announcement came while the deliverer was busy: it looks again at once. */
+  #woken = false;
   #running: Promise<void> | undefined;
   #closed = false;
 
@@ -69,6 +71,7 @@ export class WebhookDeliverer implements LifecycleEvents {
 
   /** A change wrote an announcement: look now rather than at the next poll. */
   announced(): void {
+    this.#woken = true;
     this.#wake?.();
   }
 
@@ -101,13 +104,19 @@ export class WebhookDeliverer implements LifecycleEvents {
   }
 
   #pause(): Promise<void> {
+    if (this.#woken) {
+      this.#woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#woken = false;
+        this.#wake = undefined;
+        resolve();
+      };
       const timer = setTimeout(done, POLL_MS);
       timer.unref();
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
       this.#wake = done;
     });
   }

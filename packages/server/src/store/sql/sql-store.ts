@@ -89,6 +89,7 @@ type Shared =
   | "listAudit"
   | "listAllTokens"
   | "pruneAudit"
+  | "pruneDeliveries"
   | "resealToken"
   | "resealSigningKey";
 
@@ -388,6 +389,10 @@ export abstract class SqlStore implements Pick<Store, Shared> {
 
   async pruneAudit(before: Date, limit: number): Promise<number> {
     return this.change(this.statements.pruneAudit, { before, limit });
+  }
+
+  async pruneDeliveries(before: Date, limit: number): Promise<number> {
+    return this.change(this.statements.pruneDeliveries, { before, limit });
   }
 
   async resealToken(

@@ -119,6 +119,10 @@ export const SHARED_SQL = {
           delivered_at = @delivered_at, failed_at = @failed_at, last_error = @last_error,
           next_attempt_at = coalesce(@retry_at, next_attempt_at)
         WHERE id = @id`,
+  pruneDeliveries: `DELETE FROM webhook_outbox WHERE position IN (
+        SELECT position FROM webhook_outbox
+        WHERE coalesce(delivered_at, failed_at) < @before::timestamptz
+        ORDER BY position LIMIT @limit)`,
   listFailedDeliveries: `SELECT ${OUTBOX.selectList} FROM webhook_outbox
         WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT @limit`,
   pruneAudit: `DELETE FROM audit_events WHERE position IN (
