@@ -93,6 +93,24 @@ function remoteTokenCommand(
   };
 }
 
+/** A command on the store DATABASE_URL names, for operator set-up and recovery. */
+function storeCommand(
+  name: string,
+  usage: string,
+  summary: string,
+  flags: readonly FlagName[],
+  run: Command["run"],
+): Command {
+  return {
+    name,
+    usage: [usage],
+    summary,
+    section: "On the store",
+    flags: [...flags, ...STORE, "json"],
+    run,
+  };
+}
+
 /** Every command, in the order the overview lists them. */
 export const COMMANDS: readonly Command[] = [
   {
@@ -144,38 +162,26 @@ export const COMMANDS: readonly Command[] = [
     ],
     run: async (flags) => (await import("./backup-commands.js")).restore(flags),
   },
-  {
-    name: "projects create",
-    usage: ["NAME"],
-    summary: "Create a top-level project",
-    section: "On the store",
-    flags: [...STORE, "json"],
-    run: (flags, words) => createProject(flags, words.join(" ")),
-  },
-  {
-    name: "projects list",
-    usage: [""],
-    summary: "List projects and subprojects",
-    section: "On the store",
-    flags: [...STORE, "json"],
-    run: (flags) => listProjects(flags),
-  },
-  {
-    name: "webhooks failed",
-    usage: [""],
-    summary: "Webhook deliveries given up on after the whole retry schedule (about 27 hours)",
-    section: "On the store",
-    flags: [...STORE, "json"],
-    run: (flags) => listFailedWebhooks(flags),
-  },
-  {
-    name: "subprojects create",
-    usage: ["--parent ID NAME"],
-    summary: "Create a subproject of a top-level project",
-    section: "On the store",
-    flags: ["parent", ...STORE, "json"],
-    run: (flags, words) => createSubproject(flags, words.join(" ")),
-  },
+  storeCommand("projects create", "NAME", "Create a top-level project", [], (flags, words) =>
+    createProject(flags, words.join(" ")),
+  ),
+  storeCommand("projects list", "", "List projects and subprojects", [], (flags) =>
+    listProjects(flags),
+  ),
+  storeCommand(
+    "webhooks failed",
+    "",
+    "Webhook deliveries given up on after the whole retry schedule (about 27 hours)",
+    [],
+    (flags) => listFailedWebhooks(flags),
+  ),
+  storeCommand(
+    "subprojects create",
+    "--parent ID NAME",
+    "Create a subproject of a top-level project",
+    ["parent"],
+    (flags, words) => createSubproject(flags, words.join(" ")),
+  ),
   {
     name: "tokens create",
     usage: [

@@ -6,51 +6,62 @@ import type { Store } from "../domain/store.js";
  * status, forward-auth outcomes, the credential cache, store latency and revocations heard.
  * Only process-local figures: each node is scraped on its own.
  */
+/** What each metric measures, by its name after `tokenspace_`. */
+const HELP = {
+  http_requests_total: "HTTP requests answered, by route, method and status.",
+  http_request_duration_seconds: "Time to answer an HTTP request, by route, method and status.",
+  verify_outcomes_total: "Forward-auth answers: allowed, unauthorized (401) or forbidden (403).",
+  auth_cache_lookups_total: "Credential cache lookups, by result (hit or miss).",
+  store_query_duration_seconds: "Time a store operation took, by operation.",
+  webhook_deliveries_total:
+    "Webhook delivery attempts, by outcome: delivered, retried (to be tried again) or failed (given up after the whole schedule).",
+  revocations_received_total: "Token changes announced by other nodes and heard by this one.",
+} as const;
+
+type MetricName = keyof typeof HELP;
+
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: "tokenspace_http_requests_total",
-    help: "HTTP requests answered, by route, method and status.",
-    labelNames: ["route", "method", "status"],
-    registers: [this.registry],
-  });
-  readonly requestDuration = new Histogram({
-    name: "tokenspace_http_request_duration_seconds",
-    help: "Time to answer an HTTP request, by route, method and status.",
-    labelNames: ["route", "method", "status"],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
-  readonly verifyOutcomes = new Counter({
-    name: "tokenspace_verify_outcomes_total",
-    help: "Forward-auth answers: allowed, unauthorized (401) or forbidden (403).",
-    labelNames: ["outcome"],
-    registers: [this.registry],
-  });
-  readonly authCacheLookups = new Counter({
-    name: "tokenspace_auth_cache_lookups_total",
-    help: "Credential cache lookups, by result (hit or miss).",
-    labelNames: ["result"],
-    registers: [this.registry],
-  });
-  readonly storeQueryDuration = new Histogram({
-    name: "tokenspace_store_query_duration_seconds",
-    help: "Time a store operation took, by operation.",
-    labelNames: ["operation"],
-    buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
-    registers: [this.registry],
-  });
-  readonly webhookDeliveries = new Counter({
-    name: "tokenspace_webhook_deliveries_total",
-    help: "Webhook delivery attempts, by outcome: delivered, retried (to be tried again) or failed (given up after the whole schedule).",
-    labelNames: ["outcome"],
-    registers: [this.registry],
-  });
-  readonly revocationsHeard = new Counter({
-    name: "tokenspace_revocations_received_total",
-    help: "Token changes announced by other nodes and heard by this one.",
-    registers: [this.registry],
-  });
+  readonly requests = this.#counter("http_requests_total", ["route", "method", "status"]);
+  readonly requestDuration = this.#histogram(
+    "http_request_duration_seconds",
+    ["route", "method", "status"],
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  );
+  readonly verifyOutcomes = this.#counter("verify_outcomes_total", ["outcome"]);
+  readonly authCacheLookups = this.#counter("auth_cache_lookups_total", ["result"]);
+  readonly storeQueryDuration = this.#histogram(
+    "store_query_duration_seconds",
+    ["operation"],
+    [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+  );
+  readonly webhookDeliveries = this.#counter("webhook_deliveries_total", ["outcome"]);
+  readonly revocationsHeard = this.#counter("revocations_received_total");
+
+  /** A counter in this registry, named `tokenspace_<name>`, labelled by `labelNames`. */
+  #counter<Label extends string>(name: MetricName, labelNames: readonly Label[] = []) {
+    return new Counter<Label>({
+      name: `tokenspace_${name}`,
+      help: HELP[name],
+      labelNames,
+      registers: [this.registry],
+    });
+  }
+
+  /** A histogram in this registry, in seconds, with these buckets. */
+  #histogram<Label extends string>(
+    name: MetricName,
+    labelNames: readonly Label[],
+    buckets: number[],
+  ) {
+    return new Histogram<Label>({
+      name: `tokenspace_${name}`,
+      help: HELP[name],
+      labelNames,
+      buckets,
+      registers: [this.registry],
+    });
+  }
 
   /** The store, with the time of every operation observed. */
   instrument(store: Store): Store {

@@ -168,20 +168,18 @@ export const OUTBOX = table(
   [],
 );
 
-/** A new announcement's row: due at once (the epoch), no attempt made. */
-function outboxValues(entry: Announcement): Values<typeof OUTBOX> {
-  return {
-    id: entry.id,
-    type: entry.type,
-    project_id: entry.projectId,
-    payload: entry.payload,
-    created_at: entry.createdAt,
-    attempts: 0,
-    next_attempt_at: new Date(0),
-    delivered_at: null,
-    failed_at: null,
-    last_error: null,
-  };
+/** A new announcement is due at once (the epoch), and no attempt has been made. */
+const NOT_YET_ATTEMPTED = {
+  attempts: 0,
+  next_attempt_at: new Date(0),
+  delivered_at: null,
+  failed_at: null,
+  last_error: null,
+};
+
+function outboxValues(announced: Announcement): Values<typeof OUTBOX> {
+  const { id, type, projectId, payload, createdAt } = announced;
+  return { id, type, project_id: projectId, payload, created_at: createdAt, ...NOT_YET_ATTEMPTED };
 }
 
 /** The outbox row announcing `audit`'s event for the token row it changed, if it announces one. */
