@@ -87,23 +87,25 @@ export async function checkBasic(
   }
   const principal = await authenticator.verify(credentials.username, credentials.password, {
     ...options,
-    ...overBudgetPacing(request, budgets),
+    pace: (lookup) => overBudgetPaced(request, budgets, lookup),
   });
   if (principal) return { principal };
   return { refusal: await charged(request, budgets, CREDENTIALS_REJECTED, credentials.username) };
 }
 
 /**
- * From an address over its failed-authentication budget, a credential the cache does not know
- * is still checked against the store before it is refused, but paced (see LookupPacer): 20
- * lookups a second per address.
+ * The store lookup of a credential the cache does not know: at once, or from an address over
+ * its failed-authentication budget still made before the credential is refused, but paced (see
+ * LookupPacer): 20 lookups a second per address. Only a cache miss comes here.
  */
-function overBudgetPacing(request: FastifyRequest, budgets: RequestBudgets) {
+function overBudgetPaced<T>(
+  request: FastifyRequest,
+  budgets: RequestBudgets,
+  lookup: () => Promise<T>,
+): Promise<T | undefined> {
   const address = addressKey(request);
-  if (!budgets.failedAuthentications?.exhausted([address])) return {};
-  return {
-    pace: <T>(lookup: () => Promise<T>) => budgets.lookups.run(address, lookup),
-  };
+  if (!budgets.failedAuthentications?.exhausted([address])) return lookup();
+  return budgets.lookups.run(address, lookup);
 }
 
 /** A failed authentication, counted: the refusal it gets, which over the budget says so. */
