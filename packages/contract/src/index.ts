@@ -255,3 +255,16 @@ export interface ExtensionList<T> {
   readonly links: NativeListLinks;
   readonly data: T[];
 }
+
+/** The events a webhook hears of. */
+export type WebhookEventType = "token.deleted" | "token.expired" | "token.rerolled";
+
+/** A webhook delivery's body (Standard Webhooks: `type`, `timestamp`, `data`). */
+export interface WebhookPayload {
+  readonly type: WebhookEventType;
+  /** When the change happened, RFC 3339. */
+  readonly timestamp: string;
+  readonly data: {
+    readonly token: { readonly id: string; readonly project_id: string; readonly name: string };
+  };
+}

@@ -1,18 +1,14 @@
+import type { WebhookPayload } from "./contract.js";
+
 /** Tokenspace addition: a webhook delivery whose signature or timestamp does not hold. */
 export class WebhookVerificationError extends Error {
   override readonly name = "WebhookVerificationError";
 }
 
-/** The event a verified Tokenspace webhook delivery carries. */
-export interface TokenspaceWebhookEvent {
+/** The event a verified Tokenspace webhook delivery carries: its body, and the delivery's id. */
+export interface TokenspaceWebhookEvent extends WebhookPayload {
   /** The delivery's id (`webhook-id`): the same in every attempt, so receivers deduplicate by it. */
   readonly id: string;
-  readonly type: "token.deleted" | "token.expired" | "token.rerolled";
-  /** When the change happened, RFC 3339. */
-  readonly timestamp: string;
-  readonly data: {
-    readonly token: { readonly id: string; readonly project_id: string; readonly name: string };
-  };
 }
 
 export interface WebhookVerifyOptions {
@@ -89,5 +85,5 @@ export async function verifyWebhook(
     .split(" ")
     .some((entry) => entry.startsWith("v1,") && equalInConstantTime(entry.slice(3), expected));
   if (!matches) throw new WebhookVerificationError("The delivery's signature does not match.");
-  return { id, ...(JSON.parse(body) as Omit<TokenspaceWebhookEvent, "id">) };
+  return { id, ...(JSON.parse(body) as WebhookPayload) };
 }

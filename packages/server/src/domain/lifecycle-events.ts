@@ -1,7 +1,8 @@
+import type { WebhookEventType, WebhookPayload } from "@tokenspace/contract";
 import { newId } from "./identifiers.js";
 
 /** The changes other systems may want to hear of at once: a token gone, expired or rerolled. */
-export type LifecycleEventType = "token.deleted" | "token.expired" | "token.rerolled";
+export type LifecycleEventType = WebhookEventType;
 
 /** The token an event is about, as its announcement shows it (never its secret). */
 interface EventToken {
@@ -37,7 +38,7 @@ export function announcement(
       type,
       timestamp: occurredAt.toISOString(),
       data: { token: { id: token.id, project_id: token.projectId, name: token.name } },
-    }),
+    } satisfies WebhookPayload),
     createdAt: occurredAt,
   };
 }
