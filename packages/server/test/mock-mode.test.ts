@@ -213,6 +213,17 @@ describe("mock mode: SignalWire's mock control API beside the real API", () => {
       });
     });
 
+    test("a body over 64 KiB is named by its size, not kept", async () => {
+      const harness = harnessClient(server);
+      const body = JSON.stringify({ name: "n".repeat(100_000), permissions: ["fax"] });
+      await harness.raw("POST", `${COMPAT}/${harness.project}/tokens`, {
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      const [entry] = await harness.journal();
+      expect(entry?.body).toBe(`[a body of ${body.length} bytes, not kept]`);
+    });
+
     test("session_id keeps one client's entries, and control requests are not journaled", async () => {
       const one = harnessClient(server);
       const two = harnessClient(server);
@@ -311,6 +322,17 @@ describe("mock mode: SignalWire's mock control API beside the real API", () => {
       });
       expect((await other.raw("GET", `${COMPAT}/${other.project}/tokens`)).status).toBe(200);
       expect((await owner.raw("GET", `${COMPAT}/${owner.project}/tokens`)).status).toBe(418);
+    });
+
+    test("at most 1 000 scenarios wait at once; the next is refused with 400", async () => {
+      const harness = harnessClient(server);
+      for (let index = 0; index < 1000; index++) {
+        const staged = await harness.pushScenario("project.get_token", { status: 500 }, false);
+        expect(staged.status).toBe(200);
+      }
+      const refused = await harness.pushScenario("project.get_token", { status: 500 }, false);
+      expect(refused.status).toBe(400);
+      expect((await bodyOf<{ error: string }>(refused)).error).toBe("too_many_scenarios");
     });
 
     test("GET /__mock__/scenarios lists what is queued, and reset clears it", async () => {

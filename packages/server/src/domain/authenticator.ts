@@ -81,16 +81,18 @@ export class Authenticator {
   ): Promise<Principal | undefined> {
     if (!isWellFormedSecret(secret)) return undefined;
     const project = normalizeId(projectId);
-    if (!fresh || this.#cacheHoldsEveryChange()) {
+    const consultsCache = !fresh || this.#cacheHoldsEveryChange();
+    if (consultsCache) {
       const cached = this.cache.verified(secret);
       if (cached) return this.#accept(cached, project);
       if (this.cache.knownUnknown(secret)) return undefined;
     }
     const generation = this.cache.generation;
     const lookup = () => this.#find(secret).then((found) => ({ found }));
-    // A secret that verified a moment ago is asked about again (a fresh check), but not paced.
-    const paced = pace !== undefined && this.cache.verified(secret) === undefined;
-    const looked = paced ? await pace(lookup) : await lookup();
+    // A fresh check of a secret that verified a moment ago asks the store again, unpaced; a
+    // check that consulted the cache got here on a miss.
+    const knownGood = !consultsCache && this.cache.holdsVerified(secret);
+    const looked = pace && !knownGood ? await pace(lookup) : await lookup();
     if (!looked) return undefined;
     const { found } = looked;
     if (!found) {

@@ -99,6 +99,11 @@ export class CredentialCache {
     return found;
   }
 
+  /** Whether a principal is cached for the secret; unlike `verified`, not counted as a lookup. */
+  holdsVerified(secret: string): boolean {
+    return this.#verified.get(secret) !== undefined;
+  }
+
   /** Whether this secret was recently looked up and matched no token. */
   knownUnknown(secret: string): boolean {
     return this.#unknown.has(secret);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { MockJournal } from "./mock-journal.js";
-import type { MockScenarios, Scenario } from "./mock-scenarios.js";
+import { MAX_QUEUED_SCENARIOS, type MockScenarios, type Scenario } from "./mock-scenarios.js";
 
 interface ControlOptions {
   readonly journal: MockJournal;
@@ -108,6 +108,12 @@ export async function mockControlRoutes(app: FastifyInstance, options: ControlOp
       const parsed = parseScenario(typeof request.body === "string" ? request.body : "");
       if ("error" in parsed) return reply.code(400).send(parsed);
       const queued = scenarios.push(endpointId, parsed.scenario, sessionOf(request.query));
+      if (queued === undefined) {
+        return reply.code(400).send({
+          error: "too_many_scenarios",
+          message: `${MAX_QUEUED_SCENARIOS} scenarios are waiting already; reset them or use some first.`,
+        });
+      }
       return { status: "ok", endpoint_id: endpointId, queued };
     },
   );

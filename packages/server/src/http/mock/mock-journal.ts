@@ -19,6 +19,8 @@ interface JournalEntry {
 
 /** How many entries the journal keeps; the oldest go first. */
 const JOURNAL_CAPACITY = 1000;
+/** The largest body an entry keeps, so that a full journal holds 64 MiB of bodies at most. */
+const KEPT_BODY_BYTES = 64 * 1024;
 
 /** The requests mock mode saw, oldest first, at most JOURNAL_CAPACITY of them. */
 export class MockJournal {
@@ -41,9 +43,13 @@ export class MockJournal {
   }
 }
 
-/** A body as the journal shows it, from the bytes the client sent and their content type. */
+/**
+ * A body as the journal shows it, from the bytes the client sent and their content type; one
+ * over KEPT_BODY_BYTES is named by its size only.
+ */
 export function journalBody(raw: Buffer | undefined, contentType: string | undefined): unknown {
   if (raw === undefined || raw.length === 0) return null;
+  if (raw.length > KEPT_BODY_BYTES) return `[a body of ${raw.length} bytes, not kept]`;
   const text = raw.toString("utf8");
   const mediaType = contentType?.split(";")[0]?.trim().toLowerCase();
   if (mediaType === "application/json" || mediaType?.endsWith("+json")) {

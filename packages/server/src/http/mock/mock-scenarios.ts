@@ -12,6 +12,9 @@ interface Queued extends Scenario {
   readonly session_id: string | null;
 }
 
+/** Scenarios waiting at once, at most: each holds an answer of up to the body limit. */
+export const MAX_QUEUED_SCENARIOS = 1000;
+
 /**
  * Staged answers per endpoint, each used once, in the order they were staged. A request takes
  * the first one staged for its own session, or else the first staged for anyone.
@@ -19,7 +22,9 @@ interface Queued extends Scenario {
 export class MockScenarios {
   #queued: Queued[] = [];
 
-  push(endpointId: string, scenario: Scenario, session: string | undefined): number {
+  /** Queues the scenario; returns how many wait for its endpoint, or undefined when full. */
+  push(endpointId: string, scenario: Scenario, session: string | undefined): number | undefined {
+    if (this.#queued.length >= MAX_QUEUED_SCENARIOS) return undefined;
     this.#queued.push({ ...scenario, endpoint_id: endpointId, session_id: session ?? null });
     return this.#queued.filter((queued) => queued.endpoint_id === endpointId).length;
   }
