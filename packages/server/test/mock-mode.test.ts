@@ -360,12 +360,26 @@ describe("mock mode: SignalWire's mock control API beside the real API", () => {
       expect((await bodyOf<Queue>(harness.control("GET", "/scenarios"))).scenarios).toEqual([]);
     });
 
-    test("a bad scenario body gets invalid_json or body_must_be_object; an unknown id, 404 listing the known", async () => {
+    test("a bad scenario body gets invalid_json, body_must_be_object or invalid_scenario; an unknown id, 404 listing the known", async () => {
       const harness = harnessClient(server);
       const invalid = await harness.control("POST", "/scenarios/project.create_token", "{nope");
       expect([invalid.status, await invalid.json()]).toEqual([400, { error: "invalid_json" }]);
       const array = await harness.control("POST", "/scenarios/project.create_token", "[1]");
       expect([array.status, await array.json()]).toEqual([400, { error: "body_must_be_object" }]);
+      for (const scenario of [
+        { status: 101 },
+        { status: 500, headers: { "bad name": "x" } },
+        { status: 500, headers: { "x-split": "a\r\nx-injected: 1" } },
+        { status: 500, headers: { "content-length": "1" } },
+      ]) {
+        const refused = await harness.control(
+          "POST",
+          "/scenarios/project.create_token",
+          JSON.stringify(scenario),
+        );
+        expect(refused.status, JSON.stringify(scenario)).toBe(400);
+        expect((await bodyOf<{ error: string }>(refused)).error).toBe("invalid_scenario");
+      }
       const unknown = await harness.control("POST", "/scenarios/project.frobnicate", "{}");
       expect(unknown.status).toBe(404);
       const body = await bodyOf<{ error: string; endpoints: string[] }>(unknown);

@@ -12,6 +12,9 @@ interface ControlOptions {
 }
 
 const MAX_DELAY_MS = 60_000;
+/** An HTTP header name (RFC 9110 token), and the headers the server frames the answer with. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const FRAMING_HEADERS = new Set(["content-length", "transfer-encoding", "connection"]);
 
 type Parsed =
   | { readonly scenario: Scenario }
@@ -30,16 +33,24 @@ function parseScenario(text: string): Parsed {
   }
   const { status, response = null, headers = {}, delay_ms = 0 } = body as Record<string, unknown>;
   const invalid = (message: string) => ({ error: "invalid_scenario", message });
-  if (!Number.isInteger(status) || (status as number) < 100 || (status as number) > 599) {
-    return invalid("status must be an HTTP status code, an integer from 100 to 599.");
+  if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599) {
+    return invalid("status must be an HTTP status code, an integer from 200 to 599.");
   }
   if (
     headers === null ||
     typeof headers !== "object" ||
     Array.isArray(headers) ||
-    !Object.values(headers).every((value) => typeof value === "string")
+    !Object.entries(headers).every(
+      ([name, value]) =>
+        HEADER_NAME.test(name) &&
+        !FRAMING_HEADERS.has(name.toLowerCase()) &&
+        typeof value === "string" &&
+        !/[\r\n\0]/.test(value),
+    )
   ) {
-    return invalid("headers must be an object of header names to string values.");
+    return invalid(
+      "headers must be an object of header names to string values (no Content-Length, Transfer-Encoding or Connection, no line breaks).",
+    );
   }
   if (
     !Number.isInteger(delay_ms) ||
