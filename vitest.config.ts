@@ -51,6 +51,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       redisUrl: found.redisUrl ?? null,
       chromium: found.chromium ?? null,
       nginx: found.nginx ?? null,
+      caddy: found.caddy ?? null,
     },
   };
   return {

@@ -22,7 +22,7 @@ test("npm run bench -- --quick measures every scenario's CPU per request and req
   const rows = output.split("\n").filter((line) => /^\| (sqlite|postgres) \|/.test(line));
   const stores = new Set(rows.map((row) => row.split("|")[1]?.trim()));
   expect(stores.has("sqlite")).toBe(true);
-  expect(rows).toHaveLength(8 * stores.size);
+  expect(rows).toHaveLength(9 * stores.size);
   for (const row of rows) {
     const cells = row.split("|").map((cell) => cell.trim());
     const [cpu, baselineCpu, cpuRatio, reqPerSecond, baseline, ratio, errors] = [

@@ -218,6 +218,17 @@ function targets(rows: Row[]): string[] {
         const where = `${label}, CPU per request, baseline / Tokenspace at ${size.toLocaleString("en")} tokens`;
         if (row) check(where, ratio(row) * 100, goal, true, " %");
       }
+      const plain = find(size, "verify (valid, cached");
+      const limited = find(size, "verify (valid, with limits");
+      if (plain && limited) {
+        check(
+          `verify's extra CPU per request for a token with a rate limit and uses at ${size.toLocaleString("en")} tokens`,
+          limited.subject.cpuPerRequestUs - plain.subject.cpuPerRequestUs,
+          10,
+          false,
+          " µs",
+        );
+      }
       const create = find(size, "POST create");
       if (store === "postgres" && create) {
         check(

@@ -72,6 +72,14 @@ export function scenarios(store: SeededStore): Scenario[] {
       nextPath: () => "/auth/verify?permission=management",
     },
     {
+      // The same verification for a token with a rate limit and uses: what the limits cost.
+      name: "verify (valid, with limits)",
+      expectedStatuses: [200],
+      method: "GET",
+      authorization: basic(store.projectId, store.limitedToken),
+      nextPath: () => "/auth/verify?permission=management",
+    },
+    {
       // Forward auth answers 401 even over the failed-authentication budget: proxies know no 429.
       name: "verify (wrong token)",
       expectedStatuses: [401],

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { OPERATOR } from "../packages/server/src/domain/actor.js";
 import { generateSecret } from "../packages/server/src/domain/token-secret.js";
 import { loadConfig } from "../packages/server/src/runtime/config.js";
 import { openTokenspace } from "../packages/server/src/runtime/tokenspace.js";
@@ -10,6 +11,11 @@ export interface SeededStore {
   readonly token: string;
   /** Ids of a token the scenarios read and update. */
   readonly readTokenId: string;
+  /**
+   * A token with a rate limit and uses, both far from running out: its verifications go all
+   * the way through the limits and are always allowed.
+   */
+  readonly limitedToken: string;
   /** Tokens created for the delete scenario, one per request. */
   readonly deletableIds: string[];
 }
@@ -57,6 +63,16 @@ export async function seedStore(
         })),
       );
     }
+    const limited = await tokenspace.tokens.createManaged(
+      projectId,
+      {
+        name: "limited",
+        permissions: ["management"],
+        rateLimit: { limit: 1_000_000_000, window: "1h" },
+        usesRemaining: 1_000_000_000_000,
+      },
+      OPERATOR,
+    );
     const deletableIds: string[] = [];
     for (let index = 0; index < deletable; index += CHUNK) {
       const size = Math.min(CHUNK, deletable - index);
@@ -70,7 +86,14 @@ export async function seedStore(
       );
       deletableIds.push(...ids);
     }
-    return { env, projectId, token, readTokenId: read.id, deletableIds };
+    return {
+      env,
+      projectId,
+      token,
+      readTokenId: read.id,
+      limitedToken: limited.token,
+      deletableIds,
+    };
   } finally {
     await tokenspace.close();
   }

@@ -242,6 +242,50 @@ describe.skipIf(!available)("the admin console", () => {
     await page.getByText("Previous secret works until").waitFor();
   });
 
+  test("limits set in the console are enforced, and the last 7 days of verifications show as a chart", async () => {
+    const token = await createToken({ name: "limited in the console", permissions: ["chat"] });
+    for (let call = 0; call < 3; call++) await authenticates(server.projectId, token.token);
+    const consolePage = await signedInConsole();
+    const { page } = consolePage;
+    await page.goto(`/console#/projects/${server.projectId}/tokens/${token.id}`);
+    await page.getByLabel("Verifications allowed").fill("1");
+    await page.getByLabel("per (1s to 1d)").fill("1h");
+    await page.getByLabel("Uses left").fill("50");
+    await page.getByRole("button", { name: "Save limits" }).click();
+    await page.getByText("Limits saved.").waitFor();
+    await page.getByText("1 verifications per 1h").waitFor();
+    const verify = () =>
+      http.withCredentials(server.projectId, token.token).request("GET", "/auth/verify");
+    expect((await verify()).status).toBe(200);
+    const limited = await verify();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("x-tokenspace-reason")).toBe("rate_limited");
+    // The chart reads what was counted: reload once the counts are written (within seconds).
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          const chart = page.getByRole("img", { name: /allowed and \d+ refused verifications/ });
+          await chart.waitFor();
+          return chart.getAttribute("aria-label");
+        },
+        { timeout: 8000, interval: 500 },
+      )
+      .toMatch(/^4 allowed and 1 refused/);
+    expect(await page.locator(".usage-chart rect.allowed").count()).toBeGreaterThanOrEqual(7 * 24);
+  });
+
+  test("a limit the server refuses shows its message next to the field", async () => {
+    const token = await createToken({ name: "badly limited", permissions: ["chat"] });
+    const consolePage = await signedInConsole();
+    const { page } = consolePage;
+    await page.goto(`/console#/projects/${server.projectId}/tokens/${token.id}`);
+    await page.getByLabel("Uses left").fill("-3");
+    await page.getByRole("button", { name: "Save limits" }).click();
+    await page.locator("#uses-remaining-error").waitFor();
+    expect(await page.locator("#uses-remaining-error").textContent()).toContain("uses_remaining");
+  });
+
   test("a subproject created in the console gets a token of its own", async () => {
     const consolePage = await signedInConsole();
     const { page } = consolePage;

@@ -171,6 +171,44 @@ export const REROLL_OVERLAP_MAX_SECONDS = 7 * 24 * 60 * 60;
 /** The furthest ahead an expiry may be set, in years. */
 export const EXPIRY_MAX_YEARS = 10;
 
+/** The most verifications a rate limit may allow in one window. */
+export const RATE_LIMIT_MAX = 1_000_000_000;
+
+/** A rate limit's window: whole seconds, from 1 second to 1 day. */
+export const RATE_WINDOW_MAX_SECONDS = 24 * 60 * 60;
+
+/** The most uses a token may hold, and the most one refill gives. */
+export const USES_MAX = 1_000_000_000_000;
+
+/** How often uses may be refilled: from every minute to every 366 days, in whole seconds. */
+export const REFILL_EVERY_MIN_SECONDS = 60;
+export const REFILL_EVERY_MAX_SECONDS = 366 * 24 * 60 * 60;
+
+/** At most `limit` allowed verifications in each fixed window of `window` ("1s", "1m", "1h"…). */
+export interface RateLimit {
+  readonly limit: number;
+  /** Read back as the largest unit that divides it: "90s", "5m", "1h", "1d". */
+  readonly window: string;
+}
+
+/** Every `every` ("1d", "30d"…) the uses left are set back to `amount`. */
+export interface UsesRefill {
+  readonly amount: number;
+  readonly every: string;
+}
+
+/** Why a verification was refused: the `X-Tokenspace-Reason` header of every refusal. */
+export const REFUSAL_REASONS = [
+  "unauthenticated",
+  "disabled",
+  "expired",
+  "forbidden",
+  "rate_limited",
+  "usage_exceeded",
+] as const;
+
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
 /** A token with its lifecycle, as the extension surface shows it (without its secret). */
 export interface ManagedToken {
   readonly id: string;
@@ -187,6 +225,14 @@ export interface ManagedToken {
   readonly updated_at: string;
   /** After a reroll with an overlap: until when the previous secret still works. */
   readonly previous_token_expires_at: string | null;
+  /** The client address of that authentication, as Tokenspace saw it (see TOKENSPACE_TRUST_PROXY). */
+  readonly last_used_ip: string | null;
+  /** Null: verifications are not rate limited. */
+  readonly rate_limit: RateLimit | null;
+  /** Verifications left; each allowed one spends one. Null: unlimited. */
+  readonly uses_remaining: number | null;
+  /** Null: uses are never refilled. */
+  readonly uses_refill: UsesRefill | null;
 }
 
 /** A managed token as create and reroll return it: with its new secret, shown this once. */
@@ -194,15 +240,51 @@ export interface IssuedManagedToken extends ManagedToken {
   readonly token: string;
 }
 
-export interface CreateManagedTokenParams extends CreateTokenParams {
+/** The limits a token's verifications are held to, as create and update take them. */
+export interface TokenLimitParams {
+  /** `window` as a number is seconds. Null removes the limit. */
+  readonly rate_limit?: { readonly limit: number; readonly window: string | number } | null;
+  /** Null: unlimited (and no refill). */
+  readonly uses_remaining?: number | null;
+  /** `every` as a number is seconds. Given alone on a token without uses, it starts at `amount`. */
+  readonly uses_refill?: { readonly amount: number; readonly every: string | number } | null;
+}
+
+export interface CreateManagedTokenParams extends CreateTokenParams, TokenLimitParams {
   readonly expires_at?: string | null;
   readonly enabled?: boolean;
 }
 
-export interface UpdateManagedTokenParams extends UpdateTokenParams {
+export interface UpdateManagedTokenParams extends UpdateTokenParams, TokenLimitParams {
   /** An RFC 3339 time in the future, or null to remove the expiry. */
   readonly expires_at?: string | null;
   readonly enabled?: boolean;
+}
+
+/** How finely usage is counted back: one bucket a minute, an hour or a day (UTC). */
+export const USAGE_GRANULARITIES = ["minute", "hour", "day"] as const;
+export type UsageGranularity = (typeof USAGE_GRANULARITIES)[number];
+
+/** The most buckets one usage answer holds: 7 days of minutes. */
+export const USAGE_MAX_BUCKETS = 7 * 24 * 60;
+
+/** Verifications in one bucket, from `start` (RFC 3339) for one granularity. */
+export interface UsageBucket {
+  readonly start: string;
+  readonly allowed: number;
+  readonly refused: number;
+}
+
+/**
+ * Verifications (forward auth, Envoy, introspection) over a period, oldest bucket first, every
+ * bucket present; `allowed` and `refused` are the period's totals.
+ */
+export interface Usage {
+  readonly since: string;
+  readonly granularity: UsageGranularity;
+  readonly allowed: number;
+  readonly refused: number;
+  readonly buckets: UsageBucket[];
 }
 
 export interface RerollTokenParams {

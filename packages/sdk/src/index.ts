@@ -5,6 +5,11 @@ export {
   PERMISSION_DESCRIPTIONS,
   PERMISSIONS,
   type Permission,
+  REFUSAL_REASONS,
+  type RefusalReason,
+  type Usage,
+  type UsageBucket,
+  type UsageGranularity,
 } from "./contract.js";
 export { PagedList } from "./paged-list.js";
 export { type ListableResource, paginate, paginateAll } from "./paginate.js";
@@ -17,10 +22,13 @@ export {
   type Introspection,
   type ManagedTokenListParams,
   ManagedTokens,
+  type ProjectUsageParams,
   TokenspaceResource,
+  type UsageParams,
 } from "./tokenspace-resource.js";
 export {
   type GuardOptions,
+  type TokenspaceLimits,
   type TokenspacePrincipal,
   TokenspaceVerifier,
   tokenspaceFastifyHook,

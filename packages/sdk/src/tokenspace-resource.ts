@@ -7,6 +7,8 @@ import type {
   Permission,
   RerollTokenParams,
   UpdateManagedTokenParams,
+  Usage,
+  UsageGranularity,
 } from "./contract.js";
 import { extensionPage, PagedList } from "./paged-list.js";
 import type { Transport } from "./transport.js";
@@ -36,6 +38,19 @@ export interface AuditListParams extends ListParams {
   readonly until?: string;
   /** "oldest_first" (the default) or "newest_first". */
   readonly order?: "oldest_first" | "newest_first";
+}
+
+/** Which verifications `usage` counts back: from when, and in which buckets. */
+export interface UsageParams {
+  /** An RFC 3339 time, or how long ago: "24h", "7d" (the default). */
+  readonly since?: string;
+  /** "minute", "hour" (the default) or "day"; at most 10 080 buckets. */
+  readonly granularity?: UsageGranularity;
+}
+
+/** `client.tokenspace.usage`'s filters: also one project of the family. */
+export interface ProjectUsageParams extends UsageParams {
+  readonly projectId?: string;
 }
 
 /**
@@ -119,6 +134,15 @@ export class ManagedTokens {
     return new PagedList((pageToken) => this.listPage({ ...params, pageToken }), params.pageToken);
   }
 
+  /** A token's verifications, allowed and refused, in buckets (every bucket, empty ones too). */
+  usage(tokenId: string, params: UsageParams = {}, options: RequestParams = {}): Promise<Usage> {
+    return this.transport.request(
+      "GET",
+      `${EXTENSION}/tokens/${encodeURIComponent(tokenId)}/usage`,
+      { query: { since: params.since, granularity: params.granularity }, ...options },
+    );
+  }
+
   /** Tokens expiring between now and `within` ("7d" by default). */
   expiring(within: string | number = "7d"): PagedList<ManagedToken> {
     return this.list({ expiringWithin: within });
@@ -171,6 +195,17 @@ export class TokenspaceResource {
   constructor(private readonly transport: Transport) {
     this.tokens = new ManagedTokens(transport);
     this.audit = new AuditLog(transport);
+  }
+
+  /**
+   * The verifications of every token of the client's project and its subprojects (or of one of
+   * them), allowed and refused, in buckets.
+   */
+  usage(params: ProjectUsageParams = {}, options: RequestParams = {}): Promise<Usage> {
+    return this.transport.request("GET", `${EXTENSION}/usage`, {
+      query: { since: params.since, granularity: params.granularity, project_id: params.projectId },
+      ...options,
+    });
   }
 
   /**

@@ -3,7 +3,7 @@
  * through Tokenspace's forward-auth endpoint (`/auth/verify`), and ready middleware for Node
  * HTTP frameworks. Not part of SignalWire's SDK.
  */
-import type { Permission } from "./contract.js";
+import { type Permission, REFUSAL_REASONS, type RefusalReason } from "./contract.js";
 import { ERROR_BODY_LIMIT, parseBody, readTextUpTo } from "./response-body.js";
 
 /** Who a verified caller is. */
@@ -13,9 +13,29 @@ export interface TokenspacePrincipal {
   readonly permissions: Permission[];
 }
 
+/** Where the caller's token stands against its limits, when it has them. */
+export interface TokenspaceLimits {
+  /** The RateLimit-Policy and RateLimit fields as Tokenspace sent them. */
+  readonly rateLimitPolicy?: string;
+  readonly rateLimit?: string;
+  readonly usesRemaining?: number;
+}
+
 export type VerifyOutcome =
-  | { readonly ok: true; readonly principal: TokenspacePrincipal }
-  | { readonly ok: false; readonly status: 401 | 403; readonly message: string };
+  | {
+      readonly ok: true;
+      readonly principal: TokenspacePrincipal;
+      readonly limits: TokenspaceLimits;
+    }
+  | {
+      readonly ok: false;
+      readonly status: 401 | 403 | 429;
+      /** Why: the X-Tokenspace-Reason Tokenspace sent. */
+      readonly reason: RefusalReason;
+      readonly message: string;
+      /** Over the rate limit: when to try again. */
+      readonly retryAfterSeconds?: number;
+    };
 
 export interface VerifierOptions {
   /** Tokenspace's origin, e.g. `http://127.0.0.1:8080`. */
@@ -50,6 +70,7 @@ export class TokenspaceVerifier {
       return {
         ok: false,
         status: 401,
+        reason: "unauthenticated",
         message: "Authentication required: send HTTP Basic credentials.",
       };
     }
@@ -74,19 +95,46 @@ export class TokenspaceVerifier {
           tokenId: response.headers.get("x-tokenspace-token-id") ?? "",
           permissions: permissions.split(",").filter(Boolean) as Permission[],
         },
+        limits: limitsOf(response.headers),
       };
     }
     const parsed = parseBody(await readTextUpTo(response, ERROR_BODY_LIMIT));
     const body = (typeof parsed === "object" && parsed !== null ? parsed : {}) as {
       error?: string;
     };
-    if (response.status === 401 || response.status === 403) {
-      return { ok: false, status: response.status, message: body.error ?? "Refused." };
+    const status = response.status;
+    if (status === 401 || status === 403 || status === 429) {
+      const retryAfter = Number(response.headers.get("retry-after") ?? Number.NaN);
+      return {
+        ok: false,
+        status,
+        reason: reasonOf(response.headers.get("x-tokenspace-reason"), status),
+        message: body.error ?? "Refused.",
+        ...(Number.isFinite(retryAfter) && { retryAfterSeconds: retryAfter }),
+      };
     }
     throw new Error(
       `Tokenspace answered /auth/verify with ${response.status}: ${body.error ?? ""}`,
     );
   }
+}
+
+function limitsOf(headers: Headers): TokenspaceLimits {
+  const policy = headers.get("ratelimit-policy");
+  const rate = headers.get("ratelimit");
+  const uses = headers.get("x-tokenspace-uses-remaining");
+  return {
+    ...(policy !== null && { rateLimitPolicy: policy }),
+    ...(rate !== null && { rateLimit: rate }),
+    ...(uses !== null && { usesRemaining: Number(uses) }),
+  };
+}
+
+/** The reason a refusal gave; from its status when it gave none (an older Tokenspace). */
+function reasonOf(header: string | null, status: 401 | 403 | 429): RefusalReason {
+  const given = REFUSAL_REASONS.find((reason) => reason === header);
+  if (given) return given;
+  return status === 401 ? "unauthenticated" : status === 403 ? "forbidden" : "rate_limited";
 }
 
 /** The request fields the middleware reads, as Node's HTTP frameworks give them. */
@@ -110,6 +158,17 @@ export interface GuardOptions {
 
 const CHALLENGE = 'Basic realm="Tokenspace"';
 
+/** The headers a guarded route answers a refusal with: the challenge, why, and when to retry. */
+function refusalHeaders(outcome: Extract<VerifyOutcome, { ok: false }>): [string, string][] {
+  return [
+    ...(outcome.status === 401 ? [["www-authenticate", CHALLENGE] as [string, string]] : []),
+    ["x-tokenspace-reason", outcome.reason],
+    ...(outcome.retryAfterSeconds !== undefined
+      ? [["retry-after", String(outcome.retryAfterSeconds)] as [string, string]]
+      : []),
+  ];
+}
+
 function authorizationOf(request: IncomingLike): string | undefined {
   const value = request.headers.authorization;
   return Array.isArray(value) ? value[0] : value;
@@ -117,7 +176,7 @@ function authorizationOf(request: IncomingLike): string | undefined {
 
 /**
  * Express/Connect middleware: verifies the caller's Basic credentials through Tokenspace and
- * puts the principal on `request.tokenspace`, or answers 401/403 itself.
+ * puts the principal on `request.tokenspace`, or answers 401/403/429 itself.
  */
 export function tokenspaceMiddleware(verifier: TokenspaceVerifier, options: GuardOptions = {}) {
   return (request: IncomingLike, response: ReplyLike, next: (error?: unknown) => void): void => {
@@ -134,7 +193,7 @@ export function tokenspaceMiddleware(verifier: TokenspaceVerifier, options: Guar
           return;
         }
         response.statusCode = outcome.status;
-        if (outcome.status === 401) response.setHeader("www-authenticate", CHALLENGE);
+        for (const [name, value] of refusalHeaders(outcome)) response.setHeader(name, value);
         response.setHeader("content-type", "application/json");
         response.end(JSON.stringify({ error: outcome.message }));
       }, next);
@@ -157,7 +216,7 @@ interface FastifyReplyLike {
 
 /**
  * A Fastify `onRequest` (or `preHandler`) hook: verifies the caller through Tokenspace and sets
- * `request.tokenspace`, or answers 401/403. Decorate the request first:
+ * `request.tokenspace`, or answers 401/403/429. Decorate the request first:
  * `app.decorateRequest("tokenspace", null)`.
  */
 export function tokenspaceFastifyHook(verifier: TokenspaceVerifier, options: GuardOptions = {}) {
@@ -171,7 +230,7 @@ export function tokenspaceFastifyHook(verifier: TokenspaceVerifier, options: Gua
       request.tokenspace = outcome.principal;
       return undefined;
     }
-    if (outcome.status === 401) reply.header("www-authenticate", CHALLENGE);
+    for (const [name, value] of refusalHeaders(outcome)) reply.header(name, value);
     return reply.code(outcome.status).send({ error: outcome.message });
   };
 }

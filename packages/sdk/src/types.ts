@@ -10,11 +10,14 @@ export type {
   IssuedManagedToken,
   ManagedToken,
   NativeTokenList,
+  RateLimit,
   RerollTokenParams,
   Token,
+  TokenLimitParams,
   TokenSummary,
   UpdateManagedTokenParams,
   UpdateTokenParams,
+  UsesRefill,
 } from "./contract.js";
 
 /** The body of `compat.accounts.create` and `update`, as SignalWire's API names it. */

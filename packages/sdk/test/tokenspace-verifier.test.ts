@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import Fastify, { type FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { basic } from "../../server/test/support/http-client.js";
 import { startTestServer, type TestServer } from "../../server/test/support/test-server.js";
 import {
@@ -63,19 +63,77 @@ describe("services verify their callers through Tokenspace", () => {
     expect(outcome).toEqual({
       ok: true,
       principal: { projectId: tokenspace.projectId, tokenId: caller.id, permissions: ["calling"] },
+      limits: {},
     });
   });
 
-  test("verify refuses wrong credentials with 401 and a missing permission with 403", async () => {
+  test("verify refuses wrong credentials with 401 and a missing permission with 403, saying why", async () => {
     expect(await verifier.verify(as(`PT${"0".repeat(48)}`))).toMatchObject({
       ok: false,
       status: 401,
+      reason: "unauthenticated",
     });
     expect(await verifier.verify(undefined)).toMatchObject({ ok: false, status: 401 });
     expect(await verifier.verify(as(caller.token), { permissions: ["fax"] })).toMatchObject({
       ok: false,
       status: 403,
+      reason: "forbidden",
     });
+  });
+
+  test("verify gives a limited token's standing, and 429 rate_limited with when to retry", async () => {
+    const limited = await client.tokenspace.tokens.create({
+      name: "limited",
+      permissions: ["calling"],
+      rate_limit: { limit: 1, window: "1h" },
+      uses_remaining: 5,
+    });
+    const allowed = await verifier.verify(as(limited.token));
+    expect(allowed).toMatchObject({
+      ok: true,
+      limits: { rateLimitPolicy: '"token";q=1;w=3600', usesRemaining: 4 },
+    });
+    const refused = await verifier.verify(as(limited.token));
+    expect(refused).toMatchObject({ ok: false, status: 429, reason: "rate_limited" });
+    expect(refused.ok === false && refused.retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  test("the middleware hands a 429 on with Retry-After and the reason", async () => {
+    const limited = await client.tokenspace.tokens.create({
+      name: "limited faxer",
+      permissions: ["fax"],
+      rate_limit: { limit: 1, window: "1h" },
+    });
+    expect(
+      (await fetch(connectUrl, { headers: { authorization: as(limited.token) } })).status,
+    ).toBe(200);
+    const refused = await fetch(connectUrl, { headers: { authorization: as(limited.token) } });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("x-tokenspace-reason")).toBe("rate_limited");
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  test("client.tokenspace usage reads a token's and the project's verifications back", async () => {
+    const counted = await client.tokenspace.tokens.create({
+      name: "counted",
+      permissions: ["calling"],
+    });
+    await verifier.verify(as(counted.token));
+    await verifier.verify(as(counted.token), { permissions: ["fax"] });
+    await vi.waitFor(
+      async () => {
+        const usage = await client.tokenspace.tokens.usage(counted.id, {
+          since: "1h",
+          granularity: "minute",
+        });
+        expect(usage).toMatchObject({ granularity: "minute", allowed: 1, refused: 1 });
+        expect(usage.buckets.length).toBeGreaterThanOrEqual(60);
+      },
+      { timeout: 5000, interval: 200 },
+    );
+    const totals = await client.tokenspace.usage({ since: "1h" });
+    expect(totals.granularity).toBe("hour");
+    expect(totals.allowed).toBeGreaterThanOrEqual(1);
   });
 
   test("the Fastify hook puts the principal on the request, or answers 401", async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { runCli } from "./support/cli.js";
 import { useTestServer } from "./support/fixtures.js";
 
@@ -98,5 +98,107 @@ describe("the CLI shows the audit log and expiring tokens", () => {
     ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("overlap");
+  });
+});
+
+describe("the CLI sets a token's limits and reads its usage", () => {
+  const fixture = useTestServer();
+  const remoteFlags = () => [
+    "--url",
+    fixture.server.url,
+    "--project",
+    fixture.server.projectId,
+    "--token",
+    fixture.server.token,
+  ];
+
+  test("tokens limit sets a rate, uses and a refill, and none/unlimited remove them", async () => {
+    const created = await fixture.api.createToken("cli limits", ["chat"]);
+    const limited = await runCli([
+      "tokens",
+      "limit",
+      created.id,
+      "--rate",
+      "100/1m",
+      "--uses",
+      "500",
+      "--refill",
+      "500/30d",
+      ...remoteFlags(),
+    ]);
+    expect(limited.code, limited.stderr).toBe(0);
+    expect(limited.stdout).toContain("rate limit: 100 per 1m");
+    expect(limited.stdout).toContain("uses left: 500, back to 500 every 30d");
+    const removed = await runCli([
+      "tokens",
+      "limit",
+      created.id,
+      "--rate",
+      "none",
+      "--uses",
+      "unlimited",
+      "--json",
+      ...remoteFlags(),
+    ]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(JSON.parse(removed.stdout)).toMatchObject({
+      rate_limit: null,
+      uses_remaining: null,
+      uses_refill: null,
+    });
+  });
+
+  test("a limit the server refuses is reported with the attribute it names", async () => {
+    const created = await fixture.api.createToken("cli bad limits", ["chat"]);
+    const refused = await runCli([
+      "tokens",
+      "limit",
+      created.id,
+      "--rate",
+      "0/1m",
+      ...remoteFlags(),
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("rate_limit");
+    const malformed = await runCli([
+      "tokens",
+      "limit",
+      created.id,
+      "--rate",
+      "lots",
+      ...remoteFlags(),
+    ]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain("COUNT/DURATION");
+  });
+
+  test("tokens usage and usage print what verifications were counted", async () => {
+    const created = await fixture.api.createToken("cli usage", ["chat"]);
+    const verify = () =>
+      fixture.http
+        .withCredentials(fixture.server.projectId, created.token)
+        .request("GET", "/auth/verify");
+    expect((await verify()).status).toBe(200);
+    expect((await verify()).status).toBe(200);
+    await vi.waitFor(
+      async () => {
+        const usage = await runCli([
+          "tokens",
+          "usage",
+          created.id,
+          "--since",
+          "1h",
+          "--granularity",
+          "minute",
+          ...remoteFlags(),
+        ]);
+        expect(usage.code, usage.stderr).toBe(0);
+        expect(usage.stdout).toContain("2 allowed, 0 refused");
+      },
+      { timeout: 5000, interval: 250 },
+    );
+    const totals = await runCli(["usage", "--since", "1h", "--json", ...remoteFlags()]);
+    expect(totals.code, totals.stderr).toBe(0);
+    expect(JSON.parse(totals.stdout).allowed).toBeGreaterThanOrEqual(2);
   });
 });

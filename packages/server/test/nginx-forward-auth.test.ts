@@ -122,13 +122,13 @@ describe.skipIf(!available)(
         path,
       );
 
-    const created = (permissions: string[]) =>
+    const created = (permissions: string[], limits: Record<string, unknown> = {}) =>
       new HttpClient(tokenspace.url, {
         username: tokenspace.projectId,
         password: tokenspace.token,
       })
-        .request("POST", `${COMPAT}/Accounts/${tokenspace.projectId}/tokens`, {
-          json: { name: "through nginx", permissions },
+        .request("POST", "/api/tokenspace/tokens", {
+          json: { name: "through nginx", permissions, ...limits },
         })
         .then((response) => response.body as { id: string; token: string });
 
@@ -152,10 +152,41 @@ describe.skipIf(!available)(
       expect(response.headers.get("www-authenticate")).toBe('Basic realm="Tokenspace"');
     });
 
-    test("a token lacking the permission the path needs gets 403", async () => {
+    test("a token lacking the permission the path needs gets 403 with reason forbidden", async () => {
       const caller = await created(["chat"]);
       expect((await through(caller.token, "GET", "/chat/rooms")).status).toBe(200);
-      expect((await through(caller.token, "POST", "/messages")).status).toBe(403);
+      const refused = await through(caller.token, "POST", "/messages");
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get("x-tokenspace-reason")).toBe("forbidden");
+    });
+
+    test("a wrong token's 401 says unauthenticated", async () => {
+      const response = await through(`PT${"3".repeat(48)}`, "GET", "/calls/1");
+      expect(response.headers.get("x-tokenspace-reason")).toBe("unauthenticated");
+    });
+
+    test("a token over its rate limit gets 429 with Retry-After and the RateLimit fields", async () => {
+      const caller = await created(["calling"], { rate_limit: { limit: 2, window: "1h" } });
+      const allowed = await through(caller.token, "GET", "/calls/1");
+      expect(allowed.status).toBe(200);
+      expect(allowed.headers.get("ratelimit-policy")).toBe('"token";q=2;w=3600');
+      expect(allowed.headers.get("ratelimit")).toMatch(/^"token";r=1;t=\d+$/);
+      expect((await through(caller.token, "GET", "/calls/1")).status).toBe(200);
+      const limited = await through(caller.token, "GET", "/calls/1");
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get("x-tokenspace-reason")).toBe("rate_limited");
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(limited.headers.get("ratelimit")).toMatch(/^"token";r=0;t=\d+$/);
+      expect(limited.body.error).toContain("rate limit");
+    });
+
+    test("a token out of uses gets 429 usage_exceeded", async () => {
+      const caller = await created(["calling"], { uses_remaining: 1 });
+      const allowed = await through(caller.token, "GET", "/calls/1");
+      expect(allowed.headers.get("x-tokenspace-uses-remaining")).toBe("0");
+      const spent = await through(caller.token, "GET", "/calls/1");
+      expect(spent.status).toBe(429);
+      expect(spent.headers.get("x-tokenspace-reason")).toBe("usage_exceeded");
     });
 
     test("a token deleted through the API is refused (within 1 s through a second node)", async () => {

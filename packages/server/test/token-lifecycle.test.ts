@@ -50,6 +50,10 @@ describe("token lifecycle on /api/tokenspace", () => {
       created_at: clock.now().toISOString(),
       updated_at: clock.now().toISOString(),
       previous_token_expires_at: null,
+      last_used_ip: null,
+      rate_limit: null,
+      uses_remaining: null,
+      uses_refill: null,
     });
   });
 

@@ -1,11 +1,19 @@
-import type { AuditEntry, IssuedManagedToken, ManagedToken } from "@tokenspace/sdk";
+import type {
+  AuditEntry,
+  IssuedManagedToken,
+  ManagedToken,
+  UpdateManagedTokenParams,
+  Usage,
+} from "@tokenspace/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { AuditTable } from "../components/audit-table.js";
 import { ConfirmDialog } from "../components/confirm-dialog.js";
 import { Notice, ProblemMessage } from "../components/messages.js";
 import { SecretOnce } from "../components/secret-once.js";
+import { TextField } from "../components/text-field.js";
 import { TOKEN_FIELDS, TokenFields, type TokenFieldValues } from "../components/token-fields.js";
 import { TokenStatus } from "../components/token-status.js";
+import { UsageChart } from "../components/usage-chart.js";
 import type { Problem } from "../failure.js";
 import { absoluteTime, fromLocalInput, relativeTime, toLocalInput } from "../format.js";
 import { href } from "../route.js";
@@ -58,7 +66,9 @@ export function TokenScreen({ projectId, tokenId }: TokenScreenProps) {
       <p>{back}</p>
       <h1 id="token-heading">{token.name}</h1>
       <TokenFacts token={token} />
+      <TokenUsage token={token} />
       <EditToken token={token} onChanged={setToken} />
+      <EditLimits token={token} onChanged={setToken} />
       <EnableToken token={token} onChanged={setToken} />
       <RerollToken token={token} onChanged={setToken} />
       <DeleteToken token={token} onDeleted={() => setDeleted(true)} />
@@ -94,6 +104,19 @@ function TokenFacts({ token }: { token: ManagedToken }) {
       <dt>Last used</dt>
       <dd>
         <TimeFact iso={token.last_used_at} none="Never" />
+        {token.last_used_ip && <> from {token.last_used_ip}</>}
+      </dd>
+      <dt>Rate limit</dt>
+      <dd>
+        {token.rate_limit
+          ? `${token.rate_limit.limit} verifications per ${token.rate_limit.window}`
+          : "None"}
+      </dd>
+      <dt>Uses left</dt>
+      <dd>
+        {token.uses_remaining === null ? "Unlimited" : token.uses_remaining}
+        {token.uses_refill &&
+          `, back to ${token.uses_refill.amount} every ${token.uses_refill.every}`}
       </dd>
       <dt>Expires</dt>
       <dd>
@@ -157,6 +180,130 @@ function EditToken({ token, onChanged }: ActionProps) {
       <Notice text={saved} />
       <button type="submit">Save changes</button>
     </form>
+  );
+}
+
+/** Digits as a number; anything else as typed, for the server to name what is wrong. */
+const wholeNumber = (text: string): number =>
+  /^\d+$/.test(text.trim()) ? Number(text) : (text as unknown as number);
+
+const LIMIT_FIELDS = ["rate_limit", "uses_remaining", "uses_refill"];
+
+function EditLimits({ token, onChanged }: ActionProps) {
+  const { client } = useSession();
+  const { problem, run } = useAction();
+  const initial = {
+    rate: token.rate_limit ? String(token.rate_limit.limit) : "",
+    window: token.rate_limit?.window ?? "1m",
+    uses: token.uses_remaining === null ? "" : String(token.uses_remaining),
+    refill: token.uses_refill ? String(token.uses_refill.amount) : "",
+    every: token.uses_refill?.every ?? "30d",
+  };
+  const [values, setValues] = useState(initial);
+  const [saved, setSaved] = useState<string>();
+  const field = (name: keyof typeof initial) => (value: string) =>
+    setValues((current) => ({ ...current, [name]: value }));
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    setSaved(undefined);
+    // Only what changed is sent: saving a new rate must not put back a stale count of uses.
+    const changed = (...names: (keyof typeof initial)[]) =>
+      names.some((name) => values[name].trim() !== initial[name]);
+    const changes: UpdateManagedTokenParams = {
+      ...(changed("rate", "window") && {
+        rate_limit:
+          values.rate.trim() === ""
+            ? null
+            : { limit: wholeNumber(values.rate), window: values.window.trim() },
+      }),
+      ...(changed("uses") && {
+        uses_remaining: values.uses.trim() === "" ? null : wholeNumber(values.uses),
+      }),
+      ...(changed("refill", "every") && {
+        uses_refill:
+          values.refill.trim() === ""
+            ? null
+            : { amount: wholeNumber(values.refill), every: values.every.trim() },
+      }),
+    };
+    if (Object.keys(changes).length === 0) {
+      setSaved("Nothing changed.");
+      return;
+    }
+    return run(async () => {
+      onChanged(await client.tokenspace.tokens.update(token.id, changes));
+      setSaved("Limits saved.");
+    });
+  };
+  return (
+    <form class="panel" onSubmit={submit} noValidate aria-labelledby="limits-heading">
+      <h2 id="limits-heading">Limits</h2>
+      <p>
+        Enforced when a proxy or service verifies the token (/auth/verify, /auth/introspect). Leave
+        a count empty for no limit.
+      </p>
+      <div class="limit-row">
+        <TextField
+          id="rate-limit"
+          label="Verifications allowed"
+          value={values.rate}
+          onInput={field("rate")}
+          error={problem?.fields.rate_limit}
+        />
+        <TextField
+          id="rate-window"
+          label="per (1s to 1d)"
+          value={values.window}
+          onInput={field("window")}
+        />
+      </div>
+      <TextField
+        id="uses-remaining"
+        label="Uses left"
+        value={values.uses}
+        onInput={field("uses")}
+        error={problem?.fields.uses_remaining}
+        hint="Each allowed verification spends one."
+      />
+      <div class="limit-row">
+        <TextField
+          id="refill-amount"
+          label="Refill uses to"
+          value={values.refill}
+          onInput={field("refill")}
+          error={problem?.fields.uses_refill}
+        />
+        <TextField
+          id="refill-every"
+          label="every (1m to 366d)"
+          value={values.every}
+          onInput={field("every")}
+        />
+      </div>
+      <ProblemMessage problem={problem} besideFields={LIMIT_FIELDS} />
+      <Notice text={saved} />
+      <button type="submit">Save limits</button>
+    </form>
+  );
+}
+
+/** The last 7 days of verifications, by the hour. */
+function TokenUsage({ token }: { token: ManagedToken }) {
+  const { client, report } = useSession();
+  const [usage, setUsage] = useState<Usage>();
+  const [problem, setProblem] = useState<Problem>();
+  useEffect(() => {
+    client.tokenspace.tokens
+      .usage(token.id, { since: "7d", granularity: "hour" })
+      .then(setUsage, (error) => setProblem(report(error)));
+  }, [client, report, token.id]);
+  return (
+    <div class="panel">
+      <h2>Verifications, last 7 days</h2>
+      <ProblemMessage problem={problem} />
+      {usage && <UsageChart usage={usage} />}
+    </div>
   );
 }
 

@@ -68,7 +68,7 @@ export const FLAGS = {
   parent: { value: "ID", text: "The top-level project the subproject belongs to" },
   since: {
     value: "TIME",
-    text: "From this time: RFC 3339, or how long ago (90s, 30m, 12h, 7d; default 24h)",
+    text: "From this time: RFC 3339, or how long ago (90s, 30m, 12h, 7d; default 24h for audit, 7d for usage)",
   },
   until: { value: "TIME", text: "Up to this time, in the same forms" },
   action: { value: "ACTION", text: "Only this action, e.g. token.deleted" },
@@ -79,6 +79,19 @@ export const FLAGS = {
     value: "DURATION",
     text: "How long the old secret keeps working (default 0, at most 7d)",
   },
+  rate: {
+    value: "N/WINDOW|none",
+    text: "Allowed verifications per window, such as 100/1m (window 1s to 1d); none removes it",
+  },
+  uses: {
+    value: "N|unlimited",
+    text: "Verifications left; each allowed one spends one",
+  },
+  refill: {
+    value: "N/EVERY|none",
+    text: "Set the uses back to N every EVERY, such as 1000/30d; none removes it",
+  },
+  granularity: { value: "minute|hour|day", text: "Bucket size (default hour)" },
   mock: {
     env: "TOKENSPACE_MOCK",
     text: "Run as a test double for CI: SignalWire's mock control API under /__mock__/, and harness projects provisioned on first use (env value 1)",

@@ -22,6 +22,7 @@ import {
   listFailedWebhooks,
   listProjects,
 } from "./store-commands.js";
+import { setLimits, showTokenUsage, showUsage } from "./usage-commands.js";
 
 export type Section =
   | "Server"
@@ -251,6 +252,28 @@ export const COMMANDS: readonly Command[] = [
     ["at"],
     (flags, id) => changeLifecycle(flags, id, "expire"),
   ),
+  remoteTokenCommand(
+    "limit",
+    " [--rate N/WINDOW|none] [--uses N|unlimited] [--refill N/EVERY|none]",
+    "Set or remove the token's rate limit, uses and refill, enforced by /auth/verify",
+    ["rate", "uses", "refill"],
+    setLimits,
+  ),
+  remoteTokenCommand(
+    "usage",
+    " [--since 7d] [--granularity hour]",
+    "The token's verifications, allowed and refused, by the minute, hour or day",
+    ["since", "granularity"],
+    showTokenUsage,
+  ),
+  {
+    name: "usage",
+    usage: ["--url URL [--since 7d] [--granularity hour]"],
+    summary: "Verifications of every token of the project and its subprojects",
+    section: "On a running server",
+    flags: ["since", "granularity", ...REMOTE, "json"],
+    run: (flags) => remoteOnly(flags, () => showUsage(flags)),
+  },
   remoteTokenCommand(
     "reroll",
     " [--overlap 1h]",

@@ -103,12 +103,23 @@ export async function showExpiringTokens(flags: Flags): Promise<void> {
   );
 }
 
-function describeManaged(token: ManagedToken): string {
+export function describeManaged(token: ManagedToken): string {
+  const lastUse = token.last_used_at
+    ? `${token.last_used_at}${token.last_used_ip ? ` from ${token.last_used_ip}` : ""}`
+    : "never";
   return [
     `${token.id}  ${token.name}  ${token.permissions.join(",")}`,
-    `  enabled: ${token.enabled ? "yes" : "no"}   expires: ${token.expires_at ?? "never"}   last used: ${token.last_used_at ?? "never"}`,
+    `  enabled: ${token.enabled ? "yes" : "no"}   expires: ${token.expires_at ?? "never"}   last used: ${lastUse}`,
     ...(token.previous_token_expires_at
       ? [`  previous secret works until ${token.previous_token_expires_at}`]
+      : []),
+    ...(token.rate_limit
+      ? [`  rate limit: ${token.rate_limit.limit} per ${token.rate_limit.window}`]
+      : []),
+    ...(token.uses_remaining !== null
+      ? [
+          `  uses left: ${token.uses_remaining}${token.uses_refill ? `, back to ${token.uses_refill.amount} every ${token.uses_refill.every}` : ""}`,
+        ]
       : []),
   ].join("\n");
 }

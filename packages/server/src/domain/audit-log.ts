@@ -1,7 +1,7 @@
 import { AUDIT_ACTIONS, type AuditAction, type AuditEntry } from "@tokenspace/contract";
 import type { Actor } from "./actor.js";
 import type { Clock } from "./clock.js";
-import { DURATION_FORMAT, parseDuration } from "./duration.js";
+import { DURATION_FORMAT } from "./duration.js";
 import { ValidationError } from "./errors.js";
 import { isUuid, normalizeId } from "./identifiers.js";
 import {
@@ -12,7 +12,7 @@ import {
   readFilteredPage,
 } from "./keyset-page.js";
 import type { AuditFilter, AuditRecord, NewAuditRecord, Store } from "./store.js";
-import { parseTimestamp } from "./timestamp.js";
+import { instantOf } from "./timestamp.js";
 import {
   invalidParameter,
   invalidProjectIdFilter,
@@ -83,6 +83,7 @@ export class AuditLog {
   async prune(days: number, batchSize: number): Promise<number> {
     const before = new Date(this.clock.now().getTime() - days * 86_400_000);
     await inBatches(batchSize, () => this.store.pruneDeliveries(before, batchSize));
+    await inBatches(batchSize, () => this.store.pruneUsage(before, batchSize));
     return inBatches(batchSize, () => this.store.pruneAudit(before, batchSize));
   }
 
@@ -117,11 +118,8 @@ export class AuditLog {
     };
   }
 
-  /** A time given as RFC 3339, or as a duration back from now; null when it is neither. */
   #instant(value: string): Date | null {
-    const ago = parseDuration(value);
-    if (ago !== undefined) return new Date(this.clock.now().getTime() - ago);
-    return parseTimestamp(value) ?? null;
+    return instantOf(value, this.clock.now());
   }
 }
 

@@ -6,7 +6,7 @@ import type { Keyring } from "./keyring.js";
 import type { Principal } from "./principal.js";
 import type { Store, TokenRecord } from "./store.js";
 import { isWellFormedSecret } from "./token-secret.js";
-import type { UsageRecorder } from "./usage-recorder.js";
+import type { UsageRecorder, VerifiedToken } from "./usage-recorder.js";
 
 /** Why credentials that do not authenticate are refused, whatever the reason: it tells nothing. */
 export const CREDENTIALS_REJECTED =
@@ -29,7 +29,42 @@ function principalOf({
     tokenId: token.id,
     permissions: new Set(token.permissions),
     validUntil: earliest(token.expiresAt, viaPreviousSecret ? token.previousSecretExpiresAt : null),
+    rateLimit: token.rateLimit,
+    usesLimited: token.usesRemaining !== null,
+    version: token.updatedAt.getTime(),
   };
+}
+
+/**
+ * Why credentials were refused. Only the holder of a token's secret, presenting it with its own
+ * project id, learns that it is disabled or expired; every other failure is `unauthenticated`.
+ */
+export interface Refusal {
+  readonly reason: "unauthenticated" | "disabled" | "expired";
+  /** The token refused, when it was told apart (disabled, expired). */
+  readonly token?: VerifiedToken;
+}
+
+const UNAUTHENTICATED: Refusal = { reason: "unauthenticated" };
+
+export function isRefusal<T extends object>(checked: T | Refusal): checked is Refusal {
+  return "reason" in checked;
+}
+
+/** Options of a check: see `Authenticator.check`. */
+interface CheckOptions {
+  readonly fresh?: boolean;
+  /**
+   * Runs the store lookup, or declines to (resolving to `undefined`): a caller over its guess
+   * budget gets a bounded number of lookups, not one per guess.
+   */
+  readonly pace?: <T>(lookup: () => Promise<T>) => Promise<T | undefined>;
+  /** The client's address, recorded as the token's last-used address. */
+  readonly clientAddress?: string;
+}
+
+function verifiedToken(token: TokenRecord): VerifiedToken {
+  return { tokenId: token.id, projectId: token.projectId };
 }
 
 /** Turns a project id and API token into a principal, or refuses. */
@@ -62,30 +97,34 @@ export class Authenticator {
 
   /**
    * As `authenticate`, but credentials that do not authenticate give undefined rather than an
-   * error: forward auth refuses them by the thousand a second and answers each itself.
+   * error.
    */
   async verify(
     projectId: string,
     secret: string,
-    {
-      fresh = false,
-      pace,
-    }: {
-      readonly fresh?: boolean;
-      /**
-       * Runs the store lookup, or declines to (resolving to `undefined`): a caller over its
-       * guess budget gets a bounded number of lookups, not one per guess.
-       */
-      readonly pace?: <T>(lookup: () => Promise<T>) => Promise<T | undefined>;
-    } = {},
+    options: CheckOptions = {},
   ): Promise<Principal | undefined> {
-    if (!isWellFormedSecret(secret)) return undefined;
+    const checked = await this.check(projectId, secret, options);
+    return isRefusal(checked) ? undefined : checked;
+  }
+
+  /**
+   * The principal of credentials, or why they are refused: forward auth refuses them by the
+   * thousand a second and answers each itself.
+   */
+  async check(
+    projectId: string,
+    secret: string,
+    { fresh = false, pace, clientAddress }: CheckOptions = {},
+  ): Promise<Principal | Refusal> {
+    if (!isWellFormedSecret(secret)) return UNAUTHENTICATED;
     const project = normalizeId(projectId);
+    const address = clientAddress ?? null;
     const consultsCache = !fresh || this.#cacheHoldsEveryChange();
     if (consultsCache) {
       const cached = this.cache.verified(secret);
-      if (cached) return this.#accept(cached, project);
-      if (this.cache.knownUnknown(secret)) return undefined;
+      if (cached) return this.#accept(cached, project, address);
+      if (this.cache.knownUnknown(secret)) return UNAUTHENTICATED;
     }
     const generation = this.cache.generation;
     const lookup = () => this.#find(secret).then((found) => ({ found }));
@@ -93,34 +132,44 @@ export class Authenticator {
     // check that consulted the cache got here on a miss.
     const knownGood = !consultsCache && this.cache.holdsVerified(secret);
     const looked = pace && !knownGood ? await pace(lookup) : await lookup();
-    if (!looked) return undefined;
+    if (!looked) return UNAUTHENTICATED;
     const { found } = looked;
     if (!found) {
       this.cache.rememberUnknown(secret, generation);
-      return undefined;
+      return UNAUTHENTICATED;
     }
     // A disabled token is refused like a deleted one, and not cached: enabling it again
     // invalidates nothing that could hold the refusal.
-    if (!found.token.enabled) return undefined;
+    if (!found.token.enabled) {
+      return found.token.projectId === project
+        ? { reason: "disabled", token: verifiedToken(found.token) }
+        : UNAUTHENTICATED;
+    }
     const principal = principalOf(found);
     this.cache.rememberVerified(secret, found.token.secretDigest, principal, generation);
-    return this.#accept(principal, project);
+    return this.#accept(principal, project, address);
   }
 
   /**
    * The token a secret authenticates as right now, whichever project it belongs to, under the
-   * same rules as `authenticate` (disabled, expired, past a reroll's overlap): for
-   * introspection, which is given a secret alone. Always asks the store; counts as a use.
+   * same rules as `check` (disabled, expired, past a reroll's overlap): for introspection, which
+   * is given a secret alone. Always asks the store; counts as a use (with no address: the
+   * caller is not the token's client).
    */
-  async activeToken(secret: string): Promise<TokenRecord | undefined> {
-    if (!isWellFormedSecret(secret)) return undefined;
+  async inspect(
+    secret: string,
+  ): Promise<{ readonly token: TokenRecord; readonly principal: Principal } | Refusal> {
+    if (!isWellFormedSecret(secret)) return UNAUTHENTICATED;
     const found = await this.#find(secret);
-    if (!found?.token.enabled) return undefined;
+    if (!found) return UNAUTHENTICATED;
+    if (!found.token.enabled) return { reason: "disabled", token: verifiedToken(found.token) };
     const now = this.clock.now();
-    const { validUntil } = principalOf(found);
-    if (validUntil !== null && validUntil <= now.getTime()) return undefined;
-    this.usage.record(found.token.id, now);
-    return found.token;
+    const principal = principalOf(found);
+    if (principal.validUntil !== null && principal.validUntil <= now.getTime()) {
+      return { reason: "expired", token: verifiedToken(found.token) };
+    }
+    this.usage.record(found.token.id, now, null);
+    return { token: found.token, principal };
   }
 
   /**
@@ -138,11 +187,13 @@ export class Authenticator {
   }
 
   /** The principal, unless it belongs elsewhere or its time is up; its use is noted. */
-  #accept(principal: Principal, projectId: string): Principal | undefined {
+  #accept(principal: Principal, projectId: string, address: string | null): Principal | Refusal {
     const now = this.clock.now();
-    if (principal.projectId !== projectId) return undefined;
-    if (principal.validUntil !== null && principal.validUntil <= now.getTime()) return undefined;
-    this.usage.record(principal.tokenId, now);
+    if (principal.projectId !== projectId) return UNAUTHENTICATED;
+    if (principal.validUntil !== null && principal.validUntil <= now.getTime()) {
+      return { reason: "expired", token: principal };
+    }
+    this.usage.record(principal.tokenId, now, address);
     return principal;
   }
 

@@ -10,7 +10,10 @@ export interface CounterState {
  * every node that uses the same database or Redis.
  */
 export interface Counters {
-  /** Counts one event under `key` in a window of `windowMs` starting at its first event. */
-  hit(key: string, windowMs: number): Promise<CounterState>;
+  /**
+   * Counts `amount` events (one unless given) under `key` in a window of `windowMs` starting at
+   * its first event.
+   */
+  hit(key: string, windowMs: number, amount?: number): Promise<CounterState>;
   close(): Promise<void>;
 }

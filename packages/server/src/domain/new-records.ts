@@ -49,5 +49,10 @@ export function newTokenRecord(
     previousSealedSecret: null,
     previousSecretExpiresAt: null,
     expiryRecorded: false,
+    lastUsedIp: null,
+    rateLimit: null,
+    usesRemaining: null,
+    usesRefill: null,
+    usesRefilledAt: null,
   };
 }

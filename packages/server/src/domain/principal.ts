@@ -1,5 +1,6 @@
 import { AuthenticationError } from "./errors.js";
 import type { Permission } from "./permissions.js";
+import type { RateLimit } from "./token-limits.js";
 
 /** Who a request is: the project a verified token belongs to, and what that token may do. */
 export interface Principal {
@@ -11,6 +12,12 @@ export interface Principal {
    * the end of a reroll's overlap for its previous secret. Null: not on its own.
    */
   readonly validUntil: number | null;
+  /** The token's rate limit; null: none. */
+  readonly rateLimit: RateLimit | null;
+  /** Whether verifications spend the token's uses. */
+  readonly usesLimited: boolean;
+  /** The token's last change (epoch ms) as read: leases of its uses are tied to it. */
+  readonly version: number;
 }
 
 export function requirePermission(principal: Principal, permission: Permission): void {

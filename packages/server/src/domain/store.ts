@@ -3,6 +3,7 @@ import type { Actor } from "./actor.js";
 import type { Counters } from "./counters.js";
 import type { LifecycleEventType } from "./lifecycle-events.js";
 import type { Permission } from "./permissions.js";
+import type { RateLimit, UsesRefill } from "./token-limits.js";
 
 export interface ProjectRecord {
   readonly id: string;
@@ -53,6 +54,17 @@ export interface TokenRecord {
   readonly previousSecretExpiresAt: Date | null;
   /** Whether the expiry has been recorded in the audit log (and announced). */
   readonly expiryRecorded: boolean;
+  /** The client address of the last use. */
+  readonly lastUsedIp: string | null;
+  readonly rateLimit: RateLimit | null;
+  /**
+   * Uses left in the store, null for unlimited. Nodes take them in small leases (`takeUses`),
+   * so the count here may run ahead of the verifications made by up to what nodes hold.
+   */
+  readonly usesRemaining: number | null;
+  readonly usesRefill: UsesRefill | null;
+  /** The last refill (or when the refill was set): the next is due `usesRefill.everyMs` after. */
+  readonly usesRefilledAt: Date | null;
 }
 
 export type NewTokenRecord = Omit<TokenRecord, "position">;
@@ -69,6 +81,11 @@ export interface TokenChangeSet {
   readonly enabled?: boolean;
   /** A new expiry; null removes it; left out, it stays. */
   readonly expiresAt?: Date | null;
+  /** As the expiry: a new value, null to remove, left out to keep. */
+  readonly rateLimit?: RateLimit | null;
+  readonly usesRemaining?: number | null;
+  /** A new refill is anchored at `updatedAt`: the first is due one period after it. */
+  readonly usesRefill?: UsesRefill | null;
   readonly updatedAt: Date;
 }
 
@@ -79,11 +96,41 @@ export interface TokenReroll {
   readonly updatedAt: Date;
 }
 
-/** A token last authenticated at this time (recorded in batches). */
+/** A token last authenticated at this time, from this address (recorded in batches). */
 export interface TokenUse {
   readonly tokenId: string;
   readonly at: Date;
+  readonly ip: string | null;
 }
+
+/** Uses taken from a token's count: how many, and what is left in the store after them. */
+export interface UsesLease {
+  readonly granted: number;
+  readonly remaining: number;
+  /** The token's refill anchor as the lease found it (a later refill voids giving back). */
+  readonly refilledAt: Date | null;
+}
+
+/** Verifications counted for a token or a project in one bucket of `spanMs` from `start`. */
+export interface UsageCount {
+  readonly subjectId: string;
+  readonly spanMs: number;
+  readonly start: Date;
+  readonly allowed: number;
+  readonly refused: number;
+}
+
+/** One bucket's counts as read back. */
+export interface UsageRow {
+  readonly start: Date;
+  readonly allowed: number;
+  readonly refused: number;
+}
+
+/** Whose usage to read: one token's, or a project family's (or one project of it). */
+export type UsageScope =
+  | { readonly tokenId: string }
+  | { readonly projectId: string; readonly onlyProjectId?: string };
 
 /** An entry of the audit log, as written in the same transaction as the change it records. */
 export interface NewAuditRecord {
@@ -307,8 +354,31 @@ export interface Store {
     window: FilteredListWindow,
     filter?: TokenFilter,
   ): Promise<FilteredRows<ListedTokenRecord>>;
-  /** Moves each token's last use forward to the time given (never back); no audit, no announcement. */
+  /**
+   * Moves each token's last use forward to the time given (never back), with its address; no
+   * audit, no announcement.
+   */
   recordTokenUses(uses: readonly TokenUse[]): Promise<void>;
+  /**
+   * Takes up to `want` uses from a token's count at `now` (refilling it first when a refill is
+   * due), atomically across nodes; undefined when the token is gone or its uses are unlimited.
+   */
+  takeUses(tokenId: string, want: number, now: Date): Promise<UsesLease | undefined>;
+  /**
+   * Puts back uses a lease took and did not spend, unless the token was changed (`updatedAt`)
+   * or refilled since: then what it holds now stands.
+   */
+  giveBackUses(
+    tokenId: string,
+    count: number,
+    lease: { readonly updatedAt: Date; readonly refilledAt: Date | null },
+  ): Promise<void>;
+  /** Adds verification counts to their buckets (created as needed). */
+  addUsage(counts: readonly UsageCount[]): Promise<void>;
+  /** Buckets of `spanMs` from `since`, oldest first, at most `limit`; a family's summed. */
+  readUsage(scope: UsageScope, spanMs: number, since: Date, limit: number): Promise<UsageRow[]>;
+  /** Deletes up to `limit` usage buckets that started before `before`; returns how many. */
+  pruneUsage(before: Date, limit: number): Promise<number>;
   /**
    * Marks up to `limit` tokens whose expiry has passed and is not yet recorded, with a
    * `token.expired` entry each in the same transaction; returns them. Safe to run on every

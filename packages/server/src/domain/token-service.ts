@@ -33,6 +33,15 @@ import {
   validateLifecycleChanges,
   validateTokenChanges,
 } from "./token-fields.js";
+import {
+  type LimitChanges,
+  limitFieldNames,
+  rateLimitView,
+  usesAt,
+  usesRefillView,
+  type ValidLimitChanges,
+  validateLimitChanges,
+} from "./token-limits.js";
 import { generateSecret, isWellFormedSecret } from "./token-secret.js";
 import {
   invalidParameter,
@@ -57,7 +66,7 @@ interface ManagedTokenQuery {
   readonly name?: string;
 }
 
-export interface NewToken extends LifecycleChanges {
+export interface NewToken extends LifecycleChanges, LimitChanges {
   readonly name?: string;
   readonly permissions?: readonly string[];
   readonly subprojectId?: string;
@@ -95,7 +104,7 @@ export class TokenService {
     actor: Actor,
   ): Promise<IssuedManagedToken> {
     const { record, secret } = await this.#create(projectId, input, { actor });
-    return { ...managedToken(record), token: secret };
+    return { ...managedToken(record, this.clock.now()), token: secret };
   }
 
   async #create(
@@ -106,6 +115,7 @@ export class TokenService {
     const now = this.clock.now();
     const fields = validateTokenChanges(input, "create");
     const lifecycle = validateLifecycleChanges(input, now);
+    const limits = validateLimitChanges(input);
     const owner =
       input.subprojectId === undefined
         ? projectId
@@ -117,9 +127,15 @@ export class TokenService {
         ...draft,
         enabled: lifecycle.enabled ?? true,
         expiresAt: lifecycle.expiresAt ?? null,
+        ...newLimits(limits, now),
       },
       auditEntry("token.created", tokenTarget(draft), actor, now, {
-        fields: ["name", "permissions", ...lifecycleFieldNames(lifecycle)],
+        fields: [
+          "name",
+          "permissions",
+          ...lifecycleFieldNames(lifecycle),
+          ...limitFieldNames(limits),
+        ],
       }),
     );
     if (presetSecret !== undefined) this.cache.learnedChosenSecret();
@@ -190,24 +206,29 @@ export class TokenService {
   async updateManaged(
     projectId: string,
     tokenId: string,
-    changes: TokenChanges & LifecycleChanges,
+    changes: TokenChanges & LifecycleChanges & LimitChanges,
     actor: Actor,
   ): Promise<ManagedToken> {
-    return managedToken(await this.#update(projectId, tokenId, changes, actor));
+    return managedToken(await this.#update(projectId, tokenId, changes, actor), this.clock.now());
   }
 
   async #update(
     projectId: string,
     tokenId: string,
-    changes: TokenChanges & LifecycleChanges,
+    changes: TokenChanges & LifecycleChanges & LimitChanges,
     actor: Actor,
   ): Promise<TokenRecord> {
     const now = this.clock.now();
     const fields = validateTokenChanges(changes, "update");
     const lifecycle = validateLifecycleChanges(changes, now);
-    const changeSet: TokenChangeSet = { ...fields, ...lifecycle, updatedAt: now };
     const id = normalizeId(tokenId);
-    const named = [...Object.keys(fields), ...lifecycleFieldNames(lifecycle)];
+    const limits = await this.#startingUses(projectId, id, validateLimitChanges(changes));
+    const changeSet: TokenChangeSet = { ...fields, ...lifecycle, ...limits, updatedAt: now };
+    const named = [
+      ...Object.keys(fields),
+      ...lifecycleFieldNames(lifecycle),
+      ...limitFieldNames(limits),
+    ];
     const action =
       lifecycle.enabled === undefined
         ? "token.updated"
@@ -223,6 +244,22 @@ export class TokenService {
     if (!record) throw tokenNotFound(tokenId);
     this.cache.invalidate(record.secretDigest);
     return record;
+  }
+
+  /**
+   * A refill given to a token whose uses are unlimited starts it at the refill's amount: a
+   * refill of nothing would mean nothing.
+   */
+  async #startingUses(
+    projectId: string,
+    tokenId: string,
+    limits: ValidLimitChanges,
+  ): Promise<ValidLimitChanges> {
+    if (!limits.usesRefill || limits.usesRemaining !== undefined) return limits;
+    const current = await this.store.findToken(projectId, tokenId);
+    return current?.usesRemaining === null
+      ? { ...limits, usesRemaining: limits.usesRefill.amount }
+      : limits;
   }
 
   async delete(projectId: string, tokenId: string, actor: Actor = OPERATOR): Promise<void> {
@@ -277,7 +314,7 @@ export class TokenService {
     const record = rerolled.token;
     this.cache.invalidate(rerolled.replacedDigest);
     if (this.events.announcing) this.events.announced();
-    return { ...managedToken(record), token: secret };
+    return { ...managedToken(record, now), token: secret };
   }
 
   async list(projectId: string, query: PageQuery): Promise<Page<TokenSummary>> {
@@ -295,7 +332,8 @@ export class TokenService {
       (window) => this.store.listFamilyTokens(projectId, window, filter),
       page,
     );
-    return { ...found, items: found.items.map(managedToken) };
+    const now = this.clock.now();
+    return { ...found, items: found.items.map((record) => managedToken(record, now)) };
   }
 
   /** The audit entry of `event`, announcing it too when webhooks are on (the store writes both). */
@@ -345,7 +383,7 @@ export class TokenService {
   async getManaged(projectId: string, tokenId: string): Promise<ManagedToken> {
     const record = await this.store.findToken(projectId, normalizeId(tokenId));
     if (!record) throw tokenNotFound(tokenId);
-    return managedToken(record);
+    return managedToken(record, this.clock.now());
   }
 
   /** A new token's record: a fresh id, and its secret sealed under the primary key. */
@@ -391,7 +429,19 @@ function summary(record: ListedTokenRecord): TokenSummary {
   return { id: record.id, name: record.name, permissions: record.permissions };
 }
 
-function managedToken(record: ListedTokenRecord): ManagedToken {
+/** The limits of a new token: a refill's first period starts with the token. */
+function newLimits(limits: ValidLimitChanges, now: Date) {
+  const usesRefill = limits.usesRefill ?? null;
+  return {
+    rateLimit: limits.rateLimit ?? null,
+    usesRemaining: limits.usesRemaining ?? usesRefill?.amount ?? null,
+    usesRefill,
+    usesRefilledAt: usesRefill ? now : null,
+  };
+}
+
+/** A token as the extension surface shows it at `now` (a refill due by then counts as made). */
+function managedToken(record: ListedTokenRecord, now: Date): ManagedToken {
   const iso = (date: Date | null) => date?.toISOString() ?? null;
   return {
     id: record.id,
@@ -404,6 +454,10 @@ function managedToken(record: ListedTokenRecord): ManagedToken {
     created_at: record.createdAt.toISOString(),
     updated_at: record.updatedAt.toISOString(),
     previous_token_expires_at: iso(record.previousSecretExpiresAt),
+    last_used_ip: record.lastUsedIp,
+    rate_limit: rateLimitView(record.rateLimit),
+    uses_remaining: usesAt(record, now),
+    uses_refill: usesRefillView(record.usesRefill),
   };
 }
 

@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Clock } from "../domain/clock.js";
 import type { FixtureRestorer } from "../domain/fixtures.js";
 import { HARNESS_ID } from "../domain/harness-secret.js";
 import type { Principal } from "../domain/principal.js";
 import type { Store } from "../domain/store.js";
+import type { TokenLimiter } from "../domain/token-limiter.js";
+import type { UsageRecorder } from "../domain/usage-recorder.js";
 import type { VerifyRules } from "../domain/verify-rules.js";
 import type { Metrics } from "../runtime/metrics.js";
 import { authRoutes } from "./auth-routes.js";
@@ -46,6 +49,11 @@ declare module "fastify" {
 }
 
 interface AppServices extends ApiServices {
+  /** Tokens' rate limits and uses, enforced by forward auth and introspection. */
+  readonly limiter: TokenLimiter;
+  /** Where verifications are counted. */
+  readonly usage: UsageRecorder;
+  readonly clock: Clock;
   /** Mock mode's state reset. */
   readonly fixtures: FixtureRestorer;
   /** Counted when present; served at /metrics on this port when `metricsHere`. */
@@ -231,6 +239,9 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     budgets: services.budgets,
     rules: services.verifyRules,
     metrics: services.metrics,
+    limiter: services.limiter,
+    usage: services.usage,
+    clock: services.clock,
   });
   for (const surface of SURFACES) {
     for (const prefix of surface.prefixes) {

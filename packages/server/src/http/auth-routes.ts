@@ -1,10 +1,15 @@
 import { Type } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { Authenticator } from "../domain/authenticator.js";
+import type { RefusalReason } from "@tokenspace/contract";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type Authenticator, isRefusal } from "../domain/authenticator.js";
+import type { Clock } from "../domain/clock.js";
 import { MalformedRequestError } from "../domain/errors.js";
 import { isPermission, PERMISSIONS, type Permission } from "../domain/permissions.js";
 import type { Principal } from "../domain/principal.js";
 import type { ProjectService } from "../domain/project-service.js";
+import type { RateDecision } from "../domain/rate-limiter.js";
+import type { LimitVerdict, TokenLimiter } from "../domain/token-limiter.js";
+import type { UsageRecorder, VerifiedToken } from "../domain/usage-recorder.js";
 import type { VerifyRules } from "../domain/verify-rules.js";
 import type { Metrics } from "../runtime/metrics.js";
 import type { RequestBudgets } from "./budget-charges.js";
@@ -15,6 +20,9 @@ import { BASIC_AUTH } from "./schemas.js";
 
 const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 const TAGS = ["Tokenspace: verification"];
+const ENVOY_PREFIX = "/auth/envoy";
+/** Envoy may forward the guarded request's body (with_request_body); it is read and dropped. */
+const ENVOY_BODY_LIMIT_BYTES = 1024 * 1024;
 
 interface AuthRoutesOptions {
   readonly authenticator: Authenticator;
@@ -22,6 +30,9 @@ interface AuthRoutesOptions {
   readonly budgets: RequestBudgets;
   readonly rules: VerifyRules | undefined;
   readonly metrics: Metrics | undefined;
+  readonly limiter: TokenLimiter;
+  readonly usage: UsageRecorder;
+  readonly clock: Clock;
 }
 
 /** Errors here are for proxies and services: the status matters, the body explains it. */
@@ -32,9 +43,30 @@ const IntrospectBody = Type.Object({
   token_type_hint: Type.Optional(Type.String({ maxLength: 64 })),
 });
 
+/** The statuses a token over its limits may be refused with: 429, or 403 for nginx. */
+const OVER_LIMIT_STATUSES = [429, 403] as const;
+type OverLimitStatus = (typeof OVER_LIMIT_STATUSES)[number];
+
+/** What forward auth decided, before it is written as an answer. */
+type Verdict =
+  | { readonly allowed: true; readonly principal: Principal; readonly limits: LimitVerdict }
+  | {
+      readonly allowed: false;
+      readonly reason: RefusalReason;
+      readonly status: 401 | OverLimitStatus;
+      readonly message: string;
+      /** Over the rate: the token and where its rate stands, for the RateLimit fields. */
+      readonly limited?: { readonly principal: Principal; readonly rate: RateDecision };
+    };
+
+const VERIFY_DESCRIPTION = `For nginx auth_request, Traefik ForwardAuth and Caddy forward_auth. Requires every \`permission\` given and those the rules file names for X-Forwarded-Method and X-Forwarded-Uri (or X-Original-URI), then spends one unit of the token's rate limit and one of its uses.
+
+200 with X-Tokenspace-Project-Id, X-Tokenspace-Token-Id, X-Tokenspace-Permissions, and for a token with limits RateLimit-Policy and RateLimit (IETF httpapi draft) and X-Tokenspace-Uses-Remaining. Every refusal says why in X-Tokenspace-Reason: 401 for unauthenticated, disabled and expired; 403 for forbidden; 429 with Retry-After for rate_limited, and 429 for usage_exceeded (403 instead with over_limit_status=403, for nginx, which passes on only 401 and 403).`;
+
 /**
  * Tokenspace's own endpoints for other systems, beside SignalWire's surfaces: forward auth for
- * reverse proxies (`/auth/verify`) and token introspection for services (`/auth/introspect`).
+ * reverse proxies (`/auth/verify`), Envoy's HTTP ext_authz (`/auth/envoy/…`) and token
+ * introspection for services (`/auth/introspect`).
  */
 export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions) {
   app.setErrorHandler(failureHandler(renderAuthFailure));
@@ -46,45 +78,46 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     config: { operation: "verify" },
     schema: {
       summary:
-        "Forward auth: verify the forwarded Basic credentials and the permissions the request needs",
-      description:
-        "For nginx auth_request, Traefik ForwardAuth, Caddy forward_auth and Envoy ext_authz. Requires every `permission` given and those the rules file names for X-Forwarded-Method and X-Forwarded-Uri (or X-Original-URI). 200 with X-Tokenspace-Project-Id, X-Tokenspace-Token-Id and X-Tokenspace-Permissions; 401 when the credentials are missing or wrong; 403 when a permission is missing.",
+        "Forward auth: verify the forwarded Basic credentials, the permissions the request needs and the token's limits",
+      description: VERIFY_DESCRIPTION,
       tags: TAGS,
       security: BASIC_AUTH,
     },
     handler: async (request, reply) => {
       const asked = queryPermissions(request.query);
-      const checked = await checkBasic(request, options.authenticator, options.budgets, {
-        fresh: false,
-      });
-      if ("refusal" in checked) {
-        options.metrics?.verifyOutcomes.inc({ outcome: "unauthorized" });
-        // Over the failed-authentication budget too the answer is a 401 that says why: proxies
-        // understand only 401 and 403.
-        const refused = failure("unauthorized", checked.refusal.message);
-        return sendFailure(reply, refused, renderAuthFailure(refused));
-      }
-      const { principal } = checked;
-      const forwardedPath = forwardedUri(request)?.split("?")[0];
-      const required = new Set<Permission>([
-        ...asked,
-        ...(options.rules?.required(header(request, "x-forwarded-method"), forwardedPath) ?? []),
-      ]);
-      const missing = [...required].filter((permission) => !principal.permissions.has(permission));
-      if (missing.length > 0) {
-        options.metrics?.verifyOutcomes.inc({ outcome: "forbidden" });
-        return reply.code(403).send({
-          error: `This API token does not have the ${missing.join(", ")} permission${missing.length > 1 ? "s" : ""} this request needs.`,
-        });
-      }
-      options.metrics?.verifyOutcomes.inc({ outcome: "allowed" });
-      return reply
-        .header("x-tokenspace-project-id", principal.projectId)
-        .header("x-tokenspace-token-id", principal.tokenId)
-        .header("x-tokenspace-permissions", permissionsHeader(principal))
-        .code(200)
-        .send();
+      const overLimitStatus = queryOverLimitStatus(request.query);
+      const path = forwardedUri(request)?.split("?")[0];
+      const method = header(request, "x-forwarded-method");
+      const verdict = await forwardAuth(request, options, asked, method, path, overLimitStatus);
+      return sendVerdict(reply, verdict);
     },
+  });
+
+  await app.register(async (envoy) => {
+    // The guarded request's body is Envoy's to forward or not; it is never this route's to parse.
+    envoy.removeAllContentTypeParsers();
+    envoy.addContentTypeParser(
+      "*",
+      { parseAs: "buffer", bodyLimit: ENVOY_BODY_LIMIT_BYTES },
+      (_request, _body, done) => done(null, undefined),
+    );
+    envoy.route({
+      method: [...ALL_METHODS],
+      url: "/envoy/*",
+      config: { operation: "envoy_ext_authz" },
+      schema: {
+        summary: "Envoy HTTP ext_authz: verify a request as Envoy forwards it",
+        description:
+          "Point Envoy's ext_authz http_service here with path_prefix: /auth/envoy and the Authorization header allowed. The rules file applies to the original method and path (this path without /auth/envoy). Answers as /auth/verify does, 429 for both limits; list x-tokenspace-project-id, x-tokenspace-token-id and x-tokenspace-permissions in allowed_upstream_headers.",
+        tags: TAGS,
+        security: BASIC_AUTH,
+      },
+      handler: async (request, reply) => {
+        const path = request.url.slice(ENVOY_PREFIX.length).split("?")[0] || "/";
+        const verdict = await forwardAuth(request, options, [], request.method, path, 429);
+        return sendVerdict(reply, verdict);
+      },
+    });
   });
 
   await app.register(async (introspection) => {
@@ -96,27 +129,176 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         schema: {
           summary: "Introspect a token (in the spirit of RFC 7662), for services",
           description:
-            'Called with a management token. Active for a token of the caller\'s project or one of its subprojects; every other token, deleted or elsewhere, is {"active": false}.',
+            'Called with a management token. Active for a token of the caller\'s project or one of its subprojects, spending one unit of its rate limit and one of its uses as /auth/verify does (with the same RateLimit, Retry-After and X-Tokenspace-Uses-Remaining headers); every other token, deleted, elsewhere, disabled, expired or over its limits, is {"active": false}, with X-Tokenspace-Reason saying why.',
           tags: TAGS,
           security: BASIC_AUTH,
           body: IntrospectBody,
         },
       },
-      async (request) => introspect(principalOf(request), request.body.token, options),
+      async (request, reply) =>
+        introspect(principalOf(request), request.body.token, reply, options),
     );
   });
 }
 
+/**
+ * Forward auth's decision: the credentials, then the permissions the request needs, then the
+ * token's limits. Each verification of a known token is counted as allowed or refused.
+ */
+async function forwardAuth(
+  request: FastifyRequest,
+  options: AuthRoutesOptions,
+  asked: readonly Permission[],
+  method: string | undefined,
+  path: string | undefined,
+  overLimitStatus: OverLimitStatus,
+): Promise<Verdict> {
+  const { metrics, usage, clock } = options;
+  const checked = await checkBasic(request, options.authenticator, options.budgets, {
+    fresh: false,
+  });
+  if ("refusal" in checked) {
+    const { reason, token, message } = checked.refusal;
+    metrics?.verifyOutcomes.inc({ outcome: "unauthorized" });
+    if (token) usage.count(token, false, clock.now().getTime());
+    // Over the failed-authentication budget too the answer is a 401 that says why: proxies
+    // understand only 401 and 403.
+    return { allowed: false, reason, status: 401, message: refusalMessage(reason, message) };
+  }
+  const { principal } = checked;
+  const required = new Set<Permission>([
+    ...asked,
+    ...(options.rules?.required(method, path) ?? []),
+  ]);
+  const missing = [...required].filter((permission) => !principal.permissions.has(permission));
+  const now = clock.now();
+  if (missing.length > 0) {
+    metrics?.verifyOutcomes.inc({ outcome: "forbidden" });
+    usage.count(principal, false, now.getTime());
+    return {
+      allowed: false,
+      reason: "forbidden",
+      status: 403,
+      message: `This API token does not have the ${missing.join(", ")} permission${missing.length > 1 ? "s" : ""} this request needs.`,
+    };
+  }
+  const limited = options.limiter.admit(principal, now);
+  const limits = limited instanceof Promise ? await limited : limited;
+  metrics?.verifyOutcomes.inc({ outcome: limits.allowed ? "allowed" : limits.reason });
+  usage.count(principal, limits.allowed, now.getTime());
+  if (limits.allowed) return { allowed: true, principal, limits };
+  return {
+    allowed: false,
+    reason: limits.reason,
+    status: overLimitStatus,
+    message: overLimitMessage(principal, limits.reason, limits.rate),
+    ...(limits.rate && { limited: { principal, rate: limits.rate } }),
+  };
+}
+
+function refusalMessage(reason: RefusalReason, message: string): string {
+  if (reason === "disabled") return "This API token is disabled: enable it again to use it.";
+  if (reason === "expired") return "This API token has expired: it authenticates nowhere now.";
+  return message;
+}
+
+function overLimitMessage(
+  principal: Principal,
+  reason: "rate_limited" | "usage_exceeded",
+  rate: RateDecision | undefined,
+): string {
+  if (reason === "usage_exceeded") return "This API token has no uses left.";
+  const limit = principal.rateLimit?.limit ?? 0;
+  return `This API token's rate limit of ${limit} verification${limit === 1 ? "" : "s"} a window is used up; try again in ${retryAfterSeconds(rate)} s.`;
+}
+
+/** Seconds until the rate window ends, at least 1. */
+function retryAfterSeconds(rate: RateDecision | undefined): number {
+  return Math.max(1, Math.ceil((rate?.resetMs ?? 0) / 1000));
+}
+
+/** The RateLimit-Policy field of a principal, made once per cached principal. */
+const policyHeaders = new WeakMap<Principal, string>();
+
+/** The RateLimit-Policy and RateLimit fields of draft-ietf-httpapi-ratelimit-headers. */
+function rateLimitHeaders(reply: FastifyReply, principal: Principal, rate: RateDecision): void {
+  let policy = policyHeaders.get(principal);
+  if (policy === undefined) {
+    const windowSeconds = Math.round((principal.rateLimit?.windowMs ?? 0) / 1000);
+    policy = `"token";q=${principal.rateLimit?.limit ?? 0};w=${windowSeconds}`;
+    policyHeaders.set(principal, policy);
+  }
+  reply.header("ratelimit-policy", policy);
+  reply.header("ratelimit", `"token";r=${rate.remaining};t=${retryAfterSeconds(rate)}`);
+}
+
+function sendVerdict(reply: FastifyReply, verdict: Verdict): FastifyReply {
+  if (verdict.allowed) {
+    const { principal, limits } = verdict;
+    reply
+      .header("x-tokenspace-project-id", principal.projectId)
+      .header("x-tokenspace-token-id", principal.tokenId)
+      .header("x-tokenspace-permissions", permissionsHeader(principal));
+    limitHeaders(reply, principal, limits);
+    return reply.code(200).send();
+  }
+  reply.header("x-tokenspace-reason", verdict.reason);
+  if (verdict.status === 401) {
+    const refused = failure("unauthorized", verdict.message);
+    return sendFailure(reply, refused, renderAuthFailure(refused));
+  }
+  if (verdict.limited) {
+    rateLimitHeaders(reply, verdict.limited.principal, verdict.limited.rate);
+    if (verdict.reason === "rate_limited") {
+      reply.header("retry-after", String(retryAfterSeconds(verdict.limited.rate)));
+    }
+  }
+  return reply.code(verdict.status).send({ error: verdict.message });
+}
+
+/** The limit headers of an answer about a token: its rate and, when they are limited, its uses. */
+function limitHeaders(reply: FastifyReply, principal: Principal, limits: LimitVerdict): void {
+  if (limits.rate) rateLimitHeaders(reply, principal, limits.rate);
+  if (limits.allowed && limits.usesRemaining !== undefined) {
+    reply.header("x-tokenspace-uses-remaining", String(limits.usesRemaining));
+  }
+}
+
+/**
+ * A token introspected: active only within the caller's reach and within its limits. Outside
+ * the caller's reach every token is unauthenticated, whatever its state.
+ */
 async function introspect(
   caller: Principal,
   secret: string,
-  { authenticator, projects }: AuthRoutesOptions,
+  reply: FastifyReply,
+  { authenticator, projects, limiter, usage, clock }: AuthRoutesOptions,
 ): Promise<object> {
-  const token = await authenticator.activeToken(secret);
-  if (!token) return { active: false };
-  const owner = await projects.find(token.projectId);
-  const reachable = token.projectId === caller.projectId || owner?.parentId === caller.projectId;
-  if (!reachable) return { active: false };
+  const inactive = (reason: RefusalReason, token?: VerifiedToken) => {
+    if (token) usage.count(token, false, clock.now().getTime());
+    reply.header("x-tokenspace-reason", reason);
+    return { active: false };
+  };
+  const inspected = await authenticator.inspect(secret);
+  const owner = isRefusal(inspected) ? inspected.token?.projectId : inspected.token.projectId;
+  if (owner === undefined) return inactive("unauthenticated");
+  const ownerProject = owner === caller.projectId ? undefined : await projects.find(owner);
+  if (owner !== caller.projectId && ownerProject?.parentId !== caller.projectId) {
+    return inactive("unauthenticated");
+  }
+  if (isRefusal(inspected)) return inactive(inspected.reason, inspected.token);
+  const { token, principal } = inspected;
+  const now = clock.now();
+  const limited = limiter.admit(principal, now);
+  const limits = limited instanceof Promise ? await limited : limited;
+  limitHeaders(reply, principal, limits);
+  if (!limits.allowed) {
+    if (limits.reason === "rate_limited") {
+      reply.header("retry-after", String(retryAfterSeconds(limits.rate)));
+    }
+    return inactive(limits.reason, principal);
+  }
+  usage.count(principal, true, now.getTime());
   return {
     active: true,
     project_id: token.projectId,
@@ -149,6 +331,19 @@ function queryPermissions(query: unknown): Permission[] {
     }
     return value;
   });
+}
+
+/** `over_limit_status=403` for nginx; 429 otherwise. */
+function queryOverLimitStatus(query: unknown): OverLimitStatus {
+  const raw = (query as { over_limit_status?: unknown } | undefined)?.over_limit_status;
+  if (raw === undefined) return 429;
+  const status = OVER_LIMIT_STATUSES.find((allowed) => String(allowed) === raw);
+  if (status === undefined) {
+    throw new MalformedRequestError(
+      `over_limit_status=${String(raw).slice(0, 16)} is not accepted; use 429 (the default) or 403 (for nginx auth_request).`,
+    );
+  }
+  return status;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

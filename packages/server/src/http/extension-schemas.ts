@@ -1,8 +1,15 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { AUDIT_ACTIONS, EXPIRY_MAX_YEARS, TOKEN_NAME_MAX_LENGTH } from "@tokenspace/contract";
+import {
+  AUDIT_ACTIONS,
+  EXPIRY_MAX_YEARS,
+  TOKEN_NAME_MAX_LENGTH,
+  USAGE_GRANULARITIES,
+  USAGE_MAX_BUCKETS,
+} from "@tokenspace/contract";
 import { DURATION_FORMAT } from "../domain/duration.js";
 import { EXAMINED_ROWS_PER_PAGE, LIST_ORDERS } from "../domain/keyset-page.js";
 import { TOKEN_FIELD_EXPECTATIONS } from "../domain/token-fields.js";
+import { LIMIT_FIELD_EXPECTATIONS } from "../domain/token-limits.js";
 import {
   CreateTokenBodySchema,
   NativePageQuery,
@@ -30,6 +37,40 @@ const ExpiresAtInput = Type.Optional(
   }),
 );
 
+const Duration = Type.Union([Type.String({ maxLength: 16 }), Type.Integer()]);
+
+/** The limit fields as create and update take them; ranges are checked with the other rules. */
+const LimitInputs = {
+  rate_limit: Type.Optional(
+    Type.Union(
+      [
+        Type.Object({ limit: Type.Integer(), window: Duration }, { additionalProperties: false }),
+        Type.Null(),
+      ],
+      { description: `${LIMIT_FIELD_EXPECTATIONS.rate_limit}.` },
+    ),
+  ),
+  uses_remaining: Type.Optional(
+    Type.Union([Type.Integer(), Type.Null()], {
+      description: `${LIMIT_FIELD_EXPECTATIONS.uses_remaining}.`,
+    }),
+  ),
+  uses_refill: Type.Optional(
+    Type.Union(
+      [
+        Type.Object({ amount: Type.Integer(), every: Duration }, { additionalProperties: false }),
+        Type.Null(),
+      ],
+      {
+        description: `${LIMIT_FIELD_EXPECTATIONS.uses_refill}. Given alone to a token with unlimited uses, it starts them at amount.`,
+      },
+    ),
+  ),
+};
+
+const NullableText = (description: string) =>
+  Type.Union([Type.String(), Type.Null()], { description });
+
 export const ManagedTokenSchema = Type.Object(
   {
     id: TokenSchema.properties.id,
@@ -45,6 +86,35 @@ export const ManagedTokenSchema = Type.Object(
     updated_at: Timestamp("When the token was last changed."),
     previous_token_expires_at: NullableTimestamp(
       "After a reroll with an overlap: until when the previous secret still works.",
+    ),
+    last_used_ip: NullableText(
+      "The client address of the last successful authentication (null after an introspection).",
+    ),
+    rate_limit: Type.Union(
+      [
+        Type.Object(
+          {
+            limit: Type.Integer({ minimum: 1 }),
+            window: Type.String({ examples: ["1m"] }),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: "Allowed verifications per fixed window; null: no rate limit." },
+    ),
+    uses_remaining: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+      description: "Verifications left, each allowed one spends one; null: unlimited.",
+    }),
+    uses_refill: Type.Union(
+      [
+        Type.Object(
+          { amount: Type.Integer({ minimum: 1 }), every: Type.String({ examples: ["30d"] }) },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: "Every `every`, uses_remaining is set back to amount; null: never." },
     ),
   },
   { additionalProperties: false, description: "An API token with its lifecycle." },
@@ -63,6 +133,7 @@ export const CreateManagedTokenBodySchema = Type.Object(
     ...CreateTokenBodySchema.properties,
     expires_at: ExpiresAtInput,
     enabled: Type.Optional(Type.Boolean({ description: "Create it disabled with false." })),
+    ...LimitInputs,
   },
   { additionalProperties: false },
 );
@@ -75,6 +146,7 @@ export const UpdateManagedTokenBodySchema = Type.Object(
     enabled: Type.Optional(
       Type.Boolean({ description: "false disables the token, true enables it again." }),
     ),
+    ...LimitInputs,
   },
   { additionalProperties: false },
 );
@@ -198,5 +270,59 @@ export const AuditListSchema = Type.Object(
   {
     additionalProperties: false,
     description: `One page of the audit log, oldest first. ${FILTERED_PAGES}`,
+  },
+);
+
+export const UsageQuery = Type.Object({
+  since: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description: `From this RFC 3339 time, or this long ago (${DURATION_FORMAT}), rounded down to a bucket; 7d by default.`,
+    }),
+  ),
+  granularity: Type.Optional(
+    Type.String({
+      maxLength: 16,
+      description: `${USAGE_GRANULARITIES.join(", ")} (UTC buckets); hour by default. At most ${USAGE_MAX_BUCKETS.toLocaleString("en")} buckets.`,
+    }),
+  ),
+});
+export type UsageQuery = Static<typeof UsageQuery>;
+
+export const ProjectUsageQuery = Type.Object({
+  ...UsageQuery.properties,
+  project_id: ProjectFilter,
+});
+export type ProjectUsageQuery = Static<typeof ProjectUsageQuery>;
+
+const Count = (description: string) => Type.Integer({ minimum: 0, description });
+
+export const UsageSchema = Type.Object(
+  {
+    since: Timestamp("The first bucket's start."),
+    granularity: Type.Unsafe<(typeof USAGE_GRANULARITIES)[number]>({
+      type: "string",
+      enum: [...USAGE_GRANULARITIES],
+    }),
+    allowed: Count("Allowed verifications in the period."),
+    refused: Count(
+      "Refused verifications of this token (or these tokens) in the period: disabled, expired, forbidden, rate limited, out of uses.",
+    ),
+    buckets: Type.Array(
+      Type.Object(
+        {
+          start: Timestamp("The bucket's start (UTC)."),
+          allowed: Count("Allowed verifications."),
+          refused: Count("Refused verifications."),
+        },
+        { additionalProperties: false },
+      ),
+      { description: "Every bucket from since to now, oldest first, empty ones included." },
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "Verifications through /auth/verify, /auth/envoy and /auth/introspect, counted in memory and written every second: visible within a few seconds, kept as long as the audit log.",
   },
 );

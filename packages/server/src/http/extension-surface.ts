@@ -1,7 +1,9 @@
 import type { FastifyRequest } from "fastify";
 import { auditEntryView } from "../domain/audit-log.js";
 import type { LifecycleChanges, TokenChanges } from "../domain/token-fields.js";
+import type { LimitChanges } from "../domain/token-limits.js";
 import type { NewToken } from "../domain/token-service.js";
+import type { UsageQuery as UsageQueryInput } from "../domain/usage-report.js";
 import {
   AuditListQuery,
   AuditListSchema,
@@ -11,10 +13,13 @@ import {
   ManagedTokenListQuery,
   ManagedTokenListSchema,
   ManagedTokenSchema,
+  ProjectUsageQuery,
   type RerollBody,
   RerollBodySchema,
   type UpdateManagedTokenBody,
   UpdateManagedTokenBodySchema,
+  UsageQuery,
+  UsageSchema,
 } from "./extension-schemas.js";
 import { renderNativeFailure } from "./failure/native-failure.js";
 import { nativeList } from "./list-envelopes.js";
@@ -46,6 +51,7 @@ const AUDIT_LIST = nativeList(AuditListQuery, AuditListSchema, [
 const ERRORS = errorResponses(NativeErrorSchema, NativeValidationErrorSchema);
 const TOKENS_TAG = ["Tokenspace: token lifecycle"];
 const AUDIT_TAG = ["Tokenspace: audit log"];
+const USAGE_TAG = ["Tokenspace: usage"];
 
 /**
  * Tokenspace's extension surface, beside SignalWire's: tokens of the authenticated project and
@@ -58,7 +64,7 @@ export const EXTENSION_SURFACE: Surface = {
   title: "Tokenspace's extension API",
   specName: "tokenspace",
   renderFailure: renderNativeFailure,
-  async registerRoutes(app, { tokens, audit }) {
+  async registerRoutes(app, { tokens, audit, reports }) {
     const tokenDoc = routeDocs(TOKENS_TAG, ERRORS);
     const params = TokenIdParamsSchema;
     const target = async (request: FastifyRequest<{ Params: TokenIdParams }>) =>
@@ -150,6 +156,34 @@ export const EXTENSION_SURFACE: Surface = {
       },
     );
 
+    const usageDoc = routeDocs(USAGE_TAG, ERRORS);
+    app.get<{ Params: TokenIdParams; Querystring: UsageQuery }>(
+      "/tokens/:token_id/usage",
+      usageDoc("get_token_usage", "A token's verifications, allowed and refused, in buckets", {
+        params,
+        querystring: UsageQuery,
+        response: { 200: UsageSchema },
+      }),
+      async (request) => {
+        const [, tokenId] = await target(request);
+        return reports.ofToken(tokenId, usageQueryOf(request.query));
+      },
+    );
+
+    app.get<{ Querystring: ProjectUsageQuery }>(
+      "/usage",
+      usageDoc(
+        "get_usage",
+        "Verifications of every token of your project and its subprojects, in buckets",
+        { querystring: ProjectUsageQuery, response: { 200: UsageSchema } },
+      ),
+      async (request) =>
+        reports.ofProjects(principalOf(request).projectId, {
+          ...usageQueryOf(request.query),
+          ...(request.query.project_id !== undefined && { projectId: request.query.project_id }),
+        }),
+    );
+
     app.get<{ Querystring: AuditListQuery }>(
       "/audit",
       routeDocs(AUDIT_TAG, ERRORS)(
@@ -190,15 +224,34 @@ function newManagedToken(body: CreateManagedTokenBody): NewToken {
     ...(body.subproject_id !== undefined && { subprojectId: body.subproject_id }),
     ...(body.expires_at !== undefined && { expiresAt: body.expires_at }),
     ...(body.enabled !== undefined && { enabled: body.enabled }),
+    ...limitChanges(body),
   };
 }
 
 /** An update body as the domain takes it. */
-function managedTokenChanges(body: UpdateManagedTokenBody): TokenChanges & LifecycleChanges {
+function managedTokenChanges(
+  body: UpdateManagedTokenBody,
+): TokenChanges & LifecycleChanges & LimitChanges {
   return {
     ...(body.name !== undefined && { name: body.name }),
     ...(body.permissions !== undefined && { permissions: body.permissions }),
     ...(body.expires_at !== undefined && { expiresAt: body.expires_at }),
     ...(body.enabled !== undefined && { enabled: body.enabled }),
+    ...limitChanges(body),
+  };
+}
+
+function limitChanges(body: CreateManagedTokenBody | UpdateManagedTokenBody): LimitChanges {
+  return {
+    ...(body.rate_limit !== undefined && { rateLimit: body.rate_limit }),
+    ...(body.uses_remaining !== undefined && { usesRemaining: body.uses_remaining }),
+    ...(body.uses_refill !== undefined && { usesRefill: body.uses_refill }),
+  };
+}
+
+function usageQueryOf(query: UsageQuery): UsageQueryInput {
+  return {
+    ...(query.since !== undefined && { since: query.since }),
+    ...(query.granularity !== undefined && { granularity: query.granularity }),
   };
 }

@@ -1,8 +1,14 @@
 import type { FastifyRequest } from "fastify";
 import type { Actor } from "../domain/actor.js";
-import { type Authenticator, CREDENTIALS_REJECTED } from "../domain/authenticator.js";
+import {
+  type Authenticator,
+  CREDENTIALS_REJECTED,
+  isRefusal,
+  type Refusal,
+} from "../domain/authenticator.js";
 import { AuthenticationError, RateLimitedError } from "../domain/errors.js";
 import { type Principal, requirePermission } from "../domain/principal.js";
+import type { VerifiedToken } from "../domain/usage-recorder.js";
 import { type BasicCredentials, parseBasicCredentials } from "./basic-credentials.js";
 import {
   addressKey,
@@ -40,6 +46,9 @@ export function requireManagement(authenticator: Authenticator, budgets: Request
 interface BasicRefusal {
   readonly message: string;
   readonly retryAfterSeconds?: number;
+  /** As forward auth tells it: unauthenticated unless the token's own secret was presented. */
+  readonly reason: Refusal["reason"];
+  readonly token?: VerifiedToken;
 }
 
 /**
@@ -81,16 +90,18 @@ export async function checkBasic(
     const presented = header !== undefined && header.trim() !== "";
     return {
       refusal: presented
-        ? await charged(request, budgets, error.message)
-        : { message: error.message },
+        ? await charged(request, budgets, { message: error.message, reason: "unauthenticated" })
+        : { message: error.message, reason: "unauthenticated" },
     };
   }
-  const principal = await authenticator.verify(credentials.username, credentials.password, {
+  const checked = await authenticator.check(credentials.username, credentials.password, {
     ...options,
     pace: (lookup) => overBudgetPaced(request, budgets, lookup),
+    clientAddress: request.ip,
   });
-  if (principal) return { principal };
-  return { refusal: await charged(request, budgets, CREDENTIALS_REJECTED, credentials.username) };
+  if (!isRefusal(checked)) return { principal: checked };
+  const refusal = { message: CREDENTIALS_REJECTED, ...checked };
+  return { refusal: await charged(request, budgets, refusal, credentials.username) };
 }
 
 /**
@@ -112,11 +123,12 @@ function overBudgetPaced<T>(
 async function charged(
   request: FastifyRequest,
   budgets: RequestBudgets,
-  message: string,
+  refusal: BasicRefusal,
   username?: string,
 ): Promise<BasicRefusal> {
   const keys = failedAuthenticationKeys(request, username);
-  return (await charge(budgets.failedAuthentications, keys, request)) ?? { message };
+  const overBudget = await charge(budgets.failedAuthentications, keys, request);
+  return overBudget ? { ...refusal, ...overBudget } : refusal;
 }
 
 /** Who makes a change, for the audit log: the authenticated token, this request and its client. */

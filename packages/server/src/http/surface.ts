@@ -3,6 +3,7 @@ import type { AuditLog } from "../domain/audit-log.js";
 import type { Authenticator } from "../domain/authenticator.js";
 import type { ProjectService } from "../domain/project-service.js";
 import type { TokenService } from "../domain/token-service.js";
+import type { UsageReports } from "../domain/usage-report.js";
 import { type RequestBudgets, spend } from "./budget-charges.js";
 import {
   type FailureRenderer,
@@ -18,6 +19,7 @@ export interface ApiServices {
   readonly projects: ProjectService;
   readonly budgets: RequestBudgets;
   readonly audit: AuditLog;
+  readonly reports: UsageReports;
 }
 
 /** One API surface: where it lives, what it is called, its error bodies and its routes. */

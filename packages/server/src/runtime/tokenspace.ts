@@ -14,10 +14,14 @@ import { Keyring } from "../domain/keyring.js";
 import { NO_LIFECYCLE_EVENTS } from "../domain/lifecycle-events.js";
 import { Maintenance } from "../domain/maintenance.js";
 import { ProjectService } from "../domain/project-service.js";
+import { RateLimiter } from "../domain/rate-limiter.js";
 import { SecretVault } from "../domain/secret-vault.js";
 import type { Store } from "../domain/store.js";
+import { TokenLimiter } from "../domain/token-limiter.js";
 import { TokenService } from "../domain/token-service.js";
 import { UsageRecorder } from "../domain/usage-recorder.js";
+import { UsageReports } from "../domain/usage-report.js";
+import { UsesLedger } from "../domain/uses-ledger.js";
 import { MemoryCounters } from "../store/memory-counters.js";
 import { openStore } from "../store/open-store.js";
 import { RedisCounters } from "../store/redis-counters.js";
@@ -44,8 +48,14 @@ export interface Tokenspace {
   /** Request counts: in Redis when configured, else shared through the store, else in memory. */
   readonly counters: Counters;
   readonly audit: AuditLog;
-  /** Last-used times noted in memory, written once a second (flushed on close). */
+  /** Last uses and verification counts noted in memory, written once a second (flushed on close). */
   readonly usage: UsageRecorder;
+  /** Tokens' rate limits and uses, enforced at verification. */
+  readonly limiter: TokenLimiter;
+  /** Verification counts read back. */
+  readonly reports: UsageReports;
+  /** The time the domain reads (tests stand it where they need it). */
+  readonly clock: Clock;
   /** Expiries recorded and announced, the audit log pruned: started by the server. */
   readonly maintenance: Maintenance;
   /** Delivers the webhook outbox, when a webhook is configured: started by the server. */
@@ -119,9 +129,19 @@ export async function openTokenspace(
     const webhook = config.webhook && new WebhookDeliverer(store, config.webhook, warn, metrics);
     const events = webhook ?? NO_LIFECYCLE_EVENTS;
     const usage = new UsageRecorder(store, (error) =>
-      warn({ err: String(error) }, "last-used times not recorded"),
+      warn({ err: String(error) }, "last uses and usage counts not recorded"),
     );
     usage.start(USAGE_FLUSH_MS);
+    const rates = new RateLimiter(
+      config.redisUrl || store.sharedCounters() ? counters : undefined,
+      (error) =>
+        warn({ err: String(error) }, "shared rate counts unavailable; counting on this node"),
+    );
+    rates.start();
+    const uses = new UsesLedger(store, clock, (error) =>
+      warn({ err: String(error) }, "unspent uses not given back"),
+    );
+    uses.start(USAGE_FLUSH_MS);
     const audit = new AuditLog(store, clock);
     const maintenance = new Maintenance(store, audit, events, clock, {
       auditRetentionDays: config.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
@@ -138,12 +158,17 @@ export async function openTokenspace(
       counters,
       audit,
       usage,
+      limiter: new TokenLimiter(rates, uses),
+      reports: new UsageReports(store, clock),
+      clock,
       maintenance,
       webhooks: webhook,
       fixtures: new FixtureRestorer(store, keyring, cache, clock, config.fixtures ?? []),
       close: async () => {
         following.stop();
         await maintenance.stop();
+        await rates.stop();
+        await uses.stop();
         await usage.stop();
         await webhook?.close();
         await counters?.close();

@@ -13,14 +13,14 @@ interface Window {
 export class MemoryCounters implements Counters {
   readonly #windows = new LRUCache<string, Window>({ max: MAX_KEYS });
 
-  async hit(key: string, windowMs: number): Promise<CounterState> {
+  async hit(key: string, windowMs: number, amount = 1): Promise<CounterState> {
     const now = Date.now();
     let window = this.#windows.get(key);
     if (!window || window.endsAt <= now) {
       window = { count: 0, endsAt: now + windowMs };
       this.#windows.set(key, window);
     }
-    window.count++;
+    window.count += amount;
     return { count: window.count, resetInMs: window.endsAt - now };
   }
 

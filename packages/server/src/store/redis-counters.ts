@@ -4,7 +4,7 @@ import { StoreUnavailableError } from "../domain/errors.js";
 import { redactDatabaseUrl } from "./database-url.js";
 
 /**
- * Counts in Redis (TOKENSPACE_REDIS_URL), shared by every node that uses it: INCR, an expiry
+ * Counts in Redis (TOKENSPACE_REDIS_URL), shared by every node that uses it: INCRBY, an expiry
  * set only by the window's first event, and the time left, in one transaction. Keys live under
  * a namespace of the deployment (derived from its server key), so deployments sharing one Redis
  * never count each other's events.
@@ -34,11 +34,16 @@ export class RedisCounters implements Counters {
     return new RedisCounters(redis, `tokenspace:${namespace}:count:`);
   }
 
-  async hit(key: string, windowMs: number): Promise<CounterState> {
+  async hit(key: string, windowMs: number, amount = 1): Promise<CounterState> {
     const name = this.prefix + key;
     let replies: [Error | null, unknown][] | null;
     try {
-      replies = await this.redis.multi().incr(name).pexpire(name, windowMs, "NX").pttl(name).exec();
+      replies = await this.redis
+        .multi()
+        .incrby(name, amount)
+        .pexpire(name, windowMs, "NX")
+        .pttl(name)
+        .exec();
     } catch (error) {
       throw new StoreUnavailableError(`Redis cannot be reached: ${(error as Error).message}`);
     }

@@ -13,6 +13,7 @@ export interface Prerequisites {
   readonly redisUrl: string | undefined;
   readonly chromium: string | undefined;
   readonly nginx: string | undefined;
+  readonly caddy: string | undefined;
 }
 
 const POSTGRES_URL =
@@ -20,6 +21,7 @@ const POSTGRES_URL =
 const REDIS_URL = process.env.TOKENSPACE_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const CHROMIUM = process.env.TOKENSPACE_TEST_CHROMIUM ?? "/usr/bin/chromium";
 const NGINX = process.env.TOKENSPACE_TEST_NGINX ?? "/usr/sbin/nginx";
+const CADDY = process.env.TOKENSPACE_TEST_CADDY ?? "/usr/bin/caddy";
 
 /** Whether a PostgreSQL server accepts a connection at `url` within 3 s. */
 export async function postgresReachable(url: string): Promise<boolean> {
@@ -57,6 +59,7 @@ export async function findPrerequisites(): Promise<Prerequisites> {
     redisUrl: (await redisReachable(REDIS_URL)) ? REDIS_URL : undefined,
     chromium: existsSync(CHROMIUM) ? CHROMIUM : undefined,
     nginx: existsSync(NGINX) ? NGINX : undefined,
+    caddy: existsSync(CADDY) ? CADDY : undefined,
   };
   const missing = [
     !found.postgresUrl &&
@@ -67,6 +70,8 @@ export async function findPrerequisites(): Promise<Prerequisites> {
       `Chromium is not at ${CHROMIUM}: the console and SDK browser tests are skipped. Install it (apt-get install chromium) or set TOKENSPACE_TEST_CHROMIUM.`,
     !found.nginx &&
       `nginx is not at ${NGINX}: the forward-auth test is skipped. Install it (apt-get install nginx) or set TOKENSPACE_TEST_NGINX.`,
+    !found.caddy &&
+      `Caddy is not at ${CADDY}: the Caddy forward_auth test is skipped. Install it (apt-get install caddy) or set TOKENSPACE_TEST_CADDY.`,
   ].filter((line): line is string => typeof line === "string");
   if (missing.length > 0 && process.env.CI) {
     throw new Error(`CI runs the whole suite, and it cannot here:\n${missing.join("\n")}`);

@@ -99,9 +99,10 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** The database this run's PostgreSQL suite uses, or null when the suite runs on SQLite. */
     postgresUrl: string | null;
-    /** Where the suite found Redis, Chromium and nginx (vitest.config.ts), or null. */
+    /** Where the suite found Redis, Chromium, nginx and Caddy (vitest.config.ts), or null. */
     redisUrl: string | null;
     chromium: string | null;
     nginx: string | null;
+    caddy: string | null;
   }
 }

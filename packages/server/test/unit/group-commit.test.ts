@@ -66,6 +66,11 @@ function newToken(secretDigest: Buffer = randomBytes(32)): NewTokenRecord {
     previousSealedSecret: null,
     previousSecretExpiresAt: null,
     expiryRecorded: false,
+    lastUsedIp: null,
+    rateLimit: null,
+    usesRemaining: null,
+    usesRefill: null,
+    usesRefilledAt: null,
   };
 }
 

@@ -40,7 +40,10 @@ export function problemsFromSchemaErrors(
 
   for (const error of errors) {
     const [field = "", index] = error.instancePath.split("/").slice(1);
-    if (error.keyword === "required" && "missingProperty" in error.params) {
+    if (field !== "" && index === undefined && field !== "permissions") {
+      // About a field that is an object (rate_limit without its window, say): the field is wrong.
+      add(field, invalidParameter(field, expectation(field)));
+    } else if (error.keyword === "required" && "missingProperty" in error.params) {
       const missing = String(error.params.missingProperty);
       add(missing, missingParameter(missing, expectation(missing)));
     } else if (error.keyword === "additionalProperties" && "additionalProperty" in error.params) {

@@ -14,24 +14,24 @@ export class PostgresCounters implements Counters {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  async hit(key: string, windowMs: number): Promise<CounterState> {
+  async hit(key: string, windowMs: number, amount = 1): Promise<CounterState> {
     try {
       const { rows } = await this.pool.query<{ count: number; reset_in_ms: string }>({
         name: "hit_counter",
         text: `INSERT INTO counters AS c (key, count, window_ends_at)
-               VALUES ($1, 1, clock_timestamp() + $2 * interval '1 millisecond')
+               VALUES ($1, $3, clock_timestamp() + $2 * interval '1 millisecond')
                ON CONFLICT (key) DO UPDATE SET
-                 count = CASE WHEN c.window_ends_at <= clock_timestamp() THEN 1 ELSE c.count + 1 END,
+                 count = CASE WHEN c.window_ends_at <= clock_timestamp() THEN $3 ELSE c.count + $3 END,
                  window_ends_at = CASE WHEN c.window_ends_at <= clock_timestamp()
                    THEN excluded.window_ends_at ELSE c.window_ends_at END
                RETURNING count,
                  (extract(epoch FROM window_ends_at - clock_timestamp()) * 1000)::bigint AS reset_in_ms`,
-        values: [key, windowMs],
+        values: [key, windowMs, amount],
       });
       this.#sweepNowAndThen();
       const [row] = rows;
       return {
-        count: row?.count ?? 1,
+        count: row?.count ?? amount,
         resetInMs: Math.max(0, Number(row?.reset_in_ms ?? windowMs)),
       };
     } catch (error) {

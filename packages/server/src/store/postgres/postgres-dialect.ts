@@ -10,6 +10,9 @@ export const POSTGRES_DIALECT: SqlDialect = {
   encode: (value) => value,
   fold: (text) => `lower(${text})`,
   contains: (haystack, needle) => `strpos(${haystack}, ${needle}) > 0`,
+  millisecondsBetween: (from, to) => `(extract(epoch FROM (${to} - ${from})) * 1000)::bigint`,
+  plusMilliseconds: (time, milliseconds) =>
+    `(${time} + (${milliseconds}) * interval '1 millisecond')`,
   // Member by member, so that each reads its own index in position order and stops at the
   // clause's LIMIT: a family's list then costs what its page does, not what the family holds.
   familyRows: (table, columns, clause) =>

@@ -1,13 +1,20 @@
 import pg from "pg";
 import type { Counters } from "../../domain/counters.js";
 import { StoreUnavailableError } from "../../domain/errors.js";
-import type { NewAuditRecord, RevocationWatcher, Store, TokenUse } from "../../domain/store.js";
+import type {
+  NewAuditRecord,
+  RevocationWatcher,
+  Store,
+  TokenUse,
+  UsageCount,
+  UsesLease,
+} from "../../domain/store.js";
 import { redactDatabaseUrl } from "../database-url.js";
 import { type MigrationPlan, planMigrations, runMigrations } from "../migration-runner.js";
 import { migrationsFor } from "../sql/migrations.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
 import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store.js";
-import { SHARED_SQL } from "../sql/store-statements.js";
+import { SHARED_SQL, usesAtNow } from "../sql/store-statements.js";
 import {
   AUDIT,
   announcedValues,
@@ -27,6 +34,7 @@ import type { PostgresOptions } from "./postgres-options.js";
 import { RevocationListener } from "./revocation-listener.js";
 
 const REVOCATION_CHANNEL = "tokenspace_revocations";
+const USES = usesAtNow(POSTGRES_DIALECT);
 
 /** One statement of a transaction, on its connection. */
 type TransactionStep = (
@@ -114,9 +122,25 @@ const POSTGRES_ONLY = {
       RETURNING ${TOKENS.selectList}, replaced_digest
     ), ${auditedCte("changed")}
     SELECT changed.*, ${notify("replaced_digest")} FROM changed`,
-  recordTokenUses: `UPDATE tokens SET last_used_at = greatest(last_used_at, used.at)
-    FROM unnest(@token_ids::text[], @times::timestamptz[]) AS used (token_id, at)
-    WHERE id = used.token_id`,
+  // Only a later use moves the time and the address.
+  recordTokenUses: `UPDATE tokens SET last_used_at = used.at, last_used_ip = used.ip
+    FROM unnest(@token_ids::text[], @times::timestamptz[], @ips::text[]) AS used (token_id, at, ip)
+    WHERE id = used.token_id AND (last_used_at IS NULL OR last_used_at < used.at)`,
+  // The row is locked while it is read and spent: nodes taking uses at once queue on it.
+  takeUses: `UPDATE tokens AS spent SET
+      uses_remaining = found.available - least(found.available, @want),
+      uses_refilled_at = found.refilled_at
+    FROM (SELECT id AS found_id, ${USES.available} AS available, ${USES.refilledAt} AS refilled_at
+      FROM tokens WHERE id = @id AND uses_remaining IS NOT NULL FOR UPDATE) AS found
+    WHERE spent.id = found.found_id
+    RETURNING least(found.available, @want) AS granted, spent.uses_remaining AS remaining,
+      spent.uses_refilled_at AS refilled_at`,
+  addUsage: `INSERT INTO usage_counts AS counted (subject_id, span_ms, bucket_start, allowed, refused)
+    SELECT * FROM unnest(@subject_ids::text[], @spans::integer[], @starts::timestamptz[],
+      @allowed::bigint[], @refused::bigint[])
+    ON CONFLICT (subject_id, span_ms, bucket_start) DO UPDATE SET
+      allowed = counted.allowed + excluded.allowed,
+      refused = counted.refused + excluded.refused`,
   claimExpiredTokens: `WITH due AS (
       SELECT id AS due_id FROM tokens
       WHERE expires_at IS NOT NULL AND NOT expiry_recorded AND expires_at <= @now
@@ -262,6 +286,33 @@ export class PostgresStore extends SqlStore implements Store {
     await this.change(this.#own.recordTokenUses, {
       token_ids: uses.map((use) => use.tokenId),
       times: uses.map((use) => use.at),
+      ips: uses.map((use) => use.ip),
+    });
+  }
+
+  async takeUses(tokenId: string, want: number, now: Date): Promise<UsesLease | undefined> {
+    const [row] = await this.rows<{
+      granted: string;
+      remaining: string;
+      refilled_at: Date | null;
+    }>(this.#own.takeUses, { id: tokenId, want, now });
+    return (
+      row && {
+        granted: Number(row.granted),
+        remaining: Number(row.remaining),
+        refilledAt: row.refilled_at,
+      }
+    );
+  }
+
+  /** One statement for the whole batch: each column an array, unnested into rows. */
+  async addUsage(counts: readonly UsageCount[]): Promise<void> {
+    await this.change(this.#own.addUsage, {
+      subject_ids: counts.map((count) => count.subjectId),
+      spans: counts.map((count) => count.spanMs),
+      starts: counts.map((count) => count.start),
+      allowed: counts.map((count) => count.allowed),
+      refused: counts.map((count) => count.refused),
     });
   }
 

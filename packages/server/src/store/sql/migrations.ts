@@ -8,6 +8,8 @@ interface SchemaTypes {
   readonly bytes: string;
   readonly time: string;
   readonly flag: string;
+  /** A count that may pass 2^31. */
+  readonly count: string;
   readonly yes: string;
   readonly no: string;
   /** What closes a CREATE TABLE. */
@@ -26,6 +28,7 @@ const TYPES: Readonly<Record<SchemaDialect, SchemaTypes>> = {
     bytes: "BLOB",
     time: "INTEGER",
     flag: "INTEGER",
+    count: "INTEGER",
     yes: "1",
     no: "0",
     tableOptions: " STRICT",
@@ -37,6 +40,7 @@ const TYPES: Readonly<Record<SchemaDialect, SchemaTypes>> = {
     bytes: "bytea",
     time: "timestamptz",
     flag: "boolean",
+    count: "bigint",
     yes: "true",
     no: "false",
     tableOptions: "",
@@ -172,6 +176,29 @@ const SCHEMA: readonly SchemaStep[] = [
         WHERE delivered_at IS NULL AND failed_at IS NULL;
       CREATE INDEX webhook_outbox_failed ON webhook_outbox (failed_at)
         WHERE failed_at IS NOT NULL;
+    `,
+  },
+  {
+    name: "token limits, last-used addresses and usage counts",
+    versions: { sqlite: 6, postgres: 7 },
+    sql: (t) => `
+      ALTER TABLE tokens ADD COLUMN last_used_ip ${t.text};
+      ALTER TABLE tokens ADD COLUMN rate_limit INTEGER;
+      ALTER TABLE tokens ADD COLUMN rate_window_ms INTEGER;
+      ALTER TABLE tokens ADD COLUMN uses_remaining ${t.count};
+      ALTER TABLE tokens ADD COLUMN uses_refill_amount ${t.count};
+      ALTER TABLE tokens ADD COLUMN uses_refill_every_ms ${t.count};
+      ALTER TABLE tokens ADD COLUMN uses_refilled_at ${t.time};
+
+      CREATE TABLE usage_counts (
+        subject_id ${t.text} NOT NULL,
+        span_ms INTEGER NOT NULL,
+        bucket_start ${t.time} NOT NULL,
+        allowed ${t.count} NOT NULL,
+        refused ${t.count} NOT NULL,
+        PRIMARY KEY (subject_id, span_ms, bucket_start)
+      )${t.tableOptions};
+      CREATE INDEX usage_counts_start ON usage_counts (bucket_start);
     `,
   },
 ];

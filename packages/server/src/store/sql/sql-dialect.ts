@@ -20,6 +20,10 @@ export interface SqlDialect {
   fold(text: string): string;
   /** True when `needle` occurs in `haystack`. */
   contains(haystack: string, needle: string): string;
+  /** The whole milliseconds from one time expression to another. */
+  millisecondsBetween(from: string, to: string): string;
+  /** A time expression moved on by a number of milliseconds. */
+  plusMilliseconds(time: string, milliseconds: string): string;
   /**
    * The rows of `table`, with `columns`, that belong to the project `@project_id` or its
    * subprojects (or only the one of them `@only_project_id` names) and meet `clause` (a

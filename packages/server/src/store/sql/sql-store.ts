@@ -18,6 +18,8 @@ import type {
   TokenFilter,
   TokenRecord,
   TokenReroll,
+  UsageRow,
+  UsageScope,
 } from "../../domain/store.js";
 import {
   bindValues,
@@ -91,7 +93,10 @@ type Shared =
   | "pruneAudit"
   | "pruneDeliveries"
   | "resealToken"
-  | "resealSigningKey";
+  | "resealSigningKey"
+  | "giveBackUses"
+  | "readUsage"
+  | "pruneUsage";
 
 /**
  * What the SQL stores share: reads, lists and the single-statement writes, over the two
@@ -385,6 +390,47 @@ export abstract class SqlStore implements Pick<Store, Shared> {
       window,
     );
     return { ...found, rows: found.rows.map(toAudit) };
+  }
+
+  async giveBackUses(
+    tokenId: string,
+    count: number,
+    lease: { readonly updatedAt: Date; readonly refilledAt: Date | null },
+  ): Promise<void> {
+    await this.change(this.statements.giveBackUses, {
+      id: tokenId,
+      count,
+      updated_at: lease.updatedAt,
+      refilled_at: lease.refilledAt,
+    });
+  }
+
+  async readUsage(
+    scope: UsageScope,
+    spanMs: number,
+    since: Date,
+    limit: number,
+  ): Promise<UsageRow[]> {
+    const values = { span_ms: spanMs, since, limit };
+    const rows = await this.rows<{
+      bucket_start: number | Date;
+      allowed: number | string;
+      refused: number | string;
+    }>(
+      "tokenId" in scope ? this.statements.tokenUsage : this.statements.familyUsage,
+      "tokenId" in scope
+        ? { ...values, subject_id: scope.tokenId }
+        : { ...values, project_id: scope.projectId, only_project_id: scope.onlyProjectId ?? null },
+    );
+    return rows.map((row) => ({
+      start: new Date(row.bucket_start),
+      allowed: Number(row.allowed),
+      refused: Number(row.refused),
+    }));
+  }
+
+  async pruneUsage(before: Date, limit: number): Promise<number> {
+    return this.change(this.statements.pruneUsage, { before, limit });
   }
 
   async pruneAudit(before: Date, limit: number): Promise<number> {

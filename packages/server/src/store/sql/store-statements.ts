@@ -83,6 +83,28 @@ const projectTokens = keysetWindow(
   "project_id = @project_id",
 );
 
+/**
+ * A token's uses at `@now`: a due refill (a whole period since the last) brings them back to
+ * the refill's amount, and moves the refill's anchor on by whole periods. The same rule as
+ * `usesAt` in the domain, which shows what a read would find.
+ */
+export function usesAtNow(dialect: SqlDialect) {
+  const elapsed = dialect.millisecondsBetween("uses_refilled_at", "@now::timestamptz");
+  const due = `(uses_refill_every_ms IS NOT NULL AND ${elapsed} >= uses_refill_every_ms)`;
+  const periods = `(${elapsed} / uses_refill_every_ms) * uses_refill_every_ms`;
+  return {
+    available: `CASE WHEN ${due} THEN uses_refill_amount ELSE uses_remaining END`,
+    refilledAt: `CASE WHEN ${due} THEN ${dialect.plusMilliseconds("uses_refilled_at", periods)} ELSE uses_refilled_at END`,
+  };
+}
+
+/** A bucket's counts, summed over the subjects the condition selects. */
+const usageBuckets = (subjects: string) => `SELECT bucket_start, sum(allowed) AS allowed,
+      sum(refused) AS refused
+    FROM usage_counts
+    WHERE ${subjects} AND span_ms = @span_ms AND bucket_start >= @since::timestamptz
+    GROUP BY bucket_start ORDER BY bucket_start LIMIT @limit`;
+
 /** The statements that read the same in both dialects. */
 export const SHARED_SQL = {
   ping: "SELECT 1",
@@ -128,6 +150,19 @@ export const SHARED_SQL = {
   pruneAudit: `DELETE FROM audit_events WHERE position IN (
         SELECT position FROM audit_events WHERE occurred_at < @before::timestamptz
         ORDER BY occurred_at LIMIT @limit)`,
+  giveBackUses: `UPDATE tokens SET uses_remaining = uses_remaining + @count
+        WHERE id = @id AND uses_remaining IS NOT NULL AND updated_at = @updated_at::timestamptz
+          AND uses_refilled_at IS NOT DISTINCT FROM @refilled_at::timestamptz`,
+  addUsage: `INSERT INTO usage_counts (subject_id, span_ms, bucket_start, allowed, refused)
+        VALUES (@subject_id, @span_ms, @bucket_start, @allowed, @refused)
+        ON CONFLICT (subject_id, span_ms, bucket_start) DO UPDATE SET
+          allowed = usage_counts.allowed + excluded.allowed,
+          refused = usage_counts.refused + excluded.refused`,
+  tokenUsage: usageBuckets("subject_id = @subject_id"),
+  familyUsage: usageBuckets(`subject_id IN ${FAMILY_MEMBERS}`),
+  pruneUsage: `DELETE FROM usage_counts WHERE (subject_id, span_ms, bucket_start) IN (
+        SELECT subject_id, span_ms, bucket_start FROM usage_counts
+        WHERE bucket_start < @before::timestamptz ORDER BY bucket_start LIMIT @limit)`,
   resealToken: `UPDATE tokens SET secret_digest = @digest, sealed_secret = @sealed,
           previous_secret_digest = @previous_digest, previous_sealed_secret = @previous_sealed
         WHERE id = @id AND secret_digest = @expected_digest`,

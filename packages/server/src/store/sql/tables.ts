@@ -13,6 +13,7 @@ import type {
   TokenChangeSet,
   TokenRecord,
 } from "../../domain/store.js";
+import type { RateLimit, UsesRefill } from "../../domain/token-limits.js";
 
 /**
  * The tables as both stores have them: the columns, the values a record is written with, and
@@ -53,6 +54,13 @@ export interface TokenRow {
   previous_sealed_secret: Buffer | null;
   previous_secret_expires_at: number | Date | null;
   expiry_recorded: number | boolean;
+  last_used_ip: string | null;
+  rate_limit: number | null;
+  rate_window_ms: number | null;
+  uses_remaining: number | string | null;
+  uses_refill_amount: number | string | null;
+  uses_refill_every_ms: number | string | null;
+  uses_refilled_at: number | Date | null;
 }
 
 export interface DeliveryRow {
@@ -127,6 +135,16 @@ export const PROJECTS = table(
   ["friendly_name", "updated_at"],
 );
 
+/** A token's limits: each pair or triple is set, or cleared, together. */
+const LIMIT_COLUMNS = [
+  "rate_limit",
+  "rate_window_ms",
+  "uses_remaining",
+  "uses_refill_amount",
+  "uses_refill_every_ms",
+  "uses_refilled_at",
+] as const;
+
 export const TOKENS = table(
   "tokens",
   [
@@ -145,9 +163,19 @@ export const TOKENS = table(
     "previous_sealed_secret",
     "previous_secret_expires_at",
     "expiry_recorded",
+    "last_used_ip",
+    ...LIMIT_COLUMNS,
   ] satisfies (keyof TokenRow)[],
-  ["name", "permissions", "updated_at", "enabled", "expiry_recorded", "expires_at"],
-  ["expires_at"],
+  [
+    "name",
+    "permissions",
+    "updated_at",
+    "enabled",
+    "expiry_recorded",
+    "expires_at",
+    ...LIMIT_COLUMNS,
+  ],
+  ["expires_at", ...LIMIT_COLUMNS],
 );
 
 /** The webhook outbox: what is written with an announcement; attempts change the rest. */
@@ -279,6 +307,22 @@ export function tokenValues(token: NewTokenRecord): Values<typeof TOKENS> {
     previous_sealed_secret: token.previousSealedSecret,
     previous_secret_expires_at: token.previousSecretExpiresAt,
     expiry_recorded: token.expiryRecorded,
+    last_used_ip: token.lastUsedIp,
+    ...rateLimitValues(token.rateLimit),
+    uses_remaining: token.usesRemaining,
+    ...usesRefillValues(token.usesRefill, token.usesRefilledAt),
+  };
+}
+
+function rateLimitValues(rateLimit: RateLimit | null) {
+  return { rate_limit: rateLimit?.limit ?? null, rate_window_ms: rateLimit?.windowMs ?? null };
+}
+
+function usesRefillValues(refill: UsesRefill | null, refilledAt: Date | null) {
+  return {
+    uses_refill_amount: refill?.amount ?? null,
+    uses_refill_every_ms: refill?.everyMs ?? null,
+    uses_refilled_at: refill ? refilledAt : null,
   };
 }
 
@@ -302,18 +346,39 @@ export function projectChangeValues(changes: ProjectChangeSet): Changes {
   return { friendly_name: changes.friendlyName, updated_at: changes.updatedAt };
 }
 
-/** A new expiry also makes it due to be recorded again when it passes. */
+/**
+ * A new expiry also makes it due to be recorded again when it passes. Uses set to null (unlimited)
+ * take their refill with them, and a new refill starts its period now.
+ */
 export function tokenChangeValues(changes: TokenChangeSet): Changes {
+  const { rateLimit, usesRemaining, updatedAt } = changes;
+  const usesRefill = usesRemaining === null ? null : changes.usesRefill;
   return {
     name: changes.name ?? null,
     permissions: changes.permissions ? storedPermissions(changes.permissions) : null,
-    updated_at: changes.updatedAt,
+    updated_at: updatedAt,
     enabled: changes.enabled ?? null,
     expiry_recorded: changes.expiresAt === undefined ? null : false,
-    [givenFlag("expires_at")]: changes.expiresAt !== undefined,
-    expires_at: changes.expiresAt ?? null,
+    ...given("expires_at", changes.expiresAt),
+    ...(rateLimit === undefined
+      ? notGiven(rateLimitValues(null))
+      : givenAll(rateLimitValues(rateLimit))),
+    ...given("uses_remaining", usesRemaining),
+    ...(usesRefill === undefined
+      ? notGiven(usesRefillValues(null, null))
+      : givenAll(usesRefillValues(usesRefill, updatedAt))),
   };
 }
+
+/** A clearable column's value and its `…_given` flag. */
+function given(column: string, value: ColumnValue | undefined): Changes {
+  return { [givenFlag(column)]: value !== undefined, [column]: value ?? null };
+}
+
+const givenAll = (values: Changes): Changes =>
+  Object.assign({}, ...Object.entries(values).map(([column, value]) => given(column, value)));
+const notGiven = (values: Changes): Changes =>
+  Object.assign({}, ...Object.keys(values).map((column) => given(column, undefined)));
 
 /** Permissions are stored as one comma-separated text column, in canonical order. */
 function storedPermissions(permissions: readonly string[]): string {
@@ -347,7 +412,23 @@ export function toListedToken(row: ListedTokenRow): ListedTokenRecord {
     lastUsedAt: optionalDate(row.last_used_at),
     previousSecretExpiresAt: optionalDate(row.previous_secret_expires_at),
     expiryRecorded: Boolean(row.expiry_recorded),
+    lastUsedIp: row.last_used_ip,
+    rateLimit:
+      row.rate_limit === null || row.rate_window_ms === null
+        ? null
+        : { limit: Number(row.rate_limit), windowMs: Number(row.rate_window_ms) },
+    usesRemaining: optionalNumber(row.uses_remaining),
+    usesRefill:
+      row.uses_refill_amount === null || row.uses_refill_every_ms === null
+        ? null
+        : { amount: Number(row.uses_refill_amount), everyMs: Number(row.uses_refill_every_ms) },
+    usesRefilledAt: optionalDate(row.uses_refilled_at),
   };
+}
+
+/** PostgreSQL's bigint comes back as text. */
+function optionalNumber(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
 }
 
 export function toToken(row: TokenRow): TokenRecord {

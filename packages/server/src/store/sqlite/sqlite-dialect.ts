@@ -12,6 +12,8 @@ export const SQLITE_DIALECT: SqlDialect = {
     value instanceof Date ? value.getTime() : typeof value === "boolean" ? Number(value) : value,
   fold: (text) => `unicode_lower(${text})`,
   contains: (haystack, needle) => `instr(${haystack}, ${needle}) > 0`,
+  millisecondsBetween: (from, to) => `(${to} - ${from})`,
+  plusMilliseconds: (time, milliseconds) => `(${time} + ${milliseconds})`,
   familyRows: (table, columns, clause) =>
     `SELECT ${columns} FROM ${table}
      WHERE project_id IN (SELECT id FROM projects

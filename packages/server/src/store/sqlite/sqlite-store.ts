@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { StoreConflictError } from "../../domain/errors.js";
-import type { NewAuditRecord, Store, TokenUse } from "../../domain/store.js";
+import type { NewAuditRecord, Store, TokenUse, UsageCount, UsesLease } from "../../domain/store.js";
 import { type MigrationPlan, planMigrations, runMigrations } from "../migration-runner.js";
 import { migrationsFor } from "../sql/migrations.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
 import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store.js";
+import { usesAtNow } from "../sql/store-statements.js";
 import {
   announcedValues,
   auditParameters,
@@ -19,6 +20,8 @@ import { keepPrivate } from "./private-files.js";
 import { SQLITE_DIALECT } from "./sqlite-dialect.js";
 import { SqliteMigrationAdapter } from "./sqlite-migration-adapter.js";
 import { SqliteWriteBatcher } from "./sqlite-write-batcher.js";
+
+const USES = usesAtNow(SQLITE_DIALECT);
 
 /** SQLite's own statements: the parts of its writes that PostgreSQL does in CTEs. */
 const SQLITE_ONLY = {
@@ -34,8 +37,13 @@ const SQLITE_ONLY = {
       secret_digest = @digest, sealed_secret = @sealed, updated_at = @updated_at
     WHERE project_id = @project_id AND id = @id
     RETURNING ${TOKENS.selectList}`,
-  recordTokenUse:
-    "UPDATE tokens SET last_used_at = max(coalesce(last_used_at, 0), @at) WHERE id = @id",
+  // Only a later use moves the time and the address.
+  recordTokenUse: `UPDATE tokens SET last_used_at = @at, last_used_ip = @ip
+    WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @at)`,
+  usesAvailable: `SELECT ${USES.available} AS available, ${USES.refilledAt} AS refilled_at
+    FROM tokens WHERE id = @id AND uses_remaining IS NOT NULL`,
+  spendUses: `UPDATE tokens SET uses_remaining = @remaining, uses_refilled_at = @refilled_at
+    WHERE id = @id`,
   dueExpiries: `SELECT ${TOKENS.selectList} FROM tokens
     WHERE expires_at IS NOT NULL AND expiry_recorded = 0 AND expires_at <= @now
     ORDER BY expires_at LIMIT @limit`,
@@ -209,7 +217,39 @@ export class SqliteStore extends SqlStore implements Store {
 
   async recordTokenUses(uses: readonly TokenUse[]): Promise<void> {
     await this.#write(() => {
-      for (const use of uses) this.#run(this.#own.recordTokenUse, { id: use.tokenId, at: use.at });
+      for (const { tokenId, at, ip } of uses) {
+        this.#run(this.#own.recordTokenUse, { id: tokenId, at, ip });
+      }
+    });
+  }
+
+  /** Read and spent in one write: the single writer makes the pair atomic. */
+  async takeUses(tokenId: string, want: number, now: Date): Promise<UsesLease | undefined> {
+    return this.#write(() => {
+      const [row] = this.#all<{ available: number; refilled_at: number | null }>(
+        this.#own.usesAvailable,
+        { id: tokenId, now },
+      );
+      if (!row) return undefined;
+      const granted = Math.min(row.available, want);
+      const remaining = row.available - granted;
+      const refilledAt = row.refilled_at === null ? null : new Date(row.refilled_at);
+      this.#run(this.#own.spendUses, { id: tokenId, remaining, refilled_at: refilledAt });
+      return { granted, remaining, refilledAt };
+    });
+  }
+
+  async addUsage(counts: readonly UsageCount[]): Promise<void> {
+    await this.#write(() => {
+      for (const count of counts) {
+        this.#run(this.statements.addUsage, {
+          subject_id: count.subjectId,
+          span_ms: count.spanMs,
+          bucket_start: count.start,
+          allowed: count.allowed,
+          refused: count.refused,
+        });
+      }
     });
   }
 

@@ -1,0 +1,62 @@
+import type { Principal } from "./principal.js";
+import type { RateDecision, RateLimiter } from "./rate-limiter.js";
+import type { UsesDecision, UsesLedger } from "./uses-ledger.js";
+
+/** What a token's limits say of one verification. */
+export type LimitVerdict =
+  | {
+      readonly allowed: true;
+      /** Where the rate stands, for a token with a rate limit. */
+      readonly rate?: RateDecision;
+      /** Uses left, for a token with limited uses. */
+      readonly usesRemaining?: number;
+    }
+  | {
+      readonly allowed: false;
+      readonly reason: "rate_limited" | "usage_exceeded";
+      readonly rate?: RateDecision;
+    };
+
+const UNLIMITED: LimitVerdict = { allowed: true };
+
+/**
+ * A token's rate limit, then its uses: a verification over the rate spends no use. Answers at
+ * once (no promise) when nothing needs the store or the shared counts, as for every token
+ * without limits.
+ */
+export class TokenLimiter {
+  constructor(
+    private readonly rates: RateLimiter,
+    private readonly uses: UsesLedger,
+  ) {}
+
+  admit(principal: Principal, now: Date): LimitVerdict | Promise<LimitVerdict> {
+    if (principal.rateLimit === null && !principal.usesLimited) return UNLIMITED;
+    const rate = principal.rateLimit
+      ? this.rates.take(principal.tokenId, principal.rateLimit, now.getTime())
+      : undefined;
+    return rate instanceof Promise
+      ? rate.then((decided) => this.#spendUse(principal, decided, now))
+      : this.#spendUse(principal, rate, now);
+  }
+
+  #spendUse(
+    principal: Principal,
+    rate: RateDecision | undefined,
+    now: Date,
+  ): LimitVerdict | Promise<LimitVerdict> {
+    if (rate && !rate.allowed) return { allowed: false, reason: "rate_limited", rate };
+    if (!principal.usesLimited) return rate ? { allowed: true, rate } : UNLIMITED;
+    const uses = this.uses.take(principal.tokenId, principal.version, now);
+    return uses instanceof Promise
+      ? uses.then((spent) => usesVerdict(rate, spent))
+      : usesVerdict(rate, uses);
+  }
+}
+
+function usesVerdict(rate: RateDecision | undefined, uses: UsesDecision): LimitVerdict {
+  if (!uses.allowed) {
+    return { allowed: false, reason: "usage_exceeded", ...(rate && { rate }) };
+  }
+  return { allowed: true, usesRemaining: uses.remaining, ...(rate && { rate }) };
+}
