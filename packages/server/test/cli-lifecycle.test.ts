@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from "vitest";
-import { runCli } from "./support/cli.js";
+import { remoteFlags, runCli } from "./support/cli.js";
 import { useTestServer } from "./support/fixtures.js";
 
 const EXT = "/api/tokenspace";
@@ -10,14 +10,6 @@ describe("the CLI shows the audit log and expiring tokens", () => {
     ...fixture.server.database.env,
     DATABASE_URL: fixture.server.database.url,
   });
-  const remoteFlags = () => [
-    "--url",
-    fixture.server.url,
-    "--project",
-    fixture.server.projectId,
-    "--token",
-    fixture.server.token,
-  ];
 
   test("tokenspace audit --project ID --since 24h --json lists the project's entries from the store", async () => {
     const created = await fixture.api.createToken("seen by the CLI", ["chat"]);
@@ -35,14 +27,24 @@ describe("the CLI shows the audit log and expiring tokens", () => {
   });
 
   test("tokenspace audit with --url reads the same log through the API", async () => {
-    const result = await runCli(["audit", ...remoteFlags(), "--action", "token.deleted"]);
+    const result = await runCli([
+      "audit",
+      ...remoteFlags(fixture.server),
+      "--action",
+      "token.deleted",
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("token.deleted");
     expect(result.stdout).not.toContain("token.created");
   });
 
   test("an unknown action is refused with a message naming the valid ones", async () => {
-    const result = await runCli(["audit", ...remoteFlags(), "--action", "token.exploded"]);
+    const result = await runCli([
+      "audit",
+      ...remoteFlags(fixture.server),
+      "--action",
+      "token.exploded",
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("token.deleted");
   });
@@ -55,7 +57,13 @@ describe("the CLI shows the audit log and expiring tokens", () => {
         expires_at: new Date(Date.now() + 3 * 86_400_000).toISOString(),
       },
     });
-    const result = await runCli(["tokens", "expiring", "--within", "7d", ...remoteFlags()]);
+    const result = await runCli([
+      "tokens",
+      "expiring",
+      "--within",
+      "7d",
+      ...remoteFlags(fixture.server),
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(soon.body.id);
     const none = await runCli(
@@ -68,13 +76,32 @@ describe("the CLI shows the audit log and expiring tokens", () => {
 
   test("tokens disable, enable, expire and reroll change the lifecycle through the API", async () => {
     const created = await fixture.api.createToken("cli lifecycle", ["chat"]);
-    const disabled = await runCli(["tokens", "disable", created.id, ...remoteFlags(), "--json"]);
+    const disabled = await runCli([
+      "tokens",
+      "disable",
+      created.id,
+      ...remoteFlags(fixture.server),
+      "--json",
+    ]);
     expect(disabled.code, disabled.stderr).toBe(0);
     expect(JSON.parse(disabled.stdout).enabled).toBe(false);
-    const enabled = await runCli(["tokens", "enable", created.id, ...remoteFlags(), "--json"]);
+    const enabled = await runCli([
+      "tokens",
+      "enable",
+      created.id,
+      ...remoteFlags(fixture.server),
+      "--json",
+    ]);
     expect(JSON.parse(enabled.stdout).enabled).toBe(true);
     const at = new Date(Date.now() + 86_400_000).toISOString();
-    const expiring = await runCli(["tokens", "expire", created.id, "--at", at, ...remoteFlags()]);
+    const expiring = await runCli([
+      "tokens",
+      "expire",
+      created.id,
+      "--at",
+      at,
+      ...remoteFlags(fixture.server),
+    ]);
     expect(expiring.code, expiring.stderr).toBe(0);
     expect(expiring.stdout).toContain(`expires: ${at}`);
     const rolled = await runCli([
@@ -83,7 +110,7 @@ describe("the CLI shows the audit log and expiring tokens", () => {
       created.id,
       "--overlap",
       "1h",
-      ...remoteFlags(),
+      ...remoteFlags(fixture.server),
     ]);
     expect(rolled.code, rolled.stderr).toBe(0);
     expect(rolled.stdout).toMatch(/New secret .*: PT[0-9a-f]{48}/);
@@ -94,7 +121,7 @@ describe("the CLI shows the audit log and expiring tokens", () => {
       created.id,
       "--overlap",
       "8d",
-      ...remoteFlags(),
+      ...remoteFlags(fixture.server),
     ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("overlap");
@@ -103,18 +130,12 @@ describe("the CLI shows the audit log and expiring tokens", () => {
 
 describe("the CLI sets a token's limits and reads its usage", () => {
   const fixture = useTestServer();
-  const remoteFlags = () => [
-    "--url",
-    fixture.server.url,
-    "--project",
-    fixture.server.projectId,
-    "--token",
-    fixture.server.token,
-  ];
+  /** `tokenspace ARGS` pointed at the test server. */
+  const cli = (...args: string[]) => runCli([...args, ...remoteFlags(fixture.server)]);
 
   test("tokens limit sets a rate, uses and a refill, and none/unlimited remove them", async () => {
     const created = await fixture.api.createToken("cli limits", ["chat"]);
-    const limited = await runCli([
+    const limited = await cli(
       "tokens",
       "limit",
       created.id,
@@ -124,12 +145,11 @@ describe("the CLI sets a token's limits and reads its usage", () => {
       "500",
       "--refill",
       "500/30d",
-      ...remoteFlags(),
-    ]);
+    );
     expect(limited.code, limited.stderr).toBe(0);
     expect(limited.stdout).toContain("rate limit: 100 per 1m");
     expect(limited.stdout).toContain("uses left: 500, back to 500 every 30d");
-    const removed = await runCli([
+    const removed = await cli(
       "tokens",
       "limit",
       created.id,
@@ -138,8 +158,7 @@ describe("the CLI sets a token's limits and reads its usage", () => {
       "--uses",
       "unlimited",
       "--json",
-      ...remoteFlags(),
-    ]);
+    );
     expect(removed.code, removed.stderr).toBe(0);
     expect(JSON.parse(removed.stdout)).toMatchObject({
       rate_limit: null,
@@ -150,24 +169,10 @@ describe("the CLI sets a token's limits and reads its usage", () => {
 
   test("a limit the server refuses is reported with the attribute it names", async () => {
     const created = await fixture.api.createToken("cli bad limits", ["chat"]);
-    const refused = await runCli([
-      "tokens",
-      "limit",
-      created.id,
-      "--rate",
-      "0/1m",
-      ...remoteFlags(),
-    ]);
+    const refused = await cli("tokens", "limit", created.id, "--rate", "0/1m");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("rate_limit");
-    const malformed = await runCli([
-      "tokens",
-      "limit",
-      created.id,
-      "--rate",
-      "lots",
-      ...remoteFlags(),
-    ]);
+    const malformed = await cli("tokens", "limit", created.id, "--rate", "lots");
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain("COUNT/DURATION");
   });
@@ -182,7 +187,7 @@ describe("the CLI sets a token's limits and reads its usage", () => {
     expect((await verify()).status).toBe(200);
     await vi.waitFor(
       async () => {
-        const usage = await runCli([
+        const usage = await cli(
           "tokens",
           "usage",
           created.id,
@@ -190,14 +195,13 @@ describe("the CLI sets a token's limits and reads its usage", () => {
           "1h",
           "--granularity",
           "minute",
-          ...remoteFlags(),
-        ]);
+        );
         expect(usage.code, usage.stderr).toBe(0);
         expect(usage.stdout).toContain("2 allowed, 0 refused");
       },
       { timeout: 5000, interval: 250 },
     );
-    const totals = await runCli(["usage", "--since", "1h", "--json", ...remoteFlags()]);
+    const totals = await cli("usage", "--since", "1h", "--json");
     expect(totals.code, totals.stderr).toBe(0);
     expect(JSON.parse(totals.stdout).allowed).toBeGreaterThanOrEqual(2);
   });

@@ -1,17 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { runCli } from "./support/cli.js";
+import { remoteFlags, runCli } from "./support/cli.js";
 import { useTestServer } from "./support/fixtures.js";
 
 describe("tokens commands against a running server, through the SDK", () => {
   const fixture = useTestServer();
-  const remote = () => [
-    "--url",
-    fixture.server.url,
-    "--project",
-    fixture.server.projectId,
-    "--token",
-    fixture.server.token,
-  ];
+  const remote = () => remoteFlags(fixture.server);
 
   test("create, list, update and delete a token", async () => {
     const created = await runCli([

@@ -1,13 +1,19 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { freePort } from "../../../bench/processes.js";
 import { COMPAT } from "./support/compat.js";
-import { type ApiResponse, HttpClient } from "./support/http-client.js";
+import { HttpClient } from "./support/http-client.js";
+import {
+  proxiedForwardAuthTests,
+  startEchoUpstream,
+  startProxy,
+  throughProxy,
+  tokenCreator,
+} from "./support/proxied-upstream.js";
 import { TEST_STORE } from "./support/test-database.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
@@ -50,7 +56,7 @@ describe.skipIf(!available)(
     let tokenspace: TestServer;
     /** The node nginx asks: on PostgreSQL a second node, so revocation must cross nodes. */
     let verifier: TestServer;
-    let upstream: Server;
+    let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
     let nginx: ChildProcess;
     let prefix: string;
     let front: string;
@@ -65,107 +71,43 @@ describe.skipIf(!available)(
               credentials: { projectId: tokenspace.projectId, token: tokenspace.token },
             })
           : tokenspace;
-      upstream = createServer((request, response) => {
-        const seen = Object.fromEntries(
-          Object.entries(request.headers).filter(([name]) => name.startsWith("x-tokenspace-")),
-        );
-        response.writeHead(200, { "content-type": "application/json" });
-        response.end(JSON.stringify({ path: request.url, seen }));
-      });
-      await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
-      const upstreamPort = (upstream.address() as { port: number }).port;
+      upstream = await startEchoUpstream();
       const port = await freePort();
       prefix = mkdtempSync(join(tmpdir(), "tokenspace-nginx-"));
       mkdirSync(join(prefix, "temp"));
       const serverBlock = envsubst(readFileSync(TEMPLATE, "utf8"), {
         LISTEN_ADDRESS: `127.0.0.1:${port}`,
         TOKENSPACE_ORIGIN: verifier.url,
-        UPSTREAM_ORIGIN: `http://127.0.0.1:${upstreamPort}`,
+        UPSTREAM_ORIGIN: upstream.url,
       });
       writeFileSync(join(prefix, "tokenspace.conf"), serverBlock);
       writeFileSync(join(prefix, "nginx.conf"), mainConfig(join(prefix, "tokenspace.conf")));
-      nginx = spawn(
-        NGINX ?? "nginx",
-        ["-p", prefix, "-c", join(prefix, "nginx.conf"), "-g", "daemon off;"],
-        {
-          stdio: ["ignore", "ignore", "pipe"],
-        },
-      );
-      let stderr = "";
-      nginx.stderr?.on("data", (chunk) => {
-        stderr += chunk;
-      });
       front = `http://127.0.0.1:${port}`;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await fetch(front);
-          break;
-        } catch {
-          if (attempt > 100 || nginx.exitCode !== null) {
-            throw new Error(`nginx did not start: ${stderr}`);
-          }
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      }
+      nginx = await startProxy(
+        "nginx",
+        NGINX,
+        ["-p", prefix, "-c", join(prefix, "nginx.conf"), "-g", "daemon off;"],
+        front,
+      );
     }, 30_000);
     afterAll(async () => {
       nginx?.kill("SIGTERM");
-      await new Promise((resolve) => upstream?.close(resolve));
+      await upstream?.close();
       if (verifier !== tokenspace) await verifier?.close();
       await tokenspace?.close();
       rmSync(prefix, { recursive: true, force: true });
     });
 
-    const through = (token: string, method: string, path: string): Promise<ApiResponse> =>
-      new HttpClient(front, { username: tokenspace.projectId, password: token }).request(
-        method,
-        path,
-      );
+    const through = throughProxy(
+      () => front,
+      () => tokenspace,
+    );
 
-    const created = (permissions: string[], limits: Record<string, unknown> = {}) =>
-      new HttpClient(tokenspace.url, {
-        username: tokenspace.projectId,
-        password: tokenspace.token,
-      })
-        .request("POST", "/api/tokenspace/tokens", {
-          json: { name: "through nginx", permissions, ...limits },
-        })
-        .then((response) => response.body as { id: string; token: string });
+    const created = tokenCreator(() => tokenspace, "through nginx");
 
-    test("a valid token reaches the upstream with the X-Tokenspace-* headers", async () => {
-      const caller = await created(["calling"]);
-      const response = await through(caller.token, "GET", "/calls/123");
-      expect(response.status).toBe(200);
-      expect(response.body).toEqual({
-        path: "/calls/123",
-        seen: {
-          "x-tokenspace-project-id": tokenspace.projectId,
-          "x-tokenspace-token-id": caller.id,
-          "x-tokenspace-permissions": "calling",
-        },
-      });
-    });
+    proxiedForwardAuthTests(() => tokenspace, through, created);
 
-    test("a wrong token gets 401 with the Basic challenge, and never reaches the upstream", async () => {
-      const response = await through(`PT${"0".repeat(48)}`, "GET", "/calls/123");
-      expect(response.status).toBe(401);
-      expect(response.headers.get("www-authenticate")).toBe('Basic realm="Tokenspace"');
-    });
-
-    test("a token lacking the permission the path needs gets 403 with reason forbidden", async () => {
-      const caller = await created(["chat"]);
-      expect((await through(caller.token, "GET", "/chat/rooms")).status).toBe(200);
-      const refused = await through(caller.token, "POST", "/messages");
-      expect(refused.status).toBe(403);
-      expect(refused.headers.get("x-tokenspace-reason")).toBe("forbidden");
-    });
-
-    test("a wrong token's 401 says unauthenticated", async () => {
-      const response = await through(`PT${"3".repeat(48)}`, "GET", "/calls/1");
-      expect(response.headers.get("x-tokenspace-reason")).toBe("unauthenticated");
-    });
-
-    test("a token over its rate limit gets 429 with Retry-After and the RateLimit fields", async () => {
+    test("nginx turns Tokenspace's over-limit 403 back into 429, and passes the RateLimit fields on", async () => {
       const caller = await created(["calling"], { rate_limit: { limit: 2, window: "1h" } });
       const allowed = await through(caller.token, "GET", "/calls/1");
       expect(allowed.status).toBe(200);
@@ -174,19 +116,13 @@ describe.skipIf(!available)(
       expect((await through(caller.token, "GET", "/calls/1")).status).toBe(200);
       const limited = await through(caller.token, "GET", "/calls/1");
       expect(limited.status).toBe(429);
-      expect(limited.headers.get("x-tokenspace-reason")).toBe("rate_limited");
-      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
       expect(limited.headers.get("ratelimit")).toMatch(/^"token";r=0;t=\d+$/);
-      expect(limited.body.error).toContain("rate limit");
     });
 
-    test("a token out of uses gets 429 usage_exceeded", async () => {
-      const caller = await created(["calling"], { uses_remaining: 1 });
+    test("a token with uses shows how many are left", async () => {
+      const caller = await created(["calling"], { uses_remaining: 5 });
       const allowed = await through(caller.token, "GET", "/calls/1");
-      expect(allowed.headers.get("x-tokenspace-uses-remaining")).toBe("0");
-      const spent = await through(caller.token, "GET", "/calls/1");
-      expect(spent.status).toBe(429);
-      expect(spent.headers.get("x-tokenspace-reason")).toBe("usage_exceeded");
+      expect(allowed.headers.get("x-tokenspace-uses-remaining")).toBe("4");
     });
 
     test("a token deleted through the API is refused (within 1 s through a second node)", async () => {

@@ -243,21 +243,13 @@ function EditLimits({ token, onChanged }: ActionProps) {
         Enforced when a proxy or service verifies the token (/auth/verify, /auth/introspect). Leave
         a count empty for no limit.
       </p>
-      <div class="limit-row">
-        <TextField
-          id="rate-limit"
-          label="Verifications allowed"
-          value={values.rate}
-          onInput={field("rate")}
-          error={problem?.fields.rate_limit}
-        />
-        <TextField
-          id="rate-window"
-          label="per (1s to 1d)"
-          value={values.window}
-          onInput={field("window")}
-        />
-      </div>
+      <CountPer
+        ids={["rate-limit", "rate-window"]}
+        labels={["Verifications allowed", "per (1s to 1d)"]}
+        values={[values.rate, values.window]}
+        onInput={[field("rate"), field("window")]}
+        error={problem?.fields.rate_limit}
+      />
       <TextField
         id="uses-remaining"
         label="Uses left"
@@ -266,25 +258,43 @@ function EditLimits({ token, onChanged }: ActionProps) {
         error={problem?.fields.uses_remaining}
         hint="Each allowed verification spends one."
       />
-      <div class="limit-row">
-        <TextField
-          id="refill-amount"
-          label="Refill uses to"
-          value={values.refill}
-          onInput={field("refill")}
-          error={problem?.fields.uses_refill}
-        />
-        <TextField
-          id="refill-every"
-          label="every (1m to 366d)"
-          value={values.every}
-          onInput={field("every")}
-        />
-      </div>
+      <CountPer
+        ids={["refill-amount", "refill-every"]}
+        labels={["Refill uses to", "every (1m to 366d)"]}
+        values={[values.refill, values.every]}
+        onInput={[field("refill"), field("every")]}
+        error={problem?.fields.uses_refill}
+      />
       <ProblemMessage problem={problem} besideFields={LIMIT_FIELDS} />
       <Notice text={saved} />
       <button type="submit">Save limits</button>
     </form>
+  );
+}
+
+type Pair<T> = readonly [count: T, per: T];
+
+/** A count and the duration it is per, side by side: one field on the wire, two inputs here. */
+function CountPer(props: {
+  readonly ids: Pair<string>;
+  readonly labels: Pair<string>;
+  readonly values: Pair<string>;
+  readonly onInput: Pair<(value: string) => void>;
+  readonly error: string | undefined;
+}) {
+  return (
+    <div class="limit-row">
+      {([0, 1] as const).map((index) => (
+        <TextField
+          key={props.ids[index]}
+          id={props.ids[index]}
+          label={props.labels[index]}
+          value={props.values[index]}
+          onInput={props.onInput[index]}
+          error={index === 0 ? props.error : undefined}
+        />
+      ))}
+    </div>
   );
 }
 

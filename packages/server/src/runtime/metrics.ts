@@ -10,7 +10,8 @@ import type { Store } from "../domain/store.js";
 const HELP = {
   http_requests_total: "HTTP requests answered, by route, method and status.",
   http_request_duration_seconds: "Time to answer an HTTP request, by route, method and status.",
-  verify_outcomes_total: "Forward-auth answers: allowed, unauthorized (401) or forbidden (403).",
+  verify_outcomes_total:
+    "Forward-auth answers: allowed, unauthorized (401), forbidden (403), rate_limited or usage_exceeded (429).",
   auth_cache_lookups_total: "Credential cache lookups, by result (hit or miss).",
   store_query_duration_seconds: "Time a store operation took, by operation.",
   webhook_deliveries_total:

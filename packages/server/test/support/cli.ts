@@ -96,3 +96,12 @@ export function serve(options: { env?: NodeJS.ProcessEnv; cwd?: string; args?: s
     child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
   });
 }
+
+/** The flags that point a remote command at a test server, as its bootstrap token. */
+export function remoteFlags(server: {
+  readonly url: string;
+  readonly projectId: string;
+  readonly token: string;
+}): string[] {
+  return ["--url", server.url, "--project", server.projectId, "--token", server.token];
+}
