@@ -57,7 +57,7 @@ const SERVE_ENVIRONMENT: Command["environment"] = [
   ["TOKENSPACE_TRUST_PROXY", "true, a hop count or proxy addresses: trust X-Forwarded-For"],
   ["TOKENSPACE_RATE_LIMIT_PER_MINUTE", "API requests a minute per project (0: off)"],
   ["TOKENSPACE_AUTH_FAILURES_PER_MINUTE", "Failed authentications a minute per address (30)"],
-  ["TOKENSPACE_REDIS_URL", "Keep the limits' counts in Redis"],
+  ["TOKENSPACE_REDIS_URL", "Keep the budgets' and rate limits' counts in Redis"],
   ["TOKENSPACE_AUTH_CACHE_TTL_MS", "How long a verified credential is trusted (500)"],
   ["TOKENSPACE_AUTH_CACHE_MAX_ENTRIES", "Most credentials kept verified (10000)"],
   ["TOKENSPACE_HEADERS_TIMEOUT_MS", "Headers must arrive within this (10000)"],
