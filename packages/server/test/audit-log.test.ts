@@ -278,9 +278,13 @@ describe("the audit log on /api/tokenspace/audit", () => {
     expect(announced?.body).not.toMatch(/PT[0-9a-f]{48}/);
   });
 
-  test("entries older than the retention are pruned, and the webhook deliveries settled before then", async () => {
+  test("entries older than the retention are pruned, with the webhook deliveries settled and the usage counted before then", async () => {
     expect((await entries()).length).toBeGreaterThan(0);
     expect(await fixture.server.database.countRows("webhook_outbox")).toBeGreaterThan(0);
+    const verified = await fixture.http.request("GET", "/auth/verify");
+    expect(verified.status).toBe(200);
+    await fixture.server.server.tokenspace.usage.flush();
+    expect(await fixture.server.database.countRows("usage_counts")).toBeGreaterThan(0);
     clock.advance(31 * DAY);
     await fixture.http.request("POST", `${EXT}/tokens`, {
       json: { name: "after retention", permissions: ["chat"] },
@@ -289,5 +293,6 @@ describe("the audit log on /api/tokenspace/audit", () => {
     expect(pruned).toBeGreaterThan(0);
     expect((await entries()).map((entry) => entry.action)).toEqual(["token.created"]);
     expect(await fixture.server.database.countRows("webhook_outbox")).toBe(0);
+    expect(await fixture.server.database.countRows("usage_counts")).toBe(0);
   });
 });

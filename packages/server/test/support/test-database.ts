@@ -15,7 +15,7 @@ export interface TestDatabase {
   readonly env: Readonly<Record<string, string>>;
   /** Everything the store holds on disk or in its tables, as text, to look for leaked secrets in. */
   dump(): Promise<string>;
-  countRows(table: "projects" | "tokens" | "webhook_outbox"): Promise<number>;
+  countRows(table: "projects" | "tokens" | "webhook_outbox" | "usage_counts"): Promise<number>;
   /** Runs SQL on the database directly, as an operator (or a newer release) would. */
   execute(sql: string): Promise<void>;
 }
