@@ -5,9 +5,12 @@ import { createServer } from "node:net";
 export interface Target {
   readonly url: string;
   readonly process: ChildProcess;
-  /** User + system CPU time the process has used so far, in microseconds (Linux: /proc). */
+  /**
+   * User + system CPU time the process and the processes it started (workers) have used so
+   * far, in microseconds (Linux: /proc).
+   */
   cpuMicroseconds(): number;
-  /** Peak resident set size of the process so far, in MB (Linux: VmHWM). */
+  /** Peak resident set size of the process and its workers so far, summed, in MB (VmHWM). */
   peakRssMb(): number;
   stop(): Promise<void>;
 }
@@ -37,6 +40,29 @@ function cpuMicrosecondsOf(pid: number): number {
     }
   }
   return nanoseconds / 1000;
+}
+
+/** A process and every process it started, and they started (a server's workers). */
+function processTree(pid: number): number[] {
+  const children: number[] = [];
+  try {
+    for (const thread of readdirSync(`/proc/${pid}/task`)) {
+      const listed = readFileSync(`/proc/${pid}/task/${thread}/children`, "utf8").trim();
+      if (listed !== "") children.push(...listed.split(" ").map(Number));
+    }
+  } catch {
+    // The process ended while it was being read.
+  }
+  return [pid, ...children.flatMap(processTree)];
+}
+
+function peakRssMbOf(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -70,12 +96,9 @@ export async function startTarget(
   return {
     url,
     process: child,
-    cpuMicroseconds: () => cpuMicrosecondsOf(child.pid ?? 0),
-    peakRssMb: () => {
-      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-      const kilobytes = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      return kilobytes / 1024;
-    },
+    cpuMicroseconds: () =>
+      processTree(child.pid ?? 0).reduce((sum, pid) => sum + cpuMicrosecondsOf(pid), 0),
+    peakRssMb: () => processTree(child.pid ?? 0).reduce((sum, pid) => sum + peakRssMbOf(pid), 0),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

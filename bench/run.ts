@@ -129,13 +129,33 @@ function average(measurements: Measurement[]): Measurement {
   };
 }
 
+/** How a store's server is run and which scenarios it meets: all of them, by one process, by default. */
+interface Variant {
+  readonly serverArgs: readonly string[];
+  readonly sizes: readonly number[];
+  readonly only?: (scenario: string) => boolean;
+}
+
+const ONE_PROCESS: Variant = { serverArgs: [], sizes: SETTINGS.sizes };
+
+const WORKERS_STORE = "sqlite, 2 workers";
+
+/** The hot paths again, served by two workers, beside the one-process rows. */
+const TWO_WORKERS: Variant = {
+  serverArgs: ["--workers", "2"],
+  sizes: [1_000],
+  only: (scenario) =>
+    scenario.startsWith("GET one token") || scenario.startsWith("verify (valid, cached"),
+};
+
 async function benchStore(
   store: string,
   databaseUrlFor: (size: number) => Promise<string>,
   baseline: Target,
+  variant: Variant = ONE_PROCESS,
 ): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const size of SETTINGS.sizes) {
+  for (const size of variant.sizes) {
     const started = performance.now();
     const seeded = await seedStore(await databaseUrlFor(size), size, SETTINGS.deletable);
     log(
@@ -143,10 +163,16 @@ async function benchStore(
     );
     // As `npm start` runs it: the default log level, its request log going to a file.
     const logFile = join(tmpdir(), `tokenspace-bench-${store}-${size}.log`);
-    const subject = await startTarget(SERVER, seeded.env, "/readyz", logFile);
+    const subject = await startTarget(
+      [...SERVER, ...variant.serverArgs],
+      seeded.env,
+      "/readyz",
+      logFile,
+    );
     try {
       for (const scenario of scenarios(seeded).filter(
-        (candidate) => !only || candidate.name.includes(only),
+        (candidate) =>
+          (!only || candidate.name.includes(only)) && (variant.only?.(candidate.name) ?? true),
       )) {
         const subjectRuns: Measurement[] = [];
         const baselineRuns: Measurement[] = [];
@@ -192,7 +218,9 @@ function formatRow(row: Row): string {
 function targets(rows: Row[]): string[] {
   const lines: string[] = [];
   const [small, large] = [SETTINGS.sizes[0], SETTINGS.sizes.at(-1)];
-  for (const store of new Set(rows.map((row) => row.store))) {
+  // The workers' rows are compared with the one-process rows below, not held to the targets.
+  const stores = new Set(rows.map((row) => row.store).filter((store) => store !== WORKERS_STORE));
+  for (const store of stores) {
     const find = (size: number | undefined, scenario: string) =>
       rows.find(
         (row) => row.store === store && row.size === size && row.scenario.startsWith(scenario),
@@ -255,12 +283,23 @@ function targets(rows: Row[]): string[] {
         false,
         "×",
       );
-    const rss = Math.max(
-      ...rows
-        .filter((row) => row.store === store && row.size === large)
-        .map((row) => row.peakRssMb),
+    const largeRows = rows.filter((row) => row.store === store && row.size === large);
+    if (largeRows.length > 0) {
+      const rss = Math.max(...largeRows.map((row) => row.peakRssMb));
+      check(`peak server RSS with ${large?.toLocaleString("en")} tokens`, rss, 300, false, " MB");
+    }
+  }
+  for (const row of rows.filter((candidate) => candidate.store === WORKERS_STORE)) {
+    const alone = rows.find(
+      (candidate) =>
+        candidate.store === "sqlite" &&
+        candidate.size === row.size &&
+        candidate.scenario === row.scenario,
     );
-    check(`peak server RSS with ${large?.toLocaleString("en")} tokens`, rss, 300, false, " MB");
+    if (!alone) continue;
+    lines.push(
+      `- 2 workers against 1 (sqlite, ${row.scenario}): ${fixed(row.subject.requestsPerSecond / alone.subject.requestsPerSecond, 2)}× the requests a second, ${fixed(row.subject.cpuPerRequestUs / alone.subject.cpuPerRequestUs, 2)}× the CPU per request (reported, no target: the load generator shares the 2 cores)`,
+    );
   }
   return lines;
 }
@@ -284,6 +323,17 @@ async function main(): Promise<void> {
         baseline,
       )),
     );
+    // Quick runs prove the harness; the workers' rows are for the real measurement.
+    if (!quick) {
+      rows.push(
+        ...(await benchStore(
+          WORKERS_STORE,
+          async (size) => `sqlite:${join(directory, `bench-workers-${size}.db`)}`,
+          baseline,
+          TWO_WORKERS,
+        )),
+      );
+    }
     if (postgres) {
       const client = new pg.Client({ connectionString: postgres.url });
       await client.connect();

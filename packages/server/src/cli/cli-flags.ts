@@ -92,6 +92,11 @@ export const FLAGS = {
     text: "Set the uses back to N every EVERY, such as 1000/30d; none removes it",
   },
   granularity: { value: "minute|hour|day", text: "Bucket size (default hour)" },
+  workers: {
+    value: "N",
+    env: "TOKENSPACE_WORKERS",
+    text: "Serve the one port from N processes (default 1), for more than one core",
+  },
   mock: {
     env: "TOKENSPACE_MOCK",
     text: "Run as a test double for CI: SignalWire's mock control API under /__mock__/, and harness projects provisioned on first use (env value 1)",

@@ -116,10 +116,12 @@ function storeCommand(
 export const COMMANDS: readonly Command[] = [
   {
     name: "serve",
-    usage: ["[--port N] [--host HOST] [--database-url URL] [--tls self-signed] [--mock]"],
+    usage: [
+      "[--port N] [--host HOST] [--database-url URL] [--tls self-signed] [--workers N] [--mock]",
+    ],
     summary: "Run the HTTP server (what npm start runs); SIGTERM or SIGINT stops it cleanly",
     section: "Server",
-    flags: ["port", "host", ...STORE, "log-level", "tls", "tls-cert", "tls-key", "mock"],
+    flags: ["port", "host", ...STORE, "log-level", "tls", "tls-cert", "tls-key", "workers", "mock"],
     environment: SERVE_ENVIRONMENT,
     // The server (Fastify and the rest) loads only for the commands that run one.
     run: async (flags) => (await import("./serve-command.js")).serve(flags),

@@ -1,6 +1,10 @@
+import cluster from "node:cluster";
 import type { BootstrapOutcome } from "../runtime/bootstrap.js";
 import { loadConfig, type ServerConfig } from "../runtime/config.js";
+import { createLoggers } from "../runtime/logger.js";
 import { startServer } from "../runtime/server.js";
+import { runWorkerPool, type WorkerListening, workerIndex } from "../runtime/worker-pool.js";
+import { ClusterCounters } from "../store/cluster-counters.js";
 import { redactDatabaseUrl } from "../store/database-url.js";
 import { planStoreMigrations } from "../store/open-store.js";
 import { type Flags, print } from "./cli-flags.js";
@@ -16,26 +20,47 @@ export async function serve(flags: Flags): Promise<void> {
     tlsCert: flags["tls-cert"],
     tlsKey: flags["tls-key"],
     mock: flags.mock,
+    workers: flags.workers,
   });
-  const server = await startServer(config);
-  if (server.tls?.caFile) process.stderr.write(trustBanner(server.tls.caFile));
-  if (config.mock) process.stderr.write(MOCK_BANNER);
-  if (server.bootstrap) process.stderr.write(bootstrapBanner(server.bootstrap, server.url));
-  server.app.log.info(
-    {
-      url: server.url,
-      database: redactDatabaseUrl(config.databaseUrl),
-      bootstrapTokenPrinted: server.bootstrap?.generatedToken !== undefined,
-      mode: config.mock ? "mock" : "standard",
-    },
-    "Tokenspace is listening",
+  if (config.workers > 1 && cluster.isPrimary) {
+    return runWorkerPool(config.workers, createLoggers(config.logLevel).logger);
+  }
+  const worker = workerIndex();
+  const server = await startServer(
+    config,
+    worker === undefined ? {} : { workerCounters: new ClusterCounters() },
   );
+  // Of several workers, the first speaks for them all: it is the one that made what is shown.
+  if (!worker) {
+    if (server.tls?.caFile) process.stderr.write(trustBanner(server.tls.caFile));
+    if (config.mock) process.stderr.write(MOCK_BANNER);
+    if (server.bootstrap) process.stderr.write(bootstrapBanner(server.bootstrap, server.url));
+  }
+  const listening = {
+    url: server.url,
+    database: redactDatabaseUrl(config.databaseUrl),
+    bootstrapTokenPrinted: server.bootstrap?.generatedToken !== undefined,
+    mode: config.mock ? "mock" : "standard",
+  };
+  if (worker === undefined) {
+    server.app.log.info(listening, "Tokenspace is listening");
+  } else {
+    server.app.log.info({ ...listening, worker }, "worker listening");
+    const told: WorkerListening = {
+      type: "tokenspace:listening",
+      url: server.url,
+      bootstrapTokenPrinted: listening.bootstrapTokenPrinted,
+    };
+    process.send?.(told);
+  }
   const stop = async () => {
     await server.close();
     process.exit(0);
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // A worker whose primary is gone stops too, rather than serve on alone.
+  if (worker !== undefined) process.once("disconnect", stop);
 }
 
 /** Opening the store applies its migrations; nodes starting later find nothing to do. */

@@ -48,6 +48,8 @@ export interface ServerConfig {
   readonly webhook: WebhookSettings | undefined;
   /** A test double for CI: the mock control API and harness credentials (TOKENSPACE_MOCK). */
   readonly mock: boolean;
+  /** Processes serving the one port (TOKENSPACE_WORKERS, serve --workers); 1 serves in this one. */
+  readonly workers: number;
   /** Mock mode's fixtures (TOKENSPACE_FIXTURES): the store's contents at start and after a reset. */
   readonly fixtures: FixtureSet | undefined;
 }
@@ -62,9 +64,11 @@ export interface ConfigOverrides {
   readonly tlsCert?: string | undefined;
   readonly tlsKey?: string | undefined;
   readonly mock?: boolean | undefined;
+  readonly workers?: string | undefined;
 }
 
 const DEFAULT_DATABASE_URL = "sqlite:./data/tokenspace.db";
+const MAX_WORKERS = 64;
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = {}): ServerConfig {
@@ -77,6 +81,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     env.TOKENSPACE_BOOTSTRAP_PROJECT_ID,
     env.TOKENSPACE_BOOTSTRAP_TOKEN,
   );
+  const workers = integerSetting(
+    "TOKENSPACE_WORKERS",
+    overrides.workers ?? env.TOKENSPACE_WORKERS,
+    1,
+    1,
+    MAX_WORKERS,
+  );
+  if (mock && workers > 1) {
+    throw new ConfigError(
+      "Mock mode keeps its journal and scenarios in one process: run it with one worker (no --workers, or TOKENSPACE_WORKERS=1).",
+    );
+  }
   return {
     port: integerSetting("PORT", overrides.port ?? env.PORT, 8080, 0, 65535),
     host: overrides.host ?? env.HOST ?? "127.0.0.1",
@@ -125,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     verifyRules: readVerifyRules(env.TOKENSPACE_VERIFY_RULES),
     metrics: parseMetrics(env),
     mock,
+    workers,
     fixtures: readFixtures(env.TOKENSPACE_FIXTURES, mock, bootstrap !== undefined),
     keyRotationPollMs: integerSetting(
       "TOKENSPACE_KEY_ROTATION_POLL_MS",

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import type { Clock } from "../domain/clock.js";
+import type { Counters } from "../domain/counters.js";
 import { buildApp } from "../http/app.js";
 import { requestBudgets } from "../http/budget-charges.js";
 import { consoleDirectory } from "../http/console-routes.js";
@@ -41,6 +42,8 @@ export interface ServerOptions {
   readonly clock?: Clock;
   /** The built console to serve; the @tokenspace/console package's build by default. */
   readonly consoleDirectory?: string;
+  /** Counts shared with the server's other worker processes (see openTokenspace). */
+  readonly workerCounters?: Counters;
 }
 
 export async function startServer(
@@ -52,6 +55,7 @@ export async function startServer(
   const tokenspace = await openTokenspace(config, {
     ...(metrics && { metrics }),
     ...(options.clock && { clock: options.clock }),
+    ...(options.workerCounters && { workerCounters: options.workerCounters }),
     warn: (details, message) => logger.warn(details, message),
   });
   let metricsServer: FastifyInstance | undefined;

@@ -45,7 +45,10 @@ export interface Tokenspace {
   readonly projects: ProjectService;
   /** The configured server key, and its file when it came from one (key rotation needs both). */
   readonly serverKey: { readonly vault: SecretVault; readonly file: string | undefined };
-  /** Request counts: in Redis when configured, else shared through the store, else in memory. */
+  /**
+   * Request counts: in Redis when configured, else shared through the store, else with the
+   * server's other workers, else in memory.
+   */
   readonly counters: Counters;
   readonly audit: AuditLog;
   /** Last uses and verification counts noted in memory, written once a second (flushed on close). */
@@ -71,6 +74,11 @@ interface TokenspaceDependencies {
   readonly clock?: Clock;
   /** Told of what goes wrong in the background (a webhook not delivered, a write retried). */
   readonly warn?: (details: object, message: string) => void;
+  /**
+   * Counts shared with the other worker processes of this server, for a store that shares none
+   * itself (SQLite) and no Redis.
+   */
+  readonly workerCounters?: Counters;
 }
 
 const warnOnStandardError = (details: object, message: string) =>
@@ -84,7 +92,12 @@ export async function openTokenspace(
     Partial<
       Pick<ServerConfig, "auditRetentionDays" | "webhook" | "keyRotationPollMs" | "fixtures">
     >,
-  { metrics, clock = systemClock, warn = warnOnStandardError }: TokenspaceDependencies = {},
+  {
+    metrics,
+    clock = systemClock,
+    warn = warnOnStandardError,
+    workerCounters,
+  }: TokenspaceDependencies = {},
 ): Promise<Tokenspace> {
   const opened = await openStore(config.databaseUrl, config.postgres);
   const { dataDirectory, shared } = opened;
@@ -114,9 +127,10 @@ export async function openTokenspace(
     const keyring = new Keyring(vault);
     follower = new KeyRotationFollower(store, keyring, vault, cache);
     await follower.follow(config.keyRotationPollMs ?? DEFAULT_ROTATION_POLL_MS);
-    counters = config.redisUrl
+    const sharedCounters = config.redisUrl
       ? await RedisCounters.open(config.redisUrl, fingerprint.slice(0, 16))
-      : (store.sharedCounters() ?? new MemoryCounters());
+      : (store.sharedCounters() ?? workerCounters);
+    counters = sharedCounters ?? new MemoryCounters();
     store.watchRevocations({
       revoked: (digest) => {
         metrics?.revocationsHeard.inc();
@@ -132,10 +146,8 @@ export async function openTokenspace(
       warn({ err: String(error) }, "last uses and usage counts not recorded"),
     );
     usage.start(USAGE_FLUSH_MS);
-    const rates = new RateLimiter(
-      config.redisUrl || store.sharedCounters() ? counters : undefined,
-      (error) =>
-        warn({ err: String(error) }, "shared rate counts unavailable; counting on this node"),
+    const rates = new RateLimiter(sharedCounters, (error) =>
+      warn({ err: String(error) }, "shared rate counts unavailable; counting on this node"),
     );
     rates.start();
     const uses = new UsesLedger(store, clock, (error) =>

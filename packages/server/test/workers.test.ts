@@ -1,0 +1,153 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type ServeProcess, serve } from "./support/cli.js";
+import { COMPAT } from "./support/compat.js";
+import { HttpClient } from "./support/http-client.js";
+import { createTestDatabase, TEST_STORE } from "./support/test-database.js";
+import { newSecret } from "./support/test-server.js";
+
+const EXT = "/api/tokenspace";
+/** A new connection for each request, so that the cluster hands requests to every worker. */
+const NEW_CONNECTION = { connection: "close" };
+
+/** The processes whose parent is `pid`. */
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" })
+      .split("\n")
+      .map((line) => Number(line.trim()))
+      .filter((child) => child > 0);
+  } catch {
+    return [];
+  }
+}
+
+describe(`tokenspace serve --workers 2 (${TEST_STORE})`, () => {
+  const projectId = crypto.randomUUID();
+  const bootstrapToken = newSecret();
+  let directory: string;
+  let server: ServeProcess;
+  let admin: HttpClient;
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), "tokenspace-workers-"));
+    const database = await createTestDatabase(directory);
+    server = await serve({
+      env: {
+        ...database.env,
+        DATABASE_URL: database.url,
+        TOKENSPACE_BOOTSTRAP_PROJECT_ID: projectId,
+        TOKENSPACE_BOOTSTRAP_TOKEN: bootstrapToken,
+        TOKENSPACE_AUTH_FAILURES_PER_MINUTE: "3",
+      },
+      args: ["--workers", "2"],
+    });
+    admin = new HttpClient(server.url, { username: projectId, password: bootstrapToken });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const create = async (body: Record<string, unknown> = {}) => {
+    const response = await admin.request("POST", `${EXT}/tokens`, {
+      json: { name: "across workers", permissions: ["management"], ...body },
+    });
+    expect(response.status, response.text).toBe(201);
+    return response.body as { id: string; token: string };
+  };
+  const verifyOnAnyWorker = (token: string) =>
+    admin
+      .withCredentials(projectId, token)
+      .request("GET", "/auth/verify", { headers: NEW_CONNECTION })
+      .then((response) => response.status);
+
+  test("one port is served by two worker processes under the one started", async () => {
+    expect(childrenOf(server.process.pid ?? 0)).toHaveLength(2);
+    const listed = await admin.request("GET", `${COMPAT}/Accounts/${projectId}/tokens`);
+    expect(listed.status).toBe(200);
+    const started = server
+      .stdout()
+      .split("\n")
+      .filter((line) => line.includes("is listening"));
+    expect(started).toHaveLength(1);
+    expect(JSON.parse(started[0] ?? "{}")).toMatchObject({ workers: 2 });
+  });
+
+  test("the failed-authentication budget is one for both workers", async () => {
+    const wrong = admin.withCredentials(projectId, `PT${"0".repeat(48)}`);
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const response = await wrong.request("GET", `${COMPAT}/Accounts/${projectId}/tokens`, {
+        headers: NEW_CONNECTION,
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429, 429, 429]);
+  });
+
+  test("a token's uses are spent exactly, whichever worker verifies", async () => {
+    const created = await create({ uses_remaining: 10 });
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, () => verifyOnAnyWorker(created.token)),
+    );
+    expect(statuses.filter((status) => status === 200)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+  });
+
+  test("a token's rate limit holds across the workers: the limit, and at most half of it more", async () => {
+    const created = await create({ rate_limit: { limit: 4, window: "1h" } });
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 12; attempt++) {
+      statuses.push(await verifyOnAnyWorker(created.token));
+    }
+    const allowed = statuses.filter((status) => status === 200).length;
+    expect(allowed).toBeGreaterThanOrEqual(4);
+    expect(allowed).toBeLessThanOrEqual(6);
+  });
+
+  test("a token deleted through one worker can write through none after the 204", async () => {
+    for (let round = 0; round < 20; round++) {
+      const created = await create();
+      const asIt = admin.withCredentials(projectId, created.token);
+      // Both workers verify it, and so cache it.
+      for (let warm = 0; warm < 4; warm++) {
+        const read = await asIt.request("GET", `${COMPAT}/Accounts/${projectId}/tokens`, {
+          headers: NEW_CONNECTION,
+        });
+        expect(read.status).toBe(200);
+      }
+      expect((await admin.request("DELETE", `${EXT}/tokens/${created.id}`)).status).toBe(204);
+      for (let write = 0; write < 2; write++) {
+        const refused = await asIt.request("DELETE", `${EXT}/tokens/${crypto.randomUUID()}`, {
+          headers: NEW_CONNECTION,
+        });
+        expect([401, 429]).toContain(refused.status);
+      }
+    }
+  });
+
+  test("SIGTERM stops every worker, then the primary, with exit code 0", async () => {
+    const workers = childrenOf(server.process.pid ?? 0);
+    expect(await server.stop()).toBe(0);
+    for (const worker of workers) expect(childrenOf(worker)).toEqual([]);
+    expect(childrenOf(server.process.pid ?? 0)).toEqual([]);
+  });
+});
+
+test("mock mode refuses more than one worker, saying why", async () => {
+  const directory = mkdtempSync(join(tmpdir(), "tokenspace-workers-mock-"));
+  try {
+    await expect(
+      serve({
+        env: { DATABASE_URL: `sqlite:${join(directory, "db.sqlite")}` },
+        args: ["--workers", "2", "--mock"],
+      }),
+    ).rejects.toThrow(/one worker/);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
