@@ -139,20 +139,38 @@ interface ActionProps {
   readonly onChanged: (token: ManagedToken) => void;
 }
 
-function EditToken({ token, onChanged }: ActionProps) {
+/**
+ * A form's changes to a token: sent when there are any, and the outcome told. Only what changed
+ * is sent, so the audit log names only what changed.
+ */
+function useTokenUpdate(token: ManagedToken, onChanged: (token: ManagedToken) => void) {
   const { client } = useSession();
   const { problem, run } = useAction();
+  const [saved, setSaved] = useState<string>();
+  const save = (changes: UpdateManagedTokenParams, done: string) => {
+    if (Object.keys(changes).length === 0) {
+      setSaved("Nothing changed.");
+      return;
+    }
+    setSaved(undefined);
+    return run(async () => {
+      onChanged(await client.tokenspace.tokens.update(token.id, changes));
+      setSaved(done);
+    });
+  };
+  return { problem, saved, save };
+}
+
+function EditToken({ token, onChanged }: ActionProps) {
+  const { problem, saved, save } = useTokenUpdate(token, onChanged);
   const [values, setValues] = useState<TokenFieldValues>({
     name: token.name,
     permissions: token.permissions,
     expiresAt: toLocalInput(token.expires_at),
   });
-  const [saved, setSaved] = useState<string>();
 
   const submit = (event: Event) => {
     event.preventDefault();
-    setSaved(undefined);
-    // Only what changed is sent, so the audit log names only what changed.
     const expiry = fromLocalInput(values.expiresAt);
     const changes = {
       ...(values.name !== token.name && { name: values.name }),
@@ -163,14 +181,7 @@ function EditToken({ token, onChanged }: ActionProps) {
         expires_at: expiry,
       }),
     };
-    if (Object.keys(changes).length === 0) {
-      setSaved("Nothing changed.");
-      return;
-    }
-    return run(async () => {
-      onChanged(await client.tokenspace.tokens.update(token.id, changes));
-      setSaved("Changes saved.");
-    });
+    return save(changes, "Changes saved.");
   };
   return (
     <form class="panel" onSubmit={submit} noValidate aria-labelledby="edit-heading">
@@ -190,8 +201,7 @@ const wholeNumber = (text: string): number =>
 const LIMIT_FIELDS = ["rate_limit", "uses_remaining", "uses_refill"];
 
 function EditLimits({ token, onChanged }: ActionProps) {
-  const { client } = useSession();
-  const { problem, run } = useAction();
+  const { problem, saved, save } = useTokenUpdate(token, onChanged);
   const initial = {
     rate: token.rate_limit ? String(token.rate_limit.limit) : "",
     window: token.rate_limit?.window ?? "1m",
@@ -200,14 +210,12 @@ function EditLimits({ token, onChanged }: ActionProps) {
     every: token.uses_refill?.every ?? "30d",
   };
   const [values, setValues] = useState(initial);
-  const [saved, setSaved] = useState<string>();
   const field = (name: keyof typeof initial) => (value: string) =>
     setValues((current) => ({ ...current, [name]: value }));
 
   const submit = (event: Event) => {
     event.preventDefault();
-    setSaved(undefined);
-    // Only what changed is sent: saving a new rate must not put back a stale count of uses.
+    // Saving a new rate must not put back a stale count of uses.
     const changed = (...names: (keyof typeof initial)[]) =>
       names.some((name) => values[name].trim() !== initial[name]);
     const changes: UpdateManagedTokenParams = {
@@ -227,14 +235,7 @@ function EditLimits({ token, onChanged }: ActionProps) {
             : { amount: wholeNumber(values.refill), every: values.every.trim() },
       }),
     };
-    if (Object.keys(changes).length === 0) {
-      setSaved("Nothing changed.");
-      return;
-    }
-    return run(async () => {
-      onChanged(await client.tokenspace.tokens.update(token.id, changes));
-      setSaved("Limits saved.");
-    });
+    return save(changes, "Limits saved.");
   };
   return (
     <form class="panel" onSubmit={submit} noValidate aria-labelledby="limits-heading">
