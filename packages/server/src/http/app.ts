@@ -26,6 +26,7 @@ import { registerMockMode } from "./mock/mock-mode.js";
 import { NATIVE_SURFACE } from "./native-surface.js";
 import { RequestLog } from "./request-log.js";
 import { HealthSchema } from "./schemas.js";
+import { serializerCompiler } from "./serializer-compiler.js";
 import { type ApiServices, isUnder, type Surface, surfacePlugin } from "./surface.js";
 import { createValidatorCompiler } from "./validator-compiler.js";
 
@@ -149,6 +150,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     },
   });
   app.setValidatorCompiler(createValidatorCompiler(services.mock ? HARNESS_ID : undefined));
+  app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest("principal", null);
   app.decorateRequest("bodyLeftUnread", false);
   registerBodyParsers(app);
