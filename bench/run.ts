@@ -31,10 +31,10 @@ const SETTINGS = quick
   ? {
       sizes: [1_000],
       durationS: 1,
-      requestsPerRun: 300,
+      requestsPerRun: 100,
       warmupS: 0,
       rounds: 1,
-      connections: 16,
+      connections: 8,
       deletable: 1_000,
       // autocannon otherwise ends a run on its next one-second sample, whatever `amount` says.
       sampleIntervalMs: 100,
