@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test, vi } from "vitest";
 import { runCli } from "./support/cli.js";
 import { COMPAT } from "./support/compat.js";
 import { useTestServer } from "./support/fixtures.js";
@@ -86,6 +86,20 @@ describe("/auth/verify: forward auth for reverse proxies", () => {
     }).request("GET", "/auth/verify?permission=video");
     expect(response.status).toBe(200);
     expect(response.headers.get("x-tokenspace-project-id")).toBe(created.body.sid);
+  });
+
+  test("an allowed verification is logged at debug only; a refused one at info", async () => {
+    const marker = crypto.randomUUID();
+    const requestLines = () =>
+      fixture.server
+        .logs()
+        .split("\n")
+        .filter((line) => line.includes(marker));
+    expect((await verify(full.token, `?${marker}=1`)).status).toBe(200);
+    expect((await verify(`PT${"5".repeat(48)}`, `?${marker}=2`)).status).toBe(401);
+    // The log stream is written in batches: the refused line's presence shows the batch came.
+    await vi.waitFor(() => expect(requestLines()).toHaveLength(1), { timeout: 2000 });
+    expect(JSON.parse(requestLines()[0] ?? "{}")).toMatchObject({ statusCode: 401, level: 30 });
   });
 
   test("a deleted token is refused on the next request", async () => {
