@@ -118,6 +118,12 @@ describe("token limits on /api/tokenspace and /auth/verify", () => {
       ["uses_refill", { amount: 0, every: "1d" }],
       ["uses_refill", { amount: 10, every: "30s" }],
       ["uses_refill", { amount: 10, every: "400d" }],
+      ["uses_refill", { amount: 10, every: "99999999999d" }],
+      ["uses_remaining", 1e30],
+      ["rate_limit", { limit: 1e308, window: "1m" }],
+      ["rate_limit", { limit: 10, window: 1e300 }],
+      ["rate_limit", { limit: 10, window: "1m", burst: 5 }],
+      ["uses_refill", [10, "1d"]],
     ])("%s = %j is refused with a 422 naming it", async (attribute, value) => {
       const response = await fixture.http.request("POST", `${EXT}/tokens`, {
         json: { name: "bad", permissions: ["chat"], [attribute]: value },
