@@ -10,7 +10,7 @@ import { type ServeProcess, serve } from "./support/cli.js";
 import { COMPAT } from "./support/compat.js";
 import { type ApiResponse, HttpClient } from "./support/http-client.js";
 import { createTestDatabase, TEST_STORE } from "./support/test-database.js";
-import { newSecret } from "./support/test-server.js";
+import { bootstrappedDatabase, newSecret } from "./support/test-server.js";
 
 const REVOCATION_BOUND_MS = 1000;
 
@@ -248,15 +248,7 @@ describe.skipIf(TEST_STORE !== "postgres")("two server processes on one PostgreS
 describe.skipIf(TEST_STORE !== "postgres")("the guess budget across two nodes", () => {
   test("with the address's budget spent, a token created on node A works on node B at once, through the API and forward auth", async () => {
     const directory = mkdtempSync(join(tmpdir(), "tokenspace-nodes-"));
-    const database = await createTestDatabase(directory);
-    const projectId = randomUUID();
-    const bootstrapToken = newSecret();
-    const env = {
-      ...database.env,
-      DATABASE_URL: database.url,
-      TOKENSPACE_BOOTSTRAP_PROJECT_ID: projectId,
-      TOKENSPACE_BOOTSTRAP_TOKEN: bootstrapToken,
-    };
+    const { env, projectId, token: bootstrapToken } = await bootstrappedDatabase(directory);
     const [nodeA, nodeB] = await Promise.all([serve({ env }), serve({ env })]);
     try {
       const tokens = `${COMPAT}/Accounts/${projectId}/tokens`;

@@ -1,30 +1,27 @@
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type ServeProcess, serve } from "./support/cli.js";
 import { HttpClient } from "./support/http-client.js";
-import { createTestDatabase, TEST_STORE } from "./support/test-database.js";
-import { newSecret } from "./support/test-server.js";
+import { TEST_STORE } from "./support/test-database.js";
+import { bootstrappedDatabase } from "./support/test-server.js";
 
 const EXT = "/api/tokenspace";
 const REDIS_URL = "redis://127.0.0.1:6379";
 
 /** Two nodes on one PostgreSQL database, counting rates in it or in Redis. */
 function twoNodes(counting: "postgres" | "redis") {
-  const projectId = randomUUID();
-  const bootstrapToken = newSecret();
+  let projectId = "";
+  let bootstrapToken = "";
   const nodes: { directory?: string; a?: ServeProcess; b?: ServeProcess } = {};
 
   beforeAll(async () => {
     nodes.directory = mkdtempSync(join(tmpdir(), "tokenspace-limits-"));
-    const database = await createTestDatabase(nodes.directory);
+    const prepared = await bootstrappedDatabase(nodes.directory);
+    ({ projectId, token: bootstrapToken } = prepared);
     const env = {
-      ...database.env,
-      DATABASE_URL: database.url,
-      TOKENSPACE_BOOTSTRAP_PROJECT_ID: projectId,
-      TOKENSPACE_BOOTSTRAP_TOKEN: bootstrapToken,
+      ...prepared.env,
       ...(counting === "redis" && { TOKENSPACE_REDIS_URL: REDIS_URL }),
     };
     [nodes.a, nodes.b] = await Promise.all([serve({ env }), serve({ env })]);

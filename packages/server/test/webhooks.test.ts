@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,8 +8,8 @@ import { signedHeaders } from "../src/runtime/webhook-deliverer.js";
 import { runCli, serve } from "./support/cli.js";
 import { COMPAT } from "./support/compat.js";
 import { HttpClient } from "./support/http-client.js";
-import { createTestDatabase, TEST_STORE } from "./support/test-database.js";
-import { newSecret } from "./support/test-server.js";
+import { TEST_STORE } from "./support/test-database.js";
+import { bootstrappedDatabase } from "./support/test-server.js";
 import { normalizedHeaders, WebhookReceiver } from "./support/webhook-receiver.js";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -45,14 +44,10 @@ describe("Standard Webhooks signatures, and the SDK's verifier for receivers", (
 /** A server process with the webhook pointed at `url`, on a database of its own. */
 async function webhookServer(url: string, extra: Record<string, string> = {}) {
   const directory = mkdtempSync(join(tmpdir(), "tokenspace-webhooks-"));
-  const database = await createTestDatabase(directory);
-  const projectId = randomUUID();
-  const token = newSecret();
+  const prepared = await bootstrappedDatabase(directory);
+  const { projectId, token } = prepared;
   const env = {
-    ...database.env,
-    DATABASE_URL: database.url,
-    TOKENSPACE_BOOTSTRAP_PROJECT_ID: projectId,
-    TOKENSPACE_BOOTSTRAP_TOKEN: token,
+    ...prepared.env,
     TOKENSPACE_WEBHOOK_URL: url,
     TOKENSPACE_WEBHOOK_SECRET: SECRET,
     ...extra,

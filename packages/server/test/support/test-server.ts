@@ -40,6 +40,23 @@ export function newSecret(): string {
 }
 
 /**
+ * A database of its own in `directory`, and the environment that starts `tokenspace serve`
+ * processes on it with a fixed bootstrap project and token (the credentials to call them with).
+ */
+export async function bootstrappedDatabase(directory: string) {
+  const database = await createTestDatabase(directory);
+  const projectId = randomUUID();
+  const token = newSecret();
+  const env = {
+    ...database.env,
+    DATABASE_URL: database.url,
+    TOKENSPACE_BOOTSTRAP_PROJECT_ID: projectId,
+    TOKENSPACE_BOOTSTRAP_TOKEN: token,
+  };
+  return { database, projectId, token, env };
+}
+
+/**
  * A real Tokenspace server over real HTTP, on a fresh store of the kind under test (a SQLite
  * file in a temporary directory, or a PostgreSQL schema of its own).
  */
