@@ -396,6 +396,23 @@ describe("token limits on /api/tokenspace and /auth/verify", () => {
       expect((await check(created.token, "DELETE", "/admin/x")).status).toBe(403);
     });
 
+    test("the guarded request's query never reaches the log", async () => {
+      const marker = crypto.randomUUID();
+      const refused = await check(
+        `PT${"4".repeat(48)}`,
+        "GET",
+        `/chat/${marker}?api_key=hidden-${marker}`,
+      );
+      expect(refused.status).toBe(401);
+      await vi.waitFor(
+        () => expect(fixture.server.logs()).toContain(`/auth/envoy/chat/${marker}`),
+        {
+          timeout: 2000,
+        },
+      );
+      expect(fixture.server.logs()).not.toContain(`hidden-${marker}`);
+    });
+
     test("a body Envoy forwards is read and ignored, whatever its type", async () => {
       const created = await create({ permissions: ["chat"] });
       const withBody = await as(created.token).request("PUT", "/auth/envoy/chat/1", {

@@ -31,15 +31,14 @@ export class RequestLog extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
-    const quiet =
-      !error &&
-      reply.statusCode === 200 &&
-      QUIET_WHEN_ALLOWED.has(request.routeOptions.config.operation ?? "");
+    const operation = request.routeOptions.config.operation ?? "";
+    const quiet = !error && reply.statusCode === 200 && QUIET_WHEN_ALLOWED.has(operation);
     if (quiet && !DEBUG_LEVELS.has(this.lines.level)) return;
     const line = {
       reqId: request.id,
       method: request.method,
-      url: request.url,
+      // The query of a request Envoy guards belongs to another service, and may carry its secrets.
+      url: operation === "envoy_ext_authz" ? request.url.split("?", 1)[0] : request.url,
       statusCode: reply.statusCode,
       responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
     };
