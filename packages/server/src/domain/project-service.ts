@@ -6,6 +6,7 @@ import { NotFoundError, ValidationError } from "./errors.js";
 import { newId, normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import { type Page, type PageQuery, readPage } from "./keyset-page.js";
+import type { MaybeAsync } from "./maybe-async.js";
 import { newProjectRecord } from "./new-records.js";
 import type { Principal } from "./principal.js";
 import type { ProjectRecord, Store } from "./store.js";
@@ -66,11 +67,21 @@ export class ProjectService {
   /**
    * The project a request acts on, named by the account sid in its path: the caller's own
    * project or one of its subprojects. Any other id is reported as not found, so the existence
-   * of projects outside the caller's tree is never revealed.
+   * of projects outside the caller's tree is never revealed. The caller's own project is
+   * known at once, without a promise.
    */
-  async scopeFor(principal: Principal, accountSid: string): Promise<string> {
+  scopeFor(principal: Principal, accountSid: string): MaybeAsync<string> {
     const requested = normalizeId(accountSid);
-    if (requested === principal.projectId) return requested;
+    return requested === principal.projectId
+      ? requested
+      : this.#subprojectScope(principal, requested, accountSid);
+  }
+
+  async #subprojectScope(
+    principal: Principal,
+    requested: string,
+    accountSid: string,
+  ): Promise<string> {
     const project = await this.store.findProject(requested);
     if (project?.parentId !== principal.projectId) throw accountNotFound(accountSid);
     return project.id;

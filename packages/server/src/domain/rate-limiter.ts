@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { Counters } from "./counters.js";
+import type { MaybeAsync } from "./maybe-async.js";
 import type { RateLimit } from "./token-limits.js";
 
 /** Most tokens whose windows are kept at once; the least recently verified are forgotten first. */
@@ -63,7 +64,7 @@ export class RateLimiter {
   }
 
   /** Spends one unit of the token's rate at `now` (epoch ms), or refuses. */
-  take(tokenId: string, rate: RateLimit, now: number): RateDecision | Promise<RateDecision> {
+  take(tokenId: string, rate: RateLimit, now: number): MaybeAsync<RateDecision> {
     const window = this.#windowOf(tokenId, rate.windowMs, now);
     const resetMs = (window.index + 1) * window.windowMs - now;
     const seen = window.shared + window.admitted - window.pushed;

@@ -1,3 +1,4 @@
+import { type MaybeAsync, whenReady } from "./maybe-async.js";
 import type { Principal } from "./principal.js";
 import type { RateDecision, RateLimiter } from "./rate-limiter.js";
 import type { UsesDecision, UsesLedger } from "./uses-ledger.js";
@@ -30,27 +31,23 @@ export class TokenLimiter {
     private readonly uses: UsesLedger,
   ) {}
 
-  admit(principal: Principal, now: Date): LimitVerdict | Promise<LimitVerdict> {
+  admit(principal: Principal, now: Date): MaybeAsync<LimitVerdict> {
     if (principal.rateLimit === null && !principal.usesLimited) return UNLIMITED;
     const rate = principal.rateLimit
       ? this.rates.take(principal.tokenId, principal.rateLimit, now.getTime())
       : undefined;
-    return rate instanceof Promise
-      ? rate.then((decided) => this.#spendUse(principal, decided, now))
-      : this.#spendUse(principal, rate, now);
+    return whenReady(rate, (decided) => this.#spendUse(principal, decided, now));
   }
 
   #spendUse(
     principal: Principal,
     rate: RateDecision | undefined,
     now: Date,
-  ): LimitVerdict | Promise<LimitVerdict> {
+  ): MaybeAsync<LimitVerdict> {
     if (rate && !rate.allowed) return { allowed: false, reason: "rate_limited", rate };
     if (!principal.usesLimited) return rate ? { allowed: true, rate } : UNLIMITED;
     const uses = this.uses.take(principal.tokenId, principal.version, now);
-    return uses instanceof Promise
-      ? uses.then((spent) => usesVerdict(rate, spent))
-      : usesVerdict(rate, uses);
+    return whenReady(uses, (spent) => usesVerdict(rate, spent));
   }
 }
 

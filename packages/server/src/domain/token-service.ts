@@ -16,6 +16,7 @@ import { newId, normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import { type Page, type PageQuery, readFilteredPage, readPage } from "./keyset-page.js";
 import type { LifecycleEvents, LifecycleEventType } from "./lifecycle-events.js";
+import type { MaybeAsync } from "./maybe-async.js";
 import { newTokenRecord } from "./new-records.js";
 import type {
   ListedTokenRecord,
@@ -180,11 +181,16 @@ export class TokenService {
     return this.keyring.find(secret, (digest) => this.store.findTokenByDigest(digest));
   }
 
-  /** A token with its secret, from memory while nothing changed it (see CredentialCache). */
-  async get(projectId: string, tokenId: string): Promise<IssuedToken> {
+  /**
+   * A token with its secret, from memory while nothing changed it (see CredentialCache): then
+   * at once, without a promise.
+   */
+  get(projectId: string, tokenId: string): MaybeAsync<IssuedToken> {
     const id = normalizeId(tokenId);
-    const cached = this.cache.revealed(projectId, id);
-    if (cached) return cached;
+    return this.cache.revealed(projectId, id) ?? this.#getFromStore(projectId, id, tokenId);
+  }
+
+  async #getFromStore(projectId: string, id: string, tokenId: string): Promise<IssuedToken> {
     const generation = this.cache.generation;
     const record = await this.store.findToken(projectId, id);
     if (!record) throw tokenNotFound(tokenId);

@@ -1,4 +1,5 @@
 import type { Clock } from "./clock.js";
+import type { MaybeAsync } from "./maybe-async.js";
 import type { Store } from "./store.js";
 
 /** The most uses one lease takes, and the share of what is left it takes at most. */
@@ -63,7 +64,7 @@ export class UsesLedger {
   }
 
   /** Spends one use of a token (at `updatedAt` version) at `now`, or refuses. */
-  take(tokenId: string, version: number, now: Date): UsesDecision | Promise<UsesDecision> {
+  take(tokenId: string, version: number, now: Date): MaybeAsync<UsesDecision> {
     let held = this.#held.get(tokenId);
     if (held?.version !== version) {
       held = {

@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type preValidationHookHandler,
+} from "fastify";
 import type { Clock } from "../domain/clock.js";
 import type { FixtureRestorer } from "../domain/fixtures.js";
 import { HARNESS_ID } from "../domain/harness-secret.js";
@@ -140,6 +144,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     // Twilio-style clients append `.json` to compatibility paths.
     rewriteUrl: (request) => {
       const url = request.url ?? "/";
+      if (!url.includes(".json")) return url;
       return surfaceAt(url)?.acceptsJsonSuffix ? url.replace(JSON_SUFFIX, "") : url;
     },
     routerOptions: { ignoreTrailingSlash: true },
@@ -174,10 +179,17 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     }
     done();
   });
-  app.addHook("preValidation", (request, _reply, done) => {
-    if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
-    checkBodySize(request.body);
-    done();
+  // Bodies are checked on the routes that can be sent one: Fastify parses none for GET or HEAD.
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((method) => method === "GET" || method === "HEAD")) return;
+    const expectsBody = route.schema?.body !== undefined;
+    const checkBody: preValidationHookHandler = (request, _reply, done) => {
+      if (request.body === undefined && expectsBody) request.body = {};
+      checkBodySize(request.body);
+      done();
+    };
+    route.preValidation = [checkBody, ...[route.preValidation ?? []].flat()];
   });
 
   if (services.mock) {

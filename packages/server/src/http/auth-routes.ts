@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type Authenticator, isRefusal } from "../domain/authenticator.js";
 import type { Clock } from "../domain/clock.js";
 import { MalformedRequestError } from "../domain/errors.js";
+import { type MaybeAsync, whenReady } from "../domain/maybe-async.js";
 import { isPermission, PERMISSIONS, type Permission } from "../domain/permissions.js";
 import type { Principal } from "../domain/principal.js";
 import type { ProjectService } from "../domain/project-service.js";
@@ -83,13 +84,13 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       tags: TAGS,
       security: BASIC_AUTH,
     },
-    handler: async (request, reply) => {
+    handler: (request, reply) => {
       const asked = queryPermissions(request.query);
       const overLimitStatus = queryOverLimitStatus(request.query);
       const path = forwardedUri(request)?.split("?")[0];
       const method = header(request, "x-forwarded-method");
-      const verdict = await forwardAuth(request, options, asked, method, path, overLimitStatus);
-      return sendVerdict(reply, verdict);
+      const verdict = forwardAuth(request, options, asked, method, path, overLimitStatus);
+      return answer(reply, verdict);
     },
   });
 
@@ -112,10 +113,9 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         tags: TAGS,
         security: BASIC_AUTH,
       },
-      handler: async (request, reply) => {
+      handler: (request, reply) => {
         const path = request.url.slice(ENVOY_PREFIX.length).split("?")[0] || "/";
-        const verdict = await forwardAuth(request, options, [], request.method, path, 429);
-        return sendVerdict(reply, verdict);
+        return answer(reply, forwardAuth(request, options, [], request.method, path, 429));
       },
     });
   });
@@ -142,36 +142,61 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
 }
 
 /**
- * Forward auth's decision: the credentials, then the permissions the request needs, then the
- * token's limits. Each verification of a known token is counted as allowed or refused.
+ * Sends a verdict: at once when it was reached without waiting (a cached credential), which
+ * spares the hot path a promise; otherwise once it is.
  */
-async function forwardAuth(
+function answer(
+  reply: FastifyReply,
+  verdict: MaybeAsync<Verdict>,
+): Promise<FastifyReply> | undefined {
+  if (verdict instanceof Promise) return verdict.then((reached) => sendVerdict(reply, reached));
+  sendVerdict(reply, verdict);
+  return undefined;
+}
+
+/**
+ * Forward auth's decision: the credentials, then the permissions the request needs, then the
+ * token's limits. Each verification of a known token is counted as allowed or refused. Reached
+ * without a promise when neither the credentials nor the limits need the store.
+ */
+function forwardAuth(
   request: FastifyRequest,
   options: AuthRoutesOptions,
   asked: readonly Permission[],
   method: string | undefined,
   path: string | undefined,
   overLimitStatus: OverLimitStatus,
-): Promise<Verdict> {
+): MaybeAsync<Verdict> {
+  return whenReady(checkBasic(request, options.authenticator, options.budgets, false), (checked) =>
+    "refusal" in checked
+      ? credentialsRefused(checked.refusal, options)
+      : permitted(checked.principal, options, asked, method, path, overLimitStatus),
+  );
+}
+
+function credentialsRefused(
+  { reason, token, message }: { reason: RefusalReason; token?: VerifiedToken; message: string },
+  { metrics, usage, clock }: AuthRoutesOptions,
+): Verdict {
+  metrics?.verifyOutcomes.inc({ outcome: "unauthorized" });
+  if (token) usage.count(token, false, clock.now().getTime());
+  // Over the failed-authentication budget too the answer is a 401 that says why: proxies
+  // understand only 401 and 403.
+  return { allowed: false, reason, status: 401, message: refusalMessage(reason, message) };
+}
+
+/** The permissions a verified request needs, then the token's limits. */
+function permitted(
+  principal: Principal,
+  options: AuthRoutesOptions,
+  asked: readonly Permission[],
+  method: string | undefined,
+  path: string | undefined,
+  overLimitStatus: OverLimitStatus,
+): MaybeAsync<Verdict> {
   const { metrics, usage, clock } = options;
-  const checked = await checkBasic(request, options.authenticator, options.budgets, {
-    fresh: false,
-  });
-  if ("refusal" in checked) {
-    const { reason, token, message } = checked.refusal;
-    metrics?.verifyOutcomes.inc({ outcome: "unauthorized" });
-    if (token) usage.count(token, false, clock.now().getTime());
-    // Over the failed-authentication budget too the answer is a 401 that says why: proxies
-    // understand only 401 and 403.
-    return { allowed: false, reason, status: 401, message: refusalMessage(reason, message) };
-  }
-  const { principal } = checked;
-  const required = new Set<Permission>([
-    ...asked,
-    ...(options.rules?.required(method, path) ?? []),
-  ]);
-  const missing = [...required].filter((permission) => !principal.permissions.has(permission));
   const now = clock.now();
+  const missing = missingPermissions(principal, asked, options.rules?.required(method, path));
   if (missing.length > 0) {
     metrics?.verifyOutcomes.inc({ outcome: "forbidden" });
     usage.count(principal, false, now.getTime());
@@ -182,18 +207,36 @@ async function forwardAuth(
       message: `This API token does not have the ${missing.join(", ")} permission${missing.length > 1 ? "s" : ""} this request needs.`,
     };
   }
-  const limited = options.limiter.admit(principal, now);
-  const limits = limited instanceof Promise ? await limited : limited;
-  metrics?.verifyOutcomes.inc({ outcome: limits.allowed ? "allowed" : limits.reason });
-  usage.count(principal, limits.allowed, now.getTime());
-  if (limits.allowed) return { allowed: true, principal, limits };
-  return {
-    allowed: false,
-    reason: limits.reason,
-    status: overLimitStatus,
-    message: overLimitMessage(principal, limits.reason, limits.rate),
-    ...(limits.rate && { limited: { principal, rate: limits.rate } }),
+  const limitsReached = (limits: LimitVerdict): Verdict => {
+    metrics?.verifyOutcomes.inc({ outcome: limits.allowed ? "allowed" : limits.reason });
+    usage.count(principal, limits.allowed, now.getTime());
+    if (limits.allowed) return { allowed: true, principal, limits };
+    return {
+      allowed: false,
+      reason: limits.reason,
+      status: overLimitStatus,
+      message: overLimitMessage(principal, limits.reason, limits.rate),
+      ...(limits.rate && { limited: { principal, rate: limits.rate } }),
+    };
   };
+  return whenReady(options.limiter.admit(principal, now), limitsReached);
+}
+
+/** The permissions asked for and required by the rules that the principal lacks, each once. */
+function missingPermissions(
+  principal: Principal,
+  asked: readonly Permission[],
+  ruled: Iterable<Permission> | undefined,
+): Permission[] {
+  const missing: Permission[] = [];
+  const note = (permission: Permission) => {
+    if (!principal.permissions.has(permission) && !missing.includes(permission)) {
+      missing.push(permission);
+    }
+  };
+  for (const permission of asked) note(permission);
+  if (ruled) for (const permission of ruled) note(permission);
+  return missing;
 }
 
 function refusalMessage(reason: RefusalReason, message: string): string {
@@ -289,8 +332,7 @@ async function introspect(
   if (isRefusal(inspected)) return inactive(inspected.reason, inspected.token);
   const { token, principal } = inspected;
   const now = clock.now();
-  const limited = limiter.admit(principal, now);
-  const limits = limited instanceof Promise ? await limited : limited;
+  const limits = await limiter.admit(principal, now);
   limitHeaders(reply, principal, limits);
   if (!limits.allowed) {
     if (limits.reason === "rate_limited") {

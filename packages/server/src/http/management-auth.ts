@@ -2,11 +2,13 @@ import type { FastifyRequest } from "fastify";
 import type { Actor } from "../domain/actor.js";
 import {
   type Authenticator,
+  type Checked,
   CREDENTIALS_REJECTED,
   isRefusal,
   type Refusal,
 } from "../domain/authenticator.js";
 import { AuthenticationError, RateLimitedError } from "../domain/errors.js";
+import { type MaybeAsync, whenReady } from "../domain/maybe-async.js";
 import { type Principal, requirePermission } from "../domain/principal.js";
 import type { VerifiedToken } from "../domain/usage-recorder.js";
 import { type BasicCredentials, parseBasicCredentials } from "./basic-credentials.js";
@@ -33,12 +35,20 @@ const READS = new Set(["GET", "HEAD", "OPTIONS"]);
  * by that budget, and a token without `management` is not a failed authentication.
  */
 export function requireManagement(authenticator: Authenticator, budgets: RequestBudgets) {
-  return async (request: FastifyRequest): Promise<void> => {
-    const principal = await authenticateBasic(request, authenticator, budgets, {
-      fresh: !READS.has(request.method),
-    });
-    requirePermission(principal, "management");
-    request.principal = principal;
+  return (request: FastifyRequest, _reply: unknown, done: (error?: Error) => void): void => {
+    const admit = (checked: BasicCheck) => {
+      try {
+        const principal = principalOrThrow(checked);
+        requirePermission(principal, "management");
+        request.principal = principal;
+      } catch (error) {
+        return done(error as Error);
+      }
+      done();
+    };
+    const checked = checkBasic(request, authenticator, budgets, !READS.has(request.method));
+    if (checked instanceof Promise) checked.then(admit, done);
+    else admit(checked);
   };
 }
 
@@ -51,19 +61,14 @@ interface BasicRefusal {
   readonly token?: VerifiedToken;
 }
 
+/** What checking a request's HTTP Basic credentials gives. */
+type BasicCheck = { readonly principal: Principal } | { readonly refusal: BasicRefusal };
+
 /**
- * The principal of a request's HTTP Basic credentials. Credentials presented that do not
- * verify spend the failed-authentication budget (per client address and per project id); over
- * it this throws RateLimitedError instead of AuthenticationError. A missing header is no
- * attempt and spends nothing.
+ * The principal of a check, or the error its refusal is answered with: over the
+ * failed-authentication budget RateLimitedError instead of AuthenticationError.
  */
-async function authenticateBasic(
-  request: FastifyRequest,
-  authenticator: Authenticator,
-  budgets: RequestBudgets,
-  options: { readonly fresh: boolean },
-): Promise<Principal> {
-  const checked = await checkBasic(request, authenticator, budgets, options);
+function principalOrThrow(checked: BasicCheck): Principal {
   if ("principal" in checked) return checked.principal;
   const { message, retryAfterSeconds } = checked.refusal;
   throw retryAfterSeconds === undefined
@@ -72,36 +77,47 @@ async function authenticateBasic(
 }
 
 /**
- * As `authenticateBasic`, with a refusal given rather than thrown: forward auth answers
- * thousands a second, and building and unwinding errors was a large part of each.
+ * The principal of a request's HTTP Basic credentials, or why they are refused (given rather
+ * than thrown: forward auth refuses thousands a second). Credentials presented that do not
+ * verify spend the failed-authentication budget, per client address and per project id; a
+ * missing header is no attempt and spends nothing. `fresh` asks the store rather than the
+ * cache (see `Authenticator.check`). Credentials the cache knows are answered at once, without
+ * a promise.
  */
-export async function checkBasic(
+export function checkBasic(
   request: FastifyRequest,
   authenticator: Authenticator,
   budgets: RequestBudgets,
-  options: { readonly fresh: boolean },
-): Promise<{ readonly principal: Principal } | { readonly refusal: BasicRefusal }> {
+  fresh: boolean,
+): MaybeAsync<BasicCheck> {
   const header = request.headers.authorization;
   let credentials: BasicCredentials;
   try {
     credentials = parseBasicCredentials(header);
   } catch (error) {
     if (!(error instanceof AuthenticationError)) throw error;
+    const refusal: BasicRefusal = { message: error.message, reason: "unauthenticated" };
     const presented = header !== undefined && header.trim() !== "";
-    return {
-      refusal: presented
-        ? await charged(request, budgets, { message: error.message, reason: "unauthenticated" })
-        : { message: error.message, reason: "unauthenticated" },
-    };
+    return presented ? refused(request, budgets, refusal) : { refusal };
   }
-  const checked = await authenticator.check(credentials.username, credentials.password, {
-    ...options,
+  const checked = authenticator.check(credentials.username, credentials.password, {
+    fresh,
     pace: (lookup) => overBudgetPaced(request, budgets, lookup),
     clientAddress: request.ip,
   });
+  return whenReady(checked, (settled) =>
+    basicCheck(request, budgets, settled, credentials.username),
+  );
+}
+
+function basicCheck(
+  request: FastifyRequest,
+  budgets: RequestBudgets,
+  checked: Checked,
+  username: string,
+): MaybeAsync<BasicCheck> {
   if (!isRefusal(checked)) return { principal: checked };
-  const refusal = { message: CREDENTIALS_REJECTED, ...checked };
-  return { refusal: await charged(request, budgets, refusal, credentials.username) };
+  return refused(request, budgets, { message: CREDENTIALS_REJECTED, ...checked }, username);
 }
 
 /**
@@ -120,15 +136,15 @@ function overBudgetPaced<T>(
 }
 
 /** A failed authentication, counted: the refusal it gets, which over the budget says so. */
-async function charged(
+async function refused(
   request: FastifyRequest,
   budgets: RequestBudgets,
   refusal: BasicRefusal,
   username?: string,
-): Promise<BasicRefusal> {
+): Promise<BasicCheck> {
   const keys = failedAuthenticationKeys(request, username);
   const overBudget = await charge(budgets.failedAuthentications, keys, request);
-  return overBudget ? { ...refusal, ...overBudget } : refusal;
+  return { refusal: overBudget ? { ...refusal, ...overBudget } : refusal };
 }
 
 /** Who makes a change, for the audit log: the authenticated token, this request and its client. */

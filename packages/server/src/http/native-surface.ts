@@ -25,7 +25,7 @@ export const NATIVE_SURFACE: Surface = {
       tokens: services.tokens,
       collection: "/tokens",
       collectionParams: NoParams,
-      resolveProject: async (request) => principalOf(request).projectId,
+      resolveProject: (request) => principalOf(request).projectId,
       collectionPath: () => `${app.prefix}/tokens`,
       list: NATIVE_TOKEN_LIST,
       errorResponses: errorResponses(NativeErrorSchema, NativeValidationErrorSchema),

@@ -1,5 +1,6 @@
 import { type TObject, type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { type MaybeAsync, whenReady } from "../domain/maybe-async.js";
 import type { TokenChanges } from "../domain/token-fields.js";
 import type { NewToken, TokenService } from "../domain/token-service.js";
 import type { ListStyle } from "./list-envelopes.js";
@@ -22,7 +23,7 @@ interface TokenRoutesOptions {
   /** The collection route's own path parameters (none on the native surface). */
   readonly collectionParams: TObject;
   /** The project a request acts on: named in its path, or the one it authenticates as. */
-  readonly resolveProject: (request: FastifyRequest) => Promise<string>;
+  readonly resolveProject: (request: FastifyRequest) => MaybeAsync<string>;
   /** Where a project's collection lives, for the URIs a list answers with. */
   readonly collectionPath: (request: FastifyRequest, projectId: string) => string;
   readonly list: ListStyle;
@@ -90,7 +91,11 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
       params,
       response: { 200: TokenSchema },
     }),
-    async (request) => tokens.get(...(await target(request))),
+    // The hot read: a cached token is answered without a promise.
+    (request) =>
+      whenReady(resolveProject(request), (projectId) =>
+        tokens.get(projectId, request.params.token_id),
+      ),
   );
 
   app.patch<{ Params: TokenIdParams; Body: UpdateTokenBody }>(
