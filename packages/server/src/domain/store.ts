@@ -75,6 +75,12 @@ export type ListedTokenRecord = Omit<
   "secretDigest" | "sealedSecret" | "previousSecretDigest" | "previousSealedSecret"
 >;
 
+/**
+ * A token as the Tokens API lists it: what the page shows and where it stands. A page reads
+ * no more: the other columns were most of a page's cost.
+ */
+export type TokenListing = Pick<ListedTokenRecord, "id" | "name" | "permissions" | "position">;
+
 export interface TokenChangeSet {
   readonly name?: string;
   readonly permissions?: Permission[];
@@ -347,7 +353,7 @@ export interface Store {
     audit: NewAuditRecord,
   ): Promise<TokenRecord | undefined>;
   /** Tokens of one project in ascending position order. */
-  listTokens(projectId: string, window: ListWindow): Promise<ListedTokenRecord[]>;
+  listTokens(projectId: string, window: ListWindow): Promise<TokenListing[]>;
   /** Tokens of a project and its subprojects in ascending position order, filtered. */
   listFamilyTokens(
     projectId: string,

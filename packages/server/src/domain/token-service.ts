@@ -25,6 +25,7 @@ import type {
   Store,
   TokenChangeSet,
   TokenFilter,
+  TokenListing,
   TokenRecord,
 } from "./store.js";
 import {
@@ -431,7 +432,7 @@ function issued(record: TokenRecord, secret: string): IssuedToken {
   return { ...summary(record), token: secret };
 }
 
-function summary(record: ListedTokenRecord): TokenSummary {
+function summary(record: TokenListing): TokenSummary {
   return { id: record.id, name: record.name, permissions: record.permissions };
 }
 

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { AuthenticationError } from "../domain/errors.js";
 
 export interface BasicCredentials {
@@ -9,8 +10,27 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const HOW_TO =
   "send HTTP Basic credentials: your project id as the username and an API token as the password";
 
+/**
+ * Headers read lately, and what they held. A client sends the same header with every request,
+ * and reading it again (two patterns, base64, UTF-8) was a twentieth of a forward-auth check.
+ * Like the credential cache, this memory holds secrets in clear; only well-formed headers are
+ * kept, at most HEADERS_KEPT of them.
+ */
+const HEADERS_KEPT = 10_000;
+const headersRead = new LRUCache<string, BasicCredentials>({ max: HEADERS_KEPT });
+
 /** Reads `Authorization: Basic base64(project_id:api_token)`; any other shape is refused. */
 export function parseBasicCredentials(header: string | undefined): BasicCredentials {
+  if (header === undefined) return readBasicCredentials(header);
+  let credentials = headersRead.get(header);
+  if (!credentials) {
+    credentials = readBasicCredentials(header);
+    headersRead.set(header, credentials);
+  }
+  return credentials;
+}
+
+function readBasicCredentials(header: string | undefined): BasicCredentials {
   if (header === undefined || header.trim() === "") {
     throw new AuthenticationError(`Authentication required: ${HOW_TO}.`);
   }

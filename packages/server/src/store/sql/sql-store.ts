@@ -16,6 +16,7 @@ import type {
   Store,
   TokenChangeSet,
   TokenFilter,
+  TokenListing,
   TokenRecord,
   TokenReroll,
   UsageRow,
@@ -40,6 +41,7 @@ import {
   type ProjectRow,
   projectChangeValues,
   projectValues,
+  type TokenListingRow,
   type TokenRow,
   toAudit,
   toDelivery,
@@ -48,6 +50,7 @@ import {
   toListedToken,
   toProject,
   toToken,
+  toTokenListing,
 } from "./tables.js";
 
 export type RerolledRow = TokenRow & { replaced_digest: Buffer };
@@ -333,14 +336,14 @@ export abstract class SqlStore implements Pick<Store, Shared> {
     return row && toToken(row);
   }
 
-  async listTokens(projectId: string, window: ListWindow): Promise<ListedTokenRecord[]> {
-    const rows = await this.#inWindow<ListedTokenRow>(
+  async listTokens(projectId: string, window: ListWindow): Promise<TokenListing[]> {
+    const rows = await this.#inWindow<TokenListingRow>(
       this.statements.listTokensAfter,
       this.statements.listTokensBefore,
       { project_id: projectId },
       window,
     );
-    return rows.map(toListedToken);
+    return rows.map(toTokenListing);
   }
 
   async listAllTokens(afterPosition: number, limit: number): Promise<TokenRecord[]> {

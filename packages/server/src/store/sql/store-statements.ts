@@ -6,6 +6,7 @@ import {
   LISTED_TOKEN_COLUMNS,
   OUTBOX,
   PROJECTS,
+  TOKEN_LISTING_COLUMNS,
   TOKENS,
 } from "./tables.js";
 
@@ -79,7 +80,7 @@ export type FilteredListStatements = Record<
 
 const projectFamily = keysetWindow(`SELECT ${PROJECTS.selectList} FROM projects`, PROJECT_FAMILY);
 const projectTokens = keysetWindow(
-  `SELECT ${LISTED_TOKEN_COLUMNS} FROM tokens`,
+  `SELECT ${TOKEN_LISTING_COLUMNS} FROM tokens`,
   "project_id = @project_id",
 );
 

@@ -1,6 +1,6 @@
 import type { AuditAction } from "@tokenspace/contract";
 import { type Announcement, announcement } from "../../domain/lifecycle-events.js";
-import { isPermission } from "../../domain/permissions.js";
+import { isPermission, type Permission } from "../../domain/permissions.js";
 import type {
   AuditRecord,
   DeliveryRecord,
@@ -11,6 +11,7 @@ import type {
   ProjectChangeSet,
   ProjectRecord,
   TokenChangeSet,
+  TokenListing,
   TokenRecord,
 } from "../../domain/store.js";
 import type { RateLimit, UsesRefill } from "../../domain/token-limits.js";
@@ -246,6 +247,19 @@ export const LISTED_TOKEN_COLUMNS = ["position", ...TOKENS.written]
   .filter((column) => !SECRET_COLUMNS.has(column))
   .join(", ");
 
+/** The columns the Tokens API's list pages read (see TokenListing). */
+export const TOKEN_LISTING_COLUMNS = "position, id, name, permissions";
+export type TokenListingRow = Pick<TokenRow, "position" | "id" | "name" | "permissions">;
+
+export function toTokenListing(row: TokenListingRow): TokenListing {
+  return {
+    id: row.id,
+    name: row.name,
+    permissions: permissionsRead(row.permissions),
+    position: Number(row.position),
+  };
+}
+
 export type ListedTokenRow = Omit<
   TokenRow,
   "secret_digest" | "sealed_secret" | "previous_secret_digest" | "previous_sealed_secret"
@@ -403,7 +417,7 @@ export function toListedToken(row: ListedTokenRow): ListedTokenRecord {
     id: row.id,
     projectId: row.project_id,
     name: row.name,
-    permissions: row.permissions.split(",").filter(isPermission),
+    permissions: permissionsRead(row.permissions),
     position: Number(row.position),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
@@ -424,6 +438,11 @@ export function toListedToken(row: ListedTokenRow): ListedTokenRecord {
         : { amount: Number(row.uses_refill_amount), everyMs: Number(row.uses_refill_every_ms) },
     usesRefilledAt: optionalDate(row.uses_refilled_at),
   };
+}
+
+/** Permissions as read back from their comma-separated column. */
+function permissionsRead(stored: string): Permission[] {
+  return stored.split(",").filter(isPermission);
 }
 
 /** PostgreSQL's bigint comes back as text. */

@@ -17,6 +17,7 @@ import {
   type TokenRow,
 } from "../sql/tables.js";
 import { keepPrivate } from "./private-files.js";
+import { type RowBuilder, rowBuilder } from "./row-builder.js";
 import { SQLITE_DIALECT } from "./sqlite-dialect.js";
 import { SqliteMigrationAdapter } from "./sqlite-migration-adapter.js";
 import { SqliteWriteBatcher } from "./sqlite-write-batcher.js";
@@ -72,7 +73,11 @@ const SQLITE_ONLY = {
 export class SqliteStore extends SqlStore implements Store {
   readonly #db: Database.Database;
   readonly #writes: SqliteWriteBatcher;
-  readonly #prepared = new Map<string, Database.Statement>();
+  /** Each statement prepared once; one that returns rows, with the builder of its rows. */
+  readonly #prepared = new Map<
+    string,
+    { readonly statement: Database.Statement; readonly row: RowBuilder | undefined }
+  >();
   readonly #own = this.compile(SQLITE_ONLY);
 
   /** Opens (creating it if need be) the database file and applies pending migrations. */
@@ -291,21 +296,33 @@ export class SqliteStore extends SqlStore implements Store {
     if (outbox) this.#run(this.statements.insertOutbox, outbox);
   }
 
-  #statement(compiled: CompiledStatement): Database.Statement {
-    let statement = this.#prepared.get(compiled.name);
-    if (!statement) {
-      statement = this.#db.prepare(compiled.text);
-      this.#prepared.set(compiled.name, statement);
+  #prepare(compiled: CompiledStatement) {
+    let prepared = this.#prepared.get(compiled.name);
+    if (!prepared) {
+      const statement = this.#db.prepare(compiled.text);
+      // Rows come back as arrays of values, made into objects by one literal (see rowBuilder).
+      const row = statement.reader
+        ? rowBuilder(
+            statement
+              .raw(true)
+              .columns()
+              .map((column) => column.name),
+          )
+        : undefined;
+      prepared = { statement, row };
+      this.#prepared.set(compiled.name, prepared);
     }
-    return statement;
+    return prepared;
   }
 
   #all<R>(compiled: CompiledStatement, values: SqlValues): R[] {
-    return this.#statement(compiled).all(...this.bind(compiled, values)) as R[];
+    const { statement, row } = this.#prepare(compiled);
+    const rows = statement.all(...this.bind(compiled, values)) as unknown[][];
+    return (row ? rows.map(row) : rows) as R[];
   }
 
   #run(compiled: CompiledStatement, values: SqlValues): number {
-    return this.#statement(compiled).run(...this.bind(compiled, values)).changes;
+    return this.#prepare(compiled).statement.run(...this.bind(compiled, values)).changes;
   }
 
   /** Queues a write for the next group commit; a unique-constraint failure is a conflict. */
