@@ -48,6 +48,16 @@ const IntrospectBody = Type.Object({
 const OVER_LIMIT_STATUSES = [429, 403] as const;
 type OverLimitStatus = (typeof OVER_LIMIT_STATUSES)[number];
 
+/** The request a proxy asks about: what it needs, and how an over-limit refusal is answered. */
+interface GuardedRequest {
+  /** The permissions the query asks for. */
+  readonly asked: readonly Permission[];
+  /** The guarded request's method and path, for the rules file. */
+  readonly method: string | undefined;
+  readonly path: string | undefined;
+  readonly overLimitStatus: OverLimitStatus;
+}
+
 /** What forward auth decided, before it is written as an answer. */
 type Verdict =
   | { readonly allowed: true; readonly principal: Principal; readonly limits: LimitVerdict }
@@ -89,8 +99,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       const overLimitStatus = queryOverLimitStatus(request.query);
       const path = forwardedUri(request)?.split("?")[0];
       const method = header(request, "x-forwarded-method");
-      const verdict = forwardAuth(request, options, asked, method, path, overLimitStatus);
-      return answer(reply, verdict);
+      return answer(reply, forwardAuth(request, options, { asked, method, path, overLimitStatus }));
     },
   });
 
@@ -115,7 +124,8 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       },
       handler: (request, reply) => {
         const path = request.url.slice(ENVOY_PREFIX.length).split("?")[0] || "/";
-        return answer(reply, forwardAuth(request, options, [], request.method, path, 429));
+        const guarded = { asked: [], method: request.method, path, overLimitStatus: 429 } as const;
+        return answer(reply, forwardAuth(request, options, guarded));
       },
     });
   });
@@ -162,15 +172,12 @@ function answer(
 function forwardAuth(
   request: FastifyRequest,
   options: AuthRoutesOptions,
-  asked: readonly Permission[],
-  method: string | undefined,
-  path: string | undefined,
-  overLimitStatus: OverLimitStatus,
+  guarded: GuardedRequest,
 ): MaybeAsync<Verdict> {
   return whenReady(checkBasic(request, options.authenticator, options.budgets, false), (checked) =>
     "refusal" in checked
       ? credentialsRefused(checked.refusal, options)
-      : permitted(checked.principal, options, asked, method, path, overLimitStatus),
+      : permitted(checked.principal, options, guarded),
   );
 }
 
@@ -189,10 +196,7 @@ function credentialsRefused(
 function permitted(
   principal: Principal,
   options: AuthRoutesOptions,
-  asked: readonly Permission[],
-  method: string | undefined,
-  path: string | undefined,
-  overLimitStatus: OverLimitStatus,
+  { asked, method, path, overLimitStatus }: GuardedRequest,
 ): MaybeAsync<Verdict> {
   const { metrics, usage, clock } = options;
   const now = clock.now();
