@@ -16,7 +16,12 @@ import type { Metrics } from "../runtime/metrics.js";
 import type { RequestBudgets } from "./budget-charges.js";
 import { failure } from "./failure/failure.js";
 import { failureHandler, notFoundHandler, sendFailure } from "./failure/failure-handler.js";
-import { checkBasic, principalOf, requireManagement } from "./management-auth.js";
+import {
+  type BasicRefusal,
+  checkBasic,
+  principalOf,
+  requireManagement,
+} from "./management-auth.js";
 import { BASIC_AUTH } from "./schemas.js";
 
 const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -182,7 +187,7 @@ function forwardAuth(
 }
 
 function credentialsRefused(
-  { reason, token, message }: { reason: RefusalReason; token?: VerifiedToken; message: string },
+  { reason, token, message }: BasicRefusal,
   { metrics, usage, clock }: AuthRoutesOptions,
 ): Verdict {
   metrics?.verifyOutcomes.inc({ outcome: "unauthorized" });

@@ -13,15 +13,19 @@ const HOW_TO =
 /**
  * Headers read lately, and what they held. A client sends the same header with every request,
  * and reading it again (two patterns, base64, UTF-8) was a twentieth of a forward-auth check.
- * Like the credential cache, this memory holds secrets in clear; only well-formed headers are
- * kept, at most HEADERS_KEPT of them.
+ * Like the credential cache, this memory holds secrets in clear. Only well-formed headers up
+ * to REMEMBERED_HEADER_LENGTH are kept (a project id and a token make about 120 characters),
+ * at most HEADERS_KEPT of them: a few megabytes, whatever clients send.
  */
 const HEADERS_KEPT = 10_000;
+const REMEMBERED_HEADER_LENGTH = 256;
 const headersRead = new LRUCache<string, BasicCredentials>({ max: HEADERS_KEPT });
 
 /** Reads `Authorization: Basic base64(project_id:api_token)`; any other shape is refused. */
 export function parseBasicCredentials(header: string | undefined): BasicCredentials {
-  if (header === undefined) return readBasicCredentials(header);
+  if (header === undefined || header.length > REMEMBERED_HEADER_LENGTH) {
+    return readBasicCredentials(header);
+  }
   let credentials = headersRead.get(header);
   if (!credentials) {
     credentials = readBasicCredentials(header);

@@ -53,7 +53,7 @@ export function requireManagement(authenticator: Authenticator, budgets: Request
 }
 
 /** Why a request's credentials are refused; over the failed-authentication budget, until when. */
-interface BasicRefusal {
+export interface BasicRefusal {
   readonly message: string;
   readonly retryAfterSeconds?: number;
   /** As forward auth tells it: unauthenticated unless the token's own secret was presented. */
