@@ -17,7 +17,7 @@ import type { Keyring } from "./keyring.js";
 import { type Page, type PageQuery, readFilteredPage, readPage } from "./keyset-page.js";
 import type { LifecycleEvents, LifecycleEventType } from "./lifecycle-events.js";
 import type { MaybeAsync } from "./maybe-async.js";
-import { newTokenRecord } from "./new-records.js";
+import { type NewTokenSettings, newTokenRecord } from "./new-records.js";
 import type {
   ListedTokenRecord,
   NewAuditRecord,
@@ -123,14 +123,15 @@ export class TokenService {
         ? projectId
         : await this.#subprojectOf(projectId, input.subprojectId);
     const secret = presetSecret ?? generateSecret();
-    const draft = this.#newRecord(owner, fields, secret, now);
+    const draft = this.#newRecord(
+      owner,
+      fields,
+      secret,
+      now,
+      startingSettings(lifecycle, limits, now),
+    );
     const record = await this.store.insertToken(
-      {
-        ...draft,
-        enabled: lifecycle.enabled ?? true,
-        expiresAt: lifecycle.expiresAt ?? null,
-        ...newLimits(limits, now),
-      },
+      draft,
       auditEntry("token.created", tokenTarget(draft), actor, now, {
         fields: [
           "name",
@@ -399,6 +400,7 @@ export class TokenService {
     fields: ReturnType<typeof validateTokenChanges>,
     secret: string,
     now: Date,
+    settings?: NewTokenSettings,
   ): NewTokenRecord {
     const draft = {
       id: newId(),
@@ -406,7 +408,7 @@ export class TokenService {
       name: fields.name ?? "",
       permissions: fields.permissions ?? [],
     };
-    return newTokenRecord(this.keyring, draft, secret, now);
+    return newTokenRecord(this.keyring, draft, secret, now, settings);
   }
 
   async #subprojectOf(projectId: string, subprojectId: string): Promise<string> {
@@ -436,10 +438,16 @@ function summary(record: TokenListing): TokenSummary {
   return { id: record.id, name: record.name, permissions: record.permissions };
 }
 
-/** The limits of a new token: a refill's first period starts with the token. */
-function newLimits(limits: ValidLimitChanges, now: Date) {
+/** How a new token starts: its lifecycle, and its limits (a refill's first period starts now). */
+function startingSettings(
+  lifecycle: { readonly enabled?: boolean; readonly expiresAt?: Date | null },
+  limits: ValidLimitChanges,
+  now: Date,
+): NewTokenSettings {
   const usesRefill = limits.usesRefill ?? null;
   return {
+    enabled: lifecycle.enabled,
+    expiresAt: lifecycle.expiresAt,
     rateLimit: limits.rateLimit ?? null,
     usesRemaining: limits.usesRemaining ?? usesRefill?.amount ?? null,
     usesRefill,

@@ -5,6 +5,7 @@ import type {
   NewAuditRecord,
   RevocationWatcher,
   Store,
+  TokenRecord,
   TokenUse,
   UsageCount,
   UsesLease,
@@ -14,7 +15,7 @@ import { type MigrationPlan, planMigrations, runMigrations } from "../migration-
 import { migrationsFor } from "../sql/migrations.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
 import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store.js";
-import { SHARED_SQL, usesAtNow } from "../sql/store-statements.js";
+import { SHARED_SQL, tokenByDigest, usesAtNow } from "../sql/store-statements.js";
 import {
   AUDIT,
   announcedValues,
@@ -25,7 +26,9 @@ import {
   PROJECTS,
   TOKENS,
   type TokenRow,
+  toToken,
 } from "../sql/tables.js";
+import { TickBatcher } from "../tick-batcher.js";
 import { PostgresCounters } from "./postgres-counters.js";
 import { POSTGRES_DIALECT } from "./postgres-dialect.js";
 import { classifyPostgresError } from "./postgres-errors.js";
@@ -68,6 +71,10 @@ const audited = (change: string, announce?: string) =>
   `WITH changed AS (${change}), ${auditedCte("changed")}
    SELECT changed.*${announce ? `, ${notify(announce)}` : ""} FROM changed`;
 
+/** Token rows given as a JSON array of objects (see jsonValues), inserted. */
+const INSERT_TOKENS_FROM_JSON = `INSERT INTO tokens (${TOKENS.written.join(", ")})
+  SELECT ${TOKENS.written.join(", ")} FROM json_populate_recordset(null::tokens, @rows::json)`;
+
 const writeSettings = (audit: string) => `WITH written AS (
     INSERT INTO settings (key, value)
     SELECT key, value FROM unnest(@keys::text[], @values::text[]) AS given (key, value)
@@ -101,11 +108,19 @@ const POSTGRES_ONLY = {
     RETURNING ${OUTBOX.selectList}`,
   insertProjects: `INSERT INTO projects (${PROJECTS.written.join(", ")})
     SELECT ${PROJECTS.written.join(", ")} FROM json_populate_recordset(null::projects, @rows::json)`,
-  insertTokens: `WITH inserted AS (
-      INSERT INTO tokens (${TOKENS.written.join(", ")})
-      SELECT ${TOKENS.written.join(", ")} FROM json_populate_recordset(null::tokens, @rows::json)
-    ), ${auditedCte("(SELECT 1) AS always")}
+  insertTokens: `WITH inserted AS (${INSERT_TOKENS_FROM_JSON}), ${auditedCte("(SELECT 1) AS always")}
     SELECT 1`,
+  // Creates made together (see TickBatcher): the tokens, each with its own audit entry.
+  insertAuditedTokens: `WITH inserted AS (${INSERT_TOKENS_FROM_JSON} RETURNING ${TOKENS.selectList}),
+    audited AS (INSERT INTO audit_events (${AUDIT.written.join(", ")})
+      SELECT * FROM json_to_recordset(@audits::json) AS given (${AUDIT.written
+        .map((column) => `audit_${column} ${AUDIT_COLUMN_TYPES[column] ?? "text"}`)
+        .join(", ")}))
+    SELECT * FROM inserted`,
+  // Lookups made together: each distinct digest, with the token it finds, if any.
+  findTokensByDigests: `SELECT given.digest AS looked_up, found.*
+    FROM unnest(@digests::bytea[]) AS given (digest)
+    CROSS JOIN LATERAL (${tokenByDigest("given.digest")}) AS found`,
   updateToken: audited(SHARED_SQL.updateToken, "secret_digest"),
   deleteToken: audited(SHARED_SQL.deleteToken, "secret_digest"),
   // Announces the digest the token had before: the one other nodes have cached it under.
@@ -163,6 +178,18 @@ export class PostgresStore extends SqlStore implements Store {
   readonly #config: pg.PoolConfig;
   readonly #own = this.compile(POSTGRES_ONLY);
   #listener: RevocationListener | undefined;
+  /**
+   * Credential lookups and creates arriving together, each made as one statement: a burst of
+   * writes verifies its credentials in one round trip and commits its tokens in another.
+   */
+  readonly #lookups = new TickBatcher<Buffer, TokenRecord | undefined>(
+    (digests) => this.#findTokensByDigests(digests),
+    (digest) => super.findTokenByDigest(digest),
+  );
+  readonly #creates = new TickBatcher<{ values: SqlValues; audit: NewAuditRecord }, TokenRow[]>(
+    (creates) => this.#insertAuditedTokens(creates),
+    ({ values, audit }) => this.#audited<TokenRow>(this.#own.insertToken, values, audit),
+  );
 
   private constructor(connectionString: string, options: PostgresOptions) {
     super(POSTGRES_DIALECT);
@@ -211,7 +238,39 @@ export class PostgresStore extends SqlStore implements Store {
     values: SqlValues,
     audit: NewAuditRecord,
   ): Promise<R[]> {
+    // A create that announces an event writes its outbox row in a transaction of its own.
+    if (change === "insertToken" && audit.announces === undefined) {
+      return this.#creates.run({ values, audit }) as Promise<R[]>;
+    }
     return this.#audited<R>(this.#own[change], values, audit);
+  }
+
+  override findTokenByDigest(digest: Buffer): Promise<TokenRecord | undefined> {
+    return this.#lookups.run(digest);
+  }
+
+  async #findTokensByDigests(digests: readonly Buffer[]): Promise<(TokenRecord | undefined)[]> {
+    const distinct = [...new Map(digests.map((digest) => [digest.toString("hex"), digest]))];
+    const rows = await this.rows<TokenRow & { looked_up: Buffer }>(this.#own.findTokensByDigests, {
+      digests: distinct.map(([, digest]) => digest),
+    });
+    const found = new Map(rows.map((row) => [row.looked_up.toString("hex"), toToken(row)]));
+    return digests.map((digest) => found.get(digest.toString("hex")));
+  }
+
+  /** One row per create, in the order given (a batch is all inserted, or none is). */
+  async #insertAuditedTokens(
+    creates: readonly { values: SqlValues; audit: NewAuditRecord }[],
+  ): Promise<TokenRow[][]> {
+    const rows = await this.rows<TokenRow>(this.#own.insertAuditedTokens, {
+      rows: JSON.stringify(creates.map(({ values }) => jsonValues(values))),
+      audits: JSON.stringify(creates.map(({ audit }) => auditParameters(audit))),
+    });
+    const inserted = new Map(rows.map((row) => [row.id, row]));
+    return creates.map(({ values }) => {
+      const row = inserted.get(values.id as string);
+      return row ? [row] : [];
+    });
   }
 
   async close(): Promise<void> {

@@ -73,6 +73,13 @@ function filteredList(
   return { after: travel(">", "ASC"), before: travel("<", "DESC") };
 }
 
+/** The token whose secret, or previous secret still honoured, has the digest `digest`. */
+export const tokenByDigest = (digest: string) =>
+  `SELECT ${TOKENS.selectList} FROM tokens WHERE secret_digest = ${digest}
+    UNION ALL
+    SELECT ${TOKENS.selectList} FROM tokens WHERE previous_secret_digest = ${digest}
+    LIMIT 1`;
+
 export type FilteredListStatements = Record<
   "after" | "before",
   Record<"boundary" | "rows", CompiledStatement>
@@ -123,10 +130,7 @@ export const SHARED_SQL = {
   insertToken: insertSql(TOKENS),
   findToken: `SELECT ${TOKENS.selectList} FROM tokens WHERE project_id = @project_id AND id = @id`,
   findTokenById: `SELECT ${TOKENS.selectList} FROM tokens WHERE id = @id`,
-  findTokenByDigest: `SELECT ${TOKENS.selectList} FROM tokens WHERE secret_digest = @digest
-        UNION ALL
-        SELECT ${TOKENS.selectList} FROM tokens WHERE previous_secret_digest = @digest
-        LIMIT 1`,
+  findTokenByDigest: tokenByDigest("@digest"),
   updateToken: `UPDATE tokens SET ${assignmentsSql(TOKENS)}
         WHERE project_id = @project_id AND id = @id
         RETURNING ${TOKENS.selectList}`,

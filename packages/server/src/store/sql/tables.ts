@@ -322,9 +322,12 @@ export function tokenValues(token: NewTokenRecord): Values<typeof TOKENS> {
     previous_secret_expires_at: token.previousSecretExpiresAt,
     expiry_recorded: token.expiryRecorded,
     last_used_ip: token.lastUsedIp,
-    ...rateLimitValues(token.rateLimit),
+    rate_limit: token.rateLimit?.limit ?? null,
+    rate_window_ms: token.rateLimit?.windowMs ?? null,
     uses_remaining: token.usesRemaining,
-    ...usesRefillValues(token.usesRefill, token.usesRefilledAt),
+    uses_refill_amount: token.usesRefill?.amount ?? null,
+    uses_refill_every_ms: token.usesRefill?.everyMs ?? null,
+    uses_refilled_at: token.usesRefill ? token.usesRefilledAt : null,
   };
 }
 
@@ -337,21 +340,6 @@ function usesRefillValues(refill: UsesRefill | null, refilledAt: Date | null) {
     uses_refill_amount: refill?.amount ?? null,
     uses_refill_every_ms: refill?.everyMs ?? null,
     uses_refilled_at: refill ? refilledAt : null,
-  };
-}
-
-function auditValues(entry: NewAuditRecord): Values<typeof AUDIT> {
-  return {
-    action: entry.action,
-    project_id: entry.projectId,
-    target_type: entry.targetType,
-    target_id: entry.targetId,
-    actor_project_id: entry.actor.projectId,
-    actor_token_id: entry.actor.tokenId,
-    request_id: entry.actor.requestId,
-    client_address: entry.actor.clientAddress,
-    details: JSON.stringify(entry.details),
-    occurred_at: entry.occurredAt,
   };
 }
 
@@ -518,8 +506,24 @@ export function assignmentsSql(of: Table<string, string>): string {
  * An audit entry's values named `audit_<column>`, as `insertSql(AUDIT, { prefix: "audit_" })`
  * takes them: the statements that write one also have parameters of the same column names.
  */
-export function auditParameters(entry: NewAuditRecord): Record<string, ColumnValue> {
-  return Object.fromEntries(
-    Object.entries(auditValues(entry)).map(([column, value]) => [`audit_${column}`, value]),
-  );
+/**
+ * An audit entry as the `@audit_…` parameters of the statement that writes it with its change
+ * (prefixed, as the change's own parameters share some of its column names). Spelled out as one
+ * literal: every write builds one.
+ */
+export function auditParameters(entry: NewAuditRecord): {
+  [Column in keyof Values<typeof AUDIT> as `audit_${Column}`]: ColumnValue;
+} {
+  return {
+    audit_action: entry.action,
+    audit_project_id: entry.projectId,
+    audit_target_type: entry.targetType,
+    audit_target_id: entry.targetId,
+    audit_actor_project_id: entry.actor.projectId,
+    audit_actor_token_id: entry.actor.tokenId,
+    audit_request_id: entry.actor.requestId,
+    audit_client_address: entry.actor.clientAddress,
+    audit_details: JSON.stringify(entry.details),
+    audit_occurred_at: entry.occurredAt,
+  };
 }

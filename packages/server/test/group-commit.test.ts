@@ -3,20 +3,29 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { OPERATOR } from "../../src/domain/actor.js";
-import { StoreConflictError } from "../../src/domain/errors.js";
-import type { NewAuditRecord, NewTokenRecord } from "../../src/domain/store.js";
-import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { OPERATOR } from "../src/domain/actor.js";
+import { StoreConflictError } from "../src/domain/errors.js";
+import type { NewAuditRecord, NewTokenRecord, Store } from "../src/domain/store.js";
+import { loadConfig } from "../src/runtime/config.js";
+import { openStore } from "../src/store/open-store.js";
+import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
 
+/**
+ * Writes made in one turn of the event loop are committed together: on SQLite in one
+ * transaction, on PostgreSQL creates in one statement. What each caller sees must be what it
+ * would have seen alone.
+ */
 let directory: string;
-let file: string;
-let store: SqliteStore;
+let database: TestDatabase;
+let store: Store;
 const projectId = randomUUID();
+const open = async () =>
+  (await openStore(database.url, loadConfig({ ...database.env }).postgres)).store;
 
 beforeEach(async () => {
   directory = mkdtempSync(join(tmpdir(), "tokenspace-group-commit-"));
-  file = join(directory, "tokenspace.db");
-  store = await SqliteStore.open(file);
+  database = await createTestDatabase(directory);
+  store = await open();
   const now = new Date();
   await store.insertProject(
     {
@@ -76,7 +85,7 @@ function newToken(secretDigest: Buffer = randomBytes(32)): NewTokenRecord {
 
 async function storedAfterReopening(ids: string[]): Promise<string[]> {
   await store.close();
-  store = await SqliteStore.open(file);
+  store = await open();
   const found = await Promise.all(ids.map((id) => store.findTokenById(id)));
   return found.flatMap((token) => (token ? [token.id] : []));
 }
@@ -118,7 +127,7 @@ test("the audit entry of a write that fails is not kept, and those of the others
   expect(rows.map((entry) => entry.targetId)).toEqual([projectId, existing.id, kept.id]);
 });
 
-test("writes in one commit are each answered with what they wrote", async () => {
+test("writes in one commit are each answered with what they wrote, each with its audit entry", async () => {
   const tokens = Array.from({ length: 20 }, () => newToken());
 
   const stored = await Promise.all(
@@ -127,4 +136,29 @@ test("writes in one commit are each answered with what they wrote", async () => 
 
   expect(stored.map((token) => token.id)).toEqual(tokens.map((token) => token.id));
   expect(new Set(stored.map((token) => token.position)).size).toBe(tokens.length);
+  const { rows } = await store.listAudit(projectId, {}, { limit: 50, examine: 50 });
+  expect(rows.map((entry) => entry.targetId)).toEqual([
+    projectId,
+    ...tokens.map((token) => token.id),
+  ]);
+});
+
+test("lookups made together each find their own token, or none", async () => {
+  const tokens = Array.from({ length: 3 }, () => newToken());
+  await store.insertTokens(tokens, audited("token.imported", projectId));
+  const [first, second, third] = tokens.map((token) => token.secretDigest);
+
+  const found = await Promise.all(
+    [first, randomBytes(32), second, first, third].map((digest) =>
+      digest ? store.findTokenByDigest(digest) : undefined,
+    ),
+  );
+
+  expect(found.map((token) => token?.id)).toEqual([
+    tokens[0]?.id,
+    undefined,
+    tokens[1]?.id,
+    tokens[0]?.id,
+    tokens[2]?.id,
+  ]);
 });

@@ -1,0 +1,51 @@
+interface PendingCall<In, Out> {
+  readonly input: In;
+  readonly resolve: (value: Out) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+/**
+ * Calls that arrive in the same turn of the event loop, made as one: `runAll` answers every
+ * input of the turn with one statement, so a burst of N requests costs the database and the
+ * driver one round trip instead of N. A turn with a single call runs it as `runOne`. When the
+ * batch fails (one input breaks a constraint, which fails the whole statement and so writes
+ * nothing), each call is made again alone and gets its own outcome.
+ */
+export class TickBatcher<In, Out> {
+  #pending: PendingCall<In, Out>[] = [];
+  #scheduled = false;
+
+  constructor(
+    private readonly runAll: (inputs: readonly In[]) => Promise<readonly Out[]>,
+    private readonly runOne: (input: In) => Promise<Out>,
+  ) {}
+
+  run(input: In): Promise<Out> {
+    return new Promise<Out>((resolve, reject) => {
+      this.#pending.push({ input, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const calls = this.#pending;
+    this.#pending = [];
+    const [only] = calls;
+    if (calls.length === 1 && only) {
+      this.runOne(only.input).then(only.resolve, only.reject);
+      return;
+    }
+    this.runAll(calls.map((call) => call.input)).then(
+      (outputs) => {
+        for (const [index, call] of calls.entries()) call.resolve(outputs[index] as Out);
+      },
+      () => {
+        for (const call of calls) this.runOne(call.input).then(call.resolve, call.reject);
+      },
+    );
+  }
+}
