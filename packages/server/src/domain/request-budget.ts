@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { Counters } from "./counters.js";
+import type { MaybeAsync } from "./maybe-async.js";
 
 const MINUTE_MS = 60_000;
 /** Keys remembered as over their budget, at most; beyond it the counters are asked again. */
@@ -32,14 +33,19 @@ export class RequestBudget {
 
   /**
    * Counts one event for every key; when one of them is over its budget, the refusal: why, and
-   * when that budget renews.
+   * when that budget renews. A key known here to be over its budget refuses at once, without
+   * a promise: a client guessing past its budget is refused thousands of times a second.
    */
-  async charge(keys: readonly string[]): Promise<BudgetRefusal | undefined> {
+  charge(keys: readonly string[]): MaybeAsync<BudgetRefusal | undefined> {
     const now = Date.now();
     for (const key of keys) {
       const until = this.#exhaustedUntil.get(key);
       if (until !== undefined && until > now) return this.#refusal(key, until - now);
     }
+    return this.#count(keys, now);
+  }
+
+  async #count(keys: readonly string[], now: number): Promise<BudgetRefusal | undefined> {
     const states = await Promise.all(keys.map((key) => this.counters.hit(key, MINUTE_MS)));
     let over: { key: string; resetInMs: number } | undefined;
     states.forEach((state, index) => {

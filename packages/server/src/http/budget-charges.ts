@@ -2,6 +2,7 @@ import type { FastifyRequest } from "fastify";
 import type { Counters } from "../domain/counters.js";
 import { RateLimitedError } from "../domain/errors.js";
 import { isUuid, normalizeId } from "../domain/identifiers.js";
+import type { MaybeAsync } from "../domain/maybe-async.js";
 import { type BudgetRefusal, RequestBudget } from "../domain/request-budget.js";
 import { LookupPacer } from "./lookup-pacer.js";
 
@@ -57,21 +58,22 @@ export function failedAuthenticationKeys(
 }
 
 /**
- * Spends a budget for a request; over it, the refusal. When the counters cannot be reached the
- * request goes on (logged): a lost counter must not turn every answer into an error.
+ * Spends a budget for a request; over it, the refusal (at once when the budget knows without
+ * its counters). When the counters cannot be reached the request goes on (logged): a lost
+ * counter must not turn every answer into an error.
  */
-export async function charge(
+export function charge(
   budget: RequestBudget | undefined,
   keys: readonly string[],
   request: FastifyRequest,
-): Promise<BudgetRefusal | undefined> {
+): MaybeAsync<BudgetRefusal | undefined> {
   if (!budget) return undefined;
-  try {
-    return await budget.charge(keys);
-  } catch (error) {
+  const charged = budget.charge(keys);
+  if (!(charged instanceof Promise)) return charged;
+  return charged.catch((error: unknown) => {
     request.log.warn({ err: error }, "request counters unavailable; not counted");
     return undefined;
-  }
+  });
 }
 
 /** Spends a budget for a request; over it, throws RateLimitedError. */

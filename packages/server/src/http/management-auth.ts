@@ -136,15 +136,16 @@ function overBudgetPaced<T>(
 }
 
 /** A failed authentication, counted: the refusal it gets, which over the budget says so. */
-async function refused(
+function refused(
   request: FastifyRequest,
   budgets: RequestBudgets,
   refusal: BasicRefusal,
   username?: string,
-): Promise<BasicCheck> {
+): MaybeAsync<BasicCheck> {
   const keys = failedAuthenticationKeys(request, username);
-  const overBudget = await charge(budgets.failedAuthentications, keys, request);
-  return { refusal: overBudget ? { ...refusal, ...overBudget } : refusal };
+  return whenReady(charge(budgets.failedAuthentications, keys, request), (overBudget) => ({
+    refusal: overBudget ? { ...refusal, ...overBudget } : refusal,
+  }));
 }
 
 /** Who makes a change, for the audit log: the authenticated token, this request and its client. */

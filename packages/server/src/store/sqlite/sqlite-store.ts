@@ -26,7 +26,6 @@ const USES = usesAtNow(SQLITE_DIALECT);
 
 /** SQLite's own statements: the parts of its writes that PostgreSQL does in CTEs. */
 const SQLITE_ONLY = {
-  dataVersion: "PRAGMA data_version",
   writeSetting:
     "INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   deleteSetting: "DELETE FROM settings WHERE key = @key",
@@ -113,10 +112,14 @@ export class SqliteStore extends SqlStore implements Store {
     }
   }
 
+  /** Read before every write request's credential check: held as one plain value statement. */
+  readonly #dataVersion: Database.Statement<[], number>;
+
   private constructor(db: Database.Database) {
     super(SQLITE_DIALECT);
     this.#db = db;
     this.#writes = new SqliteWriteBatcher(db);
+    this.#dataVersion = db.prepare<[], number>("PRAGMA data_version").pluck();
   }
 
   protected async rows<R>(statement: CompiledStatement, values: SqlValues): Promise<R[]> {
@@ -158,8 +161,7 @@ export class SqliteStore extends SqlStore implements Store {
    * never for this one's own writes.
    */
   outsideChangeCount(): number {
-    const [row] = this.#all<{ data_version: number }>(this.#own.dataVersion, {});
-    return row?.data_version ?? 0;
+    return this.#dataVersion.get() ?? 0;
   }
 
   /** One process uses the embedded store, so its counts live in that process's memory. */
