@@ -4,6 +4,9 @@ interface PendingCall<In, Out> {
   readonly reject: (reason: unknown) => void;
 }
 
+/** Most calls one batch carries: a statement's parameters and work stay bounded under any load. */
+const MAX_BATCH = 256;
+
 /**
  * Calls that arrive in the same turn of the event loop, made as one: `runAll` answers every
  * input of the turn with one statement, so a burst of N requests costs the database and the
@@ -18,6 +21,7 @@ export class TickBatcher<In, Out> {
   constructor(
     private readonly runAll: (inputs: readonly In[]) => Promise<readonly Out[]>,
     private readonly runOne: (input: In) => Promise<Out>,
+    private readonly maxBatch = MAX_BATCH,
   ) {}
 
   run(input: In): Promise<Out> {
@@ -32,8 +36,14 @@ export class TickBatcher<In, Out> {
 
   #flush(): void {
     this.#scheduled = false;
-    const calls = this.#pending;
+    const pending = this.#pending;
     this.#pending = [];
+    for (let start = 0; start < pending.length; start += this.maxBatch) {
+      this.#make(pending.slice(start, start + this.maxBatch));
+    }
+  }
+
+  #make(calls: PendingCall<In, Out>[]): void {
     const [only] = calls;
     if (calls.length === 1 && only) {
       this.runOne(only.input).then(only.resolve, only.reject);

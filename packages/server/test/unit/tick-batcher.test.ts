@@ -1,0 +1,64 @@
+import { expect, test } from "vitest";
+import { TickBatcher } from "../../src/store/tick-batcher.js";
+
+/** A batcher that doubles numbers, recording how it was called; `refuse` fails any batch holding it. */
+function doubling(maxBatch: number, refuse?: number) {
+  const batches: number[][] = [];
+  const alone: number[] = [];
+  const batcher = new TickBatcher<number, number>(
+    async (inputs) => {
+      batches.push([...inputs]);
+      if (refuse !== undefined && inputs.includes(refuse)) throw new Error("constraint");
+      return inputs.map((input) => input * 2);
+    },
+    async (input) => {
+      alone.push(input);
+      if (input === refuse) throw new Error(`refused ${input}`);
+      return input * 2;
+    },
+    maxBatch,
+  );
+  return { batcher, batches, alone };
+}
+
+test("calls made in one turn of the event loop are made as one batch, each answered with its own output", async () => {
+  const { batcher, batches, alone } = doubling(10);
+
+  const outputs = await Promise.all([1, 2, 3].map((input) => batcher.run(input)));
+
+  expect(outputs).toEqual([2, 4, 6]);
+  expect(batches).toEqual([[1, 2, 3]]);
+  expect(alone).toEqual([]);
+});
+
+test("a call alone in its turn is made alone", async () => {
+  const { batcher, batches, alone } = doubling(10);
+
+  expect(await batcher.run(7)).toBe(14);
+  expect(await batcher.run(8)).toBe(16);
+
+  expect(batches).toEqual([]);
+  expect(alone).toEqual([7, 8]);
+});
+
+test("a burst larger than a batch is made in batches of at most the batch size", async () => {
+  const { batcher, batches } = doubling(2);
+
+  const outputs = await Promise.all([1, 2, 3, 4, 5].map((input) => batcher.run(input)));
+
+  expect(outputs).toEqual([2, 4, 6, 8, 10]);
+  expect(batches.map((batch) => batch.length)).toEqual([2, 2]);
+});
+
+test("a batch that fails is made again call by call, and only the failing call fails", async () => {
+  const { batcher, alone } = doubling(10, 2);
+
+  const outcomes = await Promise.allSettled([1, 2, 3].map((input) => batcher.run(input)));
+
+  expect(outcomes).toEqual([
+    { status: "fulfilled", value: 2 },
+    { status: "rejected", reason: new Error("refused 2") },
+    { status: "fulfilled", value: 6 },
+  ]);
+  expect(alone).toEqual([1, 2, 3]);
+});
