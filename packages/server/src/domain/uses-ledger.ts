@@ -2,8 +2,15 @@ import type { Clock } from "./clock.js";
 import type { MaybeAsync } from "./maybe-async.js";
 import type { Store } from "./store.js";
 
-/** The most uses one lease takes, and the share of what is left it takes at most. */
-const MAX_LEASE = 100;
+/**
+ * A lease's size follows how fast a token's uses are spent here: it doubles when the last lease
+ * lasted under LEASE_SPAN_MS and halves when it lasted longer, so a token verified thousands of
+ * times a second takes about a tenth of a second's worth at a time (a store write a few times
+ * a second instead of hundreds), and a token used now and then one use at a time. It never
+ * takes more than MAX_LEASE, nor more than a LEASE_SHARE-th of what is left.
+ */
+const LEASE_SPAN_MS = 100;
+const MAX_LEASE = 10_000;
 const LEASE_SHARE = 16;
 /** A lease unspent this long is given back, so other nodes can spend it. */
 const IDLE_LEASE_MS = 1000;
@@ -26,6 +33,9 @@ interface Held {
   remaining: number;
   refilledAt: Date | null;
   lastSpentAt: number;
+  /** The size of the next lease (before the share rule), and when the last one was taken. */
+  leaseSize: number;
+  leasedAt: number;
   /** When the store last had none to give; 0 while it had. */
   exhaustedAt: number;
   leasing: Promise<void> | undefined;
@@ -73,6 +83,8 @@ export class UsesLedger {
         remaining: 0,
         refilledAt: null,
         lastSpentAt: 0,
+        leaseSize: 1,
+        leasedAt: Number.NEGATIVE_INFINITY,
         exhaustedAt: 0,
         leasing: undefined,
       };
@@ -117,7 +129,13 @@ export class UsesLedger {
   }
 
   async #lease(tokenId: string, held: Held, now: Date): Promise<void> {
-    const want = Math.min(MAX_LEASE, Math.max(1, Math.floor(held.remaining / LEASE_SHARE)));
+    const lasted = now.getTime() - held.leasedAt;
+    held.leaseSize =
+      lasted < LEASE_SPAN_MS
+        ? Math.min(MAX_LEASE, held.leaseSize * 2)
+        : Math.max(1, Math.floor(held.leaseSize / 2));
+    held.leasedAt = now.getTime();
+    const want = Math.min(held.leaseSize, Math.max(1, Math.floor(held.remaining / LEASE_SHARE)));
     const lease = await this.store.takeUses(tokenId, want, now);
     held.spare += lease?.granted ?? 0;
     held.remaining = lease?.remaining ?? 0;
