@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test, vi } from "vitest";
 import { COMPAT } from "./support/compat.js";
 import { HttpClient } from "./support/http-client.js";
 import { TEST_STORE } from "./support/test-database.js";
@@ -59,6 +59,38 @@ describe("failed authentications are throttled, valid credentials never", () => 
     }).request("GET", "/api/project/tokens");
     expect(native.status).toBe(429);
     expect(native.body).toEqual({ error: "Too Many Requests" });
+  });
+
+  test("refusals from over the budget are logged at debug and counted; the one that crossed it at warn", async () => {
+    const server = await start({
+      TOKENSPACE_AUTH_FAILURES_PER_MINUTE: "2",
+      TOKENSPACE_METRICS: "1",
+    });
+    const marker = randomUUID();
+    const statuses: number[] = [];
+    for (let index = 0; index < 5; index++) statuses.push((await guess(server, {}, marker)).status);
+    expect(statuses).toEqual([401, 401, 429, 429, 429]);
+
+    const lines = () =>
+      server
+        .logs()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    await vi.waitFor(() => expect(lines().some((line) => line.level === 40)).toBe(true), {
+      timeout: 2000,
+    });
+    const requestLines = lines().filter(
+      (line) => line.msg === "request" && String(line.url).includes(marker),
+    );
+    expect(requestLines.map((line) => line.statusCode)).toEqual([401, 401]);
+    const warnings = lines().filter((line) => line.level === 40);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.msg).toContain("failed authentications");
+
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain('tokenspace_auth_failures_total{budget="within"} 2');
+    expect(metrics).toContain('tokenspace_auth_failures_total{budget="over"} 3');
   });
 
   test("a credential that verifies is never refused by the failure budget", async () => {

@@ -10,6 +10,10 @@ const EXHAUSTED_KEYS_HELD = 10_000;
 export interface BudgetRefusal {
   readonly message: string;
   readonly retryAfterSeconds: number;
+  /** What went over its budget: "failed authentications from this address". */
+  readonly counted: string;
+  /** This event took its key over the budget: the first refusal of the window. */
+  readonly crossed: boolean;
 }
 
 /**
@@ -48,14 +52,16 @@ export class RequestBudget {
   async #count(keys: readonly string[], now: number): Promise<BudgetRefusal | undefined> {
     const states = await Promise.all(keys.map((key) => this.counters.hit(key, MINUTE_MS)));
     let over: { key: string; resetInMs: number } | undefined;
+    let crossed = false;
     states.forEach((state, index) => {
       const key = keys[index];
       if (key !== undefined && state.count > this.perMinute) {
         this.#exhaustedUntil.set(key, now + state.resetInMs);
+        crossed ||= state.count === this.perMinute + 1;
         if (!over || state.resetInMs > over.resetInMs) over = { key, resetInMs: state.resetInMs };
       }
     });
-    return over && this.#refusal(over.key, over.resetInMs);
+    return over && this.#refusal(over.key, over.resetInMs, crossed);
   }
 
   /** Whether one of the keys is known, here, to be over its budget now (no counter asked). */
@@ -64,11 +70,14 @@ export class RequestBudget {
     return keys.some((key) => (this.#exhaustedUntil.get(key) ?? 0) > now);
   }
 
-  #refusal(key: string, resetInMs: number): BudgetRefusal {
+  #refusal(key: string, resetInMs: number, crossed = false): BudgetRefusal {
     const seconds = Math.max(1, Math.ceil(resetInMs / 1000));
+    const counted = this.describe(key);
     return {
-      message: `Too many ${this.describe(key)}: at most ${this.perMinute} a minute. Retry after ${seconds} seconds (the Retry-After header).`,
+      message: `Too many ${counted}: at most ${this.perMinute} a minute. Retry after ${seconds} seconds (the Retry-After header).`,
       retryAfterSeconds: seconds,
+      counted,
+      crossed,
     };
   }
 }

@@ -40,6 +40,11 @@ declare module "fastify" {
     principal: Principal | null;
     /** Set when a body was refused before it was read to its end. */
     bodyLeftUnread: boolean;
+    /**
+     * Set when the request's credentials failed: within the failed-authentication budget, or
+     * over it (then the request line is logged at debug).
+     */
+    failedAuthentication: "within" | "over" | null;
   }
   interface FastifyContextConfig {
     /** Which compatibility shape a validation failure takes on this route. */
@@ -158,6 +163,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest("principal", null);
   app.decorateRequest("bodyLeftUnread", false);
+  app.decorateRequest("failedAuthentication", null);
   registerBodyParsers(app);
 
   // Synchronous hooks: they run on every request and need no promise.
@@ -176,6 +182,9 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
       };
       services.metrics.requests.inc(labels);
       services.metrics.requestDuration.observe(labels, reply.elapsedTime / 1000);
+      if (request.failedAuthentication) {
+        services.metrics.authFailures.inc({ budget: request.failedAuthentication });
+      }
     }
     done();
   });

@@ -135,7 +135,12 @@ function overBudgetPaced<T>(
   return budgets.lookups.run(address, lookup);
 }
 
-/** A failed authentication, counted: the refusal it gets, which over the budget says so. */
+/**
+ * A failed authentication, counted: the refusal it gets, which over the budget says so. The
+ * request is marked (`failedAuthentication`) for its log line and the metrics: refusals from
+ * over the budget are a flood's, logged at debug; the one that crosses the budget is logged at
+ * warn, so the log tells when guessing started without growing with it.
+ */
 function refused(
   request: FastifyRequest,
   budgets: RequestBudgets,
@@ -143,9 +148,18 @@ function refused(
   username?: string,
 ): MaybeAsync<BasicCheck> {
   const keys = failedAuthenticationKeys(request, username);
-  return whenReady(charge(budgets.failedAuthentications, keys, request), (overBudget) => ({
-    refusal: overBudget ? { ...refusal, ...overBudget } : refusal,
-  }));
+  return whenReady(charge(budgets.failedAuthentications, keys, request), (overBudget) => {
+    request.failedAuthentication = overBudget ? "over" : "within";
+    if (!overBudget) return { refusal };
+    if (overBudget.crossed) {
+      request.log.warn(
+        { clientAddress: request.ip, retryAfterSeconds: overBudget.retryAfterSeconds },
+        `Too many ${overBudget.counted}: refused until the budget renews; those refusals are logged at debug`,
+      );
+    }
+    const { message, retryAfterSeconds } = overBudget;
+    return { refusal: { ...refusal, message, retryAfterSeconds } };
+  });
 }
 
 /** Who makes a change, for the audit log: the authenticated token, this request and its client. */

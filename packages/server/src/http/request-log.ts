@@ -8,7 +8,9 @@ import {
 /**
  * Forward auth's allowed answers: a proxy asks once for every request it serves, and logs that
  * request itself; at info they would double the log and cost a fifth of each check. They are
- * logged at debug, and counted in tokenspace_verify_outcomes_total{outcome="allowed"}.
+ * logged at debug, and counted in tokenspace_verify_outcomes_total{outcome="allowed"}. So are
+ * requests refused from over the failed-authentication budget (a guessing flood's), counted in
+ * tokenspace_auth_failures_total{budget="over"}: the refusal that crossed it is logged at warn.
  */
 const QUIET_WHEN_ALLOWED = new Set(["verify", "envoy_ext_authz"]);
 const DEBUG_LEVELS = new Set(["debug", "trace"]);
@@ -32,7 +34,10 @@ export class RequestLog extends LogController {
     reply: FastifyReply,
   ): void {
     const operation = request.routeOptions.config.operation ?? "";
-    const quiet = !error && reply.statusCode === 200 && QUIET_WHEN_ALLOWED.has(operation);
+    const quiet =
+      !error &&
+      ((reply.statusCode === 200 && QUIET_WHEN_ALLOWED.has(operation)) ||
+        request.failedAuthentication === "over");
     if (quiet && !DEBUG_LEVELS.has(this.lines.level)) return;
     const line = {
       reqId: request.id,

@@ -13,6 +13,8 @@ const HELP = {
   verify_outcomes_total:
     "Forward-auth answers: allowed, unauthorized (401), forbidden (403), rate_limited or usage_exceeded (429).",
   auth_cache_lookups_total: "Credential cache lookups, by result (hit or miss).",
+  auth_failures_total:
+    "Credentials refused, by whether their client was within its failed-authentication budget or over it (those are logged at debug).",
   store_query_duration_seconds: "Time a store operation took, by operation.",
   webhook_deliveries_total:
     "Webhook delivery attempts, by outcome: delivered, retried (to be tried again) or failed (given up after the whole schedule).",
@@ -31,6 +33,7 @@ export class Metrics {
   );
   readonly verifyOutcomes = this.#counter("verify_outcomes_total", ["outcome"]);
   readonly authCacheLookups = this.#counter("auth_cache_lookups_total", ["result"]);
+  readonly authFailures = this.#counter("auth_failures_total", ["budget"]);
   readonly storeQueryDuration = this.#histogram(
     "store_query_duration_seconds",
     ["operation"],
