@@ -162,3 +162,30 @@ test("lookups made together each find their own token, or none", async () => {
     tokens[2]?.id,
   ]);
 });
+
+test("deletes made together each delete their own token with its own audit entry, and a token deleted twice at once is deleted once", async () => {
+  const tokens = Array.from({ length: 3 }, () => newToken());
+  await store.insertTokens(tokens, audited("token.imported", projectId));
+  const [first, second, third] = tokens.map((token) => token.id) as [string, string, string];
+
+  const deleted = await Promise.all(
+    [first, second, randomUUID(), third, third].map((id) =>
+      store.deleteToken(projectId, id, audited("token.deleted", id)),
+    ),
+  );
+
+  expect(deleted.slice(0, 3).map((token) => token?.id)).toEqual([first, second, undefined]);
+  expect(
+    deleted
+      .slice(3)
+      .map((token) => token?.id)
+      .sort(),
+  ).toEqual([third, undefined]);
+  expect(await storedAfterReopening([first, second, third])).toEqual([]);
+  const { rows } = await store.listAudit(
+    projectId,
+    { action: "token.deleted" },
+    { limit: 50, examine: 50 },
+  );
+  expect(rows.map((entry) => entry.targetId).sort()).toEqual([first, second, third].sort());
+});

@@ -39,6 +39,12 @@ import { RevocationListener } from "./revocation-listener.js";
 const REVOCATION_CHANNEL = "tokenspace_revocations";
 const USES = usesAtNow(POSTGRES_DIALECT);
 
+/** A change and its audit entry, as a batch takes them. */
+interface AuditedCall {
+  readonly values: SqlValues;
+  readonly audit: NewAuditRecord;
+}
+
 /** One statement of a transaction, on its connection. */
 type TransactionStep = (
   statement: CompiledStatement,
@@ -70,6 +76,11 @@ function auditedCte(source: string): string {
 const audited = (change: string, announce?: string) =>
   `WITH changed AS (${change}), ${auditedCte("changed")}
    SELECT changed.*${announce ? `, ${notify(announce)}` : ""} FROM changed`;
+
+/** Audit entries given as a JSON array of their `@audit_…` parameters (see auditParameters). */
+const AUDITS_FROM_JSON = `json_to_recordset(@audits::json) AS given_audit (${AUDIT.written
+  .map((column) => `audit_${column} ${AUDIT_COLUMN_TYPES[column] ?? "text"}`)
+  .join(", ")})`;
 
 /** Token rows given as a JSON array of objects (see jsonValues), inserted. */
 const INSERT_TOKENS_FROM_JSON = `INSERT INTO tokens (${TOKENS.written.join(", ")})
@@ -113,10 +124,17 @@ const POSTGRES_ONLY = {
   // Creates made together (see TickBatcher): the tokens, each with its own audit entry.
   insertAuditedTokens: `WITH inserted AS (${INSERT_TOKENS_FROM_JSON} RETURNING ${TOKENS.selectList}),
     audited AS (INSERT INTO audit_events (${AUDIT.written.join(", ")})
-      SELECT * FROM json_to_recordset(@audits::json) AS given (${AUDIT.written
-        .map((column) => `audit_${column} ${AUDIT_COLUMN_TYPES[column] ?? "text"}`)
-        .join(", ")}))
+      SELECT * FROM ${AUDITS_FROM_JSON})
     SELECT * FROM inserted`,
+  // Deletes made together: each token deleted, the audit entry of each one that was there, and
+  // the announcement of its digest.
+  deleteAuditedTokens: `WITH changed AS (
+      DELETE FROM tokens USING json_to_recordset(@targets::json) AS target (project_id text, id text)
+      WHERE tokens.project_id = target.project_id AND tokens.id = target.id
+      RETURNING ${["position", ...TOKENS.written].map((column) => `tokens.${column}`).join(", ")}
+    ), audited AS (INSERT INTO audit_events (${AUDIT.written.join(", ")})
+      SELECT given_audit.* FROM ${AUDITS_FROM_JSON} JOIN changed ON changed.id = given_audit.audit_target_id)
+    SELECT changed.*, ${notify("secret_digest")} FROM changed`,
   // Lookups made together: each distinct digest, with the token it finds, if any.
   findTokensByDigests: `SELECT given.digest AS looked_up, found.*
     FROM unnest(@digests::bytea[]) AS given (digest)
@@ -186,9 +204,13 @@ export class PostgresStore extends SqlStore implements Store {
     (digests) => this.#findTokensByDigests(digests),
     (digest) => super.findTokenByDigest(digest),
   );
-  readonly #creates = new TickBatcher<{ values: SqlValues; audit: NewAuditRecord }, TokenRow[]>(
+  readonly #creates = new TickBatcher<AuditedCall, TokenRow[]>(
     (creates) => this.#insertAuditedTokens(creates),
     ({ values, audit }) => this.#audited<TokenRow>(this.#own.insertToken, values, audit),
+  );
+  readonly #deletes = new TickBatcher<AuditedCall, TokenRow[]>(
+    (deletes) => this.#deleteAuditedTokens(deletes),
+    ({ values, audit }) => this.#audited<TokenRow>(this.#own.deleteToken, values, audit),
   );
 
   private constructor(connectionString: string, options: PostgresOptions) {
@@ -238,9 +260,10 @@ export class PostgresStore extends SqlStore implements Store {
     values: SqlValues,
     audit: NewAuditRecord,
   ): Promise<R[]> {
-    // A create that announces an event writes its outbox row in a transaction of its own.
-    if (change === "insertToken" && audit.announces === undefined) {
-      return this.#creates.run({ values, audit }) as Promise<R[]>;
+    // A change that announces an event writes its outbox row in a transaction of its own.
+    if (audit.announces === undefined) {
+      if (change === "insertToken") return this.#creates.run({ values, audit }) as Promise<R[]>;
+      if (change === "deleteToken") return this.#deletes.run({ values, audit }) as Promise<R[]>;
     }
     return this.#audited<R>(this.#own[change], values, audit);
   }
@@ -258,10 +281,28 @@ export class PostgresStore extends SqlStore implements Store {
     return digests.map((digest) => found.get(digest.toString("hex")));
   }
 
+  /**
+   * The row each delete deleted, if its token was there. The same token twice in one batch is
+   * refused (and so deleted call by call): one statement would delete it once for both.
+   */
+  async #deleteAuditedTokens(deletes: readonly AuditedCall[]): Promise<TokenRow[][]> {
+    const targets = deletes.map(({ values }) => ({ project_id: values.project_id, id: values.id }));
+    if (new Set(targets.map((target) => target.id)).size < targets.length) {
+      throw new Error("the same token twice in one batch");
+    }
+    const rows = await this.rows<TokenRow>(this.#own.deleteAuditedTokens, {
+      targets: JSON.stringify(targets),
+      audits: JSON.stringify(deletes.map(({ audit }) => auditParameters(audit))),
+    });
+    const deleted = new Map(rows.map((row) => [row.id, row]));
+    return deletes.map(({ values }) => {
+      const row = deleted.get(values.id as string);
+      return row ? [row] : [];
+    });
+  }
+
   /** One row per create, in the order given (a batch is all inserted, or none is). */
-  async #insertAuditedTokens(
-    creates: readonly { values: SqlValues; audit: NewAuditRecord }[],
-  ): Promise<TokenRow[][]> {
+  async #insertAuditedTokens(creates: readonly AuditedCall[]): Promise<TokenRow[][]> {
     const rows = await this.rows<TokenRow>(this.#own.insertAuditedTokens, {
       rows: JSON.stringify(creates.map(({ values }) => jsonValues(values))),
       audits: JSON.stringify(creates.map(({ audit }) => auditParameters(audit))),
