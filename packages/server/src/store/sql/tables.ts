@@ -429,8 +429,21 @@ export function toListedToken(row: ListedTokenRow): ListedTokenRecord {
 }
 
 /** Permissions as read back from their comma-separated column. */
+/**
+ * Stored permission lists, read: a store holds few distinct ones (each a set of eleven names in
+ * canonical order), and a list page reads fifty, so each is parsed once. Bounded all the same,
+ * for a database edited by hand. Callers get their own copy.
+ */
+const PERMISSIONS_READ = new Map<string, readonly Permission[]>();
+const PERMISSIONS_READ_HELD = 4096;
+
 function permissionsRead(stored: string): Permission[] {
-  return stored.split(",").filter(isPermission);
+  let read = PERMISSIONS_READ.get(stored);
+  if (read === undefined) {
+    read = stored.split(",").filter(isPermission);
+    if (PERMISSIONS_READ.size < PERMISSIONS_READ_HELD) PERMISSIONS_READ.set(stored, read);
+  }
+  return read.slice();
 }
 
 /** PostgreSQL's bigint comes back as text. */
