@@ -517,12 +517,8 @@ export function assignmentsSql(of: Table<string, string>): string {
 
 /**
  * An audit entry's values named `audit_<column>`, as `insertSql(AUDIT, { prefix: "audit_" })`
- * takes them: the statements that write one also have parameters of the same column names.
- */
-/**
- * An audit entry as the `@audit_…` parameters of the statement that writes it with its change
- * (prefixed, as the change's own parameters share some of its column names). Spelled out as one
- * literal: every write builds one.
+ * takes them: the statements that write one with its change also have parameters of the same
+ * column names. Spelled out as one literal: every write builds one.
  */
 export function auditParameters(entry: NewAuditRecord): {
   [Column in keyof Values<typeof AUDIT> as `audit_${Column}`]: ColumnValue;
