@@ -3,16 +3,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { OPERATOR } from "../src/domain/actor.js";
 import { StoreConflictError } from "../src/domain/errors.js";
 import type { NewAuditRecord, NewTokenRecord, Store } from "../src/domain/store.js";
 import { loadConfig } from "../src/runtime/config.js";
 import { openStore } from "../src/store/open-store.js";
+import { auditRecord, projectRecord, tokenRecord } from "./support/store-records.js";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
 
 /**
  * Writes made in one turn of the event loop are committed together: on SQLite in one
- * transaction, on PostgreSQL creates in one statement. What each caller sees must be what it
+ * transaction, on PostgreSQL creates, deletes and lookups each in one statement. What each caller sees must be what it
  * would have seen alone.
  */
 let directory: string;
@@ -26,61 +26,20 @@ beforeEach(async () => {
   directory = mkdtempSync(join(tmpdir(), "tokenspace-group-commit-"));
   database = await createTestDatabase(directory);
   store = await open();
-  const now = new Date();
-  await store.insertProject(
-    {
-      id: projectId,
-      parentId: null,
-      friendlyName: "Batch",
-      signingKeyDigest: null,
-      sealedSigningKey: null,
-      createdAt: now,
-      updatedAt: now,
-    },
-    audited("project.created", projectId),
-  );
+  await store.insertProject(projectRecord(projectId), audited("project.created", projectId));
 });
 afterEach(async () => {
   await store.close();
   rmSync(directory, { recursive: true, force: true });
 });
 
-function audited(action: NewAuditRecord["action"], targetId: string): NewAuditRecord {
-  return {
-    action,
-    projectId,
-    targetType: action.startsWith("token") ? "token" : "project",
-    targetId,
-    actor: OPERATOR,
-    details: {},
-    occurredAt: new Date(),
-  };
-}
+const audited = (action: NewAuditRecord["action"], targetId: string) =>
+  auditRecord(projectId, action, targetId);
 
-function newToken(secretDigest: Buffer = randomBytes(32)): NewTokenRecord {
-  const now = new Date();
-  return {
-    id: randomUUID(),
-    projectId,
-    name: "batched",
-    permissions: ["chat"],
-    secretDigest,
-    sealedSecret: randomBytes(60),
-    createdAt: now,
-    updatedAt: now,
-    enabled: true,
-    expiresAt: null,
-    lastUsedAt: null,
-    previousSecretDigest: null,
-    previousSealedSecret: null,
-    previousSecretExpiresAt: null,
-    expiryRecorded: false,
-    lastUsedIp: null,
-    rateLimit: null,
-    usesRemaining: null,
-    usesRefill: null,
-    usesRefilledAt: null,
-  };
+/** A new token; with `secretDigest`, one whose secret has that digest (a conflict). */
+function newToken(secretDigest?: Buffer): NewTokenRecord {
+  const token = tokenRecord(projectId);
+  return secretDigest ? { ...token, secretDigest } : token;
 }
 
 async function storedAfterReopening(ids: string[]): Promise<string[]> {

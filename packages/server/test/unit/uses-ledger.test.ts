@@ -1,13 +1,12 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { OPERATOR } from "../../src/domain/actor.js";
-import type { NewAuditRecord } from "../../src/domain/store.js";
 import { UsesLedger } from "../../src/domain/uses-ledger.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { ManualClock } from "../support/manual-clock.js";
+import { auditRecord, projectRecord, tokenRecord } from "../support/store-records.js";
 
 const projectId = randomUUID();
-const tokenId = randomUUID();
+let tokenId: string;
 let store: SqliteStore;
 let clock: ManualClock;
 let ledger: UsesLedger;
@@ -16,58 +15,18 @@ let leases: number[];
 /** The token's version (its updatedAt): leases taken under another version are void. */
 let version: number;
 
-const audit = (action: NewAuditRecord["action"]): NewAuditRecord => ({
-  action,
-  projectId,
-  targetType: "project",
-  targetId: projectId,
-  actor: OPERATOR,
-  details: {},
-  occurredAt: clock.now(),
-});
-
 beforeEach(async () => {
   clock = new ManualClock();
   store = await SqliteStore.open(":memory:");
   const now = clock.now();
   version = now.getTime();
   await store.insertProject(
-    {
-      id: projectId,
-      parentId: null,
-      friendlyName: "Uses",
-      signingKeyDigest: null,
-      sealedSigningKey: null,
-      createdAt: now,
-      updatedAt: now,
-    },
-    audit("project.created"),
+    projectRecord(projectId, now),
+    auditRecord(projectId, "project.created", projectId, now),
   );
-  await store.insertToken(
-    {
-      id: tokenId,
-      projectId,
-      name: "metered",
-      permissions: ["chat"],
-      secretDigest: randomBytes(32),
-      sealedSecret: randomBytes(60),
-      createdAt: now,
-      updatedAt: now,
-      enabled: true,
-      expiresAt: null,
-      lastUsedAt: null,
-      previousSecretDigest: null,
-      previousSealedSecret: null,
-      previousSecretExpiresAt: null,
-      expiryRecorded: false,
-      lastUsedIp: null,
-      rateLimit: null,
-      usesRemaining: 1_000_000,
-      usesRefill: null,
-      usesRefilledAt: null,
-    },
-    audit("token.created"),
-  );
+  const token = tokenRecord(projectId, { now, usesRemaining: 1_000_000 });
+  tokenId = token.id;
+  await store.insertToken(token, auditRecord(projectId, "token.created", tokenId, now));
   leases = [];
   const takeUses = store.takeUses.bind(store);
   store.takeUses = (id, want, at) => {
