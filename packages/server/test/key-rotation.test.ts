@@ -202,7 +202,7 @@ describe("rotate-key re-seals every secret under a new key while the server serv
       expect((await asToken.request("GET", api.token(token.id))).status).toBe(200);
     }
     const resumed = await runCli(args, { env });
-    expect(resumed.code).toBe(0);
+    expect(resumed.code, resumed.stderr).toBe(0);
     for (const token of secrets) {
       const asToken = api.http.withCredentials(server.projectId, token.token);
       expect((await asToken.request("GET", api.token(token.id))).body.token).toBe(token.token);
