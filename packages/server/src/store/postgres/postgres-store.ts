@@ -22,6 +22,8 @@ import {
   auditParameters,
   type DeliveryRow,
   EXPIRED_TOKEN_AUDIT,
+  INSERTED_TOKEN_COLUMNS,
+  type InsertedTokenRow,
   OUTBOX,
   PROJECTS,
   TOKENS,
@@ -122,7 +124,7 @@ const POSTGRES_ONLY = {
   insertTokens: `WITH inserted AS (${INSERT_TOKENS_FROM_JSON}), ${auditedCte("(SELECT 1) AS always")}
     SELECT 1`,
   // Creates made together (see TickBatcher): the tokens, each with its own audit entry.
-  insertAuditedTokens: `WITH inserted AS (${INSERT_TOKENS_FROM_JSON} RETURNING ${TOKENS.selectList}),
+  insertAuditedTokens: `WITH inserted AS (${INSERT_TOKENS_FROM_JSON} RETURNING ${INSERTED_TOKEN_COLUMNS}),
     audited AS (INSERT INTO audit_events (${AUDIT.written.join(", ")})
       SELECT * FROM ${AUDITS_FROM_JSON})
     SELECT * FROM inserted`,
@@ -204,9 +206,9 @@ export class PostgresStore extends SqlStore implements Store {
     (digests) => this.#findTokensByDigests(digests),
     (digest) => super.findTokenByDigest(digest),
   );
-  readonly #creates = new TickBatcher<AuditedCall, TokenRow[]>(
+  readonly #creates = new TickBatcher<AuditedCall, InsertedTokenRow[]>(
     (creates) => this.#insertAuditedTokens(creates),
-    ({ values, audit }) => this.#audited<TokenRow>(this.#own.insertToken, values, audit),
+    ({ values, audit }) => this.#audited<InsertedTokenRow>(this.#own.insertToken, values, audit),
   );
   readonly #deletes = new TickBatcher<AuditedCall, TokenRow[]>(
     (deletes) => this.#deleteAuditedTokens(deletes),
@@ -302,8 +304,8 @@ export class PostgresStore extends SqlStore implements Store {
   }
 
   /** One row per create, in the order given (a batch is all inserted, or none is). */
-  async #insertAuditedTokens(creates: readonly AuditedCall[]): Promise<TokenRow[][]> {
-    const rows = await this.rows<TokenRow>(this.#own.insertAuditedTokens, {
+  async #insertAuditedTokens(creates: readonly AuditedCall[]): Promise<InsertedTokenRow[][]> {
+    const rows = await this.rows<InsertedTokenRow>(this.#own.insertAuditedTokens, {
       rows: JSON.stringify(creates.map(({ values }) => jsonValues(values))),
       audits: JSON.stringify(creates.map(({ audit }) => auditParameters(audit))),
     });

@@ -37,6 +37,7 @@ import {
 import {
   type AuditRow,
   type DeliveryRow,
+  type InsertedTokenRow,
   type ListedTokenRow,
   type ProjectRow,
   projectChangeValues,
@@ -45,6 +46,7 @@ import {
   type TokenRow,
   toAudit,
   toDelivery,
+  toInsertedToken,
   tokenChangeValues,
   tokenValues,
   toListedToken,
@@ -221,7 +223,9 @@ export abstract class SqlStore implements Pick<Store, Shared> {
   }
 
   insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<TokenRecord> {
-    return this.#audited("insertToken", tokenValues(token), audit, toToken) as Promise<TokenRecord>;
+    return this.#audited("insertToken", tokenValues(token), audit, (row: InsertedTokenRow) =>
+      toInsertedToken(token, row),
+    ) as Promise<TokenRecord>;
   }
 
   async insertTokens(tokens: readonly NewTokenRecord[], audit: NewAuditRecord): Promise<void> {

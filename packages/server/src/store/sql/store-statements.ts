@@ -2,6 +2,7 @@ import { type CompiledStatement, compileStatement, type SqlDialect } from "./sql
 import {
   AUDIT,
   assignmentsSql,
+  INSERTED_TOKEN_COLUMNS,
   insertSql,
   LISTED_TOKEN_COLUMNS,
   OUTBOX,
@@ -127,7 +128,7 @@ export const SHARED_SQL = {
   insertProject: insertSql(PROJECTS),
   updateProject: `UPDATE projects SET ${assignmentsSql(PROJECTS)} WHERE id = @id
         RETURNING ${PROJECTS.selectList}`,
-  insertToken: insertSql(TOKENS),
+  insertToken: insertSql(TOKENS, { returning: INSERTED_TOKEN_COLUMNS }),
   findToken: `SELECT ${TOKENS.selectList} FROM tokens WHERE project_id = @project_id AND id = @id`,
   findTokenById: `SELECT ${TOKENS.selectList} FROM tokens WHERE id = @id`,
   findTokenByDigest: tokenByDigest("@digest"),
