@@ -5,6 +5,7 @@ import { normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import type { MaybeAsync } from "./maybe-async.js";
 import type { Principal } from "./principal.js";
+import { sameDigest } from "./secret-vault.js";
 import type { Store, TokenRecord } from "./store.js";
 import { isWellFormedSecret } from "./token-secret.js";
 import type { UsageRecorder, VerifiedToken } from "./usage-recorder.js";
@@ -214,12 +215,12 @@ export class Authenticator {
   async #find(
     secret: string,
   ): Promise<{ token: TokenRecord; viaPreviousSecret: boolean } | undefined> {
-    return this.keyring.find(secret, async (digest, vault) => {
+    return this.keyring.find(secret, async (digest) => {
       const token = await this.store.findTokenByDigest(digest);
       if (!token) return undefined;
-      if (vault.matches(secret, token.secretDigest)) return { token, viaPreviousSecret: false };
+      if (sameDigest(digest, token.secretDigest)) return { token, viaPreviousSecret: false };
       const previous = token.previousSecretDigest;
-      if (previous && vault.matches(secret, previous)) return { token, viaPreviousSecret: true };
+      if (previous && sameDigest(digest, previous)) return { token, viaPreviousSecret: true };
       return undefined;
     });
   }

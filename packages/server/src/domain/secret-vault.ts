@@ -36,12 +36,6 @@ export class SecretVault {
     return createHmac("sha256", this.#digestKey).update(secret, "utf8").digest();
   }
 
-  /** Constant-time check that a secret matches a stored digest. */
-  matches(secret: string, storedDigest: Uint8Array): boolean {
-    const candidate = this.digest(secret);
-    return candidate.length === storedDigest.length && timingSafeEqual(candidate, storedDigest);
-  }
-
   seal(secret: string, boundTo: string): Buffer {
     const iv = randomBytesFromPool(IV_LENGTH);
     const cipher = createCipheriv("aes-256-gcm", this.#encryptionKey, iv);
@@ -72,6 +66,11 @@ export class SecretVault {
   keyFingerprint(): string {
     return createHmac("sha256", this.#digestKey).update("key fingerprint").digest("hex");
   }
+}
+
+/** Constant-time check that a secret's digest is a stored one. */
+export function sameDigest(digest: Uint8Array, storedDigest: Uint8Array): boolean {
+  return digest.length === storedDigest.length && timingSafeEqual(digest, storedDigest);
 }
 
 function derive(serverKey: Buffer, purpose: string): Buffer {
