@@ -544,10 +544,10 @@ export class PostgresStore extends SqlStore implements Store {
 
 /** A row as JSON for json_populate_recordset: bytea as `\x…` hex text, times as ISO text. */
 function jsonValues(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(values).map(([column, value]) => [
-      column,
-      Buffer.isBuffer(value) ? `\\x${value.toString("hex")}` : value,
-    ]),
-  );
+  const row: Record<string, unknown> = {};
+  for (const column in values) {
+    const value = values[column];
+    row[column] = Buffer.isBuffer(value) ? `\\x${value.toString("hex")}` : value;
+  }
+  return row;
 }
