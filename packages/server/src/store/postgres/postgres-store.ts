@@ -13,6 +13,7 @@ import type {
 import { redactDatabaseUrl } from "../database-url.js";
 import { type MigrationPlan, planMigrations, runMigrations } from "../migration-runner.js";
 import { migrationsFor } from "../sql/migrations.js";
+import { type RowBuilder, rowBuilder } from "../sql/row-builder.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
 import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store.js";
 import { SHARED_SQL, tokenByDigest, usesAtNow } from "../sql/store-statements.js";
@@ -47,11 +48,8 @@ interface AuditedCall {
   readonly audit: NewAuditRecord;
 }
 
-/** One statement of a transaction, on its connection. */
-type TransactionStep = (
-  statement: CompiledStatement,
-  values: SqlValues,
-) => Promise<pg.QueryResult<pg.QueryResultRow>>;
+/** One statement of a transaction, on its connection: the rows it returns. */
+type TransactionStep = (statement: CompiledStatement, values: SqlValues) => Promise<unknown[]>;
 
 const notify = (digestColumn: string) =>
   `pg_notify('${REVOCATION_CHANNEL}', encode(${digestColumn}, 'base64'))`;
@@ -197,6 +195,7 @@ export class PostgresStore extends SqlStore implements Store {
   readonly #pool: pg.Pool;
   readonly #config: pg.PoolConfig;
   readonly #own = this.compile(POSTGRES_ONLY);
+  readonly #rowBuilders = new Map<string, RowBuilder>();
   #listener: RevocationListener | undefined;
   /**
    * Credential lookups and creates arriving together, each made as one statement: a burst of
@@ -246,7 +245,22 @@ export class PostgresStore extends SqlStore implements Store {
   }
 
   protected async rows<R>(statement: CompiledStatement, values: SqlValues): Promise<R[]> {
-    return (await this.#query<R & pg.QueryResultRow>(statement, values)).rows;
+    return this.#rowsOf<R>(statement, await this.#query(statement, values));
+  }
+
+  /**
+   * A result's rows as objects. `pg` reads rows as arrays (`rowMode: "array"`), and each
+   * statement's rows are made into objects by one literal (see rowBuilder): `pg`'s own objects
+   * are filled one property at a time, by a name looked up anew for every value.
+   */
+  #rowsOf<R>(statement: CompiledStatement, result: pg.QueryResult<unknown[]>): R[] {
+    if (result.fields.length === 0) return result.rows as R[];
+    let build = this.#rowBuilders.get(statement.name);
+    if (!build) {
+      build = rowBuilder(result.fields.map((field) => field.name));
+      this.#rowBuilders.set(statement.name, build);
+    }
+    return result.rows.map(build) as R[];
   }
 
   protected async change(statement: CompiledStatement, values: SqlValues): Promise<number> {
@@ -425,7 +439,7 @@ export class PostgresStore extends SqlStore implements Store {
   ): Promise<TokenRow[]> {
     if (!announces) return this.rows<TokenRow>(this.#own.claimExpiredTokens, { now, limit });
     return this.#transaction(async (run) => {
-      const due = (await run(this.#own.claimExpiredTokens, { now, limit })).rows as TokenRow[];
+      const due = (await run(this.#own.claimExpiredTokens, { now, limit })) as TokenRow[];
       for (const token of due) {
         if (token.expires_at === null) continue;
         const occurredAt = new Date(token.expires_at);
@@ -452,7 +466,7 @@ export class PostgresStore extends SqlStore implements Store {
     const parameters = { ...values, ...auditParameters(audit) };
     if (audit.announces === undefined) return this.rows<R>(statement, parameters);
     return this.#transaction(async (run) => {
-      const rows = (await run(statement, parameters)).rows as R[];
+      const rows = (await run(statement, parameters)) as R[];
       await this.#announce(run, audit, rows as TokenRow[]);
       return rows;
     });
@@ -473,12 +487,16 @@ export class PostgresStore extends SqlStore implements Store {
   /** Runs `work` in one transaction on one connection: committed, or rolled back on failure. */
   async #transaction<T>(work: (run: TransactionStep) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
-    const run: TransactionStep = (statement, values) =>
-      client.query({
-        name: statement.name,
-        text: statement.text,
-        values: this.bind(statement, values),
-      });
+    const run: TransactionStep = async (statement, values) =>
+      this.#rowsOf(
+        statement,
+        await client.query<unknown[]>({
+          name: statement.name,
+          text: statement.text,
+          values: this.bind(statement, values),
+          rowMode: "array",
+        }),
+      );
     try {
       await client.query("BEGIN");
       const result = await work(run);
@@ -492,16 +510,17 @@ export class PostgresStore extends SqlStore implements Store {
     }
   }
 
-  /** Runs a statement, prepared once per connection under its name. */
-  async #query<R extends pg.QueryResultRow>(
+  /** Runs a statement, prepared once per connection under its name; rows come as arrays. */
+  async #query(
     statement: CompiledStatement,
     values: SqlValues,
-  ): Promise<pg.QueryResult<R>> {
+  ): Promise<pg.QueryResult<unknown[]>> {
     try {
-      return await this.#pool.query<R>({
+      return await this.#pool.query<unknown[]>({
         name: statement.name,
         text: statement.text,
         values: this.bind(statement, values),
+        rowMode: "array",
       });
     } catch (error) {
       throw classifyPostgresError(error);

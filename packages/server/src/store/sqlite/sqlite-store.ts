@@ -4,6 +4,7 @@ import { StoreConflictError } from "../../domain/errors.js";
 import type { NewAuditRecord, Store, TokenUse, UsageCount, UsesLease } from "../../domain/store.js";
 import { type MigrationPlan, planMigrations, runMigrations } from "../migration-runner.js";
 import { migrationsFor } from "../sql/migrations.js";
+import { type RowBuilder, rowBuilder } from "../sql/row-builder.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
 import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store.js";
 import { usesAtNow } from "../sql/store-statements.js";
@@ -17,7 +18,6 @@ import {
   type TokenRow,
 } from "../sql/tables.js";
 import { keepPrivate } from "./private-files.js";
-import { type RowBuilder, rowBuilder } from "./row-builder.js";
 import { SQLITE_DIALECT } from "./sqlite-dialect.js";
 import { SqliteMigrationAdapter } from "./sqlite-migration-adapter.js";
 import { SqliteWriteBatcher } from "./sqlite-write-batcher.js";
