@@ -12,7 +12,9 @@ const MAX_BATCH = 256;
  * input of the turn with one statement, so a burst of N requests costs the database and the
  * driver one round trip instead of N. A turn with a single call runs it as `runOne`. When the
  * batch fails (one input breaks a constraint, which fails the whole statement and so writes
- * nothing), each call is made again alone and gets its own outcome.
+ * nothing), each call is made again alone and gets its own outcome, unless `final` says the
+ * failure is not the inputs' (the database unreachable): then every call fails with it at once,
+ * rather than each trying again.
  */
 export class TickBatcher<In, Out> {
   #pending: PendingCall<In, Out>[] = [];
@@ -21,6 +23,7 @@ export class TickBatcher<In, Out> {
   constructor(
     private readonly runAll: (inputs: readonly In[]) => Promise<readonly Out[]>,
     private readonly runOne: (input: In) => Promise<Out>,
+    private readonly final: (error: unknown) => boolean = () => false,
     private readonly maxBatch = MAX_BATCH,
   ) {}
 
@@ -53,8 +56,12 @@ export class TickBatcher<In, Out> {
       (outputs) => {
         for (const [index, call] of calls.entries()) call.resolve(outputs[index] as Out);
       },
-      () => {
-        for (const call of calls) this.runOne(call.input).then(call.resolve, call.reject);
+      (error: unknown) => {
+        const final = this.final(error);
+        for (const call of calls) {
+          if (final) call.reject(error);
+          else this.runOne(call.input).then(call.resolve, call.reject);
+        }
       },
     );
   }

@@ -16,6 +16,7 @@ function doubling(maxBatch: number, refuse?: number) {
       if (input === refuse) throw new Error(`refused ${input}`);
       return input * 2;
     },
+    (error) => error instanceof Error && error.message === "outage",
     maxBatch,
   );
   return { batcher, batches, alone };
@@ -61,4 +62,23 @@ test("a batch that fails is made again call by call, and only the failing call f
     { status: "fulfilled", value: 6 },
   ]);
   expect(alone).toEqual([1, 2, 3]);
+});
+
+test("a batch that fails for a reason that is not its inputs' fails every call, none made again", async () => {
+  const alone: number[] = [];
+  const batcher = new TickBatcher<number, number>(
+    async () => {
+      throw new Error("outage");
+    },
+    async (input) => {
+      alone.push(input);
+      return input;
+    },
+    (error) => error instanceof Error && error.message === "outage",
+  );
+
+  const outcomes = await Promise.allSettled([1, 2, 3].map((input) => batcher.run(input)));
+
+  expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "rejected", "rejected"]);
+  expect(alone).toEqual([]);
 });

@@ -42,6 +42,9 @@ import { RevocationListener } from "./revocation-listener.js";
 const REVOCATION_CHANNEL = "tokenspace_revocations";
 const USES = usesAtNow(POSTGRES_DIALECT);
 
+/** A batch that failed because the database could not be used fails every call it carried. */
+const isOutage = (error: unknown) => error instanceof StoreUnavailableError;
+
 /** A change and its audit entry, as a batch takes them. */
 interface AuditedCall {
   readonly values: SqlValues;
@@ -129,9 +132,10 @@ const POSTGRES_ONLY = {
   // Deletes made together: each token deleted, the audit entry of each one that was there, and
   // the announcement of its digest.
   deleteAuditedTokens: `WITH changed AS (
-      DELETE FROM tokens USING json_to_recordset(@targets::json) AS target (project_id text, id text)
-      WHERE tokens.project_id = target.project_id AND tokens.id = target.id
-      RETURNING ${["position", ...TOKENS.written].map((column) => `tokens.${column}`).join(", ")}
+      DELETE FROM tokens
+      USING json_to_recordset(@targets::json) AS target (target_project_id text, target_id text)
+      WHERE project_id = target_project_id AND id = target_id
+      RETURNING ${TOKENS.selectList}
     ), audited AS (INSERT INTO audit_events (${AUDIT.written.join(", ")})
       SELECT given_audit.* FROM ${AUDITS_FROM_JSON} JOIN changed ON changed.id = given_audit.audit_target_id)
     SELECT changed.*, ${notify("secret_digest")} FROM changed`,
@@ -204,14 +208,17 @@ export class PostgresStore extends SqlStore implements Store {
   readonly #lookups = new TickBatcher<Buffer, TokenRecord | undefined>(
     (digests) => this.#findTokensByDigests(digests),
     (digest) => super.findTokenByDigest(digest),
+    isOutage,
   );
   readonly #creates = new TickBatcher<AuditedCall, InsertedTokenRow[]>(
     (creates) => this.#insertAuditedTokens(creates),
     ({ values, audit }) => this.#audited<InsertedTokenRow>(this.#own.insertToken, values, audit),
+    isOutage,
   );
   readonly #deletes = new TickBatcher<AuditedCall, TokenRow[]>(
     (deletes) => this.#deleteAuditedTokens(deletes),
     ({ values, audit }) => this.#audited<TokenRow>(this.#own.deleteToken, values, audit),
+    isOutage,
   );
 
   private constructor(connectionString: string, options: PostgresOptions) {
@@ -289,9 +296,9 @@ export class PostgresStore extends SqlStore implements Store {
   }
 
   async #findTokensByDigests(digests: readonly Buffer[]): Promise<(TokenRecord | undefined)[]> {
-    const distinct = [...new Map(digests.map((digest) => [digest.toString("hex"), digest]))];
+    const distinct = new Map(digests.map((digest) => [digest.toString("hex"), digest]));
     const rows = await this.rows<TokenRow & { looked_up: Buffer }>(this.#own.findTokensByDigests, {
-      digests: distinct.map(([, digest]) => digest),
+      digests: [...distinct.values()],
     });
     const found = new Map(rows.map((row) => [row.looked_up.toString("hex"), toToken(row)]));
     return digests.map((digest) => found.get(digest.toString("hex")));
@@ -302,8 +309,11 @@ export class PostgresStore extends SqlStore implements Store {
    * refused (and so deleted call by call): one statement would delete it once for both.
    */
   async #deleteAuditedTokens(deletes: readonly AuditedCall[]): Promise<TokenRow[][]> {
-    const targets = deletes.map(({ values }) => ({ project_id: values.project_id, id: values.id }));
-    if (new Set(targets.map((target) => target.id)).size < targets.length) {
+    const targets = deletes.map(({ values }) => ({
+      target_project_id: values.project_id,
+      target_id: values.id,
+    }));
+    if (new Set(targets.map((target) => target.target_id)).size < targets.length) {
       throw new Error("the same token twice in one batch");
     }
     const rows = await this.rows<TokenRow>(this.#own.deleteAuditedTokens, {

@@ -334,12 +334,9 @@ export function tokenValues(token: NewTokenRecord): Values<typeof TOKENS> {
     previous_secret_expires_at: token.previousSecretExpiresAt,
     expiry_recorded: token.expiryRecorded,
     last_used_ip: token.lastUsedIp,
-    rate_limit: token.rateLimit?.limit ?? null,
-    rate_window_ms: token.rateLimit?.windowMs ?? null,
+    ...rateLimitValues(token.rateLimit),
     uses_remaining: token.usesRemaining,
-    uses_refill_amount: token.usesRefill?.amount ?? null,
-    uses_refill_every_ms: token.usesRefill?.everyMs ?? null,
-    uses_refilled_at: token.usesRefill ? token.usesRefilledAt : null,
+    ...usesRefillValues(token.usesRefill, token.usesRefilledAt),
   };
 }
 
@@ -440,9 +437,8 @@ export function toListedToken(row: ListedTokenRow): ListedTokenRecord {
   };
 }
 
-/** Permissions as read back from their comma-separated column. */
 /**
- * Stored permission lists, read: a store holds few distinct ones (each a set of eleven names in
+ * Permissions as read back from their comma-separated column. Stored lists, read: a store holds few distinct ones (each a set of eleven names in
  * canonical order), and a list page reads fifty, so each is parsed once. Bounded all the same,
  * for a database edited by hand. Callers get their own copy.
  */
