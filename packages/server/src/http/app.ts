@@ -14,6 +14,7 @@ import type { TokenLimiter } from "../domain/token-limiter.js";
 import type { UsageRecorder } from "../domain/usage-recorder.js";
 import type { VerifyRules } from "../domain/verify-rules.js";
 import type { Metrics } from "../runtime/metrics.js";
+import type { RequestLines } from "../runtime/request-lines.js";
 import { authRoutes } from "./auth-routes.js";
 import { checkBodySize } from "./body-limits.js";
 import { BODY_LIMIT_BYTES, registerBodyParsers } from "./body-parsers.js";
@@ -76,7 +77,7 @@ interface AppServices extends ApiServices {
   readonly store: Store;
   readonly logger: FastifyBaseLogger;
   /** Where the one line per request goes (see Loggers.requestLines). */
-  readonly requestLines: FastifyBaseLogger;
+  readonly requestLines: RequestLines;
   /** The certificate and key to serve HTTPS with; plain HTTP without. */
   readonly https: { readonly cert: string; readonly key: string } | undefined;
   /** Longest wait for a request's headers, and for the whole request. */

@@ -1,9 +1,5 @@
-import {
-  type FastifyBaseLogger,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from "fastify";
+import { type FastifyReply, type FastifyRequest, LogController } from "fastify";
+import type { RequestLine, RequestLines } from "../runtime/request-lines.js";
 
 /**
  * Forward auth's allowed answers: a proxy asks once for every request it serves, and logs that
@@ -13,7 +9,6 @@ import {
  * tokenspace_auth_failures_total{budget="over"}: the refusal that crossed it is logged at warn.
  */
 const QUIET_WHEN_ALLOWED = new Set(["verify", "envoy_ext_authz"]);
-const DEBUG_LEVELS = new Set(["debug", "trace"]);
 
 /**
  * One log line per request, written when the response is done: method, path, status and time,
@@ -21,8 +16,7 @@ const DEBUG_LEVELS = new Set(["debug", "trace"]);
  * secrets can reach the log this way.
  */
 export class RequestLog extends LogController {
-  /** `lines` writes the request lines; it need not redact (see Loggers.requestLines). */
-  constructor(private readonly lines: FastifyBaseLogger) {
+  constructor(private readonly lines: RequestLines) {
     super();
   }
 
@@ -38,17 +32,16 @@ export class RequestLog extends LogController {
       !error &&
       ((reply.statusCode === 200 && QUIET_WHEN_ALLOWED.has(operation)) ||
         request.failedAuthentication === "over");
-    if (quiet && !DEBUG_LEVELS.has(this.lines.level)) return;
-    const line = {
+    if (quiet && !this.lines.writes("debug")) return;
+    const line: RequestLine = {
       reqId: request.id,
       method: request.method,
       // The query of a request Envoy guards belongs to another service, and may carry its secrets.
-      url: operation === "envoy_ext_authz" ? request.url.split("?", 1)[0] : request.url,
+      url: operation === "envoy_ext_authz" ? (request.url.split("?", 1)[0] ?? "") : request.url,
       statusCode: reply.statusCode,
       responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
     };
     if (error) reply.log.error({ ...line, err: error }, "request errored");
-    else if (quiet) this.lines.debug(line, "request");
-    else this.lines.info(line, "request");
+    else this.lines.write(quiet ? "debug" : "info", line, "request");
   }
 }
