@@ -13,6 +13,7 @@ import { createTestDatabase, TEST_STORE } from "./support/test-database.js";
 import { bootstrappedDatabase, newSecret } from "./support/test-server.js";
 
 const REVOCATION_BOUND_MS = 1000;
+const EXT = "/api/tokenspace";
 
 /** Polls until the request is refused; returns how long that took. */
 async function millisecondsUntilRefused(request: () => Promise<ApiResponse>): Promise<number> {
@@ -129,6 +130,46 @@ describe.skipIf(TEST_STORE !== "postgres")("two server processes on one PostgreS
     }
     expect(status).toBe(404);
     expect(performance.now() - started).toBeLessThan(REVOCATION_BOUND_MS);
+  });
+
+  /** Changes a token in the database behind every node's back: no node is told, none forgets it. */
+  const changeBehindNodes = async (tokenId: string, assignments: string) => {
+    const admin = new pg.Client({ connectionString: databaseEnv.DATABASE_URL });
+    await admin.connect();
+    await admin.query(
+      `UPDATE tokens SET ${assignments}, updated_at = updated_at + interval '5 milliseconds' WHERE id = $1`,
+      [tokenId],
+    );
+    await admin.end();
+  };
+
+  test("a create on node B with a credential changed since B cached it is made once the store confirms the credential", async () => {
+    const created = await createOnA(["management"]);
+    const asCreatedOnB = onB.withCredentials(projectId, created.token);
+    expect((await asCreatedOnB.request("GET", tokens)).status).toBe(200);
+    await changeBehindNodes(created.id, "name = 'renamed in the database'");
+
+    const write = await asCreatedOnB.request("POST", tokens, {
+      json: { name: "written by a changed credential", permissions: ["chat"] },
+    });
+    expect(write.status).toBe(200);
+    const audit = await onA.request("GET", `${EXT}/audit?target=${write.body.id}`);
+    expect(audit.body.data[0]).toMatchObject({ actor: { token_id: created.id } });
+  });
+
+  test("a create and a delete on node B with a credential disabled since B cached it are refused", async () => {
+    const created = await createOnA(["management"]);
+    const victim = await createOnA(["chat"]);
+    const asCreatedOnB = onB.withCredentials(projectId, created.token);
+    expect((await asCreatedOnB.request("GET", tokens)).status).toBe(200);
+    await changeBehindNodes(created.id, "enabled = false");
+
+    const write = await asCreatedOnB.request("POST", tokens, {
+      json: { name: "written by a disabled credential", permissions: ["chat"] },
+    });
+    expect(write.status).toBe(401);
+    expect((await asCreatedOnB.request("DELETE", `${tokens}/${victim.id}`)).status).toBe(401);
+    expect((await onA.request("GET", `${tokens}/${victim.id}`)).status).toBe(200);
   });
 
   test("revocation still reaches node B within a second when its notification channel was cut", async () => {

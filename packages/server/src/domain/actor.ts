@@ -8,6 +8,13 @@ export interface Actor {
   readonly tokenId: string | null;
   readonly requestId: string | null;
   readonly clientAddress: string | null;
+  /**
+   * Set when the token's credential was verified from a node's cache alone, on a store other
+   * nodes change too: the token's version (`updatedAt`) as verified. A store write for this
+   * actor confirms it in the write itself (the token still there, enabled and at this version),
+   * or writes nothing and throws ActorChangedError. Audit entries do not record it.
+   */
+  readonly unconfirmedTokenVersion?: Date;
 }
 
 export const OPERATOR: Actor = {

@@ -60,6 +60,13 @@ export function isRefusal<T extends object>(checked: T | Refusal): checked is Re
 interface CheckOptions {
   readonly fresh?: boolean;
   /**
+   * With `fresh`: the write the check is for confirms its credential in the store itself
+   * (Actor.unconfirmedTokenVersion), so a credential the cache holds is accepted at once,
+   * marked `unconfirmed`, rather than looked up first: on PostgreSQL that lookup was a round
+   * trip of its own before every write.
+   */
+  readonly confirmedByWrite?: boolean;
+  /**
    * Runs the store lookup, or declines to (resolving to `undefined`): a caller over its guess
    * budget gets a bounded number of lookups, not one per guess.
    */
@@ -127,6 +134,9 @@ export class Authenticator {
       const cached = this.cache.verified(secret);
       if (cached) return this.#accept(cached, project, address);
       if (this.cache.knownUnknown(secret)) return UNAUTHENTICATED;
+    } else if (options.confirmedByWrite) {
+      const cached = this.cache.verified(secret);
+      if (cached) return this.#accept({ ...cached, unconfirmed: true }, project, address);
     }
     // A fresh check of a secret that verified a moment ago asks the store again, unpaced; a
     // check that consulted the cache got here on a miss.

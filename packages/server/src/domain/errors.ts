@@ -38,6 +38,7 @@ function clientFailure<const Code extends ErrorCode>(code: Code) {
 export type ErrorCode =
   | "TS_ERR_MALFORMED_REQUEST"
   | "TS_ERR_UNAUTHENTICATED"
+  | "TS_ERR_ACTOR_CHANGED"
   | "TS_ERR_NOT_FOUND"
   | "TS_ERR_VALIDATION"
   | "TS_ERR_RATE_LIMITED"
@@ -53,6 +54,20 @@ export class MalformedRequestError extends clientFailure("TS_ERR_MALFORMED_REQUE
 
 /** The credentials are missing, wrong, revoked, or lack a permission the operation needs. */
 export class AuthenticationError extends clientFailure("TS_ERR_UNAUTHENTICATED") {}
+
+/**
+ * A write made for a credential verified from a node's cache alone found the token changed
+ * since (deleted, disabled, changed in any way) and wrote nothing. The HTTP layer then checks
+ * the credential against the store and, if it still holds, writes again (see
+ * Actor.unconfirmedTokenVersion); only a write outside it would see this error.
+ */
+export class ActorChangedError extends clientFailure("TS_ERR_ACTOR_CHANGED") {
+  constructor() {
+    super(
+      "The API token that authenticated this request changed while it was made; send it again.",
+    );
+  }
+}
 
 export class NotFoundError extends clientFailure("TS_ERR_NOT_FOUND") {}
 

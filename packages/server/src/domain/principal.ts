@@ -18,6 +18,11 @@ export interface Principal {
   readonly usesLimited: boolean;
   /** The token's last change (epoch ms) as read: leases of its uses are tied to it. */
   readonly version: number;
+  /**
+   * Verified from the node's cache alone where a write needed the store's word (see
+   * CheckOptions.confirmedByWrite): a write made for it confirms the token at `version`.
+   */
+  readonly unconfirmed?: true;
 }
 
 export function requirePermission(principal: Principal, permission: Permission): void {

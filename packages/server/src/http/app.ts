@@ -56,6 +56,12 @@ declare module "fastify" {
      * makes the endpoint id mock mode's journal and scenarios use.
      */
     operation?: string;
+    /**
+     * The route's writes confirm their credential in the store themselves (`confirmedWrite`):
+     * its credential check may take a cached credential, unconfirmed, instead of asking the
+     * store first.
+     */
+    writeConfirmsCredential?: boolean;
   }
 }
 

@@ -179,10 +179,12 @@ function forwardAuth(
   options: AuthRoutesOptions,
   guarded: GuardedRequest,
 ): MaybeAsync<Verdict> {
-  return whenReady(checkBasic(request, options.authenticator, options.budgets, false), (checked) =>
-    "refusal" in checked
-      ? credentialsRefused(checked.refusal, options)
-      : permitted(checked.principal, options, guarded),
+  return whenReady(
+    checkBasic(request, options.authenticator, options.budgets, "cached"),
+    (checked) =>
+      "refusal" in checked
+        ? credentialsRefused(checked.refusal, options)
+        : permitted(checked.principal, options, guarded),
   );
 }
 

@@ -1,7 +1,7 @@
 import { compatAccountRoutes } from "./compat-account-routes.js";
 import { renderCompatFailure } from "./failure/compat-failure.js";
 import { COMPAT_TOKEN_LIST } from "./list-envelopes.js";
-import { principalOf } from "./management-auth.js";
+import { confirmedWrite, principalOf } from "./management-auth.js";
 import {
   AccountSidParams,
   CompatErrorSchema,
@@ -28,6 +28,7 @@ export const COMPAT_SURFACE: Surface = {
   async registerRoutes(app, services) {
     await app.register(tokenRoutes, {
       tokens: services.tokens,
+      confirmedWrite: confirmedWrite(services.authenticator, services.budgets),
       collection: "/Accounts/:AccountSid/tokens",
       collectionParams: AccountSidParams,
       resolveProject: (request) =>

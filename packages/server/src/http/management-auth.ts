@@ -7,7 +7,7 @@ import {
   isRefusal,
   type Refusal,
 } from "../domain/authenticator.js";
-import { AuthenticationError, RateLimitedError } from "../domain/errors.js";
+import { ActorChangedError, AuthenticationError, RateLimitedError } from "../domain/errors.js";
 import { type MaybeAsync, whenReady } from "../domain/maybe-async.js";
 import { type Principal, requirePermission } from "../domain/principal.js";
 import type { VerifiedToken } from "../domain/usage-recorder.js";
@@ -46,9 +46,44 @@ export function requireManagement(authenticator: Authenticator, budgets: Request
       }
       done();
     };
-    const checked = checkBasic(request, authenticator, budgets, !READS.has(request.method));
+    const checked = checkBasic(request, authenticator, budgets, freshness(request));
     if (checked instanceof Promise) checked.then(admit, done);
     else admit(checked);
+  };
+}
+
+/**
+ * How current a request's credential check must be (see `Authenticator.check`): `cached` for
+ * reads; `fresh` for writes; `confirmed-by-write` for the writes of routes that say so
+ * (`writeConfirmsCredential`), which make their write with `confirmedWrite`.
+ */
+type Freshness = "cached" | "fresh" | "confirmed-by-write";
+
+function freshness(request: FastifyRequest): Freshness {
+  if (READS.has(request.method)) return "cached";
+  return request.routeOptions.config.writeConfirmsCredential ? "confirmed-by-write" : "fresh";
+}
+
+/**
+ * Makes a route's write (`write` reads the principal the hook set, as `actorOf`): with a
+ * credential the cache alone verified, the store confirms the token in the write itself. If the
+ * token changed since it was cached (ActorChangedError: nothing was written), the credential is
+ * checked against the store and, if it still holds with `management`, the write is made again
+ * for the token as it is now; otherwise the request is refused as the hook would have.
+ */
+export function confirmedWrite(authenticator: Authenticator, budgets: RequestBudgets) {
+  return async <T>(request: FastifyRequest, write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (error) {
+      if (!(error instanceof ActorChangedError)) throw error;
+      const principal = principalOrThrow(
+        await checkBasic(request, authenticator, budgets, "fresh"),
+      );
+      requirePermission(principal, "management");
+      request.principal = principal;
+      return write();
+    }
   };
 }
 
@@ -80,15 +115,14 @@ function principalOrThrow(checked: BasicCheck): Principal {
  * The principal of a request's HTTP Basic credentials, or why they are refused (given rather
  * than thrown: forward auth refuses thousands a second). Credentials presented that do not
  * verify spend the failed-authentication budget, per client address and per project id; a
- * missing header is no attempt and spends nothing. `fresh` asks the store rather than the
- * cache (see `Authenticator.check`). Credentials the cache knows are answered at once, without
- * a promise.
+ * missing header is no attempt and spends nothing. `freshness` says whether the store is asked
+ * rather than the cache. Credentials the cache knows are answered at once, without a promise.
  */
 export function checkBasic(
   request: FastifyRequest,
   authenticator: Authenticator,
   budgets: RequestBudgets,
-  fresh: boolean,
+  freshness: Freshness,
 ): MaybeAsync<BasicCheck> {
   const header = request.headers.authorization;
   let credentials: BasicCredentials;
@@ -101,7 +135,8 @@ export function checkBasic(
     return presented ? refused(request, budgets, refusal) : { refusal };
   }
   const checked = authenticator.check(credentials.username, credentials.password, {
-    fresh,
+    fresh: freshness !== "cached",
+    confirmedByWrite: freshness === "confirmed-by-write",
     pace: (lookup) => overBudgetPaced(request, budgets, lookup),
     clientAddress: request.ip,
   });
@@ -170,6 +205,7 @@ export function actorOf(request: FastifyRequest): Actor {
     tokenId: principal.tokenId,
     requestId: request.id,
     clientAddress: request.ip,
+    ...(principal.unconfirmed && { unconfirmedTokenVersion: new Date(principal.version) }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { renderNativeFailure } from "./failure/native-failure.js";
 import { NATIVE_TOKEN_LIST } from "./list-envelopes.js";
-import { principalOf } from "./management-auth.js";
+import { confirmedWrite, principalOf } from "./management-auth.js";
 import {
   errorResponses,
   NativeErrorSchema,
@@ -23,6 +23,7 @@ export const NATIVE_SURFACE: Surface = {
   async registerRoutes(app, services) {
     await app.register(tokenRoutes, {
       tokens: services.tokens,
+      confirmedWrite: confirmedWrite(services.authenticator, services.budgets),
       collection: "/tokens",
       collectionParams: NoParams,
       resolveProject: (request) => principalOf(request).projectId,

@@ -4,7 +4,7 @@ import { type MaybeAsync, whenReady } from "../domain/maybe-async.js";
 import type { TokenChanges } from "../domain/token-fields.js";
 import type { NewToken, TokenService } from "../domain/token-service.js";
 import type { ListStyle } from "./list-envelopes.js";
-import { actorOf } from "./management-auth.js";
+import { actorOf, type confirmedWrite } from "./management-auth.js";
 import { NO_CONTENT, routeDocs } from "./route-docs.js";
 import {
   type CreateTokenBody,
@@ -18,6 +18,8 @@ import {
 /** What differs between the surfaces that serve the Tokens API; everything else is shared. */
 interface TokenRoutesOptions {
   readonly tokens: TokenService;
+  /** Makes a create or delete whose credential its write confirms (see confirmedWrite). */
+  readonly confirmedWrite: ReturnType<typeof confirmedWrite>;
   /** The collection's route inside the surface, e.g. `/Accounts/:AccountSid/tokens`. */
   readonly collection: string;
   /** The collection route's own path parameters (none on the native surface). */
@@ -30,6 +32,14 @@ interface TokenRoutesOptions {
   /** The surface's error bodies, for the OpenAPI document. */
   readonly errorResponses: Readonly<Record<number, TSchema>>;
   readonly tags: readonly string[];
+}
+
+/**
+ * A route whose write confirms the credential it was made with in the store itself, so that
+ * its credential check need not ask the store first (see confirmedWrite).
+ */
+function confirmsCredential<Route extends { readonly config: object }>(route: Route): Route {
+  return { ...route, config: { ...route.config, writeConfirmsCredential: true } };
 }
 
 /** A create body as the domain takes it. */
@@ -59,15 +69,19 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
 
   app.post<{ Body: CreateTokenBody }>(
     collection,
-    doc("create_token", "Create an API token", {
-      params: collectionParams,
-      body: CreateTokenBodySchema,
-      response: { 200: TokenSchema },
-    }),
-    async (request) =>
-      tokens.create(await resolveProject(request), newToken(request.body), {
-        actor: actorOf(request),
+    confirmsCredential(
+      doc("create_token", "Create an API token", {
+        params: collectionParams,
+        body: CreateTokenBodySchema,
+        response: { 200: TokenSchema },
       }),
+    ),
+    (request) =>
+      options.confirmedWrite(request, async () =>
+        tokens.create(await resolveProject(request), newToken(request.body), {
+          actor: actorOf(request),
+        }),
+      ),
   );
 
   app.get(
@@ -111,9 +125,13 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
 
   app.delete<{ Params: TokenIdParams }>(
     item,
-    doc("delete_token", "Delete an API token", { params, response: NO_CONTENT }),
+    confirmsCredential(
+      doc("delete_token", "Delete an API token", { params, response: NO_CONTENT }),
+    ),
     async (request, reply) => {
-      await tokens.delete(...(await target(request)), actorOf(request));
+      await options.confirmedWrite(request, async () =>
+        tokens.delete(...(await target(request)), actorOf(request)),
+      );
       return reply.code(204).send();
     },
   );

@@ -42,6 +42,7 @@ type FailureKind = keyof typeof FAILURES;
 const FAILURE_OF_CODE = {
   TS_ERR_MALFORMED_REQUEST: "bad_request",
   TS_ERR_UNAUTHENTICATED: "unauthorized",
+  TS_ERR_ACTOR_CHANGED: "unauthorized",
   TS_ERR_NOT_FOUND: "not_found",
   TS_ERR_VALIDATION: "validation",
   TS_ERR_RATE_LIMITED: "too_many_requests",

@@ -1,6 +1,7 @@
 import pg from "pg";
+import type { Actor } from "../../domain/actor.js";
 import type { Counters } from "../../domain/counters.js";
-import { StoreUnavailableError } from "../../domain/errors.js";
+import { ActorChangedError, StoreUnavailableError } from "../../domain/errors.js";
 import type {
   NewAuditRecord,
   RevocationWatcher,
@@ -16,7 +17,14 @@ import { migrationsFor } from "../sql/migrations.js";
 import { type RowBuilder, rowBuilder } from "../sql/row-builder.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
 import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store.js";
-import { SHARED_SQL, tokenByDigest, usesAtNow } from "../sql/store-statements.js";
+import {
+  actorIsAt,
+  nextTokenVersion,
+  SHARED_SQL,
+  tokenByDigest,
+  updateTokenSql,
+  usesAtNow,
+} from "../sql/store-statements.js";
 import {
   AUDIT,
   announcedValues,
@@ -30,6 +38,7 @@ import {
   TOKENS,
   type TokenRow,
   toToken,
+  unconfirmedActor,
 } from "../sql/tables.js";
 import { TickBatcher } from "../tick-batcher.js";
 import { PostgresCounters } from "./postgres-counters.js";
@@ -85,6 +94,16 @@ const AUDITS_FROM_JSON = `json_to_recordset(@audits::json) AS given_audit (${AUD
   .map((column) => `audit_${column} ${AUDIT_COLUMN_TYPES[column] ?? "text"}`)
   .join(", ")})`;
 
+/**
+ * The actor each batched write was made by, when it is to be confirmed (see unconfirmedActor),
+ * as `made_by`: read from the JSON the write's rows come in.
+ */
+const MADE_BY_FROM_JSON =
+  "json_to_recordset(@rows::json) AS made_by (id text, actor_token_id text, actor_version timestamptz)";
+/** Each of a batch's writes is made only if its actor is confirmed, or need not be. */
+const ACTOR_CONFIRMED = `(made_by.actor_version IS NULL OR EXISTS (SELECT 1 FROM tokens AS actor
+  WHERE ${actorIsAt("made_by.actor_token_id", "made_by.actor_version")}))`;
+
 /** Token rows given as a JSON array of objects (see jsonValues), inserted. */
 const INSERT_TOKENS_FROM_JSON = `INSERT INTO tokens (${TOKENS.written.join(", ")})
   SELECT ${TOKENS.written.join(", ")} FROM json_populate_recordset(null::tokens, @rows::json)`;
@@ -125,25 +144,34 @@ const POSTGRES_ONLY = {
   insertTokens: `WITH inserted AS (${INSERT_TOKENS_FROM_JSON}), ${auditedCte("(SELECT 1) AS always")}
     SELECT 1`,
   // Creates made together (see TickBatcher): the tokens, each with its own audit entry.
-  insertAuditedTokens: `WITH inserted AS (${INSERT_TOKENS_FROM_JSON} RETURNING ${INSERTED_TOKEN_COLUMNS}),
-    audited AS (INSERT INTO audit_events (${AUDIT.written.join(", ")})
-      SELECT * FROM ${AUDITS_FROM_JSON})
+  insertAuditedTokens: `WITH inserted AS (
+      INSERT INTO tokens (${TOKENS.written.join(", ")})
+      SELECT ${TOKENS.written.map((column) => `given.${column}`).join(", ")}
+      FROM json_populate_recordset(null::tokens, @rows::json) AS given
+      JOIN ${MADE_BY_FROM_JSON} ON made_by.id = given.id
+      WHERE ${ACTOR_CONFIRMED}
+      RETURNING ${INSERTED_TOKEN_COLUMNS}
+    ), audited AS (INSERT INTO audit_events (${AUDIT.written.join(", ")})
+      SELECT given_audit.* FROM ${AUDITS_FROM_JSON} JOIN inserted ON inserted.id = given_audit.audit_target_id)
     SELECT * FROM inserted`,
   // Deletes made together: each token deleted, the audit entry of each one that was there, and
   // the announcement of its digest.
   deleteAuditedTokens: `WITH changed AS (
       DELETE FROM tokens
-      USING json_to_recordset(@targets::json) AS target (target_project_id text, target_id text)
-      WHERE project_id = target_project_id AND id = target_id
+      USING json_to_recordset(@targets::json)
+        AS made_by (target_project_id text, target_id text, actor_token_id text, actor_version timestamptz)
+      WHERE project_id = target_project_id AND id = target_id AND ${ACTOR_CONFIRMED}
       RETURNING ${TOKENS.selectList}
     ), audited AS (INSERT INTO audit_events (${AUDIT.written.join(", ")})
       SELECT given_audit.* FROM ${AUDITS_FROM_JSON} JOIN changed ON changed.id = given_audit.audit_target_id)
     SELECT changed.*, ${notify("secret_digest")} FROM changed`,
+  // In a write's transaction: the token stays as confirmed until the write commits.
+  confirmActorLocked: `${SHARED_SQL.confirmActor} FOR SHARE`,
   // Lookups made together: each distinct digest, with the token it finds, if any.
   findTokensByDigests: `SELECT given.digest AS looked_up, found.*
     FROM unnest(@digests::bytea[]) AS given (digest)
     CROSS JOIN LATERAL (${tokenByDigest("given.digest")}) AS found`,
-  updateToken: audited(SHARED_SQL.updateToken, "secret_digest"),
+  updateToken: audited(updateTokenSql(POSTGRES_DIALECT), "secret_digest"),
   deleteToken: audited(SHARED_SQL.deleteToken, "secret_digest"),
   // Announces the digest the token had before: the one other nodes have cached it under.
   rerollToken: `WITH replaced AS (
@@ -154,7 +182,8 @@ const POSTGRES_ONLY = {
         previous_secret_digest = CASE WHEN @previous_until::timestamptz IS NULL THEN NULL ELSE secret_digest END,
         previous_sealed_secret = CASE WHEN @previous_until::timestamptz IS NULL THEN NULL ELSE sealed_secret END,
         previous_secret_expires_at = @previous_until::timestamptz,
-        secret_digest = @digest, sealed_secret = @sealed, updated_at = @updated_at
+        secret_digest = @digest, sealed_secret = @sealed,
+        updated_at = ${nextTokenVersion(POSTGRES_DIALECT)}
       FROM replaced WHERE id = replaced_id
       RETURNING ${TOKENS.selectList}, replaced_digest
     ), ${auditedCte("changed")}
@@ -212,12 +241,12 @@ export class PostgresStore extends SqlStore implements Store {
   );
   readonly #creates = new TickBatcher<AuditedCall, InsertedTokenRow[]>(
     (creates) => this.#insertAuditedTokens(creates),
-    ({ values, audit }) => this.#audited<InsertedTokenRow>(this.#own.insertToken, values, audit),
+    async (create) => (await this.#insertAuditedTokens([create]))[0] ?? [],
     isOutage,
   );
   readonly #deletes = new TickBatcher<AuditedCall, TokenRow[]>(
     (deletes) => this.#deleteAuditedTokens(deletes),
-    ({ values, audit }) => this.#audited<TokenRow>(this.#own.deleteToken, values, audit),
+    async (only) => (await this.#deleteAuditedTokens([only]))[0] ?? [],
     isOutage,
   );
 
@@ -284,11 +313,24 @@ export class PostgresStore extends SqlStore implements Store {
     audit: NewAuditRecord,
   ): Promise<R[]> {
     // A change that announces an event writes its outbox row in a transaction of its own.
-    if (audit.announces === undefined) {
-      if (change === "insertToken") return this.#creates.run({ values, audit }) as Promise<R[]>;
-      if (change === "deleteToken") return this.#deletes.run({ values, audit }) as Promise<R[]>;
+    if (audit.announces === undefined && (change === "insertToken" || change === "deleteToken")) {
+      const batch = change === "insertToken" ? this.#creates : this.#deletes;
+      const rows = (await batch.run({ values, audit })) as R[];
+      if (rows.length === 0) await this.#confirmActor(audit.actor);
+      return rows;
     }
     return this.#audited<R>(this.#own[change], values, audit);
+  }
+
+  /**
+   * After a batched write that changed nothing: whether its actor was why (ActorChangedError),
+   * or the write found nothing to change (a delete of a token not there).
+   */
+  async #confirmActor(actor: Actor): Promise<void> {
+    const confirming = unconfirmedActor(actor);
+    if (confirming && (await this.rows(this.statements.confirmActor, confirming)).length === 0) {
+      throw new ActorChangedError();
+    }
   }
 
   override findTokenByDigest(digest: Buffer): Promise<TokenRecord | undefined> {
@@ -309,9 +351,10 @@ export class PostgresStore extends SqlStore implements Store {
    * refused (and so deleted call by call): one statement would delete it once for both.
    */
   async #deleteAuditedTokens(deletes: readonly AuditedCall[]): Promise<TokenRow[][]> {
-    const targets = deletes.map(({ values }) => ({
+    const targets = deletes.map(({ values, audit }) => ({
       target_project_id: values.project_id,
       target_id: values.id,
+      ...unconfirmedActor(audit.actor),
     }));
     if (new Set(targets.map((target) => target.target_id)).size < targets.length) {
       throw new Error("the same token twice in one batch");
@@ -330,7 +373,12 @@ export class PostgresStore extends SqlStore implements Store {
   /** One row per create, in the order given (a batch is all inserted, or none is). */
   async #insertAuditedTokens(creates: readonly AuditedCall[]): Promise<InsertedTokenRow[][]> {
     const rows = await this.rows<InsertedTokenRow>(this.#own.insertAuditedTokens, {
-      rows: JSON.stringify(creates.map(({ values }) => jsonValues(values))),
+      rows: JSON.stringify(
+        creates.map(({ values, audit }) => ({
+          ...jsonValues(values),
+          ...unconfirmedActor(audit.actor),
+        })),
+      ),
       audits: JSON.stringify(creates.map(({ audit }) => auditParameters(audit))),
     });
     const inserted = new Map(rows.map((row) => [row.id, row]));
@@ -474,8 +522,12 @@ export class PostgresStore extends SqlStore implements Store {
     audit: NewAuditRecord,
   ): Promise<R[]> {
     const parameters = { ...values, ...auditParameters(audit) };
-    if (audit.announces === undefined) return this.rows<R>(statement, parameters);
+    const actor = unconfirmedActor(audit.actor);
+    if (audit.announces === undefined && !actor) return this.rows<R>(statement, parameters);
     return this.#transaction(async (run) => {
+      if (actor && (await run(this.#own.confirmActorLocked, actor)).length === 0) {
+        throw new ActorChangedError();
+      }
       const rows = (await run(statement, parameters)) as R[];
       await this.#announce(run, audit, rows as TokenRow[]);
       return rows;

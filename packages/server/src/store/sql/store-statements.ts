@@ -114,6 +114,32 @@ const usageBuckets = (subjects: string) => `SELECT bucket_start, sum(allowed) AS
     WHERE ${subjects} AND span_ms = @span_ms AND bucket_start >= @since::timestamptz
     GROUP BY bucket_start ORDER BY bucket_start LIMIT @limit`;
 
+/**
+ * A token's new `updated_at`: the change's time, or a millisecond past the one it had when two
+ * changes come closer than the clock tells apart. Every change moves it on, so it names the
+ * token's version, by which a write confirms the token it was made by (`actorIsAt`).
+ */
+export function nextTokenVersion(dialect: SqlDialect): string {
+  return `CASE WHEN @updated_at::timestamptz > updated_at THEN @updated_at::timestamptz
+    ELSE ${dialect.plusMilliseconds("updated_at", "1")} END`;
+}
+
+/** An update of a token's fields, its version moved on. */
+export function updateTokenSql(dialect: SqlDialect): string {
+  return `UPDATE tokens SET ${assignmentsSql(TOKENS, { updated_at: nextTokenVersion(dialect) })}
+        WHERE project_id = @project_id AND id = @id
+        RETURNING ${TOKENS.selectList}`;
+}
+
+/**
+ * The condition that the token `actor` (aliased so) is the one a write's credential was
+ * verified as: there, enabled, and at the version verified (`updated_at`, which every change
+ * moves on). A null version asks nothing: the credential was checked against the store.
+ */
+export function actorIsAt(tokenId: string, version: string): string {
+  return `actor.id = ${tokenId} AND actor.updated_at = ${version} AND actor.enabled`;
+}
+
 /** The statements that read the same in both dialects. */
 export const SHARED_SQL = {
   ping: "SELECT 1",
@@ -132,9 +158,9 @@ export const SHARED_SQL = {
   findToken: `SELECT ${TOKENS.selectList} FROM tokens WHERE project_id = @project_id AND id = @id`,
   findTokenById: `SELECT ${TOKENS.selectList} FROM tokens WHERE id = @id`,
   findTokenByDigest: tokenByDigest("@digest"),
-  updateToken: `UPDATE tokens SET ${assignmentsSql(TOKENS)}
-        WHERE project_id = @project_id AND id = @id
-        RETURNING ${TOKENS.selectList}`,
+  // The token a write was made by, still as it was verified (see Actor.unconfirmedTokenVersion).
+  confirmActor: `SELECT 1 AS confirmed FROM tokens AS actor
+        WHERE ${actorIsAt("@actor_token_id", "@actor_version::timestamptz")}`,
   deleteToken: `DELETE FROM tokens WHERE project_id = @project_id AND id = @id
         RETURNING ${TOKENS.selectList}`,
   listTokensAfter: projectTokens.after,
@@ -206,7 +232,7 @@ function filteredLists(dialect: SqlDialect) {
   };
 }
 
-export type StoreStatements = Record<keyof typeof SHARED_SQL, CompiledStatement> &
+export type StoreStatements = Record<keyof typeof SHARED_SQL | "updateToken", CompiledStatement> &
   Record<keyof ReturnType<typeof filteredLists>, FilteredListStatements>;
 
 /** Statements written as `@name` SQL, compiled for `dialect`. */
@@ -225,6 +251,7 @@ export function compileStatements<const Names extends string>(
 export function storeStatements(dialect: SqlDialect): StoreStatements {
   const compiled: Record<string, CompiledStatement | FilteredListStatements> = {
     ...compileStatements(dialect, SHARED_SQL),
+    updateToken: compileStatement(dialect, "updateToken", updateTokenSql(dialect)),
   };
   for (const [name, list] of Object.entries(filteredLists(dialect))) {
     const way = (direction: "after" | "before") => ({

@@ -1,4 +1,5 @@
 import type { AuditAction } from "@tokenspace/contract";
+import type { Actor } from "../../domain/actor.js";
 import { type Announcement, announcement } from "../../domain/lifecycle-events.js";
 import { isPermission, type Permission } from "../../domain/permissions.js";
 import type {
@@ -510,17 +511,38 @@ export function insertSql(
     VALUES (${into.written.map((column) => named(prefix + column)).join(", ")})${returning ? ` RETURNING ${returning}` : ""}`;
 }
 
-/** `column = coalesce(@column, column), …` for the columns an update may change: null keeps what is stored. */
-export function assignmentsSql(of: Table<string, string>): string {
+/**
+ * `column = coalesce(@column, column), …` for the columns an update may change: null keeps what
+ * is stored. `computed` gives columns an expression of their own instead.
+ */
+export function assignmentsSql(
+  of: Table<string, string>,
+  computed: Readonly<Record<string, string>> = {},
+): string {
   return [
     ...of.changed
       .filter((column) => !of.clearable.includes(column))
-      .map((column) => `${column} = coalesce(${named(column)}, ${column})`),
+      .map(
+        (column) => `${column} = ${computed[column] ?? `coalesce(${named(column)}, ${column})`}`,
+      ),
     ...of.clearable.map(
       (column) =>
         `${column} = CASE WHEN ${named(givenFlag(column))} THEN ${named(column)} ELSE ${column} END`,
     ),
   ].join(", ");
+}
+
+/**
+ * `@actor_token_id` and `@actor_version` of a write whose actor is to be confirmed in the store
+ * (Actor.unconfirmedTokenVersion); undefined when it need not be.
+ */
+export function unconfirmedActor(
+  actor: Actor,
+): { readonly actor_token_id: string; readonly actor_version: Date } | undefined {
+  const version = actor.unconfirmedTokenVersion;
+  return version === undefined || actor.tokenId === null
+    ? undefined
+    : { actor_token_id: actor.tokenId, actor_version: version };
 }
 
 /**

@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
-import { StoreConflictError } from "../../domain/errors.js";
+import { ActorChangedError, StoreConflictError } from "../../domain/errors.js";
 import type { NewAuditRecord, Store, TokenUse, UsageCount, UsesLease } from "../../domain/store.js";
 import { type MigrationPlan, planMigrations, runMigrations } from "../migration-runner.js";
 import { migrationsFor } from "../sql/migrations.js";
 import { type RowBuilder, rowBuilder } from "../sql/row-builder.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
 import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store.js";
-import { usesAtNow } from "../sql/store-statements.js";
+import { nextTokenVersion, usesAtNow } from "../sql/store-statements.js";
 import {
   announcedValues,
   auditParameters,
@@ -16,6 +16,7 @@ import {
   OUTBOX,
   TOKENS,
   type TokenRow,
+  unconfirmedActor,
 } from "../sql/tables.js";
 import { keepPrivate } from "./private-files.js";
 import { SQLITE_DIALECT } from "./sqlite-dialect.js";
@@ -34,7 +35,8 @@ const SQLITE_ONLY = {
       previous_secret_digest = CASE WHEN @previous_until IS NULL THEN NULL ELSE secret_digest END,
       previous_sealed_secret = CASE WHEN @previous_until IS NULL THEN NULL ELSE sealed_secret END,
       previous_secret_expires_at = @previous_until,
-      secret_digest = @digest, sealed_secret = @sealed, updated_at = @updated_at
+      secret_digest = @digest, sealed_secret = @sealed,
+      updated_at = ${nextTokenVersion(SQLITE_DIALECT)}
     WHERE project_id = @project_id AND id = @id
     RETURNING ${TOKENS.selectList}`,
   // Only a later use moves the time and the address.
@@ -136,7 +138,12 @@ export class SqliteStore extends SqlStore implements Store {
     values: SqlValues,
     audit: NewAuditRecord,
   ): Promise<R[]> {
+    const actor = unconfirmedActor(audit.actor);
     return this.#write(() => {
+      // In the write's transaction: the token cannot change between the check and the write.
+      if (actor && this.#all(this.statements.confirmActor, actor).length === 0) {
+        throw new ActorChangedError();
+      }
       const rows = this.#all<R>(this.statements[change], values);
       if (rows.length > 0) this.#audit(audit);
       for (const row of rows) this.#announce(audit, row as TokenRow);

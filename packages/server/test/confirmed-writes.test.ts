@@ -1,0 +1,191 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import type { Actor } from "../src/domain/actor.js";
+import { ActorChangedError } from "../src/domain/errors.js";
+import type { NewAuditRecord, Store, TokenRecord } from "../src/domain/store.js";
+import { loadConfig } from "../src/runtime/config.js";
+import { openStore } from "../src/store/open-store.js";
+import { auditRecord, projectRecord, tokenRecord } from "./support/store-records.js";
+import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
+
+/**
+ * A write made for a credential a node verified from its cache alone names the version of the
+ * token it was verified as (Actor.unconfirmedTokenVersion); the store makes the write only if
+ * that token is still there, enabled and at that version, alone or batched with others.
+ */
+let directory: string;
+let database: TestDatabase;
+let store: Store;
+let actorToken: TokenRecord;
+const projectId = randomUUID();
+
+beforeEach(async () => {
+  directory = mkdtempSync(join(tmpdir(), "tokenspace-confirmed-writes-"));
+  database = await createTestDatabase(directory);
+  store = (await openStore(database.url, loadConfig({ ...database.env }).postgres)).store;
+  await store.insertProject(
+    projectRecord(projectId),
+    auditRecord(projectId, "project.created", projectId),
+  );
+  const actor = tokenRecord(projectId);
+  actorToken = await store.insertToken(actor, auditRecord(projectId, "token.created", actor.id));
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+/** The actor token as a node verified it at `version`, unconfirmed. */
+const actorAt = (version: Date): Actor => ({
+  projectId,
+  tokenId: actorToken.id,
+  requestId: "request",
+  clientAddress: "127.0.0.1",
+  unconfirmedTokenVersion: version,
+});
+
+const by = (actor: Actor, action: NewAuditRecord["action"], targetId: string): NewAuditRecord => ({
+  ...auditRecord(projectId, action, targetId),
+  actor,
+});
+
+const rename = (name: string, updatedAt: Date) =>
+  store.updateToken(
+    projectId,
+    actorToken.id,
+    { name, updatedAt },
+    auditRecord(projectId, "token.updated", actorToken.id),
+  );
+
+async function auditedTargets(): Promise<(string | null)[]> {
+  const entries = await store.listAudit(projectId, {}, { limit: 100, examine: 100 });
+  return entries.rows.map((entry) => entry.targetId);
+}
+
+test("a create by the actor at the version verified is made", async () => {
+  const created = tokenRecord(projectId);
+  const actor = actorAt(actorToken.updatedAt);
+  await store.insertToken(created, by(actor, "token.created", created.id));
+  expect((await store.findTokenById(created.id))?.id).toBe(created.id);
+});
+
+test("a create by an actor whose token changed since it was verified writes nothing, not even its audit entry", async () => {
+  const verifiedAt = actorToken.updatedAt;
+  await rename("renamed", new Date(verifiedAt.getTime() + 5));
+  const created = tokenRecord(projectId);
+  await expect(
+    store.insertToken(created, by(actorAt(verifiedAt), "token.created", created.id)),
+  ).rejects.toBeInstanceOf(ActorChangedError);
+  expect(await store.findTokenById(created.id)).toBeUndefined();
+  expect(await auditedTargets()).not.toContain(created.id);
+});
+
+test("in one batch, only the creates whose actor changed are refused", async () => {
+  const stale = actorAt(new Date(actorToken.updatedAt.getTime() - 1));
+  const current = actorAt(actorToken.updatedAt);
+  const [first, refused, last] = [
+    tokenRecord(projectId),
+    tokenRecord(projectId),
+    tokenRecord(projectId),
+  ];
+  // Called in one turn of the event loop: one batch.
+  const outcomes = await Promise.allSettled([
+    store.insertToken(first, by(current, "token.created", first.id)),
+    store.insertToken(refused, by(stale, "token.created", refused.id)),
+    store.insertToken(last, by(current, "token.created", last.id)),
+  ]);
+  expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(ActorChangedError);
+  const found = await Promise.all(
+    [first, refused, last].map((token) => store.findTokenById(token.id)),
+  );
+  expect(found.map((token) => token?.id)).toEqual([first.id, undefined, last.id]);
+});
+
+test("a create by an actor whose token was disabled since is refused", async () => {
+  await store.updateToken(
+    projectId,
+    actorToken.id,
+    { enabled: false, updatedAt: actorToken.updatedAt },
+    auditRecord(projectId, "token.disabled", actorToken.id),
+  );
+  const created = tokenRecord(projectId);
+  await expect(
+    store.insertToken(created, by(actorAt(actorToken.updatedAt), "token.created", created.id)),
+  ).rejects.toBeInstanceOf(ActorChangedError);
+});
+
+test("a create by an actor whose token was deleted since is refused", async () => {
+  await store.deleteToken(
+    projectId,
+    actorToken.id,
+    auditRecord(projectId, "token.deleted", actorToken.id),
+  );
+  const created = tokenRecord(projectId);
+  await expect(
+    store.insertToken(created, by(actorAt(actorToken.updatedAt), "token.created", created.id)),
+  ).rejects.toBeInstanceOf(ActorChangedError);
+});
+
+test("a delete by an actor whose token changed since deletes nothing", async () => {
+  const target = tokenRecord(projectId);
+  await store.insertToken(target, auditRecord(projectId, "token.created", target.id));
+  await rename("renamed", new Date(actorToken.updatedAt.getTime() + 5));
+  await expect(
+    store.deleteToken(
+      projectId,
+      target.id,
+      by(actorAt(actorToken.updatedAt), "token.deleted", target.id),
+    ),
+  ).rejects.toBeInstanceOf(ActorChangedError);
+  expect((await store.findTokenById(target.id))?.id).toBe(target.id);
+});
+
+test("a delete by a confirmed actor of a token not there is not found, not refused", async () => {
+  const actor = actorAt(actorToken.updatedAt);
+  const missing = randomUUID();
+  await expect(
+    store.deleteToken(projectId, missing, by(actor, "token.deleted", missing)),
+  ).resolves.toBeUndefined();
+});
+
+test("a token's version moves on with every change, however close two changes come", async () => {
+  const at = actorToken.updatedAt;
+  const first = await rename("once", at);
+  const second = await rename("twice", at);
+  expect(first?.updatedAt.getTime()).toBeGreaterThan(at.getTime());
+  expect(second?.updatedAt.getTime()).toBeGreaterThan(first?.updatedAt.getTime() ?? 0);
+});
+
+test("a delete that announces its event, by an actor whose token changed, neither deletes nor announces", async () => {
+  const target = tokenRecord(projectId);
+  await store.insertToken(target, auditRecord(projectId, "token.created", target.id));
+  const verifiedAt = actorToken.updatedAt;
+  await rename("renamed", new Date(verifiedAt.getTime() + 5));
+  const announced: NewAuditRecord = {
+    ...by(actorAt(verifiedAt), "token.deleted", target.id),
+    announces: "token.deleted",
+  };
+  await expect(store.deleteToken(projectId, target.id, announced)).rejects.toBeInstanceOf(
+    ActorChangedError,
+  );
+  expect((await store.findTokenById(target.id))?.id).toBe(target.id);
+  const farAhead = new Date(Date.now() + 3_600_000);
+  expect(await store.claimDeliveries(farAhead, 10, farAhead)).toEqual([]);
+});
+
+test("a delete that announces its event, by the actor as verified, deletes and announces", async () => {
+  const target = tokenRecord(projectId);
+  await store.insertToken(target, auditRecord(projectId, "token.created", target.id));
+  const announced: NewAuditRecord = {
+    ...by(actorAt(actorToken.updatedAt), "token.deleted", target.id),
+    announces: "token.deleted",
+  };
+  await store.deleteToken(projectId, target.id, announced);
+  expect(await store.findTokenById(target.id)).toBeUndefined();
+  const farAhead = new Date(Date.now() + 3_600_000);
+  expect(await store.claimDeliveries(farAhead, 10, farAhead)).toHaveLength(1);
+});
