@@ -1,5 +1,4 @@
 import pg from "pg";
-import type { Actor } from "../../domain/actor.js";
 import type { Counters } from "../../domain/counters.js";
 import { ActorChangedError, StoreUnavailableError } from "../../domain/errors.js";
 import type {
@@ -314,23 +313,20 @@ export class PostgresStore extends SqlStore implements Store {
   ): Promise<R[]> {
     // A change that announces an event writes its outbox row in a transaction of its own.
     if (audit.announces === undefined && (change === "insertToken" || change === "deleteToken")) {
-      const batch = change === "insertToken" ? this.#creates : this.#deletes;
-      const rows = (await batch.run({ values, audit })) as R[];
-      if (rows.length === 0) await this.#confirmActor(audit.actor);
+      const creates = change === "insertToken";
+      const rows = (await (creates ? this.#creates : this.#deletes).run({ values, audit })) as R[];
+      const confirming = rows.length === 0 ? unconfirmedActor(audit.actor) : undefined;
+      // An insert is refused only for its actor; a delete may have found no token to delete.
+      if (confirming && (creates || !(await this.#isConfirmed(confirming)))) {
+        throw new ActorChangedError();
+      }
       return rows;
     }
     return this.#audited<R>(this.#own[change], values, audit);
   }
 
-  /**
-   * After a batched write that changed nothing: whether its actor was why (ActorChangedError),
-   * or the write found nothing to change (a delete of a token not there).
-   */
-  async #confirmActor(actor: Actor): Promise<void> {
-    const confirming = unconfirmedActor(actor);
-    if (confirming && (await this.rows(this.statements.confirmActor, confirming)).length === 0) {
-      throw new ActorChangedError();
-    }
+  async #isConfirmed(actor: SqlValues): Promise<boolean> {
+    return (await this.rows(this.statements.confirmActor, actor)).length > 0;
   }
 
   override findTokenByDigest(digest: Buffer): Promise<TokenRecord | undefined> {
