@@ -172,6 +172,33 @@ describe.skipIf(TEST_STORE !== "postgres")("two server processes on one PostgreS
     expect((await onA.request("GET", `${tokens}/${victim.id}`)).status).toBe(200);
   });
 
+  test("on the extension surface too, a create and a delete with a credential disabled since node B cached it are refused", async () => {
+    const created = await createOnA(["management"]);
+    const victim = await createOnA(["chat"]);
+    const asCreatedOnB = onB.withCredentials(projectId, created.token);
+    expect((await asCreatedOnB.request("GET", `${EXT}/tokens`)).status).toBe(200);
+    await changeBehindNodes(created.id, "enabled = false");
+
+    const write = await asCreatedOnB.request("POST", `${EXT}/tokens`, {
+      json: { name: "written by a disabled credential", permissions: ["chat"] },
+    });
+    expect(write.status).toBe(401);
+    expect((await asCreatedOnB.request("DELETE", `${EXT}/tokens/${victim.id}`)).status).toBe(401);
+    expect((await onA.request("GET", `${EXT}/tokens/${victim.id}`)).status).toBe(200);
+  });
+
+  test("on the extension surface, a create with a credential changed since node B cached it is made", async () => {
+    const created = await createOnA(["management"]);
+    const asCreatedOnB = onB.withCredentials(projectId, created.token);
+    expect((await asCreatedOnB.request("GET", `${EXT}/tokens`)).status).toBe(200);
+    await changeBehindNodes(created.id, "name = 'renamed in the database'");
+
+    const write = await asCreatedOnB.request("POST", `${EXT}/tokens`, {
+      json: { name: "written by a changed credential", permissions: ["chat"] },
+    });
+    expect(write.status).toBe(201);
+  });
+
   test("revocation still reaches node B within a second when its notification channel was cut", async () => {
     const created = await createOnA(["management"]);
     const asCreatedOnB = onB.withCredentials(projectId, created.token);

@@ -23,7 +23,7 @@ import {
 } from "./extension-schemas.js";
 import { renderNativeFailure } from "./failure/native-failure.js";
 import { nativeList } from "./list-envelopes.js";
-import { actorOf, principalOf } from "./management-auth.js";
+import { actorOf, confirmedWrite, confirmsCredential, principalOf } from "./management-auth.js";
 import { NO_CONTENT, routeDocs } from "./route-docs.js";
 import {
   errorResponses,
@@ -64,7 +64,8 @@ export const EXTENSION_SURFACE: Surface = {
   title: "Tokenspace's extension API",
   specName: "tokenspace",
   renderFailure: renderNativeFailure,
-  async registerRoutes(app, { tokens, audit, reports }) {
+  async registerRoutes(app, { tokens, audit, reports, authenticator, budgets }) {
+    const write = confirmedWrite(authenticator, budgets);
     const tokenDoc = routeDocs(TOKENS_TAG, ERRORS);
     const params = TokenIdParamsSchema;
     const target = async (request: FastifyRequest<{ Params: TokenIdParams }>) =>
@@ -75,14 +76,18 @@ export const EXTENSION_SURFACE: Surface = {
 
     app.post<{ Body: CreateManagedTokenBody }>(
       "/tokens",
-      tokenDoc("create_token", "Create an API token with its lifecycle", {
-        body: CreateManagedTokenBodySchema,
-        response: { 201: IssuedManagedTokenSchema },
-      }),
+      confirmsCredential(
+        tokenDoc("create_token", "Create an API token with its lifecycle", {
+          body: CreateManagedTokenBodySchema,
+          response: { 201: IssuedManagedTokenSchema },
+        }),
+      ),
       async (request, reply) => {
-        const { projectId } = principalOf(request);
         const body = newManagedToken(request.body);
-        return reply.code(201).send(await tokens.createManaged(projectId, body, actorOf(request)));
+        const created = await write(request, () =>
+          tokens.createManaged(principalOf(request).projectId, body, actorOf(request)),
+        );
+        return reply.code(201).send(created);
       },
     );
 
@@ -149,9 +154,13 @@ export const EXTENSION_SURFACE: Surface = {
 
     app.delete<{ Params: TokenIdParams }>(
       "/tokens/:token_id",
-      tokenDoc("delete_token", "Delete a token", { params, response: NO_CONTENT }),
+      confirmsCredential(
+        tokenDoc("delete_token", "Delete a token", { params, response: NO_CONTENT }),
+      ),
       async (request, reply) => {
-        await tokens.delete(...(await target(request)), actorOf(request));
+        await write(request, async () =>
+          tokens.delete(...(await target(request)), actorOf(request)),
+        );
         return reply.code(204).send();
       },
     );

@@ -87,6 +87,14 @@ export function confirmedWrite(authenticator: Authenticator, budgets: RequestBud
   };
 }
 
+/**
+ * A route whose write confirms the credential it was made with in the store itself, so that
+ * its credential check need not ask the store first (see confirmedWrite).
+ */
+export function confirmsCredential<Route extends { readonly config: object }>(route: Route): Route {
+  return { ...route, config: { ...route.config, writeConfirmsCredential: true } };
+}
+
 /** Why a request's credentials are refused; over the failed-authentication budget, until when. */
 export interface BasicRefusal {
   readonly message: string;

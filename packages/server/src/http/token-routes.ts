@@ -4,7 +4,7 @@ import { type MaybeAsync, whenReady } from "../domain/maybe-async.js";
 import type { TokenChanges } from "../domain/token-fields.js";
 import type { NewToken, TokenService } from "../domain/token-service.js";
 import type { ListStyle } from "./list-envelopes.js";
-import { actorOf, type confirmedWrite } from "./management-auth.js";
+import { actorOf, type confirmedWrite, confirmsCredential } from "./management-auth.js";
 import { NO_CONTENT, routeDocs } from "./route-docs.js";
 import {
   type CreateTokenBody,
@@ -32,14 +32,6 @@ interface TokenRoutesOptions {
   /** The surface's error bodies, for the OpenAPI document. */
   readonly errorResponses: Readonly<Record<number, TSchema>>;
   readonly tags: readonly string[];
-}
-
-/**
- * A route whose write confirms the credential it was made with in the store itself, so that
- * its credential check need not ask the store first (see confirmedWrite).
- */
-function confirmsCredential<Route extends { readonly config: object }>(route: Route): Route {
-  return { ...route, config: { ...route.config, writeConfirmsCredential: true } };
 }
 
 /** A create body as the domain takes it. */
