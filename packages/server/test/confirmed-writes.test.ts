@@ -189,3 +189,38 @@ test("a delete that announces its event, by the actor as verified, deletes and a
   const farAhead = new Date(Date.now() + 3_600_000);
   expect(await store.claimDeliveries(farAhead, 10, farAhead)).toHaveLength(1);
 });
+
+test("an update by an actor whose token changed since changes nothing", async () => {
+  const target = tokenRecord(projectId);
+  await store.insertToken(target, auditRecord(projectId, "token.created", target.id));
+  const verifiedAt = actorToken.updatedAt;
+  await rename("renamed", new Date(verifiedAt.getTime() + 5));
+  const changes = { name: "changed by a stale actor", updatedAt: new Date() };
+  await expect(
+    store.updateToken(
+      projectId,
+      target.id,
+      changes,
+      by(actorAt(verifiedAt), "token.updated", target.id),
+    ),
+  ).rejects.toBeInstanceOf(ActorChangedError);
+  expect((await store.findTokenById(target.id))?.name).toBe(target.name);
+});
+
+test("an update by the actor as verified is made, and one of a token not there is not found", async () => {
+  const target = tokenRecord(projectId);
+  await store.insertToken(target, auditRecord(projectId, "token.created", target.id));
+  const actor = actorAt(actorToken.updatedAt);
+  const changes = { name: "changed", updatedAt: new Date() };
+  const updated = await store.updateToken(
+    projectId,
+    target.id,
+    changes,
+    by(actor, "token.updated", target.id),
+  );
+  expect(updated?.name).toBe("changed");
+  const missing = randomUUID();
+  await expect(
+    store.updateToken(projectId, missing, changes, by(actor, "token.updated", missing)),
+  ).resolves.toBeUndefined();
+});

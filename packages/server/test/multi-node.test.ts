@@ -172,6 +172,25 @@ describe.skipIf(TEST_STORE !== "postgres")("two server processes on one PostgreS
     expect((await onA.request("GET", `${tokens}/${victim.id}`)).status).toBe(200);
   });
 
+  test("an update on node B with a credential disabled since B cached it is refused, and one with a credential changed since is made", async () => {
+    const victim = await createOnA(["chat"]);
+    const disabled = await createOnA(["management"]);
+    const renamed = await createOnA(["management"]);
+    const asDisabledOnB = onB.withCredentials(projectId, disabled.token);
+    const asRenamedOnB = onB.withCredentials(projectId, renamed.token);
+    expect((await asDisabledOnB.request("GET", tokens)).status).toBe(200);
+    expect((await asRenamedOnB.request("GET", tokens)).status).toBe(200);
+    await changeBehindNodes(disabled.id, "enabled = false");
+    await changeBehindNodes(renamed.id, "name = 'renamed in the database'");
+
+    const path = `${tokens}/${victim.id}`;
+    const refused = await asDisabledOnB.request("PATCH", path, { json: { name: "by disabled" } });
+    expect(refused.status).toBe(401);
+    const made = await asRenamedOnB.request("PATCH", path, { json: { name: "by renamed" } });
+    expect(made.status).toBe(200);
+    expect((await onA.request("GET", path)).body).toMatchObject({ name: "by renamed" });
+  });
+
   test("on the extension surface too, a create and a delete with a credential disabled since node B cached it are refused", async () => {
     const created = await createOnA(["management"]);
     const victim = await createOnA(["chat"]);

@@ -128,16 +128,20 @@ export const EXTENSION_SURFACE: Surface = {
 
     app.patch<{ Params: TokenIdParams; Body: UpdateManagedTokenBody }>(
       "/tokens/:token_id",
-      tokenDoc("update_token", "Change a token: name, permissions, expiry, enabled", {
-        params,
-        body: UpdateManagedTokenBodySchema,
-        response: { 200: ManagedTokenSchema },
-      }),
-      async (request) =>
-        tokens.updateManaged(
-          ...(await target(request)),
-          managedTokenChanges(request.body),
-          actorOf(request),
+      confirmsCredential(
+        tokenDoc("update_token", "Change a token: name, permissions, expiry, enabled", {
+          params,
+          body: UpdateManagedTokenBodySchema,
+          response: { 200: ManagedTokenSchema },
+        }),
+      ),
+      (request) =>
+        write(request, async () =>
+          tokens.updateManaged(
+            ...(await target(request)),
+            managedTokenChanges(request.body),
+            actorOf(request),
+          ),
         ),
     );
 

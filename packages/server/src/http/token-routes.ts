@@ -18,7 +18,7 @@ import {
 /** What differs between the surfaces that serve the Tokens API; everything else is shared. */
 interface TokenRoutesOptions {
   readonly tokens: TokenService;
-  /** Makes a create or delete whose credential its write confirms (see confirmedWrite). */
+  /** Makes a write whose credential the write itself confirms (see confirmedWrite). */
   readonly confirmedWrite: ReturnType<typeof confirmedWrite>;
   /** The collection's route inside the surface, e.g. `/Accounts/:AccountSid/tokens`. */
   readonly collection: string;
@@ -106,13 +106,17 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
 
   app.patch<{ Params: TokenIdParams; Body: UpdateTokenBody }>(
     item,
-    doc("update_token", "Update an API token's name or permissions", {
-      params,
-      body: UpdateTokenBodySchema,
-      response: { 200: TokenSchema },
-    }),
-    async (request) =>
-      tokens.update(...(await target(request)), tokenChanges(request.body), actorOf(request)),
+    confirmsCredential(
+      doc("update_token", "Update an API token's name or permissions", {
+        params,
+        body: UpdateTokenBodySchema,
+        response: { 200: TokenSchema },
+      }),
+    ),
+    (request) =>
+      options.confirmedWrite(request, async () =>
+        tokens.update(...(await target(request)), tokenChanges(request.body), actorOf(request)),
+      ),
   );
 
   app.delete<{ Params: TokenIdParams }>(

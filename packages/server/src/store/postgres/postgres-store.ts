@@ -17,7 +17,7 @@ import { type RowBuilder, rowBuilder } from "../sql/row-builder.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
 import { type AuditedChange, type RerolledRow, SqlStore } from "../sql/sql-store.js";
 import {
-  actorIsAt,
+  actorConfirmed,
   nextTokenVersion,
   SHARED_SQL,
   tokenByDigest,
@@ -100,8 +100,18 @@ const AUDITS_FROM_JSON = `json_to_recordset(@audits::json) AS given_audit (${AUD
 const MADE_BY_FROM_JSON =
   "json_to_recordset(@rows::json) AS made_by (id text, actor_token_id text, actor_version timestamptz)";
 /** Each of a batch's writes is made only if its actor is confirmed, or need not be. */
-const ACTOR_CONFIRMED = `(made_by.actor_version IS NULL OR EXISTS (SELECT 1 FROM tokens AS actor
-  WHERE ${actorIsAt("made_by.actor_token_id", "made_by.actor_version")}))`;
+const ACTOR_CONFIRMED = actorConfirmed("made_by.actor_token_id", "made_by.actor_version");
+
+/**
+ * The changes whose statement confirms their actor itself (creates and deletes batched, an update
+ * by its condition); any other change made for an unconfirmed actor confirms it first, in a
+ * transaction with the change.
+ */
+const CONFIRMED_IN_STATEMENT: ReadonlySet<AuditedChange> = new Set([
+  "insertToken",
+  "deleteToken",
+  "updateToken",
+]);
 
 /** Token rows given as a JSON array of objects (see jsonValues), inserted. */
 const INSERT_TOKENS_FROM_JSON = `INSERT INTO tokens (${TOKENS.written.join(", ")})
@@ -312,17 +322,22 @@ export class PostgresStore extends SqlStore implements Store {
     audit: NewAuditRecord,
   ): Promise<R[]> {
     // A change that announces an event writes its outbox row in a transaction of its own.
-    if (audit.announces === undefined && (change === "insertToken" || change === "deleteToken")) {
-      const creates = change === "insertToken";
-      const rows = (await (creates ? this.#creates : this.#deletes).run({ values, audit })) as R[];
-      const confirming = rows.length === 0 ? unconfirmedActor(audit.actor) : undefined;
-      // An insert is refused only for its actor; a delete may have found no token to delete.
-      if (confirming && (creates || !(await this.#isConfirmed(confirming)))) {
-        throw new ActorChangedError();
-      }
-      return rows;
+    if (audit.announces !== undefined || !CONFIRMED_IN_STATEMENT.has(change)) {
+      return this.#audited<R>(this.#own[change], values, audit);
     }
-    return this.#audited<R>(this.#own[change], values, audit);
+    const rows =
+      change === "updateToken"
+        ? await this.rows<R>(this.#own.updateToken, { ...values, ...auditParameters(audit) })
+        : ((await (change === "insertToken" ? this.#creates : this.#deletes).run({
+            values,
+            audit,
+          })) as R[]);
+    const confirming = rows.length === 0 ? unconfirmedActor(audit.actor) : undefined;
+    // An insert is refused only for its actor; an update or delete may have found no token.
+    if (confirming && (change === "insertToken" || !(await this.#isConfirmed(confirming)))) {
+      throw new ActorChangedError();
+    }
+    return rows;
   }
 
   async #isConfirmed(actor: SqlValues): Promise<boolean> {

@@ -36,6 +36,7 @@ import {
 } from "./store-statements.js";
 import {
   type AuditRow,
+  actorCondition,
   type DeliveryRow,
   type InsertedTokenRow,
   type ListedTokenRow,
@@ -241,7 +242,12 @@ export abstract class SqlStore implements Pick<Store, Shared> {
   }
 
   updateToken(projectId: string, tokenId: string, changes: TokenChangeSet, audit: NewAuditRecord) {
-    const values = { project_id: projectId, id: tokenId, ...tokenChangeValues(changes) };
+    const values = {
+      project_id: projectId,
+      id: tokenId,
+      ...tokenChangeValues(changes),
+      ...actorCondition(audit.actor),
+    };
     return this.#audited("updateToken", values, audit, toToken);
   }
 

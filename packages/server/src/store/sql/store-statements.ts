@@ -124,11 +124,21 @@ export function nextTokenVersion(dialect: SqlDialect): string {
     ELSE ${dialect.plusMilliseconds("updated_at", "1")} END`;
 }
 
-/** An update of a token's fields, its version moved on. */
+/**
+ * An update of a token's fields, its version moved on, made only if its actor is confirmed
+ * (`@actor_token_id`, `@actor_version`: see actorConfirmed).
+ */
 export function updateTokenSql(dialect: SqlDialect): string {
   return `UPDATE tokens SET ${assignmentsSql(TOKENS, { updated_at: nextTokenVersion(dialect) })}
         WHERE project_id = @project_id AND id = @id
+          AND ${actorConfirmed("@actor_token_id", "@actor_version::timestamptz")}
         RETURNING ${TOKENS.selectList}`;
+}
+
+/** A write's condition on its actor: none without a version, else `actorIsAt`. */
+export function actorConfirmed(tokenId: string, version: string): string {
+  return `(${version} IS NULL OR EXISTS (SELECT 1 FROM tokens AS actor
+    WHERE ${actorIsAt(tokenId, version)}))`;
 }
 
 /**
@@ -136,7 +146,7 @@ export function updateTokenSql(dialect: SqlDialect): string {
  * verified as: there, enabled, and at the version verified (`updated_at`, which every change
  * moves on). A null version asks nothing: the credential was checked against the store.
  */
-export function actorIsAt(tokenId: string, version: string): string {
+function actorIsAt(tokenId: string, version: string): string {
   return `actor.id = ${tokenId} AND actor.updated_at = ${version} AND actor.enabled`;
 }
 

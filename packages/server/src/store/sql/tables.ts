@@ -545,6 +545,14 @@ export function unconfirmedActor(
     : { actor_token_id: actor.tokenId, actor_version: version };
 }
 
+/** A statement's `@actor_token_id` and `@actor_version` (see actorConfirmed): null for none. */
+export function actorCondition(actor: Actor): {
+  readonly actor_token_id: string | null;
+  readonly actor_version: Date | null;
+} {
+  return unconfirmedActor(actor) ?? { actor_token_id: null, actor_version: null };
+}
+
 /**
  * An audit entry's values named `audit_<column>`, as `insertSql(AUDIT, { prefix: "audit_" })`
  * takes them: the statements that write one with its change also have parameters of the same
