@@ -60,6 +60,12 @@ const rename = (name: string, updatedAt: Date) =>
     auditRecord(projectId, "token.updated", actorToken.id),
   );
 
+/** A create by the actor as it was first verified. */
+function createAsVerified() {
+  const created = tokenRecord(projectId);
+  return store.insertToken(created, by(actorAt(actorToken.updatedAt), "token.created", created.id));
+}
+
 async function auditedTargets(): Promise<(string | null)[]> {
   const entries = await store.listAudit(projectId, {}, { limit: 100, examine: 100 });
   return entries.rows.map((entry) => entry.targetId);
@@ -112,10 +118,7 @@ test("a create by an actor whose token was disabled since is refused", async () 
     { enabled: false, updatedAt: actorToken.updatedAt },
     auditRecord(projectId, "token.disabled", actorToken.id),
   );
-  const created = tokenRecord(projectId);
-  await expect(
-    store.insertToken(created, by(actorAt(actorToken.updatedAt), "token.created", created.id)),
-  ).rejects.toBeInstanceOf(ActorChangedError);
+  await expect(createAsVerified()).rejects.toBeInstanceOf(ActorChangedError);
 });
 
 test("a create by an actor whose token was deleted since is refused", async () => {
@@ -124,10 +127,7 @@ test("a create by an actor whose token was deleted since is refused", async () =
     actorToken.id,
     auditRecord(projectId, "token.deleted", actorToken.id),
   );
-  const created = tokenRecord(projectId);
-  await expect(
-    store.insertToken(created, by(actorAt(actorToken.updatedAt), "token.created", created.id)),
-  ).rejects.toBeInstanceOf(ActorChangedError);
+  await expect(createAsVerified()).rejects.toBeInstanceOf(ActorChangedError);
 });
 
 test("a delete by an actor whose token changed since deletes nothing", async () => {
@@ -160,34 +160,35 @@ test("a token's version moves on with every change, however close two changes co
   expect(second?.updatedAt.getTime()).toBeGreaterThan(first?.updatedAt.getTime() ?? 0);
 });
 
-test("a delete that announces its event, by an actor whose token changed, neither deletes nor announces", async () => {
+/** A token to delete, and its delete by `actor` announcing the event (with webhooks on). */
+async function announcedDelete(actor: Actor) {
   const target = tokenRecord(projectId);
   await store.insertToken(target, auditRecord(projectId, "token.created", target.id));
-  const verifiedAt = actorToken.updatedAt;
-  await rename("renamed", new Date(verifiedAt.getTime() + 5));
-  const announced: NewAuditRecord = {
-    ...by(actorAt(verifiedAt), "token.deleted", target.id),
+  const audit: NewAuditRecord = {
+    ...by(actor, "token.deleted", target.id),
     announces: "token.deleted",
   };
-  await expect(store.deleteToken(projectId, target.id, announced)).rejects.toBeInstanceOf(
-    ActorChangedError,
-  );
-  expect((await store.findTokenById(target.id))?.id).toBe(target.id);
+  return { target, deleting: () => store.deleteToken(projectId, target.id, audit) };
+}
+
+async function announcements() {
   const farAhead = new Date(Date.now() + 3_600_000);
-  expect(await store.claimDeliveries(farAhead, 10, farAhead)).toEqual([]);
+  return store.claimDeliveries(farAhead, 10, farAhead);
+}
+
+test("a delete that announces its event, by an actor whose token changed, neither deletes nor announces", async () => {
+  const { target, deleting } = await announcedDelete(actorAt(actorToken.updatedAt));
+  await rename("renamed", new Date(actorToken.updatedAt.getTime() + 5));
+  await expect(deleting()).rejects.toBeInstanceOf(ActorChangedError);
+  expect((await store.findTokenById(target.id))?.id).toBe(target.id);
+  expect(await announcements()).toEqual([]);
 });
 
 test("a delete that announces its event, by the actor as verified, deletes and announces", async () => {
-  const target = tokenRecord(projectId);
-  await store.insertToken(target, auditRecord(projectId, "token.created", target.id));
-  const announced: NewAuditRecord = {
-    ...by(actorAt(actorToken.updatedAt), "token.deleted", target.id),
-    announces: "token.deleted",
-  };
-  await store.deleteToken(projectId, target.id, announced);
+  const { target, deleting } = await announcedDelete(actorAt(actorToken.updatedAt));
+  await deleting();
   expect(await store.findTokenById(target.id)).toBeUndefined();
-  const farAhead = new Date(Date.now() + 3_600_000);
-  expect(await store.claimDeliveries(farAhead, 10, farAhead)).toHaveLength(1);
+  expect(await announcements()).toHaveLength(1);
 });
 
 test("an update by an actor whose token changed since changes nothing", async () => {

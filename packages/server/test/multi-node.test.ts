@@ -143,76 +143,72 @@ describe.skipIf(TEST_STORE !== "postgres")("two server processes on one PostgreS
     await admin.end();
   };
 
-  test("a create on node B with a credential changed since B cached it is made once the store confirms the credential", async () => {
+  /**
+   * A management token created on node A, used (and so cached) on node B through `cachedAt`,
+   * then changed behind both nodes: what B holds is stale until the cache lifetime ends.
+   */
+  const staleOnB = async (assignments: string, cachedAt = tokens) => {
     const created = await createOnA(["management"]);
-    const asCreatedOnB = onB.withCredentials(projectId, created.token);
-    expect((await asCreatedOnB.request("GET", tokens)).status).toBe(200);
-    await changeBehindNodes(created.id, "name = 'renamed in the database'");
+    const onBAsIt = onB.withCredentials(projectId, created.token);
+    expect((await onBAsIt.request("GET", cachedAt)).status).toBe(200);
+    await changeBehindNodes(created.id, assignments);
+    return { id: created.id, onBAsIt };
+  };
 
-    const write = await asCreatedOnB.request("POST", tokens, {
+  test("a create on node B with a credential changed since B cached it is made once the store confirms the credential", async () => {
+    const changed = await staleOnB("name = 'renamed in the database'");
+
+    const write = await changed.onBAsIt.request("POST", tokens, {
       json: { name: "written by a changed credential", permissions: ["chat"] },
     });
     expect(write.status).toBe(200);
     const audit = await onA.request("GET", `${EXT}/audit?target=${write.body.id}`);
-    expect(audit.body.data[0]).toMatchObject({ actor: { token_id: created.id } });
+    expect(audit.body.data[0]).toMatchObject({ actor: { token_id: changed.id } });
   });
 
   test("a create and a delete on node B with a credential disabled since B cached it are refused", async () => {
-    const created = await createOnA(["management"]);
     const victim = await createOnA(["chat"]);
-    const asCreatedOnB = onB.withCredentials(projectId, created.token);
-    expect((await asCreatedOnB.request("GET", tokens)).status).toBe(200);
-    await changeBehindNodes(created.id, "enabled = false");
+    const { onBAsIt } = await staleOnB("enabled = false");
 
-    const write = await asCreatedOnB.request("POST", tokens, {
+    const write = await onBAsIt.request("POST", tokens, {
       json: { name: "written by a disabled credential", permissions: ["chat"] },
     });
     expect(write.status).toBe(401);
-    expect((await asCreatedOnB.request("DELETE", `${tokens}/${victim.id}`)).status).toBe(401);
+    expect((await onBAsIt.request("DELETE", `${tokens}/${victim.id}`)).status).toBe(401);
     expect((await onA.request("GET", `${tokens}/${victim.id}`)).status).toBe(200);
   });
 
   test("an update on node B with a credential disabled since B cached it is refused, and one with a credential changed since is made", async () => {
     const victim = await createOnA(["chat"]);
-    const disabled = await createOnA(["management"]);
-    const renamed = await createOnA(["management"]);
-    const asDisabledOnB = onB.withCredentials(projectId, disabled.token);
-    const asRenamedOnB = onB.withCredentials(projectId, renamed.token);
-    expect((await asDisabledOnB.request("GET", tokens)).status).toBe(200);
-    expect((await asRenamedOnB.request("GET", tokens)).status).toBe(200);
-    await changeBehindNodes(disabled.id, "enabled = false");
-    await changeBehindNodes(renamed.id, "name = 'renamed in the database'");
+    const disabled = await staleOnB("enabled = false");
+    const renamed = await staleOnB("name = 'renamed in the database'");
 
     const path = `${tokens}/${victim.id}`;
-    const refused = await asDisabledOnB.request("PATCH", path, { json: { name: "by disabled" } });
+    const refused = await disabled.onBAsIt.request("PATCH", path, {
+      json: { name: "by disabled" },
+    });
     expect(refused.status).toBe(401);
-    const made = await asRenamedOnB.request("PATCH", path, { json: { name: "by renamed" } });
+    const made = await renamed.onBAsIt.request("PATCH", path, { json: { name: "by renamed" } });
     expect(made.status).toBe(200);
     expect((await onA.request("GET", path)).body).toMatchObject({ name: "by renamed" });
   });
 
   test("on the extension surface too, a create and a delete with a credential disabled since node B cached it are refused", async () => {
-    const created = await createOnA(["management"]);
     const victim = await createOnA(["chat"]);
-    const asCreatedOnB = onB.withCredentials(projectId, created.token);
-    expect((await asCreatedOnB.request("GET", `${EXT}/tokens`)).status).toBe(200);
-    await changeBehindNodes(created.id, "enabled = false");
+    const { onBAsIt } = await staleOnB("enabled = false", `${EXT}/tokens`);
 
-    const write = await asCreatedOnB.request("POST", `${EXT}/tokens`, {
+    const write = await onBAsIt.request("POST", `${EXT}/tokens`, {
       json: { name: "written by a disabled credential", permissions: ["chat"] },
     });
     expect(write.status).toBe(401);
-    expect((await asCreatedOnB.request("DELETE", `${EXT}/tokens/${victim.id}`)).status).toBe(401);
+    expect((await onBAsIt.request("DELETE", `${EXT}/tokens/${victim.id}`)).status).toBe(401);
     expect((await onA.request("GET", `${EXT}/tokens/${victim.id}`)).status).toBe(200);
   });
 
   test("on the extension surface, a create with a credential changed since node B cached it is made", async () => {
-    const created = await createOnA(["management"]);
-    const asCreatedOnB = onB.withCredentials(projectId, created.token);
-    expect((await asCreatedOnB.request("GET", `${EXT}/tokens`)).status).toBe(200);
-    await changeBehindNodes(created.id, "name = 'renamed in the database'");
+    const { onBAsIt } = await staleOnB("name = 'renamed in the database'", `${EXT}/tokens`);
 
-    const write = await asCreatedOnB.request("POST", `${EXT}/tokens`, {
+    const write = await onBAsIt.request("POST", `${EXT}/tokens`, {
       json: { name: "written by a changed credential", permissions: ["chat"] },
     });
     expect(write.status).toBe(201);
