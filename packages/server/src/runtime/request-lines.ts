@@ -25,7 +25,7 @@ export class RequestLines {
 
   constructor(
     private readonly stream: DestinationStream,
-    readonly level: string,
+    level: string,
     base: Readonly<Record<string, string>>,
   ) {
     this.#threshold = pino.levels.values[level] ?? Number.POSITIVE_INFINITY;
@@ -39,8 +39,8 @@ export class RequestLines {
   }
 
   write(level: RequestLineLevel, line: RequestLine, message: string): void {
-    const value = pino.levels.values[level] ?? 0;
-    if (value < this.#threshold) return;
+    if (!this.writes(level)) return;
+    const value = pino.levels.values[level];
     this.stream.write(
       `{"level":${value},"time":${Date.now()}${this.#base},"reqId":${JSON.stringify(line.reqId)},"method":${JSON.stringify(line.method)},"url":${JSON.stringify(line.url)},"statusCode":${line.statusCode},"responseTimeMs":${line.responseTimeMs},"msg":${JSON.stringify(message)}}\n`,
     );

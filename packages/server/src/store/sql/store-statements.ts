@@ -135,7 +135,10 @@ export function updateTokenSql(dialect: SqlDialect): string {
         RETURNING ${TOKENS.selectList}`;
 }
 
-/** A write's condition on its actor: none without a version, else `actorIsAt`. */
+/**
+ * A write's condition on its actor: none without a version (the credential was checked against
+ * the store), else `actorIsAt`.
+ */
 export function actorConfirmed(tokenId: string, version: string): string {
   return `(${version} IS NULL OR EXISTS (SELECT 1 FROM tokens AS actor
     WHERE ${actorIsAt(tokenId, version)}))`;
@@ -144,7 +147,7 @@ export function actorConfirmed(tokenId: string, version: string): string {
 /**
  * The condition that the token `actor` (aliased so) is the one a write's credential was
  * verified as: there, enabled, and at the version verified (`updated_at`, which every change
- * moves on). A null version asks nothing: the credential was checked against the store.
+ * moves on).
  */
 function actorIsAt(tokenId: string, version: string): string {
   return `actor.id = ${tokenId} AND actor.updated_at = ${version} AND actor.enabled`;
