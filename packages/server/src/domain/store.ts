@@ -354,6 +354,12 @@ export interface Store {
   ): Promise<TokenRecord | undefined>;
   /** Tokens of one project in ascending position order. */
   listTokens(projectId: string, window: ListWindow): Promise<TokenListing[]>;
+  /**
+   * The version of what `listTokens` shows of a project: it moves on, in the same transaction,
+   * with every change to it, whoever writes, and never comes back. Undefined for a project that
+   * is not there or has had no token written since it was made.
+   */
+  tokenListVersion(projectId: string): Promise<string | undefined>;
   /** Tokens of a project and its subprojects in ascending position order, filtered. */
   listFamilyTokens(
     projectId: string,

@@ -44,6 +44,7 @@ import {
   type ValidLimitChanges,
   validateLimitChanges,
 } from "./token-limits.js";
+import { TokenListCache } from "./token-list-cache.js";
 import { generateSecret, isWellFormedSecret } from "./token-secret.js";
 import {
   invalidParameter,
@@ -82,6 +83,8 @@ interface CreateOptions {
 
 /** The Tokens API's rules, shared by every surface and the CLI. */
 export class TokenService {
+  readonly #lists = new TokenListCache();
+
   constructor(
     private readonly store: Store,
     private readonly keyring: Keyring,
@@ -326,8 +329,15 @@ export class TokenService {
   }
 
   async list(projectId: string, query: PageQuery): Promise<Page<TokenSummary>> {
+    // Read before the page: a change committed between the two leaves the page under the version
+    // before it, which the next request finds moved on.
+    const version = await this.store.tokenListVersion(projectId);
+    const held = this.#lists.get(projectId, query, version);
+    if (held) return held;
     const page = await readPage((window) => this.store.listTokens(projectId, window), query);
-    return { ...page, items: page.items.map(summary) };
+    const listed = { ...page, items: page.items.map(summary) };
+    this.#lists.remember(projectId, query, version, listed);
+    return listed;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { type TObject, type TSchema, Type } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type MaybeAsync, whenReady } from "../domain/maybe-async.js";
 import type { TokenChanges } from "../domain/token-fields.js";
 import type { NewToken, TokenService } from "../domain/token-service.js";
@@ -14,6 +14,8 @@ import {
   type UpdateTokenBody,
   UpdateTokenBodySchema,
 } from "./schemas.js";
+
+const JSON_BODY = "application/json; charset=utf-8";
 
 /** What differs between the surfaces that serve the Tokens API; everything else is shared. */
 interface TokenRoutesOptions {
@@ -56,6 +58,12 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
   const params = Type.Composite([collectionParams, TokenIdParams]);
   const doc = routeDocs(options.tags, options.errorResponses);
   const item = `${collection}/:token_id`;
+  // A page the service gives again while its list is unchanged (TokenListCache) is the same
+  // object: its envelope, made of the page and the request's URL alone, is serialized once.
+  const renderedPages = new WeakMap<
+    object,
+    { readonly url: string; readonly body: ReturnType<FastifyReply["serialize"]> }
+  >();
   const target = async (request: FastifyRequest<{ Params: TokenIdParams }>) =>
     [await resolveProject(request), request.params.token_id] as const;
 
@@ -83,11 +91,16 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
       querystring: list.query,
       response: { 200: list.response },
     }),
-    async (request) => {
+    async (request, reply) => {
       const projectId = await resolveProject(request);
       const page = list.read(request.query as Record<string, unknown>);
       const found = await tokens.list(projectId, page);
-      return list.render(options.collectionPath(request, projectId), found, page);
+      const held = renderedPages.get(found);
+      if (held?.url === request.url) return reply.type(JSON_BODY).send(held.body);
+      const envelope = list.render(options.collectionPath(request, projectId), found, page);
+      const body = reply.serialize(envelope);
+      renderedPages.set(found, { url: request.url, body });
+      return reply.type(JSON_BODY).send(body);
     },
   );
 

@@ -176,6 +176,9 @@ const POSTGRES_ONLY = {
     SELECT changed.*, ${notify("secret_digest")} FROM changed`,
   // In a write's transaction: the token stays as confirmed until the write commits.
   confirmActorLocked: `${SHARED_SQL.confirmActor} FOR SHARE`,
+  // Versions read together: each project's that is there.
+  tokenListVersions:
+    "SELECT id, token_list_version FROM projects WHERE id = ANY (@project_ids::text[])",
   // Lookups made together: each distinct digest, with the token it finds, if any.
   findTokensByDigests: `SELECT given.digest AS looked_up, found.*
     FROM unnest(@digests::bytea[]) AS given (digest)
@@ -240,12 +243,18 @@ export class PostgresStore extends SqlStore implements Store {
   readonly #rowBuilders = new Map<string, RowBuilder>();
   #listener: RevocationListener | undefined;
   /**
-   * Credential lookups and creates arriving together, each made as one statement: a burst of
-   * writes verifies its credentials in one round trip and commits its tokens in another.
+   * Credential lookups, list versions and creates arriving together, each made as one
+   * statement: a burst of writes verifies its credentials in one round trip and commits its
+   * tokens in another, a burst of list requests reads its versions in one.
    */
   readonly #lookups = new TickBatcher<Buffer, TokenRecord | undefined>(
     (digests) => this.#findTokensByDigests(digests),
     (digest) => super.findTokenByDigest(digest),
+    isOutage,
+  );
+  readonly #listVersions = new TickBatcher<string, string | undefined>(
+    (projectIds) => this.#tokenListVersions(projectIds),
+    (projectId) => super.tokenListVersion(projectId),
     isOutage,
   );
   readonly #creates = new TickBatcher<AuditedCall, InsertedTokenRow[]>(
@@ -355,6 +364,19 @@ export class PostgresStore extends SqlStore implements Store {
     });
     const found = new Map(rows.map((row) => [row.looked_up.toString("hex"), toToken(row)]));
     return digests.map((digest) => found.get(digest.toString("hex")));
+  }
+
+  override tokenListVersion(projectId: string): Promise<string | undefined> {
+    return this.#listVersions.run(projectId);
+  }
+
+  async #tokenListVersions(projectIds: readonly string[]): Promise<(string | undefined)[]> {
+    const rows = await this.rows<{ id: string; token_list_version: string | null }>(
+      this.#own.tokenListVersions,
+      { project_ids: [...new Set(projectIds)] },
+    );
+    const found = new Map(rows.map((row) => [row.id, row.token_list_version ?? undefined]));
+    return projectIds.map((projectId) => found.get(projectId));
   }
 
   /**

@@ -16,6 +16,8 @@ interface SchemaTypes {
   readonly tableOptions: string;
   /** The condition that a flag column is unset. */
   unset(column: string): string;
+  /** A new token-list version: random, so that no version of a project ever comes back. */
+  readonly newVersion: string;
 }
 
 type SchemaDialect = "sqlite" | "postgres";
@@ -33,6 +35,7 @@ const TYPES: Readonly<Record<SchemaDialect, SchemaTypes>> = {
     no: "0",
     tableOptions: " STRICT",
     unset: (column) => `${column} = 0`,
+    newVersion: "lower(hex(randomblob(16)))",
   },
   postgres: {
     position: "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
@@ -45,6 +48,7 @@ const TYPES: Readonly<Record<SchemaDialect, SchemaTypes>> = {
     no: "false",
     tableOptions: "",
     unset: (column) => `NOT ${column}`,
+    newVersion: "gen_random_uuid()::text",
   },
 };
 
@@ -52,10 +56,68 @@ interface SchemaStep {
   readonly name: string;
   /** The version this step has in each dialect that has it. */
   readonly versions: Partial<Record<SchemaDialect, number>>;
-  readonly sql: (t: SchemaTypes) => string;
+  /** The step's SQL; `dialect` only for what the two spell too differently to share (triggers). */
+  readonly sql: (t: SchemaTypes, dialect: SchemaDialect) => string;
   /** Not expand-only (see Migration.breaksOlderCode): only in a new major version. */
   readonly breaksOlderCode?: true;
 }
+
+/**
+ * A project's `token_list_version` moves on in every transaction that adds a token to it, takes
+ * one away, or changes one's name or permissions: what a list of its tokens shows. A list page
+ * read at a version holds for as long as the version does (see TokenListCache). Triggers, so that
+ * no way of writing tokens, a hand-written statement included, can change a list and leave its
+ * version. SQLite has row triggers only; PostgreSQL's statement triggers move a bulk insert's
+ * projects once, locking them in id order so that two such writes cannot deadlock.
+ */
+const TOKEN_LIST_VERSION_TRIGGERS: Readonly<Record<SchemaDialect, (newVersion: string) => string>> =
+  {
+    sqlite: (newVersion) => `
+    CREATE TRIGGER tokens_listed_insert AFTER INSERT ON tokens BEGIN
+      UPDATE projects SET token_list_version = ${newVersion} WHERE id = NEW.project_id;
+    END;
+    CREATE TRIGGER tokens_listed_delete AFTER DELETE ON tokens BEGIN
+      UPDATE projects SET token_list_version = ${newVersion} WHERE id = OLD.project_id;
+    END;
+    CREATE TRIGGER tokens_listed_update AFTER UPDATE OF project_id, name, permissions ON tokens
+    WHEN NEW.project_id IS NOT OLD.project_id OR NEW.name IS NOT OLD.name
+      OR NEW.permissions IS NOT OLD.permissions
+    BEGIN
+      UPDATE projects SET token_list_version = ${newVersion}
+      WHERE id IN (OLD.project_id, NEW.project_id);
+    END;`,
+    postgres: (newVersion) => `
+    CREATE FUNCTION tokenspace_move_token_list_versions(project_ids text[]) RETURNS void
+    LANGUAGE sql AS $$
+      UPDATE projects SET token_list_version = ${newVersion}
+      FROM (SELECT id AS locked_id FROM projects WHERE id = ANY (project_ids)
+        ORDER BY id FOR NO KEY UPDATE) AS locked
+      WHERE id = locked_id
+    $$;
+    CREATE FUNCTION tokenspace_tokens_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM tokenspace_move_token_list_versions(ARRAY(SELECT DISTINCT project_id FROM inserted));
+      RETURN NULL;
+    END $$;
+    CREATE FUNCTION tokenspace_tokens_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM tokenspace_move_token_list_versions(ARRAY(SELECT DISTINCT project_id FROM deleted));
+      RETURN NULL;
+    END $$;
+    CREATE FUNCTION tokenspace_token_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM tokenspace_move_token_list_versions(ARRAY[OLD.project_id, NEW.project_id]);
+      RETURN NULL;
+    END $$;
+    CREATE TRIGGER tokens_listed_insert AFTER INSERT ON tokens
+      REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION tokenspace_tokens_inserted();
+    CREATE TRIGGER tokens_listed_delete AFTER DELETE ON tokens
+      REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION tokenspace_tokens_deleted();
+    CREATE TRIGGER tokens_listed_update AFTER UPDATE OF project_id, name, permissions ON tokens
+      FOR EACH ROW WHEN (NEW.project_id IS DISTINCT FROM OLD.project_id
+        OR NEW.name IS DISTINCT FROM OLD.name OR NEW.permissions IS DISTINCT FROM OLD.permissions)
+      EXECUTE FUNCTION tokenspace_token_updated();`,
+  };
 
 /**
  * Append only: a released step never changes, a new one takes the next version in each
@@ -201,6 +263,15 @@ const SCHEMA: readonly SchemaStep[] = [
       CREATE INDEX usage_counts_start ON usage_counts (bucket_start);
     `,
   },
+  {
+    name: "token-list versions",
+    versions: { sqlite: 7, postgres: 8 },
+    sql: (t, dialect) => `
+      ALTER TABLE projects ADD COLUMN token_list_version ${t.text};
+      UPDATE projects SET token_list_version = ${t.newVersion};
+      ${TOKEN_LIST_VERSION_TRIGGERS[dialect](t.newVersion)}
+    `,
+  },
 ];
 
 /** The migrations of one dialect, in version order. */
@@ -213,7 +284,7 @@ export function migrationsFor(dialect: SchemaDialect): readonly Migration[] {
           {
             version,
             name: step.name,
-            sql: step.sql(TYPES[dialect]),
+            sql: step.sql(TYPES[dialect], dialect),
             ...(step.breaksOlderCode && { breaksOlderCode: step.breaksOlderCode }),
           },
         ];

@@ -93,6 +93,7 @@ type Shared =
   | "findTokenById"
   | "findTokenByDigest"
   | "listTokens"
+  | "tokenListVersion"
   | "listFamilyTokens"
   | "listAudit"
   | "listAllTokens"
@@ -354,6 +355,14 @@ export abstract class SqlStore implements Pick<Store, Shared> {
       window,
     );
     return rows.map(toTokenListing);
+  }
+
+  async tokenListVersion(projectId: string): Promise<string | undefined> {
+    const [row] = await this.rows<{ token_list_version: string | null }>(
+      this.statements.tokenListVersion,
+      { id: projectId },
+    );
+    return row?.token_list_version ?? undefined;
   }
 
   async listAllTokens(afterPosition: number, limit: number): Promise<TokenRecord[]> {

@@ -176,6 +176,7 @@ export const SHARED_SQL = {
         WHERE ${actorIsAt("@actor_token_id", "@actor_version::timestamptz")}`,
   deleteToken: `DELETE FROM tokens WHERE project_id = @project_id AND id = @id
         RETURNING ${TOKENS.selectList}`,
+  tokenListVersion: "SELECT token_list_version FROM projects WHERE id = @id",
   listTokensAfter: projectTokens.after,
   listTokensBefore: projectTokens.before,
   listAllTokens: `SELECT ${TOKENS.selectList} FROM tokens WHERE position > @position
