@@ -2,8 +2,11 @@ import type { TokenSummary } from "@tokenspace/contract";
 import { LRUCache } from "lru-cache";
 import type { Page, PageQuery } from "./keyset-page.js";
 
-/** Most pages kept at once, over all projects: some 15 KB each at 50 tokens a page. */
-const MAX_PAGES = 500;
+/**
+ * Most tokens held at once, over every page of every project: some 300 bytes each, so a few MB
+ * whatever page sizes clients ask for (500 pages of 50, or 25 of 1 000).
+ */
+const MAX_HELD_TOKENS = 25_000;
 
 /**
  * Pages of projects' token lists as last read, each under the version its project's list had
@@ -16,7 +19,11 @@ export class TokenListCache {
   readonly #pages = new LRUCache<
     string,
     { readonly version: string; readonly page: Page<TokenSummary> }
-  >({ max: MAX_PAGES });
+  >({
+    maxSize: MAX_HELD_TOKENS,
+    // An empty page still takes an entry.
+    sizeCalculation: ({ page }) => Math.max(page.items.length, 1),
+  });
 
   /** The page read at `version`, if it is held; nothing for a list with no version. */
   get(projectId: string, query: PageQuery, version: string | undefined) {

@@ -40,4 +40,20 @@ describe("TokenListCache", () => {
     const later = { direction: "after" as const, position: 51, page: 1 };
     expect(cache.get("project", { pageSize: 50, cursor: later }, "v1")).toBeUndefined();
   });
+
+  test("holds a bounded number of tokens, however large the pages asked for", () => {
+    const cache = new TokenListCache();
+    const large = (index: number) => ({
+      ...page(`large ${index}`),
+      items: Array.from({ length: 1000 }, () => ({ id: "id", name: "item", permissions: [] })),
+    });
+    const query = (index: number) => ({
+      pageSize: 1000,
+      cursor: { direction: "after" as const, position: index * 1000, page: index },
+    });
+    for (let index = 0; index < 26; index++)
+      cache.remember("project", query(index), "v1", large(index));
+    expect(cache.get("project", query(0), "v1")).toBeUndefined();
+    expect(cache.get("project", query(25), "v1")).toBeDefined();
+  });
 });

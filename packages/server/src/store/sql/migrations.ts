@@ -94,14 +94,9 @@ const TOKEN_LIST_VERSION_TRIGGERS: Readonly<Record<SchemaDialect, (newVersion: s
         ORDER BY id FOR NO KEY UPDATE) AS locked
       WHERE id = locked_id
     $$;
-    CREATE FUNCTION tokenspace_tokens_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION tokenspace_tokens_added_or_removed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      PERFORM tokenspace_move_token_list_versions(ARRAY(SELECT DISTINCT project_id FROM inserted));
-      RETURN NULL;
-    END $$;
-    CREATE FUNCTION tokenspace_tokens_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      PERFORM tokenspace_move_token_list_versions(ARRAY(SELECT DISTINCT project_id FROM deleted));
+      PERFORM tokenspace_move_token_list_versions(ARRAY(SELECT DISTINCT project_id FROM changed));
       RETURN NULL;
     END $$;
     CREATE FUNCTION tokenspace_token_updated() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -110,9 +105,11 @@ const TOKEN_LIST_VERSION_TRIGGERS: Readonly<Record<SchemaDialect, (newVersion: s
       RETURN NULL;
     END $$;
     CREATE TRIGGER tokens_listed_insert AFTER INSERT ON tokens
-      REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION tokenspace_tokens_inserted();
+      REFERENCING NEW TABLE AS changed FOR EACH STATEMENT
+      EXECUTE FUNCTION tokenspace_tokens_added_or_removed();
     CREATE TRIGGER tokens_listed_delete AFTER DELETE ON tokens
-      REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION tokenspace_tokens_deleted();
+      REFERENCING OLD TABLE AS changed FOR EACH STATEMENT
+      EXECUTE FUNCTION tokenspace_tokens_added_or_removed();
     CREATE TRIGGER tokens_listed_update AFTER UPDATE OF project_id, name, permissions ON tokens
       FOR EACH ROW WHEN (NEW.project_id IS DISTINCT FROM OLD.project_id
         OR NEW.name IS DISTINCT FROM OLD.name OR NEW.permissions IS DISTINCT FROM OLD.permissions)
