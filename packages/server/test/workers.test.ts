@@ -134,6 +134,26 @@ describe(`tokenspace serve --workers 2 (${TEST_STORE})`, () => {
     }
   });
 
+  test("a token deleted through one worker learns through the other no token's existence: an update of any token is 401", async () => {
+    const created = await create();
+    const asIt = admin.withCredentials(projectId, created.token);
+    for (let warm = 0; warm < 4; warm++) {
+      const read = await asIt.request("GET", `${COMPAT}/Accounts/${projectId}/tokens`, {
+        headers: NEW_CONNECTION,
+      });
+      expect(read.status).toBe(200);
+    }
+    const other = await create();
+    expect((await admin.request("DELETE", `${EXT}/tokens/${created.id}`)).status).toBe(204);
+    for (const target of [other.id, crypto.randomUUID(), other.id, crypto.randomUUID()]) {
+      const refused = await asIt.request("PATCH", `${EXT}/tokens/${target}`, {
+        headers: NEW_CONNECTION,
+        json: { name: "renamed" },
+      });
+      expect([401, 429]).toContain(refused.status);
+    }
+  });
+
   test("SIGTERM stops every worker, then the primary, with exit code 0", async () => {
     const workers = childrenOf(server.process.pid ?? 0);
     expect(workers).toHaveLength(2);

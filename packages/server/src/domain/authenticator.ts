@@ -129,7 +129,10 @@ export class Authenticator {
     if (!isWellFormedSecret(secret)) return UNAUTHENTICATED;
     const project = normalizeId(projectId);
     const address = options.clientAddress ?? null;
-    const consultsCache = !options.fresh || this.#cacheHoldsEveryChange();
+    // A write that confirms its credential itself need not learn first whether the cache is
+    // exact: on SQLite that question (`data_version`) cost more than the write's confirmation.
+    const consultsCache =
+      !options.fresh || (!options.confirmedByWrite && this.#cacheHoldsEveryChange());
     if (consultsCache) {
       const cached = this.cache.verified(secret);
       if (cached) return this.#accept(cached, project, address);

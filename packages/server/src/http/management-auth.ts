@@ -7,7 +7,12 @@ import {
   isRefusal,
   type Refusal,
 } from "../domain/authenticator.js";
-import { ActorChangedError, AuthenticationError, RateLimitedError } from "../domain/errors.js";
+import {
+  ActorChangedError,
+  AuthenticationError,
+  NotFoundError,
+  RateLimitedError,
+} from "../domain/errors.js";
 import { type MaybeAsync, whenReady } from "../domain/maybe-async.js";
 import { type Principal, requirePermission } from "../domain/principal.js";
 import type { VerifiedToken } from "../domain/usage-recorder.js";
@@ -69,14 +74,15 @@ function freshness(request: FastifyRequest): Freshness {
  * credential the cache alone verified, the store confirms the token in the write itself. If the
  * token changed since it was cached (ActorChangedError: nothing was written), the credential is
  * checked against the store and, if it still holds with `management`, the write is made again
- * for the token as it is now; otherwise the request is refused as the hook would have.
+ * for the token as it is now; otherwise the request is refused as the hook would have. A write
+ * that found nothing to change is checked alike (see mayBeForTheCredential).
  */
 export function confirmedWrite(authenticator: Authenticator, budgets: RequestBudgets) {
   return async <T>(request: FastifyRequest, write: () => Promise<T>): Promise<T> => {
     try {
       return await write();
     } catch (error) {
-      if (!(error instanceof ActorChangedError)) throw error;
+      if (!mayBeForTheCredential(error, request)) throw error;
       const principal = principalOrThrow(
         await checkBasic(request, authenticator, budgets, "fresh"),
       );
@@ -85,6 +91,18 @@ export function confirmedWrite(authenticator: Authenticator, budgets: RequestBud
       return write();
     }
   };
+}
+
+/**
+ * Whether a write's failure may be its unconfirmed credential's doing: the store refused it for
+ * its actor, or it found nothing to change. A route may read before it writes (the extension
+ * surface finds the token's owning project first), and a credential revoked a moment ago must
+ * not learn which tokens exist: a 404 for an unconfirmed credential is given only once the
+ * store confirmed it.
+ */
+function mayBeForTheCredential(error: unknown, request: FastifyRequest): boolean {
+  if (error instanceof ActorChangedError) return true;
+  return error instanceof NotFoundError && request.principal?.unconfirmed === true;
 }
 
 /**

@@ -94,13 +94,23 @@ const AUDITS_FROM_JSON = `json_to_recordset(@audits::json) AS given_audit (${AUD
   .join(", ")})`;
 
 /**
- * The actor each batched write was made by, when it is to be confirmed (see unconfirmedActor),
- * as `made_by`: read from the JSON the write's rows come in.
+ * The actor each batched create was made by, when it is to be confirmed (see unconfirmedActor),
+ * as `made_by`: a JSON array of its own, so that the rows' larger JSON is parsed once.
  */
 const MADE_BY_FROM_JSON =
-  "json_to_recordset(@rows::json) AS made_by (id text, actor_token_id text, actor_version timestamptz)";
-/** Each of a batch's writes is made only if its actor is confirmed, or need not be. */
-const ACTOR_CONFIRMED = actorConfirmed("made_by.actor_token_id", "made_by.actor_version");
+  "json_to_recordset(@made_by::json) AS made_by (id text, actor_token_id text, actor_version timestamptz)";
+/**
+ * Each of a batch's writes is made only if its actor is confirmed, or need not be: by one probe
+ * of the actor's id per row. A batch's rows come from JSON, which the planner counts as 100;
+ * against a tokens table it last analyzed at 1 000 rows it chose to hash every enabled token
+ * once per statement instead, a plan kept while the table grew: a create cost PostgreSQL
+ * 0.5 ms of CPU at first and 2.5 ms some 15 000 creates later.
+ */
+const ACTOR_CONFIRMED = actorConfirmed(
+  "made_by.actor_token_id",
+  "made_by.actor_version",
+  " OFFSET 0",
+);
 
 /**
  * The changes whose statement confirms their actor itself (creates and deletes batched, an update
@@ -406,11 +416,9 @@ export class PostgresStore extends SqlStore implements Store {
   /** One row per create, in the order given (a batch is all inserted, or none is). */
   async #insertAuditedTokens(creates: readonly AuditedCall[]): Promise<InsertedTokenRow[][]> {
     const rows = await this.rows<InsertedTokenRow>(this.#own.insertAuditedTokens, {
-      rows: JSON.stringify(
-        creates.map(({ values, audit }) => ({
-          ...jsonValues(values),
-          ...unconfirmedActor(audit.actor),
-        })),
+      rows: JSON.stringify(creates.map(({ values }) => jsonValues(values))),
+      made_by: JSON.stringify(
+        creates.map(({ values, audit }) => ({ id: values.id, ...unconfirmedActor(audit.actor) })),
       ),
       audits: JSON.stringify(creates.map(({ audit }) => auditParameters(audit))),
     });

@@ -70,6 +70,19 @@ interface SchemaStep {
  * version. SQLite has row triggers only; PostgreSQL's statement triggers move a bulk insert's
  * projects once, locking them in id order so that two such writes cannot deadlock.
  */
+/**
+ * PostgreSQL's statement moving the versions of the projects `projectIds` (a query) names, in
+ * id order. Written in each trigger's PL/pgSQL body, which keeps its plan from one call to the
+ * next: a SQL function called from there was parsed and planned again on every statement,
+ * a fifth of the database's CPU for a create.
+ */
+function moveTokenListVersions(newVersion: string, projectIds: string): string {
+  return `UPDATE projects SET token_list_version = ${newVersion}
+        FROM (SELECT id AS locked_id FROM projects WHERE id IN (${projectIds})
+          ORDER BY id FOR NO KEY UPDATE) AS locked
+        WHERE id = locked_id`;
+}
+
 const TOKEN_LIST_VERSION_TRIGGERS: Readonly<Record<SchemaDialect, (newVersion: string) => string>> =
   {
     sqlite: (newVersion) => `
@@ -87,21 +100,14 @@ const TOKEN_LIST_VERSION_TRIGGERS: Readonly<Record<SchemaDialect, (newVersion: s
       WHERE id IN (OLD.project_id, NEW.project_id);
     END;`,
     postgres: (newVersion) => `
-    CREATE FUNCTION tokenspace_move_token_list_versions(project_ids text[]) RETURNS void
-    LANGUAGE sql AS $$
-      UPDATE projects SET token_list_version = ${newVersion}
-      FROM (SELECT id AS locked_id FROM projects WHERE id = ANY (project_ids)
-        ORDER BY id FOR NO KEY UPDATE) AS locked
-      WHERE id = locked_id
-    $$;
     CREATE FUNCTION tokenspace_tokens_added_or_removed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      PERFORM tokenspace_move_token_list_versions(ARRAY(SELECT DISTINCT project_id FROM changed));
+      ${moveTokenListVersions(newVersion, "SELECT project_id FROM changed")};
       RETURN NULL;
     END $$;
     CREATE FUNCTION tokenspace_token_updated() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      PERFORM tokenspace_move_token_list_versions(ARRAY[OLD.project_id, NEW.project_id]);
+      ${moveTokenListVersions(newVersion, "VALUES (OLD.project_id), (NEW.project_id)")};
       RETURN NULL;
     END $$;
     CREATE TRIGGER tokens_listed_insert AFTER INSERT ON tokens

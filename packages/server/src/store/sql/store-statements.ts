@@ -137,11 +137,14 @@ export function updateTokenSql(dialect: SqlDialect): string {
 
 /**
  * A write's condition on its actor: none without a version (the credential was checked against
- * the store), else `actorIsAt`.
+ * the store), else `actorIsAt`. `fence` (PostgreSQL's `OFFSET 0`) keeps the look-up a probe of
+ * the token's id for each row a batch writes: without it PostgreSQL may turn the `EXISTS` into a
+ * hash of every enabled token, built once per statement, which it prefers when it last saw the
+ * table small and grows with the table (see PostgresStore).
  */
-export function actorConfirmed(tokenId: string, version: string): string {
+export function actorConfirmed(tokenId: string, version: string, fence = ""): string {
   return `(${version} IS NULL OR EXISTS (SELECT 1 FROM tokens AS actor
-    WHERE ${actorIsAt(tokenId, version)}))`;
+    WHERE ${actorIsAt(tokenId, version)}${fence}))`;
 }
 
 /**
