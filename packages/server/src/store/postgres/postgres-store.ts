@@ -673,8 +673,8 @@ function jsonValues(values: Readonly<Record<string, unknown>>): Record<string, u
   const row: Record<string, unknown> = {};
   for (const column in values) {
     const value = values[column];
-    if (value !== null)
-      row[column] = Buffer.isBuffer(value) ? `\\x${value.toString("hex")}` : value;
+    if (value === null) continue;
+    row[column] = Buffer.isBuffer(value) ? `\\x${value.toString("hex")}` : value;
   }
   return row;
 }
