@@ -130,7 +130,7 @@ export class Authenticator {
     const project = normalizeId(projectId);
     const address = options.clientAddress ?? null;
     // A write that confirms its credential itself need not learn first whether the cache is
-    // exact: on SQLite that question (`data_version`) cost more than the write's confirmation.
+    // exact (on SQLite, `data_version`: two lock calls on the WAL's shared memory).
     const consultsCache =
       !options.fresh || (!options.confirmedByWrite && this.#cacheHoldsEveryChange());
     if (consultsCache) {

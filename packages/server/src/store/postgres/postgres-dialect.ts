@@ -21,4 +21,6 @@ export const POSTGRES_DIALECT: SqlDialect = {
      ) AS found
      WHERE (member.id = @project_id OR member.parent_id = @project_id)
        AND (@only_project_id::text IS NULL OR member.id = @only_project_id::text)`,
+  // `OFFSET 0` keeps the planner from pulling the subquery up (into a hashed scan of its table).
+  probedPerRow: (subquery) => `${subquery} OFFSET 0`,
 };

@@ -107,9 +107,9 @@ const MADE_BY_FROM_JSON =
  * 0.5 ms of CPU at first and 2.5 ms some 15 000 creates later.
  */
 const ACTOR_CONFIRMED = actorConfirmed(
+  POSTGRES_DIALECT,
   "made_by.actor_token_id",
   "made_by.actor_version",
-  " OFFSET 0",
 );
 
 /**

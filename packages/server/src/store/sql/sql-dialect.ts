@@ -30,6 +30,12 @@ export interface SqlDialect {
    * condition on position, an ORDER BY and a LIMIT).
    */
   familyRows(table: string, columns: string, clause: string): string;
+  /**
+   * A correlated subquery kept as one probe per outer row. PostgreSQL may otherwise hash the
+   * subquery's whole table once per statement, which it prefers when it last saw the table
+   * small, and keep that plan while the table grows.
+   */
+  probedPerRow(subquery: string): string;
 }
 
 export type SqlValue = ColumnValue | readonly ColumnValue[];

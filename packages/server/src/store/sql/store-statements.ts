@@ -131,20 +131,18 @@ export function nextTokenVersion(dialect: SqlDialect): string {
 export function updateTokenSql(dialect: SqlDialect): string {
   return `UPDATE tokens SET ${assignmentsSql(TOKENS, { updated_at: nextTokenVersion(dialect) })}
         WHERE project_id = @project_id AND id = @id
-          AND ${actorConfirmed("@actor_token_id", "@actor_version::timestamptz")}
+          AND ${actorConfirmed(dialect, "@actor_token_id", "@actor_version::timestamptz")}
         RETURNING ${TOKENS.selectList}`;
 }
 
 /**
  * A write's condition on its actor: none without a version (the credential was checked against
- * the store), else `actorIsAt`. `fence` (PostgreSQL's `OFFSET 0`) keeps the look-up a probe of
- * the token's id for each row a batch writes: without it PostgreSQL may turn the `EXISTS` into a
- * hash of every enabled token, built once per statement, which it prefers when it last saw the
- * table small and grows with the table (see PostgresStore).
+ * the store), else `actorIsAt`, looked up by the actor's id for each row written (see
+ * SqlDialect.probedPerRow and PostgresStore's batches).
  */
-export function actorConfirmed(tokenId: string, version: string, fence = ""): string {
-  return `(${version} IS NULL OR EXISTS (SELECT 1 FROM tokens AS actor
-    WHERE ${actorIsAt(tokenId, version)}${fence}))`;
+export function actorConfirmed(dialect: SqlDialect, tokenId: string, version: string): string {
+  const actor = `SELECT 1 FROM tokens AS actor WHERE ${actorIsAt(tokenId, version)}`;
+  return `(${version} IS NULL OR EXISTS (${dialect.probedPerRow(actor)}))`;
 }
 
 /**

@@ -20,4 +20,5 @@ export const SQLITE_DIALECT: SqlDialect = {
        WHERE (id = @project_id OR parent_id = @project_id)
          AND (@only_project_id IS NULL OR id = @only_project_id))
        AND ${clause}`,
+  probedPerRow: (subquery) => subquery,
 };
