@@ -38,6 +38,15 @@ describe("failed authentications are throttled, valid credentials never", () => 
       `${COMPAT}/Accounts/${project}/tokens`,
       { headers },
     );
+  /** The store lookups of secrets this server has made, from its metrics. */
+  const digestLookups = async (server: TestServer) => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const line =
+      /tokenspace_store_query_duration_seconds_count\{operation="findTokenByDigest"\} (\d+)/.exec(
+        text,
+      );
+    return Number(line?.[1] ?? 0);
+  };
   const valid = (server: TestServer) =>
     new HttpClient(server.url, { username: server.projectId, password: server.token }).request(
       "GET",
@@ -133,15 +142,7 @@ describe("failed authentications are throttled, valid credentials never", () => 
       TOKENSPACE_METRICS: "1",
     });
     for (let index = 0; index < 6; index++) await guess(server);
-    const lookups = async () => {
-      const text = await (await fetch(`${server.url}/metrics`)).text();
-      const line =
-        /tokenspace_store_query_duration_seconds_count\{operation="findTokenByDigest"\} (\d+)/.exec(
-          text,
-        );
-      return Number(line?.[1] ?? 0);
-    };
-    const before = await lookups();
+    const before = await digestLookups(server);
     const started = performance.now();
     const guesses = await Promise.all(
       Array.from({ length: 300 }, (_, index) => {
@@ -155,9 +156,37 @@ describe("failed authentications are throttled, valid credentials never", () => 
     const seconds = (performance.now() - started) / 1000;
     expect(new Set(guesses.map((response) => response.status))).toEqual(new Set([429]));
     // Turns come 50 ms apart and none is more than 3 s ahead: a few dozen lookups, not 300.
-    const looked = (await lookups()) - before;
+    const looked = (await digestLookups(server)) - before;
     expect(looked).toBeLessThanOrEqual(Math.floor(seconds * 20) + 1);
     expect(looked).toBeLessThan(100);
+  });
+
+  test("over the budget, concurrent retries of one unknown secret share a single paced lookup", async () => {
+    const server = await start({
+      TOKENSPACE_AUTH_FAILURES_PER_MINUTE: "3",
+      TOKENSPACE_METRICS: "1",
+    });
+    for (let index = 0; index < 6; index++) await guess(server);
+    const before = await digestLookups(server);
+    // Other unknown secrets take the address's next turns, so the retries arrive before theirs.
+    const others = Array.from({ length: 3 }, () =>
+      new HttpClient(server.url, { username: server.projectId, password: newSecret() }).request(
+        "GET",
+        tokens(server),
+      ),
+    );
+    const secret = newSecret();
+    const retries = await Promise.all(
+      Array.from({ length: 32 }, () =>
+        new HttpClient(server.url, { username: server.projectId, password: secret }).request(
+          "GET",
+          tokens(server),
+        ),
+      ),
+    );
+    await Promise.all(others);
+    expect(new Set(retries.map((response) => response.status))).toEqual(new Set([429]));
+    expect((await digestLookups(server)) - before).toBe(others.length + 1);
   });
 
   test("malformed credentials count as failures; a missing header does not", async () => {

@@ -19,13 +19,13 @@ function earliest(...times: (Date | null)[]): number | null {
   return known.length === 0 ? null : Math.min(...known);
 }
 
-function principalOf({
-  token,
-  viaPreviousSecret,
-}: {
-  token: TokenRecord;
-  viaPreviousSecret: boolean;
-}): Principal {
+/** The token a secret belongs to, and whether it is that token's previous secret (after a reroll). */
+interface Found {
+  readonly token: TokenRecord;
+  readonly viaPreviousSecret: boolean;
+}
+
+function principalOf({ token, viaPreviousSecret }: Found): Principal {
   return {
     projectId: token.projectId,
     tokenId: token.id,
@@ -80,9 +80,23 @@ function verifiedToken(token: TokenRecord): VerifiedToken {
 }
 
 /** Turns a project id and API token into a principal, or refuses. */
+/** What a store lookup of a secret found, and the cache generation it began at. */
+interface Lookup {
+  readonly found: Found | undefined;
+  readonly generation: number;
+}
+
 export class Authenticator {
   /** The store's outside-change count when the cache was last cleared for it. */
   #outsideChangesSeen: number | undefined;
+  /**
+   * Store lookups under way for checks that may use the cache, by secret: checks of a secret
+   * that arrive meanwhile wait for that lookup rather than make their own. On PostgreSQL a
+   * lookup takes a round trip, and every connection of a client retrying one wrong secret
+   * missed the cache in it; from over the failed-authentication budget each then queued for a
+   * paced turn of its own (50 ms apart), and the last one waited a second and a half.
+   */
+  readonly #lookups = new Map<string, Promise<Lookup | undefined>>();
 
   constructor(
     private readonly store: Store,
@@ -144,20 +158,43 @@ export class Authenticator {
     // A fresh check of a secret that verified a moment ago asks the store again, unpaced; a
     // check that consulted the cache got here on a miss.
     const knownGood = !consultsCache && this.cache.holdsVerified(secret);
-    return this.#checkInStore(secret, project, address, knownGood ? undefined : options.pace);
+    const pace = knownGood ? undefined : options.pace;
+    // A fresh check must read the store after it arrived, so it never waits on a lookup that
+    // began before.
+    const looked = options.fresh ? this.#lookup(secret, pace) : this.#sharedLookup(secret, pace);
+    return this.#checkInStore(looked, secret, project, address);
+  }
+
+  /**
+   * The lookup under way for the secret, or a new one. A lookup its pace declined answers only
+   * its own check: a check joining it is paced by its own caller's budget.
+   */
+  #sharedLookup(secret: string, pace: CheckOptions["pace"]): Promise<Lookup | undefined> {
+    const underWay = this.#lookups.get(secret);
+    if (underWay) return underWay.then((looked) => looked ?? this.#lookup(secret, pace));
+    const lookup = this.#lookup(secret, pace).finally(() => this.#lookups.delete(secret));
+    this.#lookups.set(secret, lookup);
+    return lookup;
+  }
+
+  /** The store lookup of a secret, paced if asked; undefined when the pace declined it. */
+  async #lookup(secret: string, pace: CheckOptions["pace"]): Promise<Lookup | undefined> {
+    const lookup = async () => {
+      const generation = this.cache.generation;
+      return { found: await this.#find(secret), generation };
+    };
+    return pace ? pace(lookup) : lookup();
   }
 
   async #checkInStore(
+    lookup: Promise<Lookup | undefined>,
     secret: string,
     project: string,
     address: string | null,
-    pace: CheckOptions["pace"],
   ): Promise<Checked> {
-    const generation = this.cache.generation;
-    const lookup = () => this.#find(secret).then((found) => ({ found }));
-    const looked = pace ? await pace(lookup) : await lookup();
+    const looked = await lookup;
     if (!looked) return UNAUTHENTICATED;
-    const { found } = looked;
+    const { found, generation } = looked;
     if (!found) {
       this.cache.rememberUnknown(secret, generation);
       return UNAUTHENTICATED;
@@ -225,9 +262,7 @@ export class Authenticator {
    * The token a secret belongs to, under whichever held key its digest was made, and whether
    * it is that token's previous secret (after a reroll).
    */
-  async #find(
-    secret: string,
-  ): Promise<{ token: TokenRecord; viaPreviousSecret: boolean } | undefined> {
+  async #find(secret: string): Promise<Found | undefined> {
     return this.keyring.find(secret, async (digest) => {
       const token = await this.store.findTokenByDigest(digest);
       if (!token) return undefined;
