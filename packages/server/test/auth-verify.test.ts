@@ -8,6 +8,7 @@ import { COMPAT } from "./support/compat.js";
 import { useTestServer } from "./support/fixtures.js";
 import { HttpClient } from "./support/http-client.js";
 import { createTestDatabase } from "./support/test-database.js";
+import { newSecret } from "./support/test-server.js";
 
 const EXAMPLE_RULES = fileURLToPath(
   new URL("../../../examples/verify-rules.conf", import.meta.url),
@@ -169,5 +170,21 @@ describe("/auth/verify over the failed-authentication budget", () => {
     expect(over.headers.get("www-authenticate")).toBe('Basic realm="Tokenspace"');
     expect(over.body.error).toContain("Too many failed authentications");
     expect((await fixture.http.request("GET", "/auth/verify")).status).toBe(200);
+  });
+
+  test("says in Retry-After when the budget renews, as its message tells", async () => {
+    const wrong = new HttpClient(fixture.server.url, {
+      username: fixture.server.projectId,
+      password: newSecret(),
+    });
+    let over = await wrong.request("GET", "/auth/verify");
+    for (let attempt = 0; attempt < 3 && over.headers.get("retry-after") === null; attempt++) {
+      over = await wrong.request("GET", "/auth/verify");
+    }
+    expect(over.status).toBe(401);
+    const seconds = Number(over.headers.get("retry-after"));
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThanOrEqual(60);
+    expect(over.body.error).toContain(`Retry after ${seconds} seconds (the Retry-After header)`);
   });
 });

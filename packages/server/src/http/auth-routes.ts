@@ -71,13 +71,15 @@ type Verdict =
       readonly reason: RefusalReason;
       readonly status: 401 | OverLimitStatus;
       readonly message: string;
+      /** A 401 from over the failed-authentication budget: until it renews. */
+      readonly retryAfterSeconds?: number;
       /** Over the rate: the token and where its rate stands, for the RateLimit fields. */
       readonly limited?: { readonly principal: Principal; readonly rate: RateDecision };
     };
 
 const VERIFY_DESCRIPTION = `For nginx auth_request, Traefik ForwardAuth and Caddy forward_auth. Requires every \`permission\` given and those the rules file names for X-Forwarded-Method and X-Forwarded-Uri (or X-Original-URI), then spends one unit of the token's rate limit and one of its uses.
 
-200 with X-Tokenspace-Project-Id, X-Tokenspace-Token-Id, X-Tokenspace-Permissions, and for a token with limits RateLimit-Policy and RateLimit (IETF httpapi draft) and X-Tokenspace-Uses-Remaining. Every refusal says why in X-Tokenspace-Reason: 401 for unauthenticated, disabled and expired; 403 for forbidden; 429 with Retry-After for rate_limited, and 429 for usage_exceeded (403 instead with over_limit_status=403, for nginx, which passes on only 401 and 403).`;
+200 with X-Tokenspace-Project-Id, X-Tokenspace-Token-Id, X-Tokenspace-Permissions, and for a token with limits RateLimit-Policy and RateLimit (IETF httpapi draft) and X-Tokenspace-Uses-Remaining. Every refusal says why in X-Tokenspace-Reason: 401 for unauthenticated (with Retry-After from a client over the failed-authentication budget), disabled and expired; 403 for forbidden; 429 with Retry-After for rate_limited, and 429 for usage_exceeded (403 instead with over_limit_status=403, for nginx, which passes on only 401 and 403).`;
 
 /**
  * Tokenspace's own endpoints for other systems, beside SignalWire's surfaces: forward auth for
@@ -189,14 +191,20 @@ function forwardAuth(
 }
 
 function credentialsRefused(
-  { reason, token, message }: BasicRefusal,
+  { reason, token, message, retryAfterSeconds }: BasicRefusal,
   { metrics, usage, clock }: AuthRoutesOptions,
 ): Verdict {
   metrics?.verifyOutcomes.inc({ outcome: "unauthorized" });
   if (token) usage.count(token, false, clock.now().getTime());
   // Over the failed-authentication budget too the answer is a 401 that says why: proxies
   // understand only 401 and 403.
-  return { allowed: false, reason, status: 401, message: refusalMessage(reason, message) };
+  return {
+    allowed: false,
+    reason,
+    status: 401,
+    message: refusalMessage(reason, message),
+    ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
+  };
 }
 
 /** The permissions a verified request needs, then the token's limits. */
@@ -298,6 +306,9 @@ function sendVerdict(reply: FastifyReply, verdict: Verdict): FastifyReply {
   }
   reply.header("x-tokenspace-reason", verdict.reason);
   if (verdict.status === 401) {
+    if (verdict.retryAfterSeconds !== undefined) {
+      reply.header("retry-after", String(verdict.retryAfterSeconds));
+    }
     const refused = failure("unauthorized", verdict.message);
     return sendFailure(reply, refused, renderAuthFailure(refused));
   }
