@@ -38,6 +38,21 @@ describe("failed authentications are throttled, valid credentials never", () => 
       `${COMPAT}/Accounts/${project}/tokens`,
       { headers },
     );
+  /** Asks for the project's tokens with this secret. */
+  const present = (server: TestServer, secret: string, project = server.projectId) =>
+    new HttpClient(server.url, { username: project, password: secret }).request(
+      "GET",
+      `${COMPAT}/Accounts/${project}/tokens`,
+    );
+  /** A server with metrics, whose failed-authentication budget (3) this address has spent. */
+  const overBudget = async () => {
+    const server = await start({
+      TOKENSPACE_AUTH_FAILURES_PER_MINUTE: "3",
+      TOKENSPACE_METRICS: "1",
+    });
+    for (let index = 0; index < 6; index++) await guess(server);
+    return server;
+  };
   /** The store lookups of secrets this server has made, from its metrics. */
   const digestLookups = async (server: TestServer) => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -137,21 +152,13 @@ describe("failed authentications are throttled, valid credentials never", () => 
   });
 
   test("over the budget, guessing from one address costs the store 20 lookups a second at most, whatever the project ids", async () => {
-    const server = await start({
-      TOKENSPACE_AUTH_FAILURES_PER_MINUTE: "3",
-      TOKENSPACE_METRICS: "1",
-    });
-    for (let index = 0; index < 6; index++) await guess(server);
+    const server = await overBudget();
     const before = await digestLookups(server);
     const started = performance.now();
     const guesses = await Promise.all(
-      Array.from({ length: 300 }, (_, index) => {
-        const project = index % 2 === 0 ? server.projectId : randomUUID();
-        return new HttpClient(server.url, { username: project, password: newSecret() }).request(
-          "GET",
-          `${COMPAT}/Accounts/${project}/tokens`,
-        );
-      }),
+      Array.from({ length: 300 }, (_, index) =>
+        present(server, newSecret(), index % 2 === 0 ? server.projectId : randomUUID()),
+      ),
     );
     const seconds = (performance.now() - started) / 1000;
     expect(new Set(guesses.map((response) => response.status))).toEqual(new Set([429]));
@@ -162,28 +169,12 @@ describe("failed authentications are throttled, valid credentials never", () => 
   });
 
   test("over the budget, concurrent retries of one unknown secret share a single paced lookup", async () => {
-    const server = await start({
-      TOKENSPACE_AUTH_FAILURES_PER_MINUTE: "3",
-      TOKENSPACE_METRICS: "1",
-    });
-    for (let index = 0; index < 6; index++) await guess(server);
+    const server = await overBudget();
     const before = await digestLookups(server);
     // Other unknown secrets take the address's next turns, so the retries arrive before theirs.
-    const others = Array.from({ length: 3 }, () =>
-      new HttpClient(server.url, { username: server.projectId, password: newSecret() }).request(
-        "GET",
-        tokens(server),
-      ),
-    );
+    const others = Array.from({ length: 3 }, () => present(server, newSecret()));
     const secret = newSecret();
-    const retries = await Promise.all(
-      Array.from({ length: 32 }, () =>
-        new HttpClient(server.url, { username: server.projectId, password: secret }).request(
-          "GET",
-          tokens(server),
-        ),
-      ),
-    );
+    const retries = await Promise.all(Array.from({ length: 32 }, () => present(server, secret)));
     await Promise.all(others);
     expect(new Set(retries.map((response) => response.status))).toEqual(new Set([429]));
     expect((await digestLookups(server)) - before).toBe(others.length + 1);
