@@ -79,22 +79,22 @@ function verifiedToken(token: TokenRecord): VerifiedToken {
   return { tokenId: token.id, projectId: token.projectId };
 }
 
-/** Turns a project id and API token into a principal, or refuses. */
 /** What a store lookup of a secret found, and the cache generation it began at. */
 interface Lookup {
   readonly found: Found | undefined;
   readonly generation: number;
 }
 
+/** Turns a project id and API token into a principal, or refuses. */
 export class Authenticator {
   /** The store's outside-change count when the cache was last cleared for it. */
   #outsideChangesSeen: number | undefined;
   /**
    * Store lookups under way for checks that may use the cache, by secret: checks of a secret
-   * that arrive meanwhile wait for that lookup rather than make their own. On PostgreSQL a
-   * lookup takes a round trip, and every connection of a client retrying one wrong secret
-   * missed the cache in it; from over the failed-authentication budget each then queued for a
-   * paced turn of its own (50 ms apart), and the last one waited a second and a half.
+   * that arrive meanwhile wait for that lookup rather than make their own. A client retrying
+   * one wrong secret on many connections otherwise misses the cache on each during the
+   * lookup's round trip and, from over the failed-authentication budget, queues a paced turn
+   * for each, 50 ms apart.
    */
   readonly #lookups = new Map<string, Promise<Lookup | undefined>>();
 
