@@ -227,9 +227,9 @@ describe("certificate problems stop the start with one line naming the file", ()
    * What a start with these settings is refused with, found in this process: the message the
    * CLI prints as its one line (the test above proves that line and the exit code end to end).
    */
-  const refusal = (env: Record<string, string>) => {
+  const refusal = async (env: Record<string, string>) => {
     try {
-      loadTlsCredentials(loadConfig(env).tls, files.directory);
+      await loadTlsCredentials(loadConfig(env).tls, files.directory);
     } catch (error) {
       return (error as Error).message;
     }
@@ -248,35 +248,35 @@ describe("certificate problems stop the start with one line naming the file", ()
     await prepare();
     const garbage = join(files.directory, "garbage.pem");
     writeFileSync(garbage, "not a key at all\n");
-    expect(refusal({ TOKENSPACE_TLS_CERT: files.cert, TOKENSPACE_TLS_KEY: garbage })).toContain(
-      `TOKENSPACE_TLS_KEY ${garbage} is not a PEM private key`,
-    );
+    expect(
+      await refusal({ TOKENSPACE_TLS_CERT: files.cert, TOKENSPACE_TLS_KEY: garbage }),
+    ).toContain(`TOKENSPACE_TLS_KEY ${garbage} is not a PEM private key`);
   });
 
   test("a certificate file that is not a certificate", async () => {
     await prepare();
-    expect(refusal({ TOKENSPACE_TLS_CERT: files.key, TOKENSPACE_TLS_KEY: files.key })).toContain(
-      `TOKENSPACE_TLS_CERT ${files.key} is not a PEM certificate`,
-    );
+    expect(
+      await refusal({ TOKENSPACE_TLS_CERT: files.key, TOKENSPACE_TLS_KEY: files.key }),
+    ).toContain(`TOKENSPACE_TLS_CERT ${files.key} is not a PEM certificate`);
   });
 
   test("a key that does not belong to the certificate", async () => {
     await prepare();
     expect(
-      refusal({ TOKENSPACE_TLS_CERT: files.cert, TOKENSPACE_TLS_KEY: files.otherKey }),
+      await refusal({ TOKENSPACE_TLS_CERT: files.cert, TOKENSPACE_TLS_KEY: files.otherKey }),
     ).toContain(`${files.otherKey} is not the private key of the certificate in ${files.cert}`);
   });
 
   test("an unreadable key file", async () => {
     await prepare();
     expect(
-      refusal({ TOKENSPACE_TLS_CERT: files.cert, TOKENSPACE_TLS_KEY: files.directory }),
+      await refusal({ TOKENSPACE_TLS_CERT: files.cert, TOKENSPACE_TLS_KEY: files.directory }),
     ).toContain(`${files.directory} is a directory`);
   });
 
   test("a certificate without its key", async () => {
     await prepare();
-    expect(refusal({ TOKENSPACE_TLS_CERT: files.cert })).toContain(
+    expect(await refusal({ TOKENSPACE_TLS_CERT: files.cert })).toContain(
       "Set TOKENSPACE_TLS_CERT and TOKENSPACE_TLS_KEY together",
     );
   });

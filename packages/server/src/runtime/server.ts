@@ -62,7 +62,7 @@ export async function startServer(
   try {
     // Certificates are checked before anything is written or served. A store with no place on
     // disk (PostgreSQL) keeps a local CA in ./data unless TOKENSPACE_TLS_DIR says otherwise.
-    const tls = loadTlsCredentials(config.tls, tokenspace.dataDirectory ?? resolve("data"));
+    const tls = await loadTlsCredentials(config.tls, tokenspace.dataDirectory ?? resolve("data"));
     // Fixtures are the whole of a mock store's contents: they take the bootstrap's place.
     if (config.fixtures) await tokenspace.fixtures.restore();
     const outcome = config.fixtures ? undefined : await bootstrap(tokenspace, config.bootstrap);

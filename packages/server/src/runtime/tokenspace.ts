@@ -24,13 +24,18 @@ import { UsageReports } from "../domain/usage-report.js";
 import { UsesLedger } from "../domain/uses-ledger.js";
 import { MemoryCounters } from "../store/memory-counters.js";
 import { openStore } from "../store/open-store.js";
-import { RedisCounters } from "../store/redis-counters.js";
 import type { ServerConfig } from "./config.js";
 import type { Metrics } from "./metrics.js";
 import { loadServerKey, promoteNextKey, type ServerKey } from "./server-key.js";
 import { WebhookDeliverer } from "./webhook-deliverer.js";
 
 const REVOCATIONS_UNHEARD = "revocations unheard";
+
+/** Counters in Redis, whose client is loaded only when TOKENSPACE_REDIS_URL asks for it. */
+async function redisCounters(url: string, namespace: string): Promise<Counters> {
+  const { RedisCounters } = await import("../store/redis-counters.js");
+  return RedisCounters.open(url, namespace);
+}
 /** Last-used times are written at most this long after the use. */
 const USAGE_FLUSH_MS = 1000;
 const DEFAULT_AUDIT_RETENTION_DAYS = 365;
@@ -128,7 +133,7 @@ export async function openTokenspace(
     follower = new KeyRotationFollower(store, keyring, vault, cache);
     await follower.follow(config.keyRotationPollMs ?? DEFAULT_ROTATION_POLL_MS);
     const sharedCounters = config.redisUrl
-      ? await RedisCounters.open(config.redisUrl, fingerprint.slice(0, 16))
+      ? await redisCounters(config.redisUrl, fingerprint.slice(0, 16))
       : (store.sharedCounters() ?? workerCounters);
     counters = sharedCounters ?? new MemoryCounters();
     store.watchRevocations({
