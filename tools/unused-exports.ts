@@ -60,6 +60,15 @@ function unusedExports(configPath: string): string[] {
         // `(await import("./module.js")).name`: a module loaded on demand uses what it reads.
         const symbol = checker.getSymbolAtLocation(node.name);
         if (symbol) used.add(original(symbol));
+      } else if (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent)) {
+        // `const { name } = await import("./module.js")`: likewise, what it takes out.
+        const declaration = node.parent.parent;
+        const source = ts.isVariableDeclaration(declaration) ? declaration.initializer : undefined;
+        const key = node.propertyName ?? node.name;
+        if (source && ts.isIdentifier(key)) {
+          const property = checker.getTypeAtLocation(source).getProperty(key.text);
+          if (property) used.add(original(property));
+        }
       } else if (ts.isImportTypeNode(node) && node.qualifier) {
         const symbol = checker.getSymbolAtLocation(node.qualifier);
         if (symbol) used.add(original(symbol));
