@@ -198,13 +198,8 @@ function credentialsRefused(
   if (token) usage.count(token, false, clock.now().getTime());
   // Over the failed-authentication budget too the answer is a 401 that says why: proxies
   // understand only 401 and 403.
-  return {
-    allowed: false,
-    reason,
-    status: 401,
-    message: refusalMessage(reason, message),
-    ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
-  };
+  const refusal = refusalMessage(reason, message);
+  return { allowed: false, reason, status: 401, message: refusal, retryAfterSeconds };
 }
 
 /** The permissions a verified request needs, then the token's limits. */

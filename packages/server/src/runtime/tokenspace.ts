@@ -31,14 +31,15 @@ import { WebhookDeliverer } from "./webhook-deliverer.js";
 
 const REVOCATIONS_UNHEARD = "revocations unheard";
 
+/** Last-used times are written at most this long after the use. */
+const USAGE_FLUSH_MS = 1000;
+const DEFAULT_AUDIT_RETENTION_DAYS = 365;
+
 /** Counters in Redis, whose client is loaded only when TOKENSPACE_REDIS_URL asks for it. */
 async function redisCounters(url: string, namespace: string): Promise<Counters> {
   const { RedisCounters } = await import("../store/redis-counters.js");
   return RedisCounters.open(url, namespace);
 }
-/** Last-used times are written at most this long after the use. */
-const USAGE_FLUSH_MS = 1000;
-const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 
 /** The store and the domain services on top of it: what the server and the CLI both run on. */
 export interface Tokenspace {
