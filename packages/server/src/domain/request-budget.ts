@@ -24,9 +24,10 @@ export class RequestBudget {
   /**
    * Keys known to be over their budget, with when their window ends. A count only grows in its
    * window, so until then each further event is refused without a counter round trip: a
-   * client hammering past its budget costs the shared counters nothing.
+   * client hammering past its budget costs the shared counters nothing. Read with `peek`: a
+   * key refused thousands of times a second need not move in the LRU's order each time.
    */
-  readonly #exhaustedUntil = new LRUCache<string, number>({ max: EXHAUSTED_KEYS_HELD });
+  readonly #exhausted = new LRUCache<string, Exhausted>({ max: EXHAUSTED_KEYS_HELD });
 
   constructor(
     private readonly counters: Counters,
@@ -43,8 +44,8 @@ export class RequestBudget {
   charge(keys: readonly string[]): MaybeAsync<BudgetRefusal | undefined> {
     const now = Date.now();
     for (const key of keys) {
-      const until = this.#exhaustedUntil.get(key);
-      if (until !== undefined && until > now) return this.#refusal(key, until - now);
+      const exhausted = this.#exhausted.peek(key);
+      if (exhausted !== undefined && exhausted.until > now) return exhausted.refusal(now);
     }
     return this.#count(keys, now);
   }
@@ -56,28 +57,54 @@ export class RequestBudget {
     states.forEach((state, index) => {
       const key = keys[index];
       if (key !== undefined && state.count > this.perMinute) {
-        this.#exhaustedUntil.set(key, now + state.resetInMs);
+        this.#exhausted.set(key, new Exhausted(now + state.resetInMs, this.#refusalFor(key)));
         crossed ||= state.count === this.perMinute + 1;
         if (!over || state.resetInMs > over.resetInMs) over = { key, resetInMs: state.resetInMs };
       }
     });
-    return over && this.#refusal(over.key, over.resetInMs, crossed);
+    return over && this.#refusalFor(over.key)(retrySeconds(over.resetInMs), crossed);
   }
 
   /** Whether one of the keys is known, here, to be over its budget now (no counter asked). */
   exhausted(keys: readonly string[]): boolean {
     const now = Date.now();
-    return keys.some((key) => (this.#exhaustedUntil.get(key) ?? 0) > now);
+    return keys.some((key) => (this.#exhausted.peek(key)?.until ?? 0) > now);
   }
 
-  #refusal(key: string, resetInMs: number, crossed = false): BudgetRefusal {
-    const seconds = Math.max(1, Math.ceil(resetInMs / 1000));
+  /** How a key's refusals read, given the seconds until its budget renews. */
+  #refusalFor(key: string): RefusalOf {
     const counted = this.describe(key);
-    return {
+    return (seconds, crossed) => ({
       message: `Too many ${counted}: at most ${this.perMinute} a minute. Retry after ${seconds} seconds (the Retry-After header).`,
       retryAfterSeconds: seconds,
       counted,
       crossed,
-    };
+    });
+  }
+}
+
+type RefusalOf = (seconds: number, crossed: boolean) => BudgetRefusal;
+
+/** Whole seconds until a budget renews, at least 1. */
+function retrySeconds(resetInMs: number): number {
+  return Math.max(1, Math.ceil(resetInMs / 1000));
+}
+
+/**
+ * A key over its budget until its window ends, and its refusal: the same one while the seconds
+ * it tells stay the same, since a flood past the budget is refused thousands of times a second.
+ */
+class Exhausted {
+  #last: BudgetRefusal | undefined;
+
+  constructor(
+    readonly until: number,
+    private readonly refusalOf: RefusalOf,
+  ) {}
+
+  refusal(now: number): BudgetRefusal {
+    const seconds = retrySeconds(this.until - now);
+    if (this.#last?.retryAfterSeconds !== seconds) this.#last = this.refusalOf(seconds, false);
+    return this.#last;
   }
 }
