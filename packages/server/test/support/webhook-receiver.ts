@@ -53,6 +53,16 @@ export class WebhookReceiver {
     return this.deliveries;
   }
 
+  /** The first delivery `matches` accepts, once it has arrived (undefined after 10 s). */
+  async waitForOne(matches: (delivery: Delivery) => boolean): Promise<Delivery | undefined> {
+    for (let waited = 0; waited < 10_000; waited += 20) {
+      const found = this.deliveries.find(matches);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return this.deliveries.find(matches);
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
