@@ -52,17 +52,20 @@ export class RequestBudget {
 
   async #count(keys: readonly string[], now: number): Promise<BudgetRefusal | undefined> {
     const states = await Promise.all(keys.map((key) => this.counters.hit(key, MINUTE_MS)));
-    let over: { key: string; resetInMs: number } | undefined;
+    let over: { refusalOf: RefusalOf; resetInMs: number } | undefined;
     let crossed = false;
     states.forEach((state, index) => {
       const key = keys[index];
       if (key !== undefined && state.count > this.perMinute) {
-        this.#exhausted.set(key, new Exhausted(now + state.resetInMs, this.#refusalFor(key)));
+        const refusalOf = this.#refusalFor(key);
+        this.#exhausted.set(key, new Exhausted(now + state.resetInMs, refusalOf));
         crossed ||= state.count === this.perMinute + 1;
-        if (!over || state.resetInMs > over.resetInMs) over = { key, resetInMs: state.resetInMs };
+        if (!over || state.resetInMs > over.resetInMs) {
+          over = { refusalOf, resetInMs: state.resetInMs };
+        }
       }
     });
-    return over && this.#refusalFor(over.key)(retrySeconds(over.resetInMs), crossed);
+    return over?.refusalOf(retrySeconds(over.resetInMs), crossed);
   }
 
   /** Whether one of the keys is known, here, to be over its budget now (no counter asked). */
