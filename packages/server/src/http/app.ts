@@ -33,6 +33,7 @@ import { RequestLog } from "./request-log.js";
 import { HealthSchema } from "./schemas.js";
 import { serializerCompiler } from "./serializer-compiler.js";
 import { type ApiServices, isUnder, type Surface, surfacePlugin } from "./surface.js";
+import { writeAnswersAtTurnEnd } from "./turn-end-writes.js";
 import { createValidatorCompiler } from "./validator-compiler.js";
 
 declare module "fastify" {
@@ -195,6 +196,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     }
     done();
   });
+  writeAnswersAtTurnEnd(app);
   // Bodies are checked on the routes that can be sent one: Fastify parses none for GET or HEAD.
   app.addHook("onRoute", (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
