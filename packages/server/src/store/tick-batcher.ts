@@ -8,17 +8,22 @@ interface PendingCall<In, Out> {
 const MAX_BATCH = 256;
 
 /**
- * Calls that arrive in the same turn of the event loop, made as one: `runAll` answers every
- * input of the turn with one statement, so a burst of N requests costs the database and the
- * driver one round trip instead of N. A turn with a single call runs it as `runOne`. When the
- * batch fails (one input breaks a constraint, which fails the whole statement and so writes
- * nothing), each call is made again alone and gets its own outcome, unless `final` says the
- * failure is not the inputs' (the database unreachable): then every call fails with it at once,
- * rather than each trying again.
+ * Calls made as one: `runAll` answers many inputs with one statement, so a burst of N requests
+ * costs the database and the driver one round trip instead of N. One batch is in flight at a
+ * time: calls that arrive while it is are made together as the next batch, once it is done, with
+ * those of the turn it ends in. Under load a batch so carries what arrived during the last one's
+ * round trip (at 32 connections, about 9 creates a batch when every turn sent its own, about 16
+ * this way, and the database's CPU per create halved); a call that finds nothing in flight is made
+ * in the turn it arrived in. A turn with a single call runs it as `runOne`. When the batch fails
+ * (one input breaks a constraint, which fails the whole statement and so writes nothing), each
+ * call is made again alone and gets its own outcome, unless `final` says the failure is not the
+ * inputs' (the database unreachable): then every call fails with it at once, rather than each
+ * trying again.
  */
 export class TickBatcher<In, Out> {
   #pending: PendingCall<In, Out>[] = [];
   #scheduled = false;
+  #inFlight = false;
 
   constructor(
     private readonly runAll: (inputs: readonly In[]) => Promise<readonly Out[]>,
@@ -30,39 +35,45 @@ export class TickBatcher<In, Out> {
   run(input: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       this.#pending.push({ input, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
+      this.#schedule();
     });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight) return;
+    this.#scheduled = true;
+    setImmediate(() => this.#flush());
   }
 
   #flush(): void {
     this.#scheduled = false;
-    const pending = this.#pending;
-    this.#pending = [];
-    for (let start = 0; start < pending.length; start += this.maxBatch) {
-      this.#make(pending.slice(start, start + this.maxBatch));
-    }
+    const calls = this.#pending.slice(0, this.maxBatch);
+    this.#pending = this.#pending.slice(calls.length);
+    if (calls.length === 0) return;
+    this.#inFlight = true;
+    void this.#make(calls).finally(() => {
+      this.#inFlight = false;
+      if (this.#pending.length > 0) this.#schedule();
+    });
   }
 
-  #make(calls: PendingCall<In, Out>[]): void {
+  async #make(calls: PendingCall<In, Out>[]): Promise<void> {
     const [only] = calls;
     if (calls.length === 1 && only) {
-      this.runOne(only.input).then(only.resolve, only.reject);
+      await this.runOne(only.input).then(only.resolve, only.reject);
       return;
     }
-    this.runAll(calls.map((call) => call.input)).then(
-      (outputs) => {
-        for (const [index, call] of calls.entries()) call.resolve(outputs[index] as Out);
-      },
-      (error: unknown) => {
-        const final = this.final(error);
-        for (const call of calls) {
-          if (final) call.reject(error);
-          else this.runOne(call.input).then(call.resolve, call.reject);
-        }
-      },
-    );
+    try {
+      const outputs = await this.runAll(calls.map((call) => call.input));
+      for (const [index, call] of calls.entries()) call.resolve(outputs[index] as Out);
+    } catch (error) {
+      if (this.final(error)) {
+        for (const call of calls) call.reject(error);
+        return;
+      }
+      await Promise.all(
+        calls.map((call) => this.runOne(call.input).then(call.resolve, call.reject)),
+      );
+    }
   }
 }

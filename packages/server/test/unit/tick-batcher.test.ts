@@ -82,3 +82,34 @@ test("a batch that fails for a reason that is not its inputs' fails every call, 
   expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "rejected", "rejected"]);
   expect(alone).toEqual([]);
 });
+
+test("calls that arrive while a batch is in flight wait for it, then are made together as the next batch", async () => {
+  const batches: number[][] = [];
+  let finishFirst: () => void = () => {};
+  const firstInFlight = new Promise<void>((resolve) => {
+    finishFirst = resolve;
+  });
+  const batcher = new TickBatcher<number, number>(
+    async (inputs) => {
+      batches.push([...inputs]);
+      if (batches.length === 1) await firstInFlight;
+      return inputs.map((input) => input * 2);
+    },
+    async (input) => input * 2,
+  );
+
+  const first = Promise.all([1, 2].map((input) => batcher.run(input)));
+  await new Promise((resolve) => setImmediate(resolve));
+  const later = [3, 4, 5].map((input) => batcher.run(input));
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const madeWhileInFlight = batches.length;
+  finishFirst();
+
+  expect(await first).toEqual([2, 4]);
+  expect(await Promise.all(later)).toEqual([6, 8, 10]);
+  expect(madeWhileInFlight).toBe(1);
+  expect(batches).toEqual([
+    [1, 2],
+    [3, 4, 5],
+  ]);
+});
