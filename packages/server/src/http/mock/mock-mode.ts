@@ -121,9 +121,12 @@ export async function registerMockMode(
     return Object.assign(Readable.from([raw]), { receivedEncodedLength: raw.length });
   });
 
-  app.addHook("onResponse", async (request, reply) => {
+  // Journaled as the answer is sent, before its bytes leave: a client that has its answer finds
+  // the call in the journal. Once the answer was written (onResponse), a journal read on another
+  // connection could be handled first.
+  app.addHook("onSend", (request, reply, payload, done) => {
     const arrival = request.mockArrival;
-    if (!arrival) return;
+    if (!arrival) return done(null, payload);
     const rawUrl = request.raw.url ?? request.url;
     const query = queryParams(rawUrl);
     const contentType = arrival.headers["content-type"];
@@ -146,6 +149,7 @@ export async function registerMockMode(
           )
         : [],
     });
+    done(null, payload);
   });
 
   await app.register(mockControlRoutes, {
