@@ -12,9 +12,13 @@ const UNAVAILABLE_ERRNOS = new Set([
   "ENETUNREACH",
   "EAI_AGAIN",
 ]);
+/**
+ * pg-pool's words when no connection of the pool came free within the connect timeout: the
+ * database answers, but this node asks more of it at once than its pool holds.
+ */
+const POOL_BUSY_MESSAGE = "timeout exceeded when trying to connect";
 const UNAVAILABLE_MESSAGES = [
   "Connection terminated",
-  "timeout exceeded when trying to connect",
   "Query read timeout",
   "Client has encountered a connection error",
   "Connection ended",
@@ -29,6 +33,11 @@ export function classifyPostgresError(error: unknown): unknown {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   const text = typeof message === "string" ? message : "";
   if (code === "23505") return new StoreConflictError(text);
+  if (text.includes(POOL_BUSY_MESSAGE)) {
+    return new StoreUnavailableError(
+      `Every PostgreSQL connection of this node stayed busy past TOKENSPACE_PG_CONNECT_TIMEOUT_MS (the pool holds TOKENSPACE_PG_POOL_SIZE): ${text}`,
+    );
+  }
   const unavailable =
     (typeof code === "string" &&
       (code.startsWith("08") || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code))) ||
