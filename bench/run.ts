@@ -51,6 +51,13 @@ const SETTINGS = quick
     };
 const SERVER = ["packages/server/bin/tokenspace.js", "serve"];
 const BASELINE = ["--import", "tsx", "bench/baseline-server.ts"];
+const CREATE_FLOOR = [
+  "--conditions=tokenspace-source",
+  "--import",
+  "tsx",
+  "bench/durable-create-floor.ts",
+];
+const CREATE = "POST create";
 
 interface Measurement {
   readonly requestsPerSecond: number;
@@ -68,6 +75,8 @@ interface Row {
   readonly scenario: string;
   readonly subject: Measurement;
   readonly baseline: Measurement;
+  /** The durable create's floor (bench/durable-create-floor.ts), measured beside SQLite's. */
+  readonly floor?: Measurement;
   readonly peakRssMb: number;
 }
 
@@ -153,6 +162,7 @@ async function benchStore(
   databaseUrlFor: (size: number) => Promise<string>,
   baseline: Target,
   variant: Variant = ONE_PROCESS,
+  createFloor?: Target,
 ): Promise<Row[]> {
   const rows: Row[] = [];
   for (const size of variant.sizes) {
@@ -176,9 +186,14 @@ async function benchStore(
       )) {
         const subjectRuns: Measurement[] = [];
         const baselineRuns: Measurement[] = [];
+        const floorRuns: Measurement[] = [];
+        // The floor's own store starts empty: it is measured beside the smaller store only.
+        const floor =
+          scenario.name.startsWith(CREATE) && size === variant.sizes[0] ? createFloor : undefined;
         for (let round = 0; round < SETTINGS.rounds; round++) {
           baselineRuns.push(await measure(baseline, scenario, false));
           subjectRuns.push(await measure(subject, scenario, true));
+          if (floor) floorRuns.push(await measure(floor, scenario, false));
         }
         const row = {
           store,
@@ -186,6 +201,7 @@ async function benchStore(
           scenario: scenario.name,
           subject: average(subjectRuns),
           baseline: average(baselineRuns),
+          ...(floorRuns.length > 0 && { floor: average(floorRuns) }),
           peakRssMb: subject.peakRssMb(),
         };
         rows.push(row);
@@ -240,7 +256,7 @@ function targets(rows: Row[]): string[] {
     // Judged on CPU per request: the baseline's over Tokenspace's, in the same run.
     const ratioTargets = [
       { scenario: "GET one token", label: "authenticated GET", goal: 70 },
-      { scenario: "POST create", label: "durable create", goal: store === "sqlite" ? 30 : 15 },
+      { scenario: CREATE, label: "durable create", goal: store === "sqlite" ? 30 : 15 },
       { scenario: "GET list page", label: "list page of 50", goal: 25 },
       { scenario: "verify (valid", label: "verify, valid and cached", goal: 80 },
       { scenario: "verify (wrong", label: "verify, wrong token", goal: 70 },
@@ -262,7 +278,12 @@ function targets(rows: Row[]): string[] {
           " µs",
         );
       }
-      const create = find(size, "POST create");
+      const create = find(size, CREATE);
+      if (create?.floor) {
+        lines.push(
+          `- ${store}: the durable create's floor at ${size.toLocaleString("en")} tokens (node:http and better-sqlite3 making a create's writes, no framework: bench/durable-create-floor.ts): ${fixed(create.floor.cpuPerRequestUs)} µs, baseline / floor ${fixed((create.baseline.cpuPerRequestUs / create.floor.cpuPerRequestUs) * 100, 2)} %, against Tokenspace's ${fixed(create.subject.cpuPerRequestUs)} µs (reported, no target)`,
+        );
+      }
       if (store === "postgres" && create) {
         check(
           `durable creates a second at ${size.toLocaleString("en")} tokens`,
@@ -315,12 +336,19 @@ async function main(): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), "tokenspace-bench-"));
   const postgres = await postgresDatabase();
   let postgresVersion = "not reachable: skipped";
+  const createFloor = await startTarget(
+    CREATE_FLOOR,
+    { DATABASE_URL: `sqlite:${join(directory, "create-floor.db")}` },
+    "/",
+  );
   try {
     rows.push(
       ...(await benchStore(
         "sqlite",
         async (size) => `sqlite:${join(directory, `bench-${size}.db`)}`,
         baseline,
+        ONE_PROCESS,
+        createFloor,
       )),
     );
     // Quick runs prove the harness; the workers' rows are for the real measurement.
@@ -355,6 +383,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await baseline.stop();
+    await createFloor.stop();
     await postgres?.drop();
     rmSync(directory, { recursive: true, force: true });
   }
