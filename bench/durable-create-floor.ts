@@ -1,31 +1,26 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
-import Database from "better-sqlite3";
 import { newId } from "../packages/server/src/domain/identifiers.js";
 import { SecretVault } from "../packages/server/src/domain/secret-vault.js";
 import { generateSecret } from "../packages/server/src/domain/token-secret.js";
-import { SqliteStore } from "../packages/server/src/store/sqlite/sqlite-store.js";
+import {
+  openSqliteConnection,
+  SqliteStore,
+} from "../packages/server/src/store/sqlite/sqlite-store.js";
 
 /**
  * The floor of a durable create on SQLite: what node:http and better-sqlite3 cost doing a
  * create's writes with nothing else, so that BENCHMARKS.md can tell what the design spends
  * above what the work itself takes. Per POST: the JSON body parsed, an id and a secret drawn,
  * the secret digested and sealed (Tokenspace's own SecretVault), and in one group commit per
- * turn, on Tokenspace's schema (its indexes and triggers) with its settings (WAL,
+ * turn, on Tokenspace's schema (its indexes and triggers) with its connection settings (WAL,
  * `synchronous = FULL`, foreign keys), the actor's token confirmed, the token and its audit
  * entry inserted; then the token answered as JSON. No routing, no authentication, no
  * validation, no logging. Started as its own process by run.ts, on a database of its own.
  */
 const filename = String(process.env.DATABASE_URL).replace(/^sqlite:/, "");
 await (await SqliteStore.open(filename)).close();
-const db = new Database(filename);
-db.pragma("journal_mode = WAL");
-db.pragma("synchronous = FULL");
-db.pragma("foreign_keys = ON");
-db.pragma("temp_store = MEMORY");
-db.function("unicode_lower", { deterministic: true }, (text) =>
-  typeof text === "string" ? text.toLowerCase() : text,
-);
+const db = openSqliteConnection(filename);
 
 const vault = new SecretVault(randomBytes(32));
 const now = Date.now();

@@ -66,6 +66,26 @@ const SQLITE_ONLY = {
 };
 
 /**
+ * A connection to the store's file with the settings every write and read of the store relies
+ * on (the benchmark's durable-create floor opens its database with them too).
+ */
+export function openSqliteConnection(filename: string): Database.Database {
+  const db = new Database(filename);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  // A statement whose trigger writes another table keeps a statement journal; on disk, it
+  // was a temporary file written page by page, most of a bulk insert's time.
+  db.pragma("temp_store = MEMORY");
+  // SQLite's lower() folds ASCII only; PostgreSQL's folds Unicode, and both stores must agree.
+  db.function("unicode_lower", { deterministic: true }, (text) =>
+    typeof text === "string" ? text.toLowerCase() : text,
+  );
+  return db;
+}
+
+/**
  * The embedded store: one SQLite file in WAL mode with `synchronous = FULL`, so a commit has
  * been fsynced before any write resolves. Reads run straight on the connection; writes go
  * through the group-commit batcher, and a write and its audit entry are statements of one
@@ -84,19 +104,8 @@ export class SqliteStore extends SqlStore implements Store {
   /** Opens (creating it if need be) the database file and applies pending migrations. */
   static async open(filename: string): Promise<SqliteStore> {
     if (filename !== ":memory:") keepPrivate(filename);
-    const db = new Database(filename);
+    const db = openSqliteConnection(filename);
     try {
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = FULL");
-      db.pragma("foreign_keys = ON");
-      db.pragma("busy_timeout = 5000");
-      // A statement whose trigger writes another table keeps a statement journal; on disk, it
-      // was a temporary file written page by page, most of a bulk insert's time.
-      db.pragma("temp_store = MEMORY");
-      // SQLite's lower() folds ASCII only; PostgreSQL's folds Unicode, and both stores must agree.
-      db.function("unicode_lower", { deterministic: true }, (text) =>
-        typeof text === "string" ? text.toLowerCase() : text,
-      );
       await runMigrations(new SqliteMigrationAdapter(db), migrationsFor("sqlite"));
       return new SqliteStore(db);
     } catch (error) {
