@@ -34,6 +34,7 @@ function principalOf({ token, viaPreviousSecret }: Found): Principal {
     rateLimit: token.rateLimit,
     usesLimited: token.usesRemaining !== null,
     version: token.updatedAt.getTime(),
+    unconfirmed: false,
   };
 }
 

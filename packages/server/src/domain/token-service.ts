@@ -441,7 +441,7 @@ export class TokenService {
 }
 
 function issued(record: TokenRecord, secret: string): IssuedToken {
-  return { ...summary(record), token: secret };
+  return { id: record.id, name: record.name, permissions: record.permissions, token: secret };
 }
 
 function summary(record: TokenListing): TokenSummary {

@@ -231,7 +231,7 @@ export function actorOf(request: FastifyRequest): Actor {
     tokenId: principal.tokenId,
     requestId: request.id,
     clientAddress: request.ip,
-    ...(principal.unconfirmed && { unconfirmedTokenVersion: new Date(principal.version) }),
+    unconfirmedTokenVersion: principal.unconfirmed ? new Date(principal.version) : undefined,
   };
 }
 
