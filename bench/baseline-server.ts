@@ -1,4 +1,4 @@
-import { createServer } from "node:http";
+import { answerJson, serveReference } from "./reference-server.js";
 
 /**
  * The ceiling for any Node HTTP service on this machine: node:http answering a fixed small
@@ -10,15 +10,7 @@ const BODY = JSON.stringify({
   permissions: ["calling", "fax", "messaging"],
 });
 
-const server = createServer((request, response) => {
+serveReference((request, response) => {
   request.resume();
-  request.on("end", () => {
-    response.writeHead(200, {
-      "content-type": "application/json; charset=utf-8",
-      "content-length": Buffer.byteLength(BODY),
-    });
-    response.end(BODY);
-  });
+  request.on("end", () => answerJson(response, BODY));
 });
-server.listen(Number(process.env.PORT), "127.0.0.1");
-process.on("SIGTERM", () => server.close(() => process.exit(0)));

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
 import { newId } from "../packages/server/src/domain/identifiers.js";
 import { SecretVault } from "../packages/server/src/domain/secret-vault.js";
 import { generateSecret } from "../packages/server/src/domain/token-secret.js";
@@ -7,6 +6,7 @@ import {
   openSqliteConnection,
   SqliteStore,
 } from "../packages/server/src/store/sqlite/sqlite-store.js";
+import { answerJson, serveReference } from "./reference-server.js";
 
 /**
  * The floor of a durable create on SQLite: what node:http and better-sqlite3 cost doing a
@@ -63,15 +63,11 @@ function flush(): void {
   for (const create of creates) create.answer();
 }
 
-const server = createServer((request, response) => {
+serveReference((request, response) => {
   const chunks: Buffer[] = [];
   request.on("data", (chunk: Buffer) => chunks.push(chunk));
   request.on("end", () => {
-    if (request.method !== "POST") {
-      response.writeHead(200, { "content-type": "application/json; charset=utf-8" });
-      response.end("{}");
-      return;
-    }
+    if (request.method !== "POST") return answerJson(response, "{}");
     const { name, permissions } = JSON.parse(Buffer.concat(chunks).toString("utf8"));
     const id = newId();
     const secret = generateSecret();
@@ -94,16 +90,7 @@ const server = createServer((request, response) => {
         );
         insertAudit.run(projectId, id, projectId, actorId, created);
       },
-      answer: () => {
-        const body = JSON.stringify({ id, name, permissions, token: secret });
-        response.writeHead(200, {
-          "content-type": "application/json; charset=utf-8",
-          "content-length": Buffer.byteLength(body),
-        });
-        response.end(body);
-      },
+      answer: () => answerJson(response, JSON.stringify({ id, name, permissions, token: secret })),
     });
   });
 });
-server.listen(Number(process.env.PORT), "127.0.0.1");
-process.on("SIGTERM", () => server.close(() => process.exit(0)));
