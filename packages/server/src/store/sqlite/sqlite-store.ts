@@ -71,18 +71,24 @@ const SQLITE_ONLY = {
  */
 export function openSqliteConnection(filename: string): Database.Database {
   const db = new Database(filename);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = FULL");
-  db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
-  // A statement whose trigger writes another table keeps a statement journal; on disk, it
-  // was a temporary file written page by page, most of a bulk insert's time.
-  db.pragma("temp_store = MEMORY");
-  // SQLite's lower() folds ASCII only; PostgreSQL's folds Unicode, and both stores must agree.
-  db.function("unicode_lower", { deterministic: true }, (text) =>
-    typeof text === "string" ? text.toLowerCase() : text,
-  );
-  return db;
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.pragma("foreign_keys = ON");
+    db.pragma("busy_timeout = 5000");
+    // A statement whose trigger writes another table keeps a statement journal; on disk, it
+    // was a temporary file written page by page, most of a bulk insert's time.
+    db.pragma("temp_store = MEMORY");
+    // SQLite's lower() folds ASCII only; PostgreSQL's folds Unicode, and both stores must agree.
+    db.function("unicode_lower", { deterministic: true }, (text) =>
+      typeof text === "string" ? text.toLowerCase() : text,
+    );
+    return db;
+  } catch (error) {
+    // A file that is not a database fails at its first pragma: its handle is not kept open.
+    db.close();
+    throw error;
+  }
 }
 
 /**
