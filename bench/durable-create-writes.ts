@@ -1,0 +1,93 @@
+import { randomBytes } from "node:crypto";
+import type Database from "better-sqlite3";
+import { newId } from "../packages/server/src/domain/identifiers.js";
+import { SecretVault } from "../packages/server/src/domain/secret-vault.js";
+import { generateSecret } from "../packages/server/src/domain/token-secret.js";
+import {
+  openSqliteConnection,
+  SqliteStore,
+} from "../packages/server/src/store/sqlite/sqlite-store.js";
+
+/** One create with its id, secret, digest and seal drawn: what is left is to write it. */
+export interface StagedCreate {
+  /** Confirms the actor and inserts the token and its audit entry (inside `commit`). */
+  readonly write: () => void;
+  /** The token as a create answers it. */
+  readonly body: () => string;
+}
+
+export interface DurableCreateWrites {
+  readonly db: Database.Database;
+  stage(name: string, permissions: readonly string[]): StagedCreate;
+  /** Writes the staged creates in one transaction: one commit, one fsync. */
+  commit(creates: readonly StagedCreate[]): void;
+}
+
+/**
+ * A durable create's work and nothing else, on a database of its own: Tokenspace's schema (its
+ * indexes and triggers) and connection settings (WAL, `synchronous = FULL`, foreign keys), the
+ * secret digested and sealed by Tokenspace's own SecretVault, the actor's token confirmed and
+ * the token and its audit entry inserted in the commit. The create's floor serves it over
+ * node:http; the frames count runs it in a loop.
+ */
+export async function openDurableCreateWrites(filename: string): Promise<DurableCreateWrites> {
+  await (await SqliteStore.open(filename)).close();
+  const db = openSqliteConnection(filename);
+  const vault = new SecretVault(randomBytes(32));
+  const now = Date.now();
+  const projectId = newId();
+  db.prepare(
+    "INSERT INTO projects (id, friendly_name, created_at, updated_at, token_list_version) VALUES (?, 'Floor', ?, ?, '0')",
+  ).run(projectId, now, now);
+  const insertToken = db.prepare(`INSERT INTO tokens
+    (id, project_id, name, permissions, secret_digest, sealed_secret, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const actorId = newId();
+  const actorSecret = generateSecret();
+  insertToken.run(
+    actorId,
+    projectId,
+    "actor",
+    '["management"]',
+    vault.digest(actorSecret),
+    vault.seal(actorSecret, actorId),
+    now,
+    now,
+  );
+  const confirmActor = db.prepare("SELECT 1 FROM tokens WHERE id = ? AND updated_at = ?").pluck();
+  const insertAudit = db.prepare(`INSERT INTO audit_events
+    (action, project_id, target_type, target_id, actor_project_id, actor_token_id, details, occurred_at)
+    VALUES ('token.created', ?, 'token', ?, ?, ?, '{"fields":["name","permissions"]}', ?)`);
+  const commit = db.transaction((creates: readonly StagedCreate[]) => {
+    for (const create of creates) create.write();
+  });
+
+  return {
+    db,
+    commit,
+    stage(name, permissions) {
+      const id = newId();
+      const secret = generateSecret();
+      const created = Date.now();
+      const digest = vault.digest(secret);
+      const sealed = vault.seal(secret, id);
+      return {
+        write: () => {
+          if (confirmActor.get(actorId, now) === undefined) throw new Error("actor changed");
+          insertToken.run(
+            id,
+            projectId,
+            name,
+            JSON.stringify(permissions),
+            digest,
+            sealed,
+            created,
+            created,
+          );
+          insertAudit.run(projectId, id, projectId, actorId, created);
+        },
+        body: () => JSON.stringify({ id, name, permissions, token: secret }),
+      };
+    },
+  };
+}
