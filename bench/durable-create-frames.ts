@@ -42,7 +42,9 @@ try {
   const pageSize = wal.readUInt32BE(8);
   const frameSize = 24 + pageSize;
   // SQLite names a UNIQUE constraint's index sqlite_autoindex_<table>_<n>: shown with its columns.
-  const columnsOf = writes.db.prepare("SELECT group_concat(name, ', ') FROM pragma_index_info(?)");
+  const columnsOf = writes.db
+    .prepare("SELECT group_concat(name, ', ') FROM pragma_index_info(?)")
+    .pluck();
   const btreeOf = new Map<number, string>();
   for (const page of writes.db.prepare("SELECT name, pageno, pagetype FROM dbstat").all() as {
     name: string;
@@ -50,7 +52,7 @@ try {
     pagetype: string;
   }[]) {
     const columns = page.name.startsWith("sqlite_autoindex_")
-      ? ` on ${columnsOf.pluck().get(page.name)}`
+      ? ` on ${columnsOf.get(page.name)}`
       : "";
     btreeOf.set(page.pageno, `${page.name}${columns} (${page.pagetype})`);
   }

@@ -440,6 +440,7 @@ export class TokenService {
   }
 }
 
+/** The summary's fields written out, not spread: a spread with a property added is V8's slow path. */
 function issued(record: TokenRecord, secret: string): IssuedToken {
   return { id: record.id, name: record.name, permissions: record.permissions, token: secret };
 }
