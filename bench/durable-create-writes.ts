@@ -67,9 +67,9 @@ export async function openDurableCreateWrites(filename: string): Promise<Durable
     commit,
     stage(name, permissions) {
       const id = newId();
-      const secret = generateSecret();
       const created = Date.now();
-      const digest = vault.digest(secret);
+      const secret = generateSecret(created);
+      const digest = vault.digest(secret, "time-led");
       const sealed = vault.seal(secret, id);
       return {
         write: () => {

@@ -88,6 +88,57 @@ describe("state that lasts", () => {
     }
   });
 
+  test("an issued secret leads with the millisecond it was made, the one part of it the store holds", async () => {
+    server = await startTestServer();
+    const api = compatClient(server);
+    const before = Date.now();
+    const created = await api.createToken("timed", ["chat"]);
+    const after = Date.now();
+    const secret: string = created.token;
+
+    const madeAt = Number.parseInt(secret.slice(2, 14), 16);
+    expect(madeAt).toBeGreaterThanOrEqual(before);
+    expect(madeAt).toBeLessThanOrEqual(after);
+    const stored = await server.database.dump();
+    expect(holdsBytes(stored, secret.slice(2, 14))).toBe(true);
+    expect(holdsBytes(stored, secret.slice(14))).toBe(false);
+  });
+
+  test("a secret given to Tokenspace is stored with none of its digits, and still authenticates", async () => {
+    server = await startTestServer();
+    const given = newSecret();
+    await importToken(server, given);
+
+    const stored = await server.database.dump();
+    for (const secret of [given, server.token]) {
+      expect(holdsBytes(stored, secret.slice(2, 14))).toBe(false);
+      expect(holdsBytes(stored, secret.slice(14))).toBe(false);
+    }
+    const api = compatClient(server);
+    const response = await api.http
+      .withCredentials(server.projectId, given)
+      .request("GET", api.tokens());
+    expect(response.status).toBe(200);
+  });
+
+  test("a given secret rerolled with an overlap: the given one and the issued one both authenticate", async () => {
+    server = await startTestServer();
+    const given = newSecret();
+    const id = await importToken(server, given);
+    const api = compatClient(server);
+    const rerolled = await api.http.request("POST", `/api/tokenspace/tokens/${id}/reroll`, {
+      json: { overlap: "1h" },
+    });
+    expect(rerolled.status, rerolled.text).toBe(200);
+
+    for (const secret of [given, rerolled.body.token]) {
+      const response = await api.http
+        .withCredentials(server.projectId, secret)
+        .request("GET", api.tokens());
+      expect(response.status).toBe(200);
+    }
+  });
+
   test("tokens imported in bulk through the store layer authenticate with their secrets", async () => {
     server = await startTestServer();
     const tokenspace = await openTokenspace(
@@ -134,3 +185,23 @@ describe("state that lasts", () => {
     expect(server.logs()).not.toContain("Basic ");
   });
 });
+
+/** Whether a dump holds these bytes (given in hex): SQLite's raw, PostgreSQL's as hex text. */
+function holdsBytes(dump: string, hex: string): boolean {
+  return dump.includes(hex) || dump.includes(Buffer.from(hex, "hex").toString("latin1"));
+}
+
+/** Imports a management token with this secret straight through the store layer; its id. */
+async function importToken(running: TestServer, secret: string): Promise<string> {
+  const tokenspace = await openTokenspace(
+    loadConfig({ ...running.database.env, DATABASE_URL: running.database.url }),
+  );
+  try {
+    const [id] = await tokenspace.tokens.importTokens(running.projectId, [
+      { name: "given", permissions: ["management"], secret },
+    ]);
+    return id ?? "";
+  } finally {
+    await tokenspace.close();
+  }
+}

@@ -102,15 +102,24 @@ test("writes in one commit are each answered with what they wrote, each with its
   ]);
 });
 
-test("lookups made together each find their own token, or none", async () => {
+test("lookups made together each find their own token by either form of its digest, or none", async () => {
   const tokens = Array.from({ length: 3 }, () => newToken());
   await store.insertTokens(tokens, audited("token.imported", projectId));
-  const [first, second, third] = tokens.map((token) => token.secretDigest);
+  const [first, second, third] = tokens.map((token) => token.secretDigest) as [
+    Buffer,
+    Buffer,
+    Buffer,
+  ];
+  const unknown = () => randomBytes(32);
 
   const found = await Promise.all(
-    [first, randomBytes(32), second, first, third].map((digest) =>
-      digest ? store.findTokenByDigest(digest) : undefined,
-    ),
+    [
+      { timeLed: first, plain: unknown() },
+      { timeLed: unknown(), plain: unknown() },
+      { timeLed: unknown(), plain: second },
+      { timeLed: first, plain: unknown() },
+      { timeLed: third, plain: unknown() },
+    ].map((digests) => store.findTokenByDigests(digests)),
   );
 
   expect(found.map((token) => token?.id)).toEqual([

@@ -57,7 +57,7 @@ describe("failed authentications are throttled, valid credentials never", () => 
   const digestLookups = async (server: TestServer) => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
     const line =
-      /tokenspace_store_query_duration_seconds_count\{operation="findTokenByDigest"\} (\d+)/.exec(
+      /tokenspace_store_query_duration_seconds_count\{operation="findTokenByDigests"\} (\d+)/.exec(
         text,
       );
     return Number(line?.[1] ?? 0);

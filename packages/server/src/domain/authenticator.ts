@@ -5,7 +5,7 @@ import { normalizeId } from "./identifiers.js";
 import type { Keyring } from "./keyring.js";
 import type { MaybeAsync } from "./maybe-async.js";
 import type { Principal } from "./principal.js";
-import { sameDigest } from "./secret-vault.js";
+import { isDigestOf } from "./secret-vault.js";
 import type { Store, TokenRecord } from "./store.js";
 import { isWellFormedSecret } from "./token-secret.js";
 import type { UsageRecorder, VerifiedToken } from "./usage-recorder.js";
@@ -264,12 +264,12 @@ export class Authenticator {
    * it is that token's previous secret (after a reroll).
    */
   async #find(secret: string): Promise<Found | undefined> {
-    return this.keyring.find(secret, async (digest) => {
-      const token = await this.store.findTokenByDigest(digest);
+    return this.keyring.find(secret, async (digests) => {
+      const token = await this.store.findTokenByDigests(digests);
       if (!token) return undefined;
-      if (sameDigest(digest, token.secretDigest)) return { token, viaPreviousSecret: false };
+      if (isDigestOf(digests, token.secretDigest)) return { token, viaPreviousSecret: false };
       const previous = token.previousSecretDigest;
-      if (previous && sameDigest(digest, previous)) return { token, viaPreviousSecret: true };
+      if (previous && isDigestOf(digests, previous)) return { token, viaPreviousSecret: true };
       return undefined;
     });
   }

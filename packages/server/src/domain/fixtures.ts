@@ -185,6 +185,7 @@ export class FixtureRestorer {
           this.keyring,
           { id, projectId: project.id, name, permissions },
           harnessSecret(project.id, token),
+          "plain",
           now,
         ),
       ),

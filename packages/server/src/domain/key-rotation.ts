@@ -3,7 +3,7 @@ import { auditEntry } from "./audit-log.js";
 import type { CredentialCache } from "./credential-cache.js";
 import { ConfigError } from "./errors.js";
 import type { Keyring } from "./keyring.js";
-import { SecretVault } from "./secret-vault.js";
+import { digestFormOf, SecretVault } from "./secret-vault.js";
 import { signingKeyBinding } from "./signing-key.js";
 import type { Store } from "./store.js";
 
@@ -138,11 +138,14 @@ export async function rotateKey(
       const moved = await store.resealToken(
         token.id,
         token.secretDigest,
-        { digest: next.digest(secret), sealed: next.seal(secret, token.id) },
-        previous === undefined
+        {
+          digest: next.digest(secret, digestFormOf(token.secretDigest)),
+          sealed: next.seal(secret, token.id),
+        },
+        previous === undefined || token.previousSecretDigest === null
           ? null
           : {
-              digest: next.digest(previous),
+              digest: next.digest(previous, digestFormOf(token.previousSecretDigest)),
               sealed: next.seal(previous, token.id),
             },
       );

@@ -1,4 +1,4 @@
-import type { SecretVault } from "./secret-vault.js";
+import type { DigestForm, SecretDigests, SecretVault } from "./secret-vault.js";
 import type { SealedSecret } from "./store.js";
 
 /**
@@ -37,12 +37,12 @@ export class Keyring {
    */
   async find<T>(
     secret: string,
-    lookup: (digest: Buffer, vault: SecretVault) => Promise<T | undefined>,
+    lookup: (digests: SecretDigests, vault: SecretVault) => Promise<T | undefined>,
   ): Promise<T | undefined> {
     const passes = this.rotating ? 2 : 1;
     for (let pass = 0; pass < passes; pass++) {
       for (const vault of this.#vaults) {
-        const found = await lookup(vault.digest(secret), vault);
+        const found = await lookup(vault.lookupDigests(secret), vault);
         if (found !== undefined) return found;
       }
     }
@@ -50,8 +50,11 @@ export class Keyring {
   }
 
   /** A secret sealed under the primary key, bound to what it belongs to. */
-  seal(secret: string, boundTo: string): SealedSecret {
-    return { digest: this.primary.digest(secret), sealed: this.primary.seal(secret, boundTo) };
+  seal(secret: string, boundTo: string, form: DigestForm = "plain"): SealedSecret {
+    return {
+      digest: this.primary.digest(secret, form),
+      sealed: this.primary.seal(secret, boundTo),
+    };
   }
 
   /** Opens a sealed secret with whichever held key sealed it. */

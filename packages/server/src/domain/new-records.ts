@@ -1,5 +1,6 @@
 import type { Keyring } from "./keyring.js";
 import type { Permission } from "./permissions.js";
+import type { DigestForm } from "./secret-vault.js";
 import { generateSigningKey, signingKeyBinding } from "./signing-key.js";
 import type { NewProjectRecord, NewTokenRecord } from "./store.js";
 import type { RateLimit, UsesRefill } from "./token-limits.js";
@@ -48,10 +49,11 @@ export function newTokenRecord(
     readonly permissions: Permission[];
   },
   secret: string,
+  form: DigestForm,
   now: Date,
   settings: NewTokenSettings = {},
 ): NewTokenRecord {
-  const sealed = keyring.seal(secret, token.id);
+  const sealed = keyring.seal(secret, token.id, form);
   return {
     id: token.id,
     projectId: token.projectId,

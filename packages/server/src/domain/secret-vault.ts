@@ -6,12 +6,29 @@ import {
   timingSafeEqual,
 } from "node:crypto";
 import { randomBytesFromPool } from "./random-pool.js";
+import { timePrefixOf } from "./token-secret.js";
 
 const SEALED_FORMAT_VERSION = 1;
 const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
 
 export const SECRET_KEY_LENGTH = 32;
+const HMAC_LENGTH = 32;
+
+/**
+ * How a secret's digest is stored. `plain`: its HMAC, for a secret given to Tokenspace (an
+ * import, a bootstrap or fixture token, a signing key, and every token issued before secrets
+ * led with their time), none of whose digits may be kept in clear. `time-led`: the time prefix
+ * of a secret Tokenspace generated (token-secret.ts), then its HMAC, so that new digests sort
+ * by when their secrets were made.
+ */
+export type DigestForm = "plain" | "time-led";
+
+/** A presented secret's digest in each form: it may have been stored either way. */
+export interface SecretDigests {
+  readonly timeLed: Buffer;
+  readonly plain: Buffer;
+}
 
 /**
  * Keeps secrets (token secrets, project signing keys) out of the database in plain text. Under
@@ -32,8 +49,15 @@ export class SecretVault {
     this.#encryptionKey = derive(serverKey, "token encryption v1");
   }
 
-  digest(secret: string): Buffer {
-    return createHmac("sha256", this.#digestKey).update(secret, "utf8").digest();
+  digest(secret: string, form: DigestForm = "plain"): Buffer {
+    const hmac = this.#hmac(secret);
+    return form === "plain" ? hmac : Buffer.concat([timePrefixOf(secret), hmac]);
+  }
+
+  /** What to look a presented secret up by: one HMAC, in both forms. */
+  lookupDigests(secret: string): SecretDigests {
+    const plain = this.#hmac(secret);
+    return { timeLed: Buffer.concat([timePrefixOf(secret), plain]), plain };
   }
 
   seal(secret: string, boundTo: string): Buffer {
@@ -66,11 +90,25 @@ export class SecretVault {
   keyFingerprint(): string {
     return createHmac("sha256", this.#digestKey).update("key fingerprint").digest("hex");
   }
+
+  #hmac(secret: string): Buffer {
+    return createHmac("sha256", this.#digestKey).update(secret, "utf8").digest();
+  }
+}
+
+/** The form a stored digest was made in: a time-led one is longer by the time prefix. */
+export function digestFormOf(storedDigest: Uint8Array): DigestForm {
+  return storedDigest.length > HMAC_LENGTH ? "time-led" : "plain";
 }
 
 /** Constant-time check that a secret's digest is a stored one. */
 export function sameDigest(digest: Uint8Array, storedDigest: Uint8Array): boolean {
   return digest.length === storedDigest.length && timingSafeEqual(digest, storedDigest);
+}
+
+/** Whether a stored digest is a presented secret's, in whichever form it was stored. */
+export function isDigestOf(digests: SecretDigests, storedDigest: Uint8Array): boolean {
+  return sameDigest(digests.timeLed, storedDigest) || sameDigest(digests.plain, storedDigest);
 }
 
 function derive(serverKey: Buffer, purpose: string): Buffer {

@@ -3,6 +3,7 @@ import type { Actor } from "./actor.js";
 import type { Counters } from "./counters.js";
 import type { LifecycleEventType } from "./lifecycle-events.js";
 import type { Permission } from "./permissions.js";
+import type { SecretDigests } from "./secret-vault.js";
 import type { RateLimit, UsesRefill } from "./token-limits.js";
 
 export interface ProjectRecord {
@@ -326,8 +327,11 @@ export interface Store {
   ): Promise<void>;
   findToken(projectId: string, tokenId: string): Promise<TokenRecord | undefined>;
   findTokenById(tokenId: string): Promise<TokenRecord | undefined>;
-  /** The token whose current secret, or previous secret after a reroll, has this digest. */
-  findTokenByDigest(secretDigest: Buffer): Promise<TokenRecord | undefined>;
+  /**
+   * The token whose current secret, or previous secret after a reroll, has one of these
+   * digests (a secret's digest in each form it may be stored in).
+   */
+  findTokenByDigests(digests: SecretDigests): Promise<TokenRecord | undefined>;
   /** Applies all changes at once or none; undefined when the token is not in that project. */
   updateToken(
     projectId: string,

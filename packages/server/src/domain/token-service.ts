@@ -18,6 +18,7 @@ import { type Page, type PageQuery, readFilteredPage, readPage } from "./keyset-
 import type { LifecycleEvents, LifecycleEventType } from "./lifecycle-events.js";
 import type { MaybeAsync } from "./maybe-async.js";
 import { type NewTokenSettings, newTokenRecord } from "./new-records.js";
+import type { DigestForm } from "./secret-vault.js";
 import type {
   ListedTokenRecord,
   NewAuditRecord,
@@ -125,11 +126,12 @@ export class TokenService {
       input.subprojectId === undefined
         ? projectId
         : await this.#subprojectOf(projectId, input.subprojectId);
-    const secret = presetSecret ?? generateSecret();
+    const secret = presetSecret ?? generateSecret(now.getTime());
     const draft = this.#newRecord(
       owner,
       fields,
       secret,
+      presetSecret === undefined ? "time-led" : "plain",
       now,
       startingSettings(lifecycle, limits, now),
     );
@@ -168,7 +170,7 @@ export class TokenService {
       if (!isWellFormedSecret(token.secret)) {
         throw new ValidationError([invalidParameter("token", TOKEN_SECRET_DESCRIPTION)]);
       }
-      return this.#newRecord(projectId, fields, token.secret, now);
+      return this.#newRecord(projectId, fields, token.secret, "plain", now);
     });
     await this.store.insertTokens(
       records,
@@ -183,7 +185,7 @@ export class TokenService {
   /** The token a secret belongs to, if any. */
   async findBySecret(secret: string): Promise<TokenRecord | undefined> {
     if (!isWellFormedSecret(secret)) return undefined;
-    return this.keyring.find(secret, (digest) => this.store.findTokenByDigest(digest));
+    return this.keyring.find(secret, (digests) => this.store.findTokenByDigests(digests));
   }
 
   /**
@@ -305,12 +307,12 @@ export class TokenService {
     }
     const now = this.clock.now();
     const id = normalizeId(tokenId);
-    const secret = generateSecret();
+    const secret = generateSecret(now.getTime());
     const rerolled = await this.store.rerollToken(
       projectId,
       id,
       {
-        secret: this.keyring.seal(secret, id),
+        secret: this.keyring.seal(secret, id, "time-led"),
         previousSecretExpiresAt: overlapMs > 0 ? new Date(now.getTime() + overlapMs) : null,
         updatedAt: now,
       },
@@ -404,11 +406,15 @@ export class TokenService {
     return managedToken(record, this.clock.now());
   }
 
-  /** A new token's record: a fresh id, and its secret sealed under the primary key. */
+  /**
+   * A new token's record: a fresh id, and its secret sealed under the primary key, its digest
+   * time-led when Tokenspace generated the secret (SecretVault).
+   */
   #newRecord(
     projectId: string,
     fields: ReturnType<typeof validateTokenChanges>,
     secret: string,
+    form: DigestForm,
     now: Date,
     settings?: NewTokenSettings,
   ): NewTokenRecord {
@@ -418,7 +424,7 @@ export class TokenService {
       name: fields.name ?? "",
       permissions: fields.permissions ?? [],
     };
-    return newTokenRecord(this.keyring, draft, secret, now, settings);
+    return newTokenRecord(this.keyring, draft, secret, form, now, settings);
   }
 
   async #subprojectOf(projectId: string, subprojectId: string): Promise<string> {

@@ -27,7 +27,7 @@ export function tokenRecord(
   { now = new Date(), ...settings }: NewTokenSettings & { readonly now?: Date } = {},
 ): NewTokenRecord {
   const token = { id: randomUUID(), projectId, name: "stored", permissions: ["chat" as const] };
-  return newTokenRecord(keyring, token, generateSecret(), now, settings);
+  return newTokenRecord(keyring, token, generateSecret(now.getTime()), "time-led", now, settings);
 }
 
 /** The audit entry of a change by the operator to `targetId`, a token or a project. */

@@ -1,6 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { SecretVault, sameDigest } from "../../src/domain/secret-vault.js";
+import {
+  digestFormOf,
+  isDigestOf,
+  SecretVault,
+  sameDigest,
+} from "../../src/domain/secret-vault.js";
 import { generateSecret } from "../../src/domain/token-secret.js";
 
 describe("the secret vault", () => {
@@ -33,5 +38,26 @@ describe("the secret vault", () => {
   test("sealing the same secret twice gives different ciphertexts", () => {
     const secret = generateSecret();
     expect(vault.seal(secret, "id").equals(vault.seal(secret, "id"))).toBe(false);
+  });
+
+  test("a time-led digest is the secret's time prefix, then the same HMAC as its plain digest", () => {
+    const secret = generateSecret(Date.UTC(2026, 11, 4));
+    const timeLed = vault.digest(secret, "time-led");
+    expect(timeLed.subarray(0, 6).toString("hex")).toBe(secret.slice(2, 14));
+    expect(timeLed.subarray(6).equals(vault.digest(secret))).toBe(true);
+  });
+
+  test("a presented secret's lookup digests match it stored in either form, and no other secret", () => {
+    const secret = generateSecret();
+    const digests = vault.lookupDigests(secret);
+    expect(isDigestOf(digests, vault.digest(secret, "time-led"))).toBe(true);
+    expect(isDigestOf(digests, vault.digest(secret, "plain"))).toBe(true);
+    expect(isDigestOf(digests, vault.digest(generateSecret(), "time-led"))).toBe(false);
+  });
+
+  test("a stored digest's form is told by its length", () => {
+    const secret = generateSecret();
+    expect(digestFormOf(vault.digest(secret, "time-led"))).toBe("time-led");
+    expect(digestFormOf(vault.digest(secret, "plain"))).toBe("plain");
   });
 });

@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Counters } from "../../domain/counters.js";
 import { ActorChangedError, StoreUnavailableError } from "../../domain/errors.js";
+import type { SecretDigests } from "../../domain/secret-vault.js";
 import type {
   NewAuditRecord,
   RevocationWatcher,
@@ -257,9 +258,9 @@ export class PostgresStore extends SqlStore implements Store {
    * statement: a burst of writes verifies its credentials in one round trip and commits its
    * tokens in another, a burst of list requests reads its versions in one.
    */
-  readonly #lookups = new TickBatcher<Buffer, TokenRecord | undefined>(
-    (digests) => this.#findTokensByDigests(digests),
-    (digest) => super.findTokenByDigest(digest),
+  readonly #lookups = new TickBatcher<SecretDigests, TokenRecord | undefined>(
+    (lookups) => this.#findTokensByDigests(lookups),
+    (digests) => super.findTokenByDigests(digests),
     isOutage,
   );
   readonly #listVersions = new TickBatcher<string, string | undefined>(
@@ -363,17 +364,27 @@ export class PostgresStore extends SqlStore implements Store {
     return (await this.rows(this.statements.confirmActor, actor)).length > 0;
   }
 
-  override findTokenByDigest(digest: Buffer): Promise<TokenRecord | undefined> {
-    return this.#lookups.run(digest);
+  override findTokenByDigests(digests: SecretDigests): Promise<TokenRecord | undefined> {
+    return this.#lookups.run(digests);
   }
 
-  async #findTokensByDigests(digests: readonly Buffer[]): Promise<(TokenRecord | undefined)[]> {
-    const distinct = new Map(digests.map((digest) => [digest.toString("hex"), digest]));
+  async #findTokensByDigests(
+    lookups: readonly SecretDigests[],
+  ): Promise<(TokenRecord | undefined)[]> {
+    const distinct = new Map(
+      lookups.flatMap(({ timeLed, plain }) => [
+        [timeLed.toString("hex"), timeLed],
+        [plain.toString("hex"), plain],
+      ]),
+    );
     const rows = await this.rows<TokenRow & { looked_up: Buffer }>(this.#own.findTokensByDigests, {
       digests: [...distinct.values()],
     });
     const found = new Map(rows.map((row) => [row.looked_up.toString("hex"), toToken(row)]));
-    return digests.map((digest) => found.get(digest.toString("hex")));
+    return lookups.map(
+      ({ timeLed, plain }) =>
+        found.get(timeLed.toString("hex")) ?? found.get(plain.toString("hex")),
+    );
   }
 
   override tokenListVersion(projectId: string): Promise<string | undefined> {

@@ -1,3 +1,4 @@
+import type { SecretDigests } from "../../domain/secret-vault.js";
 import type {
   AuditFilter,
   AuditRecord,
@@ -91,7 +92,7 @@ type Shared =
   | "listProjects"
   | "findToken"
   | "findTokenById"
-  | "findTokenByDigest"
+  | "findTokenByDigests"
   | "listTokens"
   | "tokenListVersion"
   | "listFamilyTokens"
@@ -340,9 +341,10 @@ export abstract class SqlStore implements Pick<Store, Shared> {
     return row && toToken(row);
   }
 
-  async findTokenByDigest(secretDigest: Buffer): Promise<TokenRecord | undefined> {
-    const [row] = await this.rows<TokenRow>(this.statements.findTokenByDigest, {
-      digest: secretDigest,
+  async findTokenByDigests(digests: SecretDigests): Promise<TokenRecord | undefined> {
+    const [row] = await this.rows<TokenRow>(this.statements.findTokenByDigests, {
+      time_led: digests.timeLed,
+      plain: digests.plain,
     });
     return row && toToken(row);
   }

@@ -74,11 +74,11 @@ function filteredList(
   return { after: travel(">", "ASC"), before: travel("<", "DESC") };
 }
 
-/** The token whose secret, or previous secret still honoured, has the digest `digest`. */
-export const tokenByDigest = (digest: string) =>
-  `SELECT ${TOKENS.selectList} FROM tokens WHERE secret_digest = ${digest}
+/** The token whose secret, or previous secret still honoured, has one of the digests given. */
+export const tokenByDigest = (...digests: string[]) =>
+  `SELECT ${TOKENS.selectList} FROM tokens WHERE secret_digest IN (${digests.join(", ")})
     UNION ALL
-    SELECT ${TOKENS.selectList} FROM tokens WHERE previous_secret_digest = ${digest}
+    SELECT ${TOKENS.selectList} FROM tokens WHERE previous_secret_digest IN (${digests.join(", ")})
     LIMIT 1`;
 
 export type FilteredListStatements = Record<
@@ -171,7 +171,7 @@ export const SHARED_SQL = {
   insertToken: insertSql(TOKENS, { returning: INSERTED_TOKEN_COLUMNS }),
   findToken: `SELECT ${TOKENS.selectList} FROM tokens WHERE project_id = @project_id AND id = @id`,
   findTokenById: `SELECT ${TOKENS.selectList} FROM tokens WHERE id = @id`,
-  findTokenByDigest: tokenByDigest("@digest"),
+  findTokenByDigests: tokenByDigest("@time_led", "@plain"),
   // The token a write was made by, still as it was verified (see Actor.unconfirmedTokenVersion).
   confirmActor: `SELECT 1 AS confirmed FROM tokens AS actor
         WHERE ${actorIsAt("@actor_token_id", "@actor_version::timestamptz")}`,
