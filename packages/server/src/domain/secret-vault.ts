@@ -51,13 +51,13 @@ export class SecretVault {
 
   digest(secret: string, form: DigestForm = "plain"): Buffer {
     const hmac = this.#hmac(secret);
-    return form === "plain" ? hmac : Buffer.concat([timePrefixOf(secret), hmac]);
+    return form === "plain" ? hmac : timeLed(secret, hmac);
   }
 
   /** What to look a presented secret up by: one HMAC, in both forms. */
   lookupDigests(secret: string): SecretDigests {
     const plain = this.#hmac(secret);
-    return { timeLed: Buffer.concat([timePrefixOf(secret), plain]), plain };
+    return { timeLed: timeLed(secret, plain), plain };
   }
 
   seal(secret: string, boundTo: string): Buffer {
@@ -94,6 +94,11 @@ export class SecretVault {
   #hmac(secret: string): Buffer {
     return createHmac("sha256", this.#digestKey).update(secret, "utf8").digest();
   }
+}
+
+/** A time-led digest: the secret's time prefix, then its HMAC. */
+function timeLed(secret: string, hmac: Buffer): Buffer {
+  return Buffer.concat([timePrefixOf(secret), hmac]);
 }
 
 /** The form a stored digest was made in: a time-led one is longer by the time prefix. */
