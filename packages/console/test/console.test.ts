@@ -1,5 +1,4 @@
-import type { Browser } from "playwright-core";
-import { afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CHROMIUM } from "../../server/test/support/chromium.js";
 import { compatClient } from "../../server/test/support/compat.js";
 import type { HttpClient } from "../../server/test/support/http-client.js";
@@ -17,20 +16,18 @@ describe.skipIf(!available)("the admin console", () => {
   const chromium = useChromium();
   let server: TestServer;
   let http: HttpClient;
-  let browser: Browser;
-  const open: ConsolePage[] = [];
+  let shared: ConsolePage;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     server = running.server;
     http = compatClient(server).http;
-    browser = chromium.browser;
+    shared = await ConsolePage.open(chromium.browser, server.url);
   });
-  afterEach(() => Promise.all(open.splice(0).map((consolePage) => consolePage.close())));
+  afterAll(() => shared.close());
 
   const openConsole = async () => {
-    const consolePage = await ConsolePage.open(browser, server.url);
-    open.push(consolePage);
-    return consolePage;
+    await shared.firstVisit();
+    return shared;
   };
   const signedInConsole = async () => {
     const consolePage = await openConsole();
@@ -105,15 +102,13 @@ describe.skipIf(!available)("the admin console", () => {
   });
 
   test("the console follows the system's light or dark theme", async () => {
-    const light = await openConsole();
-    const dark = await ConsolePage.open(browser, server.url, "dark");
-    open.push(dark);
-    await light.page.goto("/console");
-    await dark.page.goto("/console");
-    expect(await light.background()).toBe("rgb(255, 255, 255)");
-    expect(await dark.background()).toBe("rgb(15, 20, 25)");
-    await dark.signedIn(server.projectId, server.token);
-    await dark.screenshot("tokens-dark");
+    const consolePage = await openConsole();
+    await consolePage.page.goto("/console");
+    expect(await consolePage.background()).toBe("rgb(255, 255, 255)");
+    await consolePage.colorScheme("dark");
+    expect(await consolePage.background()).toBe("rgb(15, 20, 25)");
+    await consolePage.signedIn(server.projectId, server.token);
+    await consolePage.screenshot("tokens-dark");
   });
 
   test("the tokens screen shows permissions as chips, last use, expiry and status", async () => {
@@ -465,24 +460,23 @@ describe.skipIf(!available)("the admin console", () => {
     );
     expect(await consolePage.storage()).toEqual({ session: {}, local: 0, cookies: 0 });
   });
-});
 
-describe.skipIf(!available)("the admin console under a request budget", () => {
-  const running = useConsoleServer({ env: { TOKENSPACE_RATE_LIMIT_PER_MINUTE: "4" } });
-  const chromium = useChromium();
+  describe("under a request budget", () => {
+    const budgeted = useConsoleServer({ env: { TOKENSPACE_RATE_LIMIT_PER_MINUTE: "4" } });
 
-  test("a 429 says when to try again", async () => {
-    const { server } = running;
-    const consolePage = await ConsolePage.open(chromium.browser, server.url);
-    await consolePage.signedIn(server.projectId, server.token);
-    const { page } = consolePage;
-    for (let attempt = 0; attempt < 6; attempt++) {
-      await consolePage.tab(attempt % 2 === 0 ? "Audit log" : "Tokens");
-      if ((await page.getByRole("alert").count()) > 0) break;
-    }
-    await expect
-      .poll(() => page.getByRole("alert").first().textContent())
-      .toMatch(/Too many requests\. Try again in \d+ seconds?\./);
-    await consolePage.close();
+    test("a 429 says when to try again", async () => {
+      const { server } = budgeted;
+      const consolePage = await ConsolePage.open(chromium.browser, server.url);
+      await consolePage.signedIn(server.projectId, server.token);
+      const { page } = consolePage;
+      for (let attempt = 0; attempt < 6; attempt++) {
+        await consolePage.tab(attempt % 2 === 0 ? "Audit log" : "Tokens");
+        if ((await page.getByRole("alert").count()) > 0) break;
+      }
+      await expect
+        .poll(() => page.getByRole("alert").first().textContent())
+        .toMatch(/Too many requests\. Try again in \d+ seconds?\./);
+      await consolePage.close();
+    });
   });
 });

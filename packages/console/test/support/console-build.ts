@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -7,11 +7,29 @@ import { fileURLToPath } from "node:url";
 
 const CONSOLE = fileURLToPath(new URL("../..", import.meta.url));
 
+let built: Promise<string> | undefined;
+let users = 0;
+
 /**
- * Builds the console from its current source into a directory of its own, as `npm run build`
- * does, so a test never serves a stale build and parallel runs never share one.
+ * The console built from its current source into a directory of its own, as `npm run build`
+ * does, so a test never serves a stale build and parallel runs never share one. The servers of
+ * one test file share a build: the last to let it go removes it.
  */
-export async function buildConsole(): Promise<string> {
+export async function useConsoleBuild(): Promise<{ directory: string; release(): void }> {
+  users++;
+  built ??= build();
+  const directory = await built;
+  return {
+    directory,
+    release: () => {
+      if (--users > 0) return;
+      built = undefined;
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+async function build(): Promise<string> {
   const outDir = mkdtempSync(join(tmpdir(), "tokenspace-console-"));
   const vite = join(
     dirname(createRequire(import.meta.url).resolve("vite/package.json")),

@@ -14,8 +14,9 @@ export interface PageTrouble {
 }
 
 /**
- * The console in a fresh browser context (its own storage), driven the way a person would:
- * by labels and roles, never by CSS classes.
+ * The console in a browser context of its own, driven the way a person would: by labels and
+ * roles, never by CSS classes. One page serves a whole block of tests, each starting from
+ * `firstVisit()`: a new Chromium context costs a renderer process, about a second of CPU here.
  */
 export class ConsolePage {
   readonly trouble: PageTrouble = { consoleErrors: [], pageErrors: [], failedRequests: [] };
@@ -25,24 +26,47 @@ export class ConsolePage {
     readonly page: Page,
     readonly baseUrl: string,
   ) {
-    page.on("console", (message) => {
+    this.#watchTrouble();
+  }
+
+  #watchTrouble(): void {
+    this.page.on("console", (message) => {
       if (message.type() === "error") this.trouble.consoleErrors.push(message.text());
     });
-    page.on("pageerror", (error) => this.trouble.pageErrors.push(error.message));
-    page.on("requestfailed", (request) =>
+    this.page.on("pageerror", (error) => this.trouble.pageErrors.push(error.message));
+    this.page.on("requestfailed", (request) =>
       this.trouble.failedRequests.push(`${request.method()} ${request.url()}`),
     );
   }
 
-  static async open(
-    browser: Browser,
-    baseUrl: string,
-    colorScheme: "light" | "dark" = "light",
-  ): Promise<ConsolePage> {
-    const context = await browser.newContext({ baseURL: baseUrl, colorScheme });
+  static async open(browser: Browser, baseUrl: string): Promise<ConsolePage> {
+    const context = await browser.newContext({ baseURL: baseUrl, colorScheme: "light" });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
     const page = await context.newPage();
     return new ConsolePage(context, page, baseUrl);
+  }
+
+  /**
+   * Back to a person's first visit: nothing stored, cached or remembered from earlier tests, the
+   * light theme, no trouble recorded and no listener an earlier test added; the page is on a
+   * response of the server's origin that runs no script (its storage is cleared from there).
+   */
+  async firstVisit(): Promise<void> {
+    await this.page.goto("/healthz");
+    this.page.removeAllListeners();
+    this.#watchTrouble();
+    await this.page.evaluate("sessionStorage.clear(); localStorage.clear()");
+    await this.context.clearCookies();
+    const devtools = await this.context.newCDPSession(this.page);
+    await devtools.send("Network.clearBrowserCache");
+    await devtools.detach();
+    await this.colorScheme("light");
+    for (const kind of Object.values(this.trouble)) kind.length = 0;
+  }
+
+  /** The theme the system asks for, which the page follows as it changes. */
+  colorScheme(scheme: "light" | "dark"): Promise<void> {
+    return this.page.emulateMedia({ colorScheme: scheme });
   }
 
   async signIn(projectId: string, token: string): Promise<void> {

@@ -1,4 +1,3 @@
-import { rmSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { launchChromium } from "../../../server/test/support/chromium.js";
@@ -7,22 +6,22 @@ import {
   type TestServer,
   type TestServerOptions,
 } from "../../../server/test/support/test-server.js";
-import { buildConsole } from "./console-build.js";
+import { useConsoleBuild } from "./console-build.js";
 
 /**
  * A real server serving a console built from the current source, for a whole `describe`
  * block; read `server` inside hooks and tests, once it runs.
  */
 export function useConsoleServer(options: TestServerOptions = {}): { readonly server: TestServer } {
-  let build: string | undefined;
+  let build: Awaited<ReturnType<typeof useConsoleBuild>> | undefined;
   let server: TestServer | undefined;
   beforeAll(async () => {
-    build = await buildConsole();
-    server = await startTestServer({ ...options, consoleDirectory: build });
+    build = await useConsoleBuild();
+    server = await startTestServer({ ...options, consoleDirectory: build.directory });
   }, 60_000);
   afterAll(async () => {
     await server?.close();
-    if (build) rmSync(build, { recursive: true, force: true });
+    build?.release();
   });
   return {
     get server() {
