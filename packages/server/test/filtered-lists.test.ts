@@ -1,12 +1,15 @@
 import { RestClient } from "@tokenspace/sdk";
 import { beforeAll, describe, expect, test } from "vitest";
 import { generateSecret } from "../src/domain/token-secret.js";
+import { AUDIT } from "../src/store/sql/tables.js";
 import { useTestServer } from "./support/fixtures.js";
 
 const EXT = "/api/tokenspace";
 /** What one filtered page request looks at, at most (EXAMINED_ROWS_PER_PAGE). */
 const EXAMINED = 10_000;
 const FILLER = 12_000;
+/** Audit entries after the one the audit tests look for: more than a request examines. */
+const LOGGED_AFTER = EXAMINED + 500;
 
 interface ListPage<T> {
   readonly data: T[];
@@ -52,14 +55,15 @@ describe("a filtered list looks at a bounded number of rows per request", () => 
       json: { name: "audited early", permissions: ["chat"] },
     });
     auditedToken = created.body.id;
-    // A long audit log after it: every import is an entry of its own. Fifty at a time: more
-    // would queue behind the store's connection pool for longer than its connect timeout on a
-    // busy host.
-    for (let batch = 0; batch < 210; batch++) {
-      await Promise.all(
-        Array.from({ length: 50 }, () => tokens.importTokens(projectId, filler(1))),
-      );
-    }
+    // A long audit log after it: one import, its entry then copied in the database, as a
+    // store that has served a while holds it (an import each would take a transaction each).
+    await tokens.importTokens(projectId, filler(1));
+    const columns = AUDIT.written.join(", ");
+    await fixture.server.database.execute(`
+      WITH RECURSIVE copies(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM copies WHERE n < ${LOGGED_AFTER - 1})
+      INSERT INTO audit_events (${columns})
+      SELECT ${columns} FROM copies
+        CROSS JOIN (SELECT * FROM audit_events ORDER BY position DESC LIMIT 1) AS latest`);
   }, 120_000);
 
   test("a name search that matches little answers with what it found and a next link past what it examined", async () => {
@@ -72,7 +76,7 @@ describe("a filtered list looks at a bounded number of rows per request", () => 
   test("following next links finds every match once, in order, each page from a bounded stretch", async () => {
     const pages = await walk<{ id: string }>(`${EXT}/tokens?name=NEEDLE&page_size=10`);
     expect(pages.flatMap((page) => page.data.map((token) => token.id))).toEqual(needles);
-    const tokensInStore = 1 + 3 + 2 * FILLER + 1 + 21 * 500;
+    const tokensInStore = 1 + 3 + 2 * FILLER + 1 + 1;
     expect(pages.length).toBeLessThanOrEqual(Math.ceil(tokensInStore / EXAMINED) + 1);
   });
 
