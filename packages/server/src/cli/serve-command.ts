@@ -44,6 +44,9 @@ export async function serve(flags: Flags): Promise<void> {
   };
   if (worker === undefined) {
     server.app.log.info(listening, "Tokenspace is listening");
+    // Whoever waits for this line (an operator, a supervisor, a script) gets it now, not with
+    // the next batch of log lines up to 100 ms later.
+    server.flushLogs();
   } else {
     server.app.log.info({ ...listening, worker }, "worker listening");
     const told: WorkerListening = {

@@ -1,4 +1,4 @@
-import { LRUCache } from "lru-cache";
+import { boundedCache } from "./bounded-cache.js";
 import type { Counters } from "./counters.js";
 import type { MaybeAsync } from "./maybe-async.js";
 import type { RateLimit } from "./token-limits.js";
@@ -42,7 +42,7 @@ interface WindowCount {
  * refuses without asking anyone.
  */
 export class RateLimiter {
-  readonly #windows = new LRUCache<string, WindowCount>({ max: MAX_TOKENS });
+  readonly #windows = boundedCache<string, WindowCount>(MAX_TOKENS);
   /** Windows with verifications not yet added to the shared count. */
   readonly #unpushed = new Set<WindowCount>();
   #timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,4 @@
-import { LRUCache } from "lru-cache";
+import { boundedCache } from "./bounded-cache.js";
 import type { Counters } from "./counters.js";
 import type { MaybeAsync } from "./maybe-async.js";
 
@@ -27,7 +27,7 @@ export class RequestBudget {
    * client hammering past its budget costs the shared counters nothing. Read with `peek`: a
    * key refused thousands of times a second need not move in the LRU's order each time.
    */
-  readonly #exhausted = new LRUCache<string, Exhausted>({ max: EXHAUSTED_KEYS_HELD });
+  readonly #exhausted = boundedCache<string, Exhausted>(EXHAUSTED_KEYS_HELD);
 
   constructor(
     private readonly counters: Counters,

@@ -7,6 +7,7 @@ import {
   USES_MAX,
   type UsesRefill as UsesRefillView,
 } from "@tokenspace/contract";
+import { withDigitGroups } from "./digit-groups.js";
 import { parseDuration } from "./duration.js";
 import { ValidationError } from "./errors.js";
 import { invalidParameter, type ValidationProblem } from "./validation-problem.js";
@@ -46,9 +47,9 @@ const UNITS = [
 ] as const;
 
 export const LIMIT_FIELD_EXPECTATIONS = {
-  rate_limit: `null or {"limit": a whole number from 1 to ${RATE_LIMIT_MAX.toLocaleString("en")}, "window": a duration from 1s to ${formatDuration(RATE_WINDOW_MAX_SECONDS * SECOND_MS)} ("1s", "30s", "1m", "1h", or seconds as a number)}`,
-  uses_remaining: `null (unlimited) or a whole number from 0 to ${USES_MAX.toLocaleString("en")}`,
-  uses_refill: `null or {"amount": a whole number from 1 to ${USES_MAX.toLocaleString("en")}, "every": a duration from ${formatDuration(REFILL_EVERY_MIN_SECONDS * SECOND_MS)} to ${formatDuration(REFILL_EVERY_MAX_SECONDS * SECOND_MS)} ("1h", "1d", "30d", or seconds as a number)}`,
+  rate_limit: `null or {"limit": a whole number from 1 to ${withDigitGroups(RATE_LIMIT_MAX)}, "window": a duration from 1s to ${formatDuration(RATE_WINDOW_MAX_SECONDS * SECOND_MS)} ("1s", "30s", "1m", "1h", or seconds as a number)}`,
+  uses_remaining: `null (unlimited) or a whole number from 0 to ${withDigitGroups(USES_MAX)}`,
+  uses_refill: `null or {"amount": a whole number from 1 to ${withDigitGroups(USES_MAX)}, "every": a duration from ${formatDuration(REFILL_EVERY_MIN_SECONDS * SECOND_MS)} to ${formatDuration(REFILL_EVERY_MAX_SECONDS * SECOND_MS)} ("1h", "1d", "30d", or seconds as a number)}`,
 } as const;
 
 function wholeNumber(value: unknown, min: number, max: number): number | undefined {

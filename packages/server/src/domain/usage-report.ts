@@ -6,6 +6,7 @@ import {
   type UsageGranularity,
 } from "@tokenspace/contract";
 import type { Clock } from "./clock.js";
+import { withDigitGroups } from "./digit-groups.js";
 import { DURATION_FORMAT } from "./duration.js";
 import { ValidationError } from "./errors.js";
 import { normalizeId } from "./identifiers.js";
@@ -141,7 +142,7 @@ export class UsageReports {
       throw new ValidationError([
         invalidParameter(
           "since",
-          `at most ${USAGE_MAX_BUCKETS.toLocaleString("en")} ${granularity}s back (this asks for ${count.toLocaleString("en")})${coarser ? `: ask for a shorter period, or granularity=${coarser}` : ""}`,
+          `at most ${withDigitGroups(USAGE_MAX_BUCKETS)} ${granularity}s back (this asks for ${withDigitGroups(count)})${coarser ? `: ask for a shorter period, or granularity=${coarser}` : ""}`,
         ),
       ]);
     }

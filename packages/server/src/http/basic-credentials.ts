@@ -1,4 +1,4 @@
-import { LRUCache } from "lru-cache";
+import { boundedCache } from "../domain/bounded-cache.js";
 import { AuthenticationError } from "../domain/errors.js";
 
 export interface BasicCredentials {
@@ -19,7 +19,7 @@ const HOW_TO =
  */
 const HEADERS_KEPT = 10_000;
 const REMEMBERED_HEADER_LENGTH = 256;
-const headersRead = new LRUCache<string, BasicCredentials>({ max: HEADERS_KEPT });
+const headersRead = boundedCache<string, BasicCredentials>(HEADERS_KEPT);
 
 /** Reads `Authorization: Basic base64(project_id:api_token)`; any other shape is refused. */
 export function parseBasicCredentials(header: string | undefined): BasicCredentials {

@@ -6,6 +6,7 @@ import {
   USAGE_GRANULARITIES,
   USAGE_MAX_BUCKETS,
 } from "@tokenspace/contract";
+import { withDigitGroups } from "../domain/digit-groups.js";
 import { DURATION_FORMAT } from "../domain/duration.js";
 import { EXAMINED_ROWS_PER_PAGE, LIST_ORDERS } from "../domain/keyset-page.js";
 import { TOKEN_FIELD_EXPECTATIONS } from "../domain/token-fields.js";
@@ -24,7 +25,7 @@ import {
  */
 
 /** What a client must know to walk a filtered list, said in each such list's description. */
-const FILTERED_PAGES = `With a filter, one request looks at ${EXAMINED_ROWS_PER_PAGE.toLocaleString("en")} entries of the list at most, so a page may hold fewer than page_size items, or none, and still have a next link: follow links.next until it is null.`;
+const FILTERED_PAGES = `With a filter, one request looks at ${withDigitGroups(EXAMINED_ROWS_PER_PAGE)} entries of the list at most, so a page may hold fewer than page_size items, or none, and still have a next link: follow links.next until it is null.`;
 
 const Timestamp = (description: string) =>
   Type.String({ format: "date-time", description, examples: ["2027-01-31T12:00:00.000Z"] });
@@ -283,7 +284,7 @@ export const UsageQuery = Type.Object({
   granularity: Type.Optional(
     Type.String({
       maxLength: 16,
-      description: `${USAGE_GRANULARITIES.join(", ")} (UTC buckets); hour by default. At most ${USAGE_MAX_BUCKETS.toLocaleString("en")} buckets.`,
+      description: `${USAGE_GRANULARITIES.join(", ")} (UTC buckets); hour by default. At most ${withDigitGroups(USAGE_MAX_BUCKETS)} buckets.`,
     }),
   ),
 });

@@ -1,4 +1,4 @@
-import { LRUCache } from "lru-cache";
+import { boundedCache } from "../domain/bounded-cache.js";
 
 /** One store lookup per key per interval (20 a second), for callers over their guess budget. */
 const INTERVAL_MS = 50;
@@ -16,7 +16,7 @@ const KEYS_HELD = 10_000;
  * project ids it presents.
  */
 export class LookupPacer {
-  readonly #nextTurn = new LRUCache<string, number>({ max: KEYS_HELD });
+  readonly #nextTurn = boundedCache<string, number>(KEYS_HELD);
 
   /** Runs `lookup` at `key`'s next turn, or resolves to undefined when that is too far off. */
   async run<T>(key: string, lookup: () => Promise<T>): Promise<T | undefined> {

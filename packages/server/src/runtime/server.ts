@@ -32,6 +32,8 @@ export interface RunningServer {
   readonly metricsUrl: string | undefined;
   /** The domain the server runs on (its maintenance and usage recording included). */
   readonly tokenspace: Tokenspace;
+  /** Writes the log lines still batched now, rather than with the next batch. */
+  flushLogs(): void;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ export async function startServer(
       tls,
       metricsUrl: metricsPort === undefined ? undefined : `http://${host}:${metricsPort}/metrics`,
       tokenspace,
+      flushLogs: () => logger.flush(),
       close: async () => {
         await metricsServer?.close();
         // A keep-alive connection whose request finishes during the close turns idle afterwards;

@@ -76,6 +76,7 @@ export async function runWorkerPool(workers: number, logger: Logger): Promise<vo
       { url: first.url, workers, bootstrapTokenPrinted: first.bootstrapTokenPrinted },
       "Tokenspace is listening",
     );
+    logger.flush();
   } catch (error) {
     logger.error({ err: String(error) }, "the workers could not start");
     stopping = true;

@@ -1,4 +1,4 @@
-import { LRUCache } from "lru-cache";
+import { boundedCache } from "../domain/bounded-cache.js";
 import type { CounterState, Counters } from "../domain/counters.js";
 
 /** Most keys counted at once; the least recently counted are forgotten first. */
@@ -11,7 +11,7 @@ interface Window {
 
 /** Counts in this process only: for a single node (the embedded SQLite store). */
 export class MemoryCounters implements Counters {
-  readonly #windows = new LRUCache<string, Window>({ max: MAX_KEYS });
+  readonly #windows = boundedCache<string, Window>(MAX_KEYS);
 
   async hit(key: string, windowMs: number, amount = 1): Promise<CounterState> {
     const now = Date.now();
