@@ -100,18 +100,15 @@ describe("tokens commands against a running server, through the SDK", () => {
   });
 });
 
-describe("the audit log and a token's lifecycle against a running server", () => {
+describe("the audit log, a token's lifecycle, limits and usage against a running server", () => {
   const fixture = useTestServer();
+  /** `tokenspace ARGS` pointed at the test server. */
+  const cli = (...args: string[]) => runCli([...args, ...remoteFlags(fixture.server)]);
 
   test("tokenspace audit --url --action lists that action's entries through the API", async () => {
     const created = await fixture.api.createToken("seen through the API", ["chat"]);
     await fixture.api.http.request("DELETE", fixture.api.token(created.id));
-    const result = await runCli([
-      "audit",
-      ...remoteFlags(fixture.server),
-      "--action",
-      "token.deleted",
-    ]);
+    const result = await cli("audit", "--action", "token.deleted");
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("token.deleted");
     expect(result.stdout).toContain(created.id);
@@ -119,74 +116,30 @@ describe("the audit log and a token's lifecycle against a running server", () =>
   });
 
   test("an unknown action is refused with a message naming the valid ones", async () => {
-    const result = await runCli([
-      "audit",
-      ...remoteFlags(fixture.server),
-      "--action",
-      "token.exploded",
-    ]);
+    const result = await cli("audit", "--action", "token.exploded");
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("token.deleted");
   });
 
   test("tokens disable, enable, expire and reroll change the lifecycle through the API", async () => {
     const created = await fixture.api.createToken("cli lifecycle", ["chat"]);
-    const disabled = await runCli([
-      "tokens",
-      "disable",
-      created.id,
-      ...remoteFlags(fixture.server),
-      "--json",
-    ]);
+    const disabled = await cli("tokens", "disable", created.id, "--json");
     expect(disabled.code, disabled.stderr).toBe(0);
     expect(JSON.parse(disabled.stdout).enabled).toBe(false);
-    const enabled = await runCli([
-      "tokens",
-      "enable",
-      created.id,
-      ...remoteFlags(fixture.server),
-      "--json",
-    ]);
+    const enabled = await cli("tokens", "enable", created.id, "--json");
     expect(JSON.parse(enabled.stdout).enabled).toBe(true);
     const at = new Date(Date.now() + 86_400_000).toISOString();
-    const expiring = await runCli([
-      "tokens",
-      "expire",
-      created.id,
-      "--at",
-      at,
-      ...remoteFlags(fixture.server),
-    ]);
+    const expiring = await cli("tokens", "expire", created.id, "--at", at);
     expect(expiring.code, expiring.stderr).toBe(0);
     expect(expiring.stdout).toContain(`expires: ${at}`);
-    const rolled = await runCli([
-      "tokens",
-      "reroll",
-      created.id,
-      "--overlap",
-      "1h",
-      ...remoteFlags(fixture.server),
-    ]);
+    const rolled = await cli("tokens", "reroll", created.id, "--overlap", "1h");
     expect(rolled.code, rolled.stderr).toBe(0);
     expect(rolled.stdout).toMatch(/New secret .*: PT[0-9a-f]{48}/);
     expect(rolled.stdout).toContain("previous secret works until");
-    const refused = await runCli([
-      "tokens",
-      "reroll",
-      created.id,
-      "--overlap",
-      "8d",
-      ...remoteFlags(fixture.server),
-    ]);
+    const refused = await cli("tokens", "reroll", created.id, "--overlap", "8d");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("overlap");
   });
-});
-
-describe("the CLI sets a token's limits and reads its usage", () => {
-  const fixture = useTestServer();
-  /** `tokenspace ARGS` pointed at the test server. */
-  const cli = (...args: string[]) => runCli([...args, ...remoteFlags(fixture.server)]);
 
   test("tokens limit sets a rate, uses and a refill, and none/unlimited remove them", async () => {
     const created = await fixture.api.createToken("cli limits", ["chat"]);
