@@ -272,6 +272,14 @@ describe("first start, bootstrap settings and the operator CLI", () => {
     expect(await exited).toBe(0);
   });
 
+  test("SIGTERM sent the moment the server says it is listening still closes it and exits 0", async () => {
+    // The signal races the start's last steps; a few starts give the race its chances.
+    for (let start = 0; start < 3; start++) {
+      const server = await serve({ env });
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
   test("an unknown command prints the usage and exits 2", async () => {
     const result = await runCli(["frobnicate"], { env });
     expect(result.code).toBe(2);

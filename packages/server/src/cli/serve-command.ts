@@ -30,6 +30,17 @@ export async function serve(flags: Flags): Promise<void> {
     config,
     worker === undefined ? {} : { workerCounters: new ClusterCounters() },
   );
+  // Before the server says it is up: whoever reads that (a supervisor, a script) may stop it
+  // that very moment, and a SIGTERM nothing listens for ends the process where it stands, its
+  // store never closed.
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  // A worker whose primary is gone stops too, rather than serve on alone.
+  if (worker !== undefined) process.once("disconnect", stop);
   // Of several workers, the first speaks for them all: it is the one that made what is shown.
   if (!worker) {
     if (server.tls?.caFile) process.stderr.write(trustBanner(server.tls.caFile));
@@ -56,14 +67,6 @@ export async function serve(flags: Flags): Promise<void> {
     };
     process.send?.(told);
   }
-  const stop = async () => {
-    await server.close();
-    process.exit(0);
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  // A worker whose primary is gone stops too, rather than serve on alone.
-  if (worker !== undefined) process.once("disconnect", stop);
 }
 
 /** Opening the store applies its migrations; nodes starting later find nothing to do. */
