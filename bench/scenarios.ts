@@ -24,6 +24,7 @@ export function scenarios(store: SeededStore): Scenario[] {
   const tokens = `/api/laml/2010-04-01/Accounts/${store.projectId}/tokens`;
   const authorization = basic(store.projectId, store.token);
   const deletable = [...store.deletableIds];
+  let updates = 0;
   return [
     {
       name: "GET one token (auth hot path)",
@@ -41,12 +42,15 @@ export function scenarios(store: SeededStore): Scenario[] {
       nextPath: () => tokens,
     },
     {
+      // Each request changes the next of the seeded tokens, as users' updates spread over tokens:
+      // not one row every request waits on.
       name: "PATCH update (durable)",
       expectedStatuses: [200],
       method: "PATCH",
       body: JSON.stringify({ name: "bench renamed" }),
       authorization,
-      nextPath: () => `${tokens}/${store.readTokenId}`,
+      nextPath: () =>
+        `${tokens}/${store.updatableIds[updates++ % store.updatableIds.length] ?? store.readTokenId}`,
     },
     {
       name: "DELETE (durable)",

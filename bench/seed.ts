@@ -16,9 +16,14 @@ export interface SeededStore {
    * the way through the limits and are always allowed.
    */
   readonly limitedToken: string;
+  /** Tokens the update scenario changes, one after the other. */
+  readonly updatableIds: string[];
   /** Tokens created for the delete scenario, one per request. */
   readonly deletableIds: string[];
 }
+
+/** How many tokens the update scenario takes turns at changing. */
+const UPDATABLE = 1_000;
 
 const CHUNK = 10_000;
 
@@ -73,6 +78,14 @@ export async function seedStore(
       },
       OPERATOR,
     );
+    const updatableIds = await tokenspace.tokens.importTokens(
+      projectId,
+      Array.from({ length: UPDATABLE }, (_, index) => ({
+        name: `update me ${index}`,
+        permissions: ["chat"],
+        secret: generateSecret(),
+      })),
+    );
     const deletableIds: string[] = [];
     for (let index = 0; index < deletable; index += CHUNK) {
       const size = Math.min(CHUNK, deletable - index);
@@ -92,6 +105,7 @@ export async function seedStore(
       token,
       readTokenId: read.id,
       limitedToken: limited.token,
+      updatableIds,
       deletableIds,
     };
   } finally {

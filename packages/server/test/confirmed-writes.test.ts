@@ -225,3 +225,27 @@ test("an update by the actor as verified is made, and one of a token not there i
     store.updateToken(projectId, missing, changes, by(actor, "token.updated", missing)),
   ).resolves.toBeUndefined();
 });
+
+test("in one batch, only the updates whose actor changed are refused", async () => {
+  const targets = [tokenRecord(projectId), tokenRecord(projectId), tokenRecord(projectId)];
+  await store.insertTokens(targets, auditRecord(projectId, "token.imported", projectId));
+  const stale = actorAt(new Date(actorToken.updatedAt.getTime() - 1));
+  const current = actorAt(actorToken.updatedAt);
+  const updatedAt = new Date();
+  // Called in one turn of the event loop: one batch.
+  const outcomes = await Promise.allSettled(
+    targets.map((target, index) =>
+      store.updateToken(
+        projectId,
+        target.id,
+        { name: `changed ${index}`, updatedAt },
+        by(index === 1 ? stale : current, "token.updated", target.id),
+      ),
+    ),
+  );
+  expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(ActorChangedError);
+  const found = await Promise.all(targets.map((target) => store.findTokenById(target.id)));
+  expect(found.map((token) => token?.name)).toEqual(["changed 0", targets[1]?.name, "changed 2"]);
+  expect(await auditedTargets()).not.toContain(targets[1]?.id);
+});

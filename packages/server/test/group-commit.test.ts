@@ -42,6 +42,12 @@ function newToken(secretDigest?: Buffer): NewTokenRecord {
   return secretDigest ? { ...token, secretDigest } : token;
 }
 
+/** The tokens the audit log says were changed by `action`, sorted. */
+async function auditedTargetsOf(action: NewAuditRecord["action"]): Promise<(string | null)[]> {
+  const { rows } = await store.listAudit(projectId, { action }, { limit: 50, examine: 50 });
+  return rows.map((entry) => entry.targetId).sort();
+}
+
 async function storedAfterReopening(ids: string[]): Promise<string[]> {
   await store.close();
   store = await open();
@@ -150,10 +156,86 @@ test("deletes made together each delete their own token with its own audit entry
       .sort(),
   ).toEqual([third, undefined]);
   expect(await storedAfterReopening([first, second, third])).toEqual([]);
-  const { rows } = await store.listAudit(
-    projectId,
-    { action: "token.deleted" },
-    { limit: 50, examine: 50 },
+  expect(await auditedTargetsOf("token.deleted")).toEqual([first, second, third].sort());
+});
+
+test("updates made together each change their own token with its own audit entry, and keep what they were not given", async () => {
+  const tokens = Array.from({ length: 3 }, () => newToken()).map((token) => ({
+    ...token,
+    rateLimit: { limit: 10, windowMs: 60_000 },
+  }));
+  await store.insertTokens(tokens, audited("token.imported", projectId));
+  const [first, second, third] = tokens.map((token) => token.id) as [string, string, string];
+  const expiresAt = new Date(Date.now() + 3_600_000);
+  const updatedAt = new Date();
+
+  const updated = await Promise.all([
+    store.updateToken(
+      projectId,
+      first,
+      { name: "first", updatedAt },
+      audited("token.updated", first),
+    ),
+    store.updateToken(
+      projectId,
+      second,
+      { permissions: ["fax", "video"], expiresAt, updatedAt },
+      audited("token.updated", second),
+    ),
+    store.updateToken(
+      projectId,
+      randomUUID(),
+      { name: "nobody", updatedAt },
+      audited("token.updated", projectId),
+    ),
+    store.updateToken(
+      projectId,
+      third,
+      { enabled: false, rateLimit: null, updatedAt },
+      audited("token.updated", third),
+    ),
+  ]);
+
+  expect(updated.map((token) => token?.id)).toEqual([first, second, undefined, third]);
+  await store.close();
+  store = await open();
+  const stored = await Promise.all([first, second, third].map((id) => store.findTokenById(id)));
+  expect(stored.map((token) => [token?.name, token?.permissions, token?.enabled])).toEqual([
+    ["first", ["chat"], true],
+    ["stored", ["fax", "video"], true],
+    ["stored", ["chat"], false],
+  ]);
+  expect(stored.map((token) => token?.expiresAt?.getTime() ?? null)).toEqual([
+    null,
+    expiresAt.getTime(),
+    null,
+  ]);
+  expect(stored.map((token) => token?.rateLimit ?? null)).toEqual([
+    { limit: 10, windowMs: 60_000 },
+    { limit: 10, windowMs: 60_000 },
+    null,
+  ]);
+  expect(await auditedTargetsOf("token.updated")).toEqual([first, second, third].sort());
+});
+
+test("two updates of one token made together are both made, in the order they were made", async () => {
+  const token = newToken();
+  await store.insertToken(token, audited("token.created", token.id));
+  const updatedAt = new Date();
+
+  const updated = await Promise.all(
+    ["earlier", "later"].map((name) =>
+      store.updateToken(
+        projectId,
+        token.id,
+        { name, updatedAt },
+        audited("token.updated", token.id),
+      ),
+    ),
   );
-  expect(rows.map((entry) => entry.targetId).sort()).toEqual([first, second, third].sort());
+
+  expect(updated.map((answer) => answer?.name)).toEqual(["earlier", "later"]);
+  expect(updated[1]?.updatedAt.getTime()).toBeGreaterThan(updated[0]?.updatedAt.getTime() ?? 0);
+  expect((await store.findTokenById(token.id))?.name).toBe("later");
+  expect(await auditedTargetsOf("token.updated")).toEqual([token.id, token.id]);
 });

@@ -4,6 +4,15 @@ interface PendingCall<In, Out> {
   readonly reject: (reason: unknown) => void;
 }
 
+interface TickBatcherOptions<In> {
+  /** Whether a batch's failure is not its inputs' doing, so that no call is made again alone. */
+  readonly final?: (error: unknown) => boolean;
+  /** Most calls one batch carries. */
+  readonly maxBatch?: number;
+  /** What a call changes: calls of one target are made in batches one after the other. */
+  readonly sameTarget?: (input: In) => unknown;
+}
+
 /** Most calls one batch carries: a statement's parameters and work stay bounded under any load. */
 const MAX_BATCH = 256;
 
@@ -18,19 +27,28 @@ const MAX_BATCH = 256;
  * (one input breaks a constraint, which fails the whole statement and so writes nothing), each
  * call is made again alone and gets its own outcome, unless `final` says the failure is not the
  * inputs' (the database unreachable): then every call fails with it at once, rather than each
- * trying again.
+ * trying again. Calls of the same `sameTarget` key are never in one batch (one statement would
+ * change a row once for both): a later one waits for a batch after, so that calls of the same key
+ * are made one after the other, in the order made.
  */
 export class TickBatcher<In, Out> {
   #pending: PendingCall<In, Out>[] = [];
   #scheduled = false;
   #inFlight = false;
 
+  readonly #final: (error: unknown) => boolean;
+  readonly #maxBatch: number;
+  readonly #sameTarget: ((input: In) => unknown) | undefined;
+
   constructor(
     private readonly runAll: (inputs: readonly In[]) => Promise<readonly Out[]>,
     private readonly runOne: (input: In) => Promise<Out>,
-    private readonly final: (error: unknown) => boolean = () => false,
-    private readonly maxBatch = MAX_BATCH,
-  ) {}
+    { final = () => false, maxBatch = MAX_BATCH, sameTarget }: TickBatcherOptions<In> = {},
+  ) {
+    this.#final = final;
+    this.#maxBatch = maxBatch;
+    this.#sameTarget = sameTarget;
+  }
 
   run(input: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
@@ -47,14 +65,37 @@ export class TickBatcher<In, Out> {
 
   #flush(): void {
     this.#scheduled = false;
-    const calls = this.#pending.slice(0, this.maxBatch);
-    this.#pending = this.#pending.slice(calls.length);
+    const calls = this.#takeBatch();
     if (calls.length === 0) return;
     this.#inFlight = true;
     void this.#make(calls).finally(() => {
       this.#inFlight = false;
       if (this.#pending.length > 0) this.#schedule();
     });
+  }
+
+  /** The next batch: the first calls pending, up to the batch size, no two of one target. */
+  #takeBatch(): PendingCall<In, Out>[] {
+    const sameTarget = this.#sameTarget;
+    if (!sameTarget) {
+      const calls = this.#pending.slice(0, this.#maxBatch);
+      this.#pending = this.#pending.slice(calls.length);
+      return calls;
+    }
+    const calls: PendingCall<In, Out>[] = [];
+    const waiting: PendingCall<In, Out>[] = [];
+    const targets = new Set<unknown>();
+    for (const call of this.#pending) {
+      const target = sameTarget(call.input);
+      if (calls.length < this.#maxBatch && !targets.has(target)) {
+        targets.add(target);
+        calls.push(call);
+      } else {
+        waiting.push(call);
+      }
+    }
+    this.#pending = waiting;
+    return calls;
   }
 
   async #make(calls: PendingCall<In, Out>[]): Promise<void> {
@@ -67,7 +108,7 @@ export class TickBatcher<In, Out> {
       const outputs = await this.runAll(calls.map((call) => call.input));
       for (const [index, call] of calls.entries()) call.resolve(outputs[index] as Out);
     } catch (error) {
-      if (this.final(error)) {
+      if (this.#final(error)) {
         for (const call of calls) call.reject(error);
         return;
       }

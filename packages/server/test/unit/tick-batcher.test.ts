@@ -16,8 +16,7 @@ function doubling(maxBatch: number, refuse?: number) {
       if (input === refuse) throw new Error(`refused ${input}`);
       return input * 2;
     },
-    (error) => error instanceof Error && error.message === "outage",
-    maxBatch,
+    { final: (error) => error instanceof Error && error.message === "outage", maxBatch },
   );
   return { batcher, batches, alone };
 }
@@ -74,7 +73,7 @@ test("a batch that fails for a reason that is not its inputs' fails every call, 
       alone.push(input);
       return input;
     },
-    (error) => error instanceof Error && error.message === "outage",
+    { final: (error) => error instanceof Error && error.message === "outage" },
   );
 
   const outcomes = await Promise.allSettled([1, 2, 3].map((input) => batcher.run(input)));
@@ -112,4 +111,24 @@ test("calls that arrive while a batch is in flight wait for it, then are made to
     [1, 2],
     [3, 4, 5],
   ]);
+});
+
+test("calls of one target are never in one batch: each later one is made after the one before it", async () => {
+  const made: number[][] = [];
+  const batcher = new TickBatcher<number, number>(
+    async (inputs) => {
+      made.push([...inputs]);
+      return inputs.map((input) => input * 2);
+    },
+    async (input) => {
+      made.push([input]);
+      return input * 2;
+    },
+    { sameTarget: (input) => input % 10 },
+  );
+
+  const outputs = await Promise.all([1, 11, 2, 21, 3].map((input) => batcher.run(input)));
+
+  expect(outputs).toEqual([2, 22, 4, 42, 6]);
+  expect(made).toEqual([[1, 2, 3], [11], [21]]);
 });

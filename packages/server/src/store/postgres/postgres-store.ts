@@ -28,9 +28,11 @@ import {
 import {
   AUDIT,
   announcedValues,
+  assignmentsSql,
   auditParameters,
   type DeliveryRow,
   EXPIRED_TOKEN_AUDIT,
+  givenFlag,
   INSERTED_TOKEN_COLUMNS,
   type InsertedTokenRow,
   OUTBOX,
@@ -58,6 +60,21 @@ const isOutage = (error: unknown) => error instanceof StoreUnavailableError;
 interface AuditedCall {
   readonly values: SqlValues;
   readonly audit: NewAuditRecord;
+}
+
+/** The token a change is to: two changes of one token are never made in one batch. */
+const targetToken = (call: AuditedCall) => call.values.id;
+
+/** The row a batch's statement returned for each call, if any, by the call's token. */
+function rowOfEachCall<R extends { readonly id: string }>(
+  calls: readonly AuditedCall[],
+  rows: readonly R[],
+): R[][] {
+  const byToken = new Map(rows.map((row) => [row.id, row]));
+  return calls.map(({ values }) => {
+    const row = byToken.get(values.id as string);
+    return row ? [row] : [];
+  });
 }
 
 /** One statement of a transaction, on its connection: the rows it returns. */
@@ -114,15 +131,23 @@ const ACTOR_CONFIRMED = actorConfirmed(
 );
 
 /**
- * The changes whose statement confirms their actor itself (creates and deletes batched, an update
- * by its condition); any other change made for an unconfirmed actor confirms it first, in a
- * transaction with the change.
+ * Updates made together: each change's new values typed as the tokens table's columns, named
+ * `new_…` so that no name in the statement stands for two things, joined to the token it changes,
+ * its actor and its `…_given` flags (`made_by`).
  */
-const CONFIRMED_IN_STATEMENT: ReadonlySet<AuditedChange> = new Set([
-  "insertToken",
-  "deleteToken",
-  "updateToken",
-]);
+const UPDATE_TOKENS_FROM_JSON = `UPDATE tokens SET ${assignmentsSql(
+  TOKENS,
+  { updated_at: nextTokenVersion(POSTGRES_DIALECT, "new_updated_at") },
+  (name) => (TOKENS.clearable.some((column) => givenFlag(column) === name) ? name : `new_${name}`),
+)}
+  FROM (SELECT id AS new_id, ${TOKENS.changed.map((column) => `${column} AS new_${column}`).join(", ")}
+    FROM json_populate_recordset(null::tokens, @changes::json)) AS given
+  JOIN json_to_recordset(@made_by::json) AS made_by (target_project_id text, target_id text,
+    actor_token_id text, actor_version timestamptz,
+    ${TOKENS.clearable.map((column) => `${givenFlag(column)} boolean`).join(", ")})
+    ON made_by.target_id = given.new_id
+  WHERE project_id = made_by.target_project_id AND id = made_by.target_id AND ${ACTOR_CONFIRMED}
+  RETURNING ${TOKENS.selectList}`;
 
 /** Token rows given as a JSON array of objects (see jsonValues), inserted. */
 const INSERT_TOKENS_FROM_JSON = `INSERT INTO tokens (${TOKENS.written.join(", ")})
@@ -183,6 +208,12 @@ const POSTGRES_ONLY = {
       WHERE project_id = target_project_id AND id = target_id AND ${ACTOR_CONFIRMED}
       RETURNING ${TOKENS.selectList}
     ), audited AS (INSERT INTO audit_events (${AUDIT.written.join(", ")})
+      SELECT given_audit.* FROM ${AUDITS_FROM_JSON} JOIN changed ON changed.id = given_audit.audit_target_id)
+    SELECT changed.*, ${notify("secret_digest")} FROM changed`,
+  // Updates made together: each token changed, the audit entry of each one that was there, and
+  // the announcement of its digest.
+  updateAuditedTokens: `WITH changed AS (${UPDATE_TOKENS_FROM_JSON}), audited AS (
+      INSERT INTO audit_events (${AUDIT.written.join(", ")})
       SELECT given_audit.* FROM ${AUDITS_FROM_JSON} JOIN changed ON changed.id = given_audit.audit_target_id)
     SELECT changed.*, ${notify("secret_digest")} FROM changed`,
   // In a write's transaction: the token stays as confirmed until the write commits.
@@ -254,30 +285,47 @@ export class PostgresStore extends SqlStore implements Store {
   readonly #rowBuilders = new Map<string, RowBuilder>();
   #listener: RevocationListener | undefined;
   /**
-   * Credential lookups, list versions and creates arriving together, each made as one
-   * statement: a burst of writes verifies its credentials in one round trip and commits its
-   * tokens in another, a burst of list requests reads its versions in one.
+   * Credential lookups, list versions, creates, updates and deletes arriving together, each
+   * kind made as one statement: a burst of writes verifies its credentials in one round trip
+   * and commits its tokens in another, a burst of list requests reads its versions in one.
    */
   readonly #lookups = new TickBatcher<SecretDigests, TokenRecord | undefined>(
     (lookups) => this.#findTokensByDigests(lookups),
     (digests) => super.findTokenByDigests(digests),
-    isOutage,
+    { final: isOutage },
   );
   readonly #listVersions = new TickBatcher<string, string | undefined>(
     (projectIds) => this.#tokenListVersions(projectIds),
     (projectId) => super.tokenListVersion(projectId),
-    isOutage,
+    { final: isOutage },
   );
   readonly #creates = new TickBatcher<AuditedCall, InsertedTokenRow[]>(
     (creates) => this.#insertAuditedTokens(creates),
     async (create) => (await this.#insertAuditedTokens([create]))[0] ?? [],
-    isOutage,
+    { final: isOutage },
+  );
+  readonly #updates = new TickBatcher<AuditedCall, TokenRow[]>(
+    (updates) => this.#updateAuditedTokens(updates),
+    ({ values, audit }) =>
+      this.rows<TokenRow>(this.#own.updateToken, { ...values, ...auditParameters(audit) }),
+    { final: isOutage, sameTarget: targetToken },
   );
   readonly #deletes = new TickBatcher<AuditedCall, TokenRow[]>(
     (deletes) => this.#deleteAuditedTokens(deletes),
     async (only) => (await this.#deleteAuditedTokens([only]))[0] ?? [],
-    isOutage,
+    { final: isOutage, sameTarget: targetToken },
   );
+
+  /**
+   * The changes made together, whose statement confirms each one's actor itself; any other change
+   * made for an unconfirmed actor confirms it first, in a transaction with the change.
+   */
+  readonly #batched: ReadonlyMap<AuditedChange, (call: AuditedCall) => Promise<unknown[]>> =
+    new Map<AuditedChange, (call: AuditedCall) => Promise<unknown[]>>([
+      ["insertToken", (call) => this.#creates.run(call)],
+      ["updateToken", (call) => this.#updates.run(call)],
+      ["deleteToken", (call) => this.#deletes.run(call)],
+    ]);
 
   private constructor(connectionString: string, options: PostgresOptions) {
     super(POSTGRES_DIALECT);
@@ -342,16 +390,9 @@ export class PostgresStore extends SqlStore implements Store {
     audit: NewAuditRecord,
   ): Promise<R[]> {
     // A change that announces an event writes its outbox row in a transaction of its own.
-    if (audit.announces !== undefined || !CONFIRMED_IN_STATEMENT.has(change)) {
-      return this.#audited<R>(this.#own[change], values, audit);
-    }
-    const rows =
-      change === "updateToken"
-        ? await this.rows<R>(this.#own.updateToken, { ...values, ...auditParameters(audit) })
-        : ((await (change === "insertToken" ? this.#creates : this.#deletes).run({
-            values,
-            audit,
-          })) as R[]);
+    const batch = audit.announces === undefined ? this.#batched.get(change) : undefined;
+    if (!batch) return this.#audited<R>(this.#own[change], values, audit);
+    const rows = (await batch({ values, audit })) as R[];
     const confirming = rows.length === 0 ? unconfirmedActor(audit.actor) : undefined;
     // An insert is refused only for its actor; an update or delete may have found no token.
     if (confirming && (change === "insertToken" || !(await this.#isConfirmed(confirming)))) {
@@ -400,28 +441,42 @@ export class PostgresStore extends SqlStore implements Store {
     return projectIds.map((projectId) => found.get(projectId));
   }
 
-  /**
-   * The row each delete deleted, if its token was there. The same token twice in one batch is
-   * refused (and so deleted call by call): one statement would delete it once for both.
-   */
+  /** The row each delete deleted, if its token was there (a batch holds a token once). */
   async #deleteAuditedTokens(deletes: readonly AuditedCall[]): Promise<TokenRow[][]> {
     const targets = deletes.map(({ values, audit }) => ({
       target_project_id: values.project_id,
       target_id: values.id,
       ...unconfirmedActor(audit.actor),
     }));
-    if (new Set(targets.map((target) => target.target_id)).size < targets.length) {
-      throw new Error("the same token twice in one batch");
-    }
     const rows = await this.rows<TokenRow>(this.#own.deleteAuditedTokens, {
       targets: JSON.stringify(targets),
       audits: JSON.stringify(deletes.map(({ audit }) => auditParameters(audit))),
     });
-    const deleted = new Map(rows.map((row) => [row.id, row]));
-    return deletes.map(({ values }) => {
-      const row = deleted.get(values.id as string);
-      return row ? [row] : [];
+    return rowOfEachCall(deletes, rows);
+  }
+
+  /** The row each update changed, if its token was there (a batch holds a token once). */
+  async #updateAuditedTokens(updates: readonly AuditedCall[]): Promise<TokenRow[][]> {
+    const changes: Record<string, unknown>[] = [];
+    const madeBy: Record<string, unknown>[] = [];
+    for (const { values, audit } of updates) {
+      const change: Record<string, unknown> = { id: values.id };
+      const made: Record<string, unknown> = {
+        target_project_id: values.project_id,
+        target_id: values.id,
+        ...unconfirmedActor(audit.actor),
+      };
+      for (const column of TOKENS.changed) change[column] = values[column];
+      for (const column of TOKENS.clearable) made[givenFlag(column)] = values[givenFlag(column)];
+      changes.push(jsonValues(change));
+      madeBy.push(made);
+    }
+    const rows = await this.rows<TokenRow>(this.#own.updateAuditedTokens, {
+      changes: JSON.stringify(changes),
+      made_by: JSON.stringify(madeBy),
+      audits: JSON.stringify(updates.map(({ audit }) => auditParameters(audit))),
     });
+    return rowOfEachCall(updates, rows);
   }
 
   /** One row per create, in the order given (a batch is all inserted, or none is). */
@@ -433,11 +488,7 @@ export class PostgresStore extends SqlStore implements Store {
       ),
       audits: JSON.stringify(creates.map(({ audit }) => auditParameters(audit))),
     });
-    const inserted = new Map(rows.map((row) => [row.id, row]));
-    return creates.map(({ values }) => {
-      const row = inserted.get(values.id as string);
-      return row ? [row] : [];
-    });
+    return rowOfEachCall(creates, rows);
   }
 
   async close(): Promise<void> {

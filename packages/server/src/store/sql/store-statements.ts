@@ -117,10 +117,11 @@ const usageBuckets = (subjects: string) => `SELECT bucket_start, sum(allowed) AS
 /**
  * A token's new `updated_at`: the change's time, or a millisecond past the one it had when two
  * changes come closer than the clock tells apart. Every change moves it on, so it names the
- * token's version, by which a write confirms the token it was made by (`actorIsAt`).
+ * token's version, by which a write confirms the token it was made by (`actorIsAt`). `given` is
+ * the change's time: a parameter, or a column of the changes a batch is given.
  */
-export function nextTokenVersion(dialect: SqlDialect): string {
-  return `CASE WHEN @updated_at::timestamptz > updated_at THEN @updated_at::timestamptz
+export function nextTokenVersion(dialect: SqlDialect, given = "@updated_at::timestamptz"): string {
+  return `CASE WHEN ${given} > updated_at THEN ${given}
     ELSE ${dialect.plusMilliseconds("updated_at", "1")} END`;
 }
 

@@ -121,7 +121,7 @@ function table<const Written extends string, const Changed extends Written>(
   };
 }
 
-const givenFlag = (column: string) => `${column}_given`;
+export const givenFlag = (column: string) => `${column}_given`;
 
 export const PROJECTS = table(
   "projects",
@@ -514,21 +514,23 @@ export function insertSql(
 
 /**
  * `column = coalesce(@column, column), …` for the columns an update may change: null keeps what
- * is stored. `computed` gives columns an expression of their own instead.
+ * is stored. `computed` gives columns an expression of their own instead; `given` says where a
+ * change's value (`column`) and flag (`column_given`) come from, parameters by default.
  */
 export function assignmentsSql(
   of: Table<string, string>,
   computed: Readonly<Record<string, string>> = {},
+  given: (name: string) => string = named,
 ): string {
   return [
     ...of.changed
       .filter((column) => !of.clearable.includes(column))
       .map(
-        (column) => `${column} = ${computed[column] ?? `coalesce(${named(column)}, ${column})`}`,
+        (column) => `${column} = ${computed[column] ?? `coalesce(${given(column)}, ${column})`}`,
       ),
     ...of.clearable.map(
       (column) =>
-        `${column} = CASE WHEN ${named(givenFlag(column))} THEN ${named(column)} ELSE ${column} END`,
+        `${column} = CASE WHEN ${given(givenFlag(column))} THEN ${given(column)} ELSE ${column} END`,
     ),
   ].join(", ");
 }
