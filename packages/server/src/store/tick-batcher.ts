@@ -85,16 +85,19 @@ export class TickBatcher<In, Out> {
     const calls: PendingCall<In, Out>[] = [];
     const waiting: PendingCall<In, Out>[] = [];
     const targets = new Set<unknown>();
-    for (const call of this.#pending) {
+    let looked = 0;
+    // Once the batch is full, what is left keeps its order unread.
+    for (; looked < this.#pending.length && calls.length < this.#maxBatch; looked++) {
+      const call = this.#pending[looked] as PendingCall<In, Out>;
       const target = sameTarget(call.input);
-      if (calls.length < this.#maxBatch && !targets.has(target)) {
+      if (targets.has(target)) {
+        waiting.push(call);
+      } else {
         targets.add(target);
         calls.push(call);
-      } else {
-        waiting.push(call);
       }
     }
-    this.#pending = waiting;
+    this.#pending = waiting.concat(this.#pending.slice(looked));
     return calls;
   }
 

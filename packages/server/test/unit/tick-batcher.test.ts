@@ -132,3 +132,26 @@ test("calls of one target are never in one batch: each later one is made after t
   expect(outputs).toEqual([2, 22, 4, 42, 6]);
   expect(made).toEqual([[1, 2, 3], [11], [21]]);
 });
+
+test("a batch full of distinct targets leaves the calls after it, of any target, in the order made", async () => {
+  const made: number[][] = [];
+  const batcher = new TickBatcher<number, number>(
+    async (inputs) => {
+      made.push([...inputs]);
+      return inputs.map((input) => input * 2);
+    },
+    async (input) => {
+      made.push([input]);
+      return input * 2;
+    },
+    { maxBatch: 2, sameTarget: (input) => input % 10 },
+  );
+
+  await Promise.all([1, 11, 2, 3, 13, 4].map((input) => batcher.run(input)));
+
+  expect(made).toEqual([
+    [1, 2],
+    [11, 3],
+    [13, 4],
+  ]);
+});
