@@ -43,4 +43,12 @@ test("npm run bench -- --quick measures every scenario's CPU per request and req
     expect(errors, row).toBe("0");
   }
   expect(output).toContain("Targets:");
+  for (const floor of ["durable-create-floor", "fastify-create-floor"]) {
+    expect(output).toMatch(
+      new RegExp(
+        `the durable create's floor at 1,000 tokens \\(.*bench/${floor}\\.ts\\): \\d+ µs.*\\(reported, no target\\)$`,
+        "m",
+      ),
+    );
+  }
 }, 180_000);

@@ -1,4 +1,4 @@
-import { openDurableCreateWrites, type StagedCreate } from "./durable-create-writes.js";
+import { openDurableCreateWrites } from "./durable-create-writes.js";
 import { answerJson, serveReference } from "./reference-server.js";
 
 /**
@@ -13,28 +13,12 @@ const writes = await openDurableCreateWrites(
   String(process.env.DATABASE_URL).replace(/^sqlite:/, ""),
 );
 
-interface Create {
-  readonly staged: StagedCreate;
-  readonly answer: (body: string) => void;
-}
-let pending: Create[] = [];
-function flush(): void {
-  const creates = pending;
-  pending = [];
-  writes.commit(creates.map((create) => create.staged));
-  for (const create of creates) create.answer(create.staged.body());
-}
-
 serveReference((request, response) => {
   const chunks: Buffer[] = [];
   request.on("data", (chunk: Buffer) => chunks.push(chunk));
   request.on("end", () => {
     if (request.method !== "POST") return answerJson(response, "{}");
     const { name, permissions } = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-    if (pending.length === 0) setImmediate(flush);
-    pending.push({
-      staged: writes.stage(name, permissions),
-      answer: (body) => answerJson(response, body),
-    });
+    writes.create(name, permissions, (body) => answerJson(response, body));
   });
 });

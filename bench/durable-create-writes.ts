@@ -21,14 +21,24 @@ export interface DurableCreateWrites {
   stage(name: string, permissions: readonly string[]): StagedCreate;
   /** Writes the staged creates in one transaction: one commit, one fsync. */
   commit(creates: readonly StagedCreate[]): void;
+  /**
+   * A create as a server makes it: staged now, written by the group commit at the end of this
+   * turn of the event loop with every other create of the turn, then answered with its body.
+   */
+  create(name: string, permissions: readonly string[], answer: (body: string) => void): void;
+}
+
+interface QueuedCreate {
+  readonly staged: StagedCreate;
+  readonly answer: (body: string) => void;
 }
 
 /**
  * A durable create's work and nothing else, on a database of its own: Tokenspace's schema (its
  * indexes and triggers) and connection settings (WAL, `synchronous = FULL`, foreign keys), the
  * secret digested and sealed by Tokenspace's own SecretVault, the actor's token confirmed and
- * the token and its audit entry inserted in the commit. The create's floor serves it over
- * node:http; the frames count runs it in a loop.
+ * the token and its audit entry inserted in the commit. The create's floors serve it over
+ * node:http and over Fastify; the frames count runs it in a loop.
  */
 export async function openDurableCreateWrites(filename: string): Promise<DurableCreateWrites> {
   await (await SqliteStore.open(filename)).close();
@@ -62,9 +72,21 @@ export async function openDurableCreateWrites(filename: string): Promise<Durable
     for (const create of creates) create.write();
   });
 
-  return {
+  let queued: QueuedCreate[] = [];
+  const commitQueued = () => {
+    const creates = queued;
+    queued = [];
+    commit(creates.map((create) => create.staged));
+    for (const create of creates) create.answer(create.staged.body());
+  };
+
+  const writes: DurableCreateWrites = {
     db,
     commit,
+    create(name, permissions, answer) {
+      if (queued.length === 0) setImmediate(commitQueued);
+      queued.push({ staged: writes.stage(name, permissions), answer });
+    },
     stage(name, permissions) {
       const id = newId();
       const created = Date.now();
@@ -90,4 +112,5 @@ export async function openDurableCreateWrites(filename: string): Promise<Durable
       };
     },
   };
+  return writes;
 }

@@ -51,12 +51,26 @@ const SETTINGS = quick
     };
 const SERVER = ["packages/server/bin/tokenspace.js", "serve"];
 const BASELINE = ["--import", "tsx", "bench/baseline-server.ts"];
-const CREATE_FLOOR = [
-  "--conditions=tokenspace-source",
-  "--import",
-  "tsx",
-  "bench/durable-create-floor.ts",
-];
+/**
+ * What a durable create costs without Tokenspace, each measured beside SQLite's create: its
+ * writes served by node:http alone, then by Fastify.
+ */
+const CREATE_FLOORS = [
+  {
+    name: "durable-create-floor",
+    label: "node:http and better-sqlite3 making a create's writes, no framework",
+  },
+  {
+    name: "fastify-create-floor",
+    label: "the same served by a Fastify route with its defaults",
+  },
+] as const;
+
+interface Floor {
+  readonly name: string;
+  readonly label: string;
+  readonly target: Target;
+}
 const CREATE = "POST create";
 
 interface Measurement {
@@ -75,8 +89,8 @@ interface Row {
   readonly scenario: string;
   readonly subject: Measurement;
   readonly baseline: Measurement;
-  /** The durable create's floor (bench/durable-create-floor.ts), measured beside SQLite's. */
-  readonly floor?: Measurement;
+  /** The durable create's floors (CREATE_FLOORS), measured beside SQLite's, in that order. */
+  readonly floors?: readonly { readonly floor: Floor; readonly measurement: Measurement }[];
   readonly peakRssMb: number;
 }
 
@@ -162,7 +176,7 @@ async function benchStore(
   databaseUrlFor: (size: number) => Promise<string>,
   baseline: Target,
   variant: Variant = ONE_PROCESS,
-  createFloor?: Target,
+  createFloors: readonly Floor[] = [],
 ): Promise<Row[]> {
   const rows: Row[] = [];
   for (const size of variant.sizes) {
@@ -186,14 +200,16 @@ async function benchStore(
       )) {
         const subjectRuns: Measurement[] = [];
         const baselineRuns: Measurement[] = [];
-        const floorRuns: Measurement[] = [];
-        // The floor's own store starts empty: it is measured beside the smaller store only.
-        const floor =
-          scenario.name.startsWith(CREATE) && size === variant.sizes[0] ? createFloor : undefined;
+        // A floor's own store starts empty: the floors are measured beside the smaller store only.
+        const floors =
+          scenario.name.startsWith(CREATE) && size === variant.sizes[0] ? createFloors : [];
+        const floorRuns = floors.map((floor) => ({ floor, runs: [] as Measurement[] }));
         for (let round = 0; round < SETTINGS.rounds; round++) {
           baselineRuns.push(await measure(baseline, scenario, false));
           subjectRuns.push(await measure(subject, scenario, true));
-          if (floor) floorRuns.push(await measure(floor, scenario, false));
+          for (const { floor, runs } of floorRuns) {
+            runs.push(await measure(floor.target, scenario, false));
+          }
         }
         const row = {
           store,
@@ -201,7 +217,9 @@ async function benchStore(
           scenario: scenario.name,
           subject: average(subjectRuns),
           baseline: average(baselineRuns),
-          ...(floorRuns.length > 0 && { floor: average(floorRuns) }),
+          ...(floorRuns.length > 0 && {
+            floors: floorRuns.map(({ floor, runs }) => ({ floor, measurement: average(runs) })),
+          }),
           peakRssMb: subject.peakRssMb(),
         };
         rows.push(row);
@@ -228,6 +246,14 @@ const RULE =
 
 function formatRow(row: Row): string {
   return `| ${row.store} | ${row.size.toLocaleString("en")} | ${row.scenario} | ${fixed(row.subject.cpuPerRequestUs)} | ${fixed(row.baseline.cpuPerRequestUs)} | ${fixed(ratio(row) * 100)} % | ${fixed(row.subject.requestsPerSecond)} | ${fixed(row.baseline.requestsPerSecond)} | ${fixed(throughputRatio(row) * 100)} % | ${fixed(row.subject.p50, 1)} | ${fixed(row.subject.p99, 1)} | ${fixed(row.subject.max)} | ${row.subject.errors} | ${fixed(row.peakRssMb)} |`;
+}
+
+/** What the durable create's floors cost, beside Tokenspace's create (reported, no target). */
+function floorLines(create: Row): string[] {
+  return (create.floors ?? []).map(
+    ({ floor, measurement }) =>
+      `- ${create.store}: the durable create's floor at ${create.size.toLocaleString("en")} tokens (${floor.label}: bench/${floor.name}.ts): ${fixed(measurement.cpuPerRequestUs)} µs, baseline / floor ${fixed((create.baseline.cpuPerRequestUs / measurement.cpuPerRequestUs) * 100, 2)} %, against Tokenspace's ${fixed(create.subject.cpuPerRequestUs)} µs (reported, no target)${measurement.errors > 0 ? `; ${measurement.errors} unexpected answers or errors` : ""}`,
+  );
 }
 
 /** The targets the design aims at, checked against this run. */
@@ -279,11 +305,7 @@ function targets(rows: Row[]): string[] {
         );
       }
       const create = find(size, CREATE);
-      if (create?.floor) {
-        lines.push(
-          `- ${store}: the durable create's floor at ${size.toLocaleString("en")} tokens (node:http and better-sqlite3 making a create's writes, no framework: bench/durable-create-floor.ts): ${fixed(create.floor.cpuPerRequestUs)} µs, baseline / floor ${fixed((create.baseline.cpuPerRequestUs / create.floor.cpuPerRequestUs) * 100, 2)} %, against Tokenspace's ${fixed(create.subject.cpuPerRequestUs)} µs (reported, no target)`,
-        );
-      }
+      if (create) lines.push(...floorLines(create));
       if (store === "postgres" && create) {
         check(
           `durable creates a second at ${size.toLocaleString("en")} tokens`,
@@ -336,11 +358,15 @@ async function main(): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), "tokenspace-bench-"));
   const postgres = await postgresDatabase();
   let postgresVersion = "not reachable: skipped";
-  const createFloor = await startTarget(
-    CREATE_FLOOR,
-    { DATABASE_URL: `sqlite:${join(directory, "create-floor.db")}` },
-    "/",
-  );
+  const createFloors: Floor[] = [];
+  for (const { name, label } of CREATE_FLOORS) {
+    const target = await startTarget(
+      ["--conditions=tokenspace-source", "--import", "tsx", `bench/${name}.ts`],
+      { DATABASE_URL: `sqlite:${join(directory, `${name}.db`)}` },
+      "/",
+    );
+    createFloors.push({ name, label, target });
+  }
   try {
     rows.push(
       ...(await benchStore(
@@ -348,7 +374,7 @@ async function main(): Promise<void> {
         async (size) => `sqlite:${join(directory, `bench-${size}.db`)}`,
         baseline,
         ONE_PROCESS,
-        createFloor,
+        createFloors,
       )),
     );
     // Quick runs prove the harness; the workers' rows are for the real measurement.
@@ -383,7 +409,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await baseline.stop();
-    await createFloor.stop();
+    for (const floor of createFloors) await floor.target.stop();
     await postgres?.drop();
     rmSync(directory, { recursive: true, force: true });
   }
