@@ -1,24 +1,35 @@
 import { expect, test } from "vitest";
 import { TickBatcher } from "../../src/store/tick-batcher.js";
 
-/** A batcher that doubles numbers, recording how it was called; `refuse` fails any batch holding it. */
-function doubling(maxBatch: number, refuse?: number) {
+/**
+ * A batcher that doubles numbers, recording how it was called: its batches, its calls made
+ * alone, and both in the order they were made (`made`, a call alone as a list of one).
+ * `refuse` fails any batch holding it; `sameTarget` keys the calls that never share a batch.
+ */
+function doubling(maxBatch: number, refuse?: number, sameTarget?: (input: number) => unknown) {
   const batches: number[][] = [];
   const alone: number[] = [];
+  const made: number[][] = [];
   const batcher = new TickBatcher<number, number>(
     async (inputs) => {
       batches.push([...inputs]);
+      made.push([...inputs]);
       if (refuse !== undefined && inputs.includes(refuse)) throw new Error("constraint");
       return inputs.map((input) => input * 2);
     },
     async (input) => {
       alone.push(input);
+      made.push([input]);
       if (input === refuse) throw new Error(`refused ${input}`);
       return input * 2;
     },
-    { final: (error) => error instanceof Error && error.message === "outage", maxBatch },
+    {
+      final: (error) => error instanceof Error && error.message === "outage",
+      maxBatch,
+      ...(sameTarget && { sameTarget }),
+    },
   );
-  return { batcher, batches, alone };
+  return { batcher, batches, alone, made };
 }
 
 test("calls made in one turn of the event loop are made as one batch, each answered with its own output", async () => {
@@ -114,18 +125,7 @@ test("calls that arrive while a batch is in flight wait for it, then are made to
 });
 
 test("calls of one target are never in one batch: each later one is made after the one before it", async () => {
-  const made: number[][] = [];
-  const batcher = new TickBatcher<number, number>(
-    async (inputs) => {
-      made.push([...inputs]);
-      return inputs.map((input) => input * 2);
-    },
-    async (input) => {
-      made.push([input]);
-      return input * 2;
-    },
-    { sameTarget: (input) => input % 10 },
-  );
+  const { batcher, made } = doubling(10, undefined, (input) => input % 10);
 
   const outputs = await Promise.all([1, 11, 2, 21, 3].map((input) => batcher.run(input)));
 
@@ -134,18 +134,7 @@ test("calls of one target are never in one batch: each later one is made after t
 });
 
 test("a batch full of distinct targets leaves the calls after it, of any target, in the order made", async () => {
-  const made: number[][] = [];
-  const batcher = new TickBatcher<number, number>(
-    async (inputs) => {
-      made.push([...inputs]);
-      return inputs.map((input) => input * 2);
-    },
-    async (input) => {
-      made.push([input]);
-      return input * 2;
-    },
-    { maxBatch: 2, sameTarget: (input) => input % 10 },
-  );
+  const { batcher, made } = doubling(2, undefined, (input) => input % 10);
 
   await Promise.all([1, 11, 2, 3, 13, 4].map((input) => batcher.run(input)));
 

@@ -320,12 +320,11 @@ export class PostgresStore extends SqlStore implements Store {
    * The changes made together, whose statement confirms each one's actor itself; any other change
    * made for an unconfirmed actor confirms it first, in a transaction with the change.
    */
-  readonly #batched: ReadonlyMap<AuditedChange, (call: AuditedCall) => Promise<unknown[]>> =
-    new Map<AuditedChange, (call: AuditedCall) => Promise<unknown[]>>([
-      ["insertToken", (call) => this.#creates.run(call)],
-      ["updateToken", (call) => this.#updates.run(call)],
-      ["deleteToken", (call) => this.#deletes.run(call)],
-    ]);
+  readonly #batched = new Map<AuditedChange, (call: AuditedCall) => Promise<unknown[]>>([
+    ["insertToken", (call) => this.#creates.run(call)],
+    ["updateToken", (call) => this.#updates.run(call)],
+    ["deleteToken", (call) => this.#deletes.run(call)],
+  ]);
 
   private constructor(connectionString: string, options: PostgresOptions) {
     super(POSTGRES_DIALECT);
