@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { compatClient } from "./support/compat.js";
+import { TEST_STORE } from "./support/test-database.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
 /**
@@ -77,6 +79,20 @@ describe("a token list page shows every change made before it was asked for", ()
     expect(await namesOnA()).toContain("deleted on B");
     expect((await onB.http.request("DELETE", onB.token(token.id))).status).toBe(204);
     expect(await namesOnA()).not.toContain("deleted on B");
+  });
+
+  test("a token inserted by a statement typed into the database is on the next page", async () => {
+    const model = await onA.createToken("model for the insert", ["chat"]);
+    await namesOnA();
+    const newDigest = TEST_STORE === "sqlite" ? "randomblob(38)" : "gen_random_uuid()::text::bytea";
+    await serverA.database.execute(
+      `INSERT INTO tokens (id, project_id, name, permissions, secret_digest, sealed_secret,
+         created_at, updated_at)
+       SELECT '${randomUUID()}', project_id, 'inserted by hand', permissions, ${newDigest},
+         sealed_secret, created_at, updated_at
+       FROM tokens WHERE id = '${model.id}'`,
+    );
+    expect(await namesOnA()).toContain("inserted by hand");
   });
 
   test("a name changed by a statement typed into the database is on the next page", async () => {

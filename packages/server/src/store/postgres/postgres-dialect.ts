@@ -23,4 +23,5 @@ export const POSTGRES_DIALECT: SqlDialect = {
        AND (@only_project_id::text IS NULL OR member.id = @only_project_id::text)`,
   // `OFFSET 0` keeps the planner from pulling the subquery up (into a hashed scan of its table).
   probedPerRow: (subquery) => `${subquery} OFFSET 0`,
+  tokenListVersion: "project.token_list_version",
 };

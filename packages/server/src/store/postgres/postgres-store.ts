@@ -219,8 +219,8 @@ const POSTGRES_ONLY = {
   // In a write's transaction: the token stays as confirmed until the write commits.
   confirmActorLocked: `${SHARED_SQL.confirmActor} FOR SHARE`,
   // Versions read together: each project's that is there.
-  tokenListVersions:
-    "SELECT id, token_list_version FROM projects WHERE id = ANY (@project_ids::text[])",
+  tokenListVersions: `SELECT id, ${POSTGRES_DIALECT.tokenListVersion} AS token_list_version
+      FROM projects AS project WHERE id = ANY (@project_ids::text[])`,
   // Lookups made together: each distinct digest, with the token it finds, if any.
   findTokensByDigests: `SELECT given.digest AS looked_up, found.*
     FROM unnest(@digests::bytea[]) AS given (digest)

@@ -58,7 +58,10 @@ interface SchemaStep {
   readonly versions: Partial<Record<SchemaDialect, number>>;
   /** The step's SQL; `dialect` only for what the two spell too differently to share (triggers). */
   readonly sql: (t: SchemaTypes, dialect: SchemaDialect) => string;
-  /** Not expand-only (see Migration.breaksOlderCode): only in a new major version. */
+  /**
+   * Not expand-only (see Migration.breaksOlderCode): on PostgreSQL, whose nodes are upgraded one
+   * at a time, only in a new major version.
+   */
   readonly breaksOlderCode?: true;
 }
 
@@ -81,7 +84,9 @@ function moveTokenListVersions(newVersion: string, projectIds: string): string {
  * read at a version holds for as long as the version does (see TokenListCache). Triggers, so that
  * no way of writing tokens, a hand-written statement included, can change a list and leave its
  * version. SQLite has row triggers only; PostgreSQL's statement triggers move a bulk insert's
- * projects once, locking them in id order so that two such writes cannot deadlock.
+ * projects once, locking them in id order so that two such writes cannot deadlock. SQLite's
+ * insert trigger was dropped again ("token-list versions moved by position"), its row trigger
+ * having cost a create more than any other part of its write.
  */
 const TOKEN_LIST_VERSION_TRIGGERS: Readonly<Record<SchemaDialect, (newVersion: string) => string>> =
   {
@@ -274,6 +279,19 @@ const SCHEMA: readonly SchemaStep[] = [
       UPDATE projects SET token_list_version = ${t.newVersion};
       ${TOKEN_LIST_VERSION_TRIGGERS[dialect](t.newVersion)}
     `,
+  },
+  {
+    // The insert trigger made every insert keep a statement journal and update its project's
+    // row, a fifth of the CPU of a durable create's statements. An insert moves the project's
+    // last token position instead, which SQLite's version includes (SqlDialect.tokenListVersion).
+    // PostgreSQL keeps its statement trigger: there concurrent transactions commit their
+    // positions out of order. Code older than the step reads the version without the position
+    // and would hold list pages past an insert, so it must not run on it (README, "Rolling
+    // upgrades": SQLite is served by one server, whose upgrade is a restart).
+    name: "token-list versions moved by position",
+    versions: { sqlite: 8 },
+    sql: () => "DROP TRIGGER tokens_listed_insert;",
+    breaksOlderCode: true,
   },
 ];
 

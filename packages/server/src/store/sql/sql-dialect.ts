@@ -36,6 +36,12 @@ export interface SqlDialect {
    * small, and keep that plan while the table grows.
    */
   probedPerRow(subquery: string): string;
+  /**
+   * What a project's token list is at, read from its row (aliased `project`): its
+   * `token_list_version`, which the triggers of migrations.ts move on with the changes they see,
+   * and whatever else moves with the changes they leave to the dialect.
+   */
+  readonly tokenListVersion: string;
 }
 
 export type SqlValue = ColumnValue | readonly ColumnValue[];

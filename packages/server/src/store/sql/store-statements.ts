@@ -178,7 +178,6 @@ export const SHARED_SQL = {
         WHERE ${actorIsAt("@actor_token_id", "@actor_version::timestamptz")}`,
   deleteToken: `DELETE FROM tokens WHERE project_id = @project_id AND id = @id
         RETURNING ${TOKENS.selectList}`,
-  tokenListVersion: "SELECT token_list_version FROM projects WHERE id = @id",
   listTokensAfter: projectTokens.after,
   listTokensBefore: projectTokens.before,
   listAllTokens: `SELECT ${TOKENS.selectList} FROM tokens WHERE position > @position
@@ -248,7 +247,16 @@ function filteredLists(dialect: SqlDialect) {
   };
 }
 
-export type StoreStatements = Record<keyof typeof SHARED_SQL | "updateToken", CompiledStatement> &
+/** The version of one project's token list (see SqlDialect.tokenListVersion). */
+function tokenListVersionSql(dialect: SqlDialect): string {
+  return `SELECT ${dialect.tokenListVersion} AS token_list_version
+        FROM projects AS project WHERE id = @id`;
+}
+
+export type StoreStatements = Record<
+  keyof typeof SHARED_SQL | "updateToken" | "tokenListVersion",
+  CompiledStatement
+> &
   Record<keyof ReturnType<typeof filteredLists>, FilteredListStatements>;
 
 /** Statements written as `@name` SQL, compiled for `dialect`. */
@@ -268,6 +276,7 @@ export function storeStatements(dialect: SqlDialect): StoreStatements {
   const compiled: Record<string, CompiledStatement | FilteredListStatements> = {
     ...compileStatements(dialect, SHARED_SQL),
     updateToken: compileStatement(dialect, "updateToken", updateTokenSql(dialect)),
+    tokenListVersion: compileStatement(dialect, "tokenListVersion", tokenListVersionSql(dialect)),
   };
   for (const [name, list] of Object.entries(filteredLists(dialect))) {
     const way = (direction: "after" | "before") => ({

@@ -256,7 +256,10 @@ export const LISTED_TOKEN_COLUMNS = ["position", ...TOKENS.written]
 export const INSERTED_TOKEN_COLUMNS = "position, id, project_id, name";
 export type InsertedTokenRow = Pick<TokenRow, "position" | "id" | "project_id" | "name">;
 
-export function toInsertedToken(token: NewTokenRecord, row: InsertedTokenRow): TokenRecord {
+export function toInsertedToken(
+  token: NewTokenRecord,
+  row: Pick<InsertedTokenRow, "position">,
+): TokenRecord {
   // The new property first: added after the copy, it took V8's slow path (0.9 µs a create).
   return { position: Number(row.position), ...token };
 }

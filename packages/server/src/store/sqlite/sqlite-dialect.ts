@@ -21,4 +21,9 @@ export const SQLITE_DIALECT: SqlDialect = {
          AND (@only_project_id IS NULL OR id = @only_project_id))
        AND ${clause}`,
   probedPerRow: (subquery) => subquery,
+  // No trigger moves the version on an insert (see migrations.ts): the project's last position
+  // does. Positions only grow (AUTOINCREMENT) and transactions write one at a time, so they
+  // commit in order and a list read never misses a position below the last it saw.
+  tokenListVersion: `project.token_list_version || ' ' || coalesce(
+    (SELECT max(position) FROM tokens WHERE project_id = project.id), 0)`,
 };

@@ -1,7 +1,15 @@
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { ActorChangedError, StoreConflictError } from "../../domain/errors.js";
-import type { NewAuditRecord, Store, TokenUse, UsageCount, UsesLease } from "../../domain/store.js";
+import type {
+  NewAuditRecord,
+  NewTokenRecord,
+  Store,
+  TokenRecord,
+  TokenUse,
+  UsageCount,
+  UsesLease,
+} from "../../domain/store.js";
 import { type MigrationPlan, planMigrations, runMigrations } from "../migration-runner.js";
 import { migrationsFor } from "../sql/migrations.js";
 import { type RowBuilder, rowBuilder } from "../sql/row-builder.js";
@@ -13,9 +21,12 @@ import {
   auditParameters,
   type DeliveryRow,
   EXPIRED_TOKEN_AUDIT,
+  insertSql,
   OUTBOX,
   TOKENS,
   type TokenRow,
+  toInsertedToken,
+  tokenValues,
   unconfirmedActor,
 } from "../sql/tables.js";
 import { keepPrivate } from "./private-files.js";
@@ -39,6 +50,8 @@ const SQLITE_ONLY = {
       updated_at = ${nextTokenVersion(SQLITE_DIALECT)}
     WHERE project_id = @project_id AND id = @id
     RETURNING ${TOKENS.selectList}`,
+  // Without RETURNING, whose rows SQLite gathers in a table of its own (see insertToken).
+  insertToken: insertSql(TOKENS, { returning: false }),
   // Only a later use moves the time and the address.
   recordTokenUse: `UPDATE tokens SET last_used_at = @at, last_used_ip = @ip
     WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @at)`,
@@ -158,15 +171,31 @@ export class SqliteStore extends SqlStore implements Store {
   ): Promise<R[]> {
     const actor = unconfirmedActor(audit.actor);
     return this.#write(() => {
-      // In the write's transaction: the token cannot change between the check and the write.
-      if (actor && this.#all(this.statements.confirmActor, actor).length === 0) {
-        throw new ActorChangedError();
-      }
+      this.#confirm(actor);
       const rows = this.#all<R>(this.statements[change], values);
       if (rows.length > 0) this.#audit(audit);
       for (const row of rows) this.#announce(audit, row as TokenRow);
       return rows;
     });
+  }
+
+  /**
+   * A create's insert without `RETURNING`, which made SQLite gather the row in a table of its
+   * own and keep a statement journal (a create's hottest statement): the position is the
+   * rowid SQLite gave the row, and the rest of the record is what was written.
+   */
+  override async insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<TokenRecord> {
+    const values = tokenValues(token);
+    const actor = unconfirmedActor(audit.actor);
+    const position = await this.#write(() => {
+      this.#confirm(actor);
+      const { insertToken } = this.#own;
+      const inserted = this.#prepare(insertToken).statement.run(...this.bind(insertToken, values));
+      this.#audit(audit);
+      this.#announce(audit, { id: token.id, project_id: token.projectId, name: token.name });
+      return Number(inserted.lastInsertRowid);
+    });
+    return toInsertedToken(token, { position });
   }
 
   async close(): Promise<void> {
@@ -212,7 +241,7 @@ export class SqliteStore extends SqlStore implements Store {
     audit: NewAuditRecord,
   ): Promise<void> {
     await this.#write(() => {
-      for (const row of rows) this.#run(this.statements.insertToken, row);
+      for (const row of rows) this.#run(this.#own.insertToken, row);
       this.#audit(audit);
     });
   }
@@ -228,7 +257,7 @@ export class SqliteStore extends SqlStore implements Store {
         this.#run(clear, {});
       }
       for (const row of projectRows) this.#run(this.statements.insertProject, row);
-      for (const row of tokenRows) this.#run(this.statements.insertToken, row);
+      for (const row of tokenRows) this.#run(this.#own.insertToken, row);
       this.#audit(audit);
     });
   }
@@ -312,13 +341,26 @@ export class SqliteStore extends SqlStore implements Store {
     );
   }
 
+  /**
+   * Called first in a write made by a token: in the write's transaction, so that the token
+   * cannot change between the check and the write.
+   */
+  #confirm(actor: ReturnType<typeof unconfirmedActor>): void {
+    if (actor && this.#all(this.statements.confirmActor, actor).length === 0) {
+      throw new ActorChangedError();
+    }
+  }
+
   /** Records an audit entry; called inside the write it records. */
   #audit(entry: NewAuditRecord): void {
     this.#run(this.statements.insertAudit, auditParameters(entry));
   }
 
   /** Writes the announcement of the change to `row`, if its audit entry announces one. */
-  #announce(audit: Pick<NewAuditRecord, "announces" | "occurredAt">, row: TokenRow): void {
+  #announce(
+    audit: Pick<NewAuditRecord, "announces" | "occurredAt">,
+    row: Pick<TokenRow, "id" | "project_id" | "name">,
+  ): void {
     const outbox = announcedValues(audit, row);
     if (outbox) this.#run(this.statements.insertOutbox, outbox);
   }
