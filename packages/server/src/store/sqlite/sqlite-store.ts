@@ -119,6 +119,12 @@ export class SqliteStore extends SqlStore implements Store {
     { readonly statement: Database.Statement; readonly row: RowBuilder | undefined }
   >();
   readonly #own = this.compile(SQLITE_ONLY);
+  /**
+   * The actors a create confirmed in the group commit running (see #confirmForInsert): inserts
+   * change no token that is there, so one confirmation holds for the actor's other creates of
+   * the commit, until a write of another kind runs in it.
+   */
+  readonly #confirmedForInserts = { transaction: -1, actors: new Set<string>() };
 
   /** Opens (creating it if need be) the database file and applies pending migrations. */
   static async open(filename: string): Promise<SqliteStore> {
@@ -188,13 +194,13 @@ export class SqliteStore extends SqlStore implements Store {
     const values = tokenValues(token);
     const actor = unconfirmedActor(audit.actor);
     const position = await this.#write(() => {
-      this.#confirm(actor);
+      this.#confirmForInsert(actor);
       const { insertToken } = this.#own;
       const inserted = this.#prepare(insertToken).statement.run(...this.bind(insertToken, values));
       this.#audit(audit);
       this.#announce(audit, { id: token.id, project_id: token.projectId, name: token.name });
       return Number(inserted.lastInsertRowid);
-    });
+    }, true);
     return toInsertedToken(token, { position });
   }
 
@@ -351,6 +357,20 @@ export class SqliteStore extends SqlStore implements Store {
     }
   }
 
+  /** #confirm, once per actor in a commit of creates (see #confirmedForInserts). */
+  #confirmForInsert(actor: ReturnType<typeof unconfirmedActor>): void {
+    if (!actor) return;
+    const confirmed = this.#confirmedForInserts;
+    if (confirmed.transaction !== this.#writes.transaction) {
+      confirmed.transaction = this.#writes.transaction;
+      confirmed.actors.clear();
+    }
+    const key = `${actor.actor_token_id} ${actor.actor_version.getTime()}`;
+    if (confirmed.actors.has(key)) return;
+    this.#confirm(actor);
+    confirmed.actors.add(key);
+  }
+
   /** Records an audit entry; called inside the write it records. */
   #audit(entry: NewAuditRecord): void {
     this.#run(this.statements.insertAudit, auditParameters(entry));
@@ -394,10 +414,22 @@ export class SqliteStore extends SqlStore implements Store {
     return this.#prepare(compiled).statement.run(...this.bind(compiled, values)).changes;
   }
 
-  /** Queues a write for the next group commit; a unique-constraint failure is a conflict. */
-  async #write<T>(work: () => T): Promise<T> {
+  /**
+   * Queues a write for the next group commit; a unique-constraint failure is a conflict. A
+   * write that may change a token that is there (`insertsOnly` false) forgets the actors
+   * confirmed before it in the commit.
+   */
+  async #write<T>(work: () => T, insertsOnly = false): Promise<T> {
+    const confirmed = this.#confirmedForInserts.actors;
     try {
-      return await this.#writes.run(work);
+      return await this.#writes.run(
+        insertsOnly
+          ? work
+          : () => {
+              confirmed.clear();
+              return work();
+            },
+      );
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {

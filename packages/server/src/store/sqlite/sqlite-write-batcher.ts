@@ -22,29 +22,41 @@ class FailedWrite {}
 export class SqliteWriteBatcher {
   #pending: PendingWrite[] = [];
   #scheduled = false;
+  #transactionsBegun = 0;
   readonly #commitTogether: Transaction<(writes: PendingWrite[]) => Outcome[]>;
   readonly #commitEachAlone: Transaction<(writes: PendingWrite[]) => Outcome[]>;
 
   constructor(db: Database) {
-    this.#commitTogether = db.transaction((writes: PendingWrite[]) =>
-      writes.map((write): Outcome => {
+    this.#commitTogether = db.transaction((writes: PendingWrite[]) => {
+      this.#transactionsBegun++;
+      return writes.map((write): Outcome => {
         try {
           return { ok: true, value: write.work() };
         } catch {
           throw new FailedWrite();
         }
-      }),
-    );
+      });
+    });
     const runInSavepoint = db.transaction((work: () => unknown) => work());
-    this.#commitEachAlone = db.transaction((writes: PendingWrite[]) =>
-      writes.map((write): Outcome => {
+    this.#commitEachAlone = db.transaction((writes: PendingWrite[]) => {
+      this.#transactionsBegun++;
+      return writes.map((write): Outcome => {
         try {
           return { ok: true, value: runInSavepoint(write.work) };
         } catch (error) {
           return { ok: false, error };
         }
-      }),
-    );
+      });
+    });
+  }
+
+  /**
+   * Which transaction the writes now running are in (the count of those begun): what a write
+   * learned in one transaction holds for the others in it, not for the next, before which
+   * another process may have written.
+   */
+  get transaction(): number {
+    return this.#transactionsBegun;
   }
 
   run<T>(work: () => T): Promise<T> {
