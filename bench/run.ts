@@ -41,10 +41,10 @@ const SETTINGS = quick
     }
   : {
       sizes: small ? [1_000] : [1_000, 1_000_000],
-      durationS: 5,
+      durationS: 2,
       requestsPerRun: undefined,
       warmupS: 1,
-      rounds: 2,
+      rounds: 5,
       connections: 32,
       deletable: 400_000,
       sampleIntervalMs: 1000,
@@ -89,8 +89,15 @@ interface Row {
   readonly scenario: string;
   readonly subject: Measurement;
   readonly baseline: Measurement;
+  /** The baseline's CPU per request over Tokenspace's (see pairedRatio). */
+  readonly cpuRatio: number;
   /** The durable create's floors (CREATE_FLOORS), measured beside SQLite's, in that order. */
-  readonly floors?: readonly { readonly floor: Floor; readonly measurement: Measurement }[];
+  readonly floors?: readonly {
+    readonly floor: Floor;
+    readonly measurement: Measurement;
+    /** The baseline's CPU per request over the floor's (see pairedRatio). */
+    readonly cpuRatio: number;
+  }[];
   readonly peakRssMb: number;
 }
 
@@ -139,12 +146,25 @@ async function measure(
   };
 }
 
-function average(measurements: Measurement[]): Measurement {
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return Number.isInteger(middle)
+    ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
+    : (sorted[Math.floor(middle)] ?? Number.NaN);
+}
+
+/**
+ * A target's rounds as one measurement: the median rate and CPU per request (a round slowed by
+ * the other tenants of a shared host moves a mean, not a median), the mean latencies, the
+ * worst maximum and every error.
+ */
+function combined(measurements: Measurement[]): Measurement {
   const mean = (pick: (m: Measurement) => number) =>
     measurements.reduce((sum, m) => sum + pick(m), 0) / measurements.length;
   return {
-    requestsPerSecond: mean((m) => m.requestsPerSecond),
-    cpuPerRequestUs: mean((m) => m.cpuPerRequestUs),
+    requestsPerSecond: median(measurements.map((m) => m.requestsPerSecond)),
+    cpuPerRequestUs: median(measurements.map((m) => m.cpuPerRequestUs)),
     p50: mean((m) => m.p50),
     p99: mean((m) => m.p99),
     max: Math.max(...measurements.map((m) => m.max)),
@@ -215,10 +235,15 @@ async function benchStore(
           store,
           size,
           scenario: scenario.name,
-          subject: average(subjectRuns),
-          baseline: average(baselineRuns),
+          subject: combined(subjectRuns),
+          baseline: combined(baselineRuns),
+          cpuRatio: pairedRatio(baselineRuns, subjectRuns),
           ...(floorRuns.length > 0 && {
-            floors: floorRuns.map(({ floor, runs }) => ({ floor, measurement: average(runs) })),
+            floors: floorRuns.map(({ floor, runs }) => ({
+              floor,
+              measurement: combined(runs),
+              cpuRatio: pairedRatio(baselineRuns, runs),
+            })),
           }),
           peakRssMb: subject.peakRssMb(),
         };
@@ -234,8 +259,22 @@ async function benchStore(
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
+/**
+ * The baseline's CPU per request over a target's, round by round (each round measures the
+ * baseline, then the target right after it), and the median of those ratios: on a shared host
+ * the CPU a request costs moves with what the other tenants do, by as much as half within a
+ * minute, and a ratio of runs made seconds apart moves far less than either run.
+ */
+function pairedRatio(baselineRuns: Measurement[], runs: Measurement[]): number {
+  return median(
+    runs.map(
+      (run, round) => (baselineRuns[round]?.cpuPerRequestUs ?? Number.NaN) / run.cpuPerRequestUs,
+    ),
+  );
+}
+
 /** The baseline's CPU per request over Tokenspace's: steadier on a shared host than req/s. */
-const ratio = (row: Row) => row.baseline.cpuPerRequestUs / row.subject.cpuPerRequestUs;
+const ratio = (row: Row) => row.cpuRatio;
 const throughputRatio = (row: Row) =>
   row.subject.requestsPerSecond / row.baseline.requestsPerSecond;
 
@@ -251,8 +290,8 @@ function formatRow(row: Row): string {
 /** What the durable create's floors cost, beside Tokenspace's create (reported, no target). */
 function floorLines(create: Row): string[] {
   return (create.floors ?? []).map(
-    ({ floor, measurement }) =>
-      `- ${create.store}: the durable create's floor at ${create.size.toLocaleString("en")} tokens (${floor.label}: bench/${floor.name}.ts): ${fixed(measurement.cpuPerRequestUs)} µs, baseline / floor ${fixed((create.baseline.cpuPerRequestUs / measurement.cpuPerRequestUs) * 100, 2)} %, against Tokenspace's ${fixed(create.subject.cpuPerRequestUs)} µs (reported, no target)${measurement.errors > 0 ? `; ${measurement.errors} unexpected answers or errors` : ""}`,
+    ({ floor, measurement, cpuRatio }) =>
+      `- ${create.store}: the durable create's floor at ${create.size.toLocaleString("en")} tokens (${floor.label}: bench/${floor.name}.ts): ${fixed(measurement.cpuPerRequestUs)} µs, baseline / floor ${fixed(cpuRatio * 100, 2)} %, against Tokenspace's ${fixed(create.subject.cpuPerRequestUs)} µs (reported, no target)${measurement.errors > 0 ? `; ${measurement.errors} unexpected answers or errors` : ""}`,
   );
 }
 
@@ -425,7 +464,7 @@ function writeReport(rows: Row[], summary: string[], postgresVersion: string): v
     "<!-- results:start (written by npm run bench; edit outside these markers) -->",
     `Measured on ${new Date().toISOString().slice(0, 10)}: ${machine}.`,
     "",
-    `Command: \`npm run bench\` (${SETTINGS.connections} connections, ${SETTINGS.durationS} s per run after ${SETTINGS.warmupS} s warm-up, ${SETTINGS.rounds} alternating rounds of baseline and subject per scenario; load generated by autocannon in the same machine).`,
+    `Command: \`npm run bench\` (${SETTINGS.connections} connections, ${SETTINGS.durationS} s per run after ${SETTINGS.warmupS} s warm-up, ${SETTINGS.rounds} alternating rounds of baseline and subject per scenario, CPU per request and req/s their medians, a CPU ratio the median of the rounds' ratios; load generated by autocannon in the same machine).`,
     "",
     HEADER,
     RULE,
