@@ -339,9 +339,12 @@ export function tokenValues(token: NewTokenRecord): Values<typeof TOKENS> {
     previous_secret_expires_at: token.previousSecretExpiresAt,
     expiry_recorded: token.expiryRecorded,
     last_used_ip: token.lastUsedIp,
-    ...rateLimitValues(token.rateLimit),
+    rate_limit: token.rateLimit?.limit ?? null,
+    rate_window_ms: token.rateLimit?.windowMs ?? null,
     uses_remaining: token.usesRemaining,
-    ...usesRefillValues(token.usesRefill, token.usesRefilledAt),
+    uses_refill_amount: token.usesRefill?.amount ?? null,
+    uses_refill_every_ms: token.usesRefill?.everyMs ?? null,
+    uses_refilled_at: token.usesRefill ? token.usesRefilledAt : null,
   };
 }
 
