@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../packages/server/src/runtime/config.js";
 import { openTokenspace } from "../packages/server/src/runtime/tokenspace.js";
+import { numericOption } from "./numeric-option.js";
 
 /**
  * npm run bench:create-instructions [-- --batch=26] [-- --commits=300]
@@ -20,13 +21,8 @@ import { openTokenspace } from "../packages/server/src/runtime/tokenspace.js";
  * Two runs, of `--commits` and of twice as many commits; the difference between their counts,
  * over the creates it adds, leaves out start-up and the JIT's warm-up.
  */
-const option = (name: string, fallback: number) =>
-  Number(
-    process.argv.find((argument) => argument.startsWith(`--${name}=`))?.slice(name.length + 3) ??
-      fallback,
-  );
-const batch = option("batch", 26);
-const commits = option("commits", 300);
+const batch = numericOption("batch", 26);
+const commits = numericOption("commits", 300);
 
 /** The creates themselves, in the process valgrind runs. */
 async function makeCreates(): Promise<void> {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDurableCreateWrites } from "./durable-create-writes.js";
+import { numericOption } from "./numeric-option.js";
 
 /**
  * npm run bench:create-frames [-- --batch=27] [-- --tokens=20000] [-- --commits=50]
@@ -14,14 +15,9 @@ import { openDurableCreateWrites } from "./durable-create-writes.js";
  * per B-tree (SQLite's `dbstat`). The counts are the same on every host; only the time a
  * frame costs differs.
  */
-const option = (name: string, fallback: number) =>
-  Number(
-    process.argv.find((argument) => argument.startsWith(`--${name}=`))?.slice(name.length + 3) ??
-      fallback,
-  );
-const batch = option("batch", 27);
-const tokens = option("tokens", 20_000);
-const commits = option("commits", 50);
+const batch = numericOption("batch", 27);
+const tokens = numericOption("tokens", 20_000);
+const commits = numericOption("commits", 50);
 
 const directory = mkdtempSync(join(tmpdir(), "tokenspace-frames-"));
 const filename = join(directory, "frames.db");
