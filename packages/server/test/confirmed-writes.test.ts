@@ -134,6 +134,18 @@ test.skipIf(TEST_STORE !== "sqlite")(
   },
 );
 
+test("a create is refused once its actor's token was deleted from outside the server, after a create of the same actor was made", async () => {
+  const current = actorAt(actorToken.updatedAt);
+  const first = tokenRecord(projectId);
+  await store.insertToken(first, by(current, "token.created", first.id));
+  await database.execute(`DELETE FROM tokens WHERE id = '${actorToken.id}'`);
+  const second = tokenRecord(projectId);
+  await expect(
+    store.insertToken(second, by(current, "token.created", second.id)),
+  ).rejects.toBeInstanceOf(ActorChangedError);
+  expect(await store.findTokenById(second.id)).toBeUndefined();
+});
+
 test("creates by one actor in one commit are each refused once its token changed before the commit", async () => {
   await rename("renamed", new Date(actorToken.updatedAt.getTime() + 5));
   const stale = actorAt(actorToken.updatedAt);

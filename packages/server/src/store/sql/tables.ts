@@ -321,6 +321,11 @@ export function projectValues(project: NewProjectRecord): Values<typeof PROJECTS
   };
 }
 
+/**
+ * A new token's row. Spelled out as one literal, limits included (rateLimitValues and
+ * usesRefillValues say the same for changes): spreads inside it made V8 add every property
+ * after them one by one, on every create.
+ */
 export function tokenValues(token: NewTokenRecord): Values<typeof TOKENS> {
   return {
     id: token.id,
