@@ -3,6 +3,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
+import { compiledServer } from "./compiled-server.js";
 import { POSTGRES_URL, postgresDatabase } from "./postgres-database.js";
 import { startTarget, type Target } from "./processes.js";
 import { type Scenario, scenarios } from "./scenarios.js";
@@ -50,7 +51,6 @@ const SETTINGS = quick
       sampleIntervalMs: 1000,
     };
 const SERVER = ["packages/server/bin/tokenspace.js", "serve"];
-const BASELINE = ["--import", "tsx", "bench/baseline-server.ts"];
 /**
  * What a durable create costs without Tokenspace, each measured beside SQLite's create: its
  * writes served by node:http alone, then by Fastify.
@@ -392,7 +392,7 @@ async function main(): Promise<void> {
   );
   log(HEADER);
   log(RULE);
-  const baseline = await startTarget(BASELINE, {}, "/");
+  const baseline = await startTarget(await compiledServer("baseline-server"), {}, "/");
   const rows: Row[] = [];
   const directory = mkdtempSync(join(tmpdir(), "tokenspace-bench-"));
   const postgres = await postgresDatabase();
@@ -400,7 +400,7 @@ async function main(): Promise<void> {
   const createFloors: Floor[] = [];
   for (const { name, label } of CREATE_FLOORS) {
     const target = await startTarget(
-      ["--conditions=tokenspace-source", "--import", "tsx", `bench/${name}.ts`],
+      await compiledServer(name),
       { DATABASE_URL: `sqlite:${join(directory, `${name}.db`)}` },
       "/",
     );
