@@ -11,11 +11,26 @@ const MAX_JSON_DEPTH = 16;
  */
 const MAX_BODY_FIELDS = 32;
 
+/** The longest key the scanner keeps, to name the list it holds: longer ones are no field's. */
+const MAX_KEY_BYTES = 64;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN_LIST = 0x5b;
+const CLOSE_LIST = 0x5d;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+
 /**
- * Reads JSON text as it arrives, chunk by chunk, and stops at the first sign that the body
- * cannot be one any route accepts: nesting deeper than MAX_JSON_DEPTH, more fields than
- * MAX_BODY_FIELDS, or a list longer than PERMISSION_LIST_MAX_ITEMS. So a hostile body is
+ * Reads a JSON body's bytes as they arrive, chunk by chunk, and stops at the first sign that
+ * the body cannot be one any route accepts: nesting deeper than MAX_JSON_DEPTH, more fields
+ * than MAX_BODY_FIELDS, or a list longer than PERMISSION_LIST_MAX_ITEMS. So a hostile body is
  * refused after its first few kilobytes, before the rest is read or anything is parsed.
+ *
+ * It reads bytes, not decoded text: every byte of a UTF-8 multibyte character is 0x80 or above,
+ * so JSON's structural characters are found in the raw bytes, and the body is decoded once, whole,
+ * after it passed (a `StringDecoder` per request cost more than the scan).
  */
 export class JsonShapeScanner {
   #depth = 0;
@@ -23,46 +38,96 @@ export class JsonShapeScanner {
   #escaped = false;
   /** Per open container: whether it is an array, and the separators seen in it so far. */
   readonly #open: { array: boolean; commas: number }[] = [];
-  /** The last string read in the top-level object: the key a list that opens next belongs to. */
-  #key = "";
+  /**
+   * The last string read in the top-level object, the key a list that opens next belongs to:
+   * where it lies in the chunk it ended in, after the bytes it had in earlier chunks, if any.
+   * Decoded only when a list opens.
+   */
   #keyCollecting = false;
+  #keyHead: Buffer | undefined;
+  #keyChunk: Uint8Array | undefined;
+  #keyStart = 0;
+  #keyEnd = 0;
   #listKey = "";
 
-  /** Feeds the next piece of text; returns the reason to refuse the body, if there is one. */
-  feed(text: string): MalformedRequestError | ValidationError | undefined {
-    for (let index = 0; index < text.length; index++) {
-      const code = text.charCodeAt(index);
-      if (this.#inString) {
-        if (this.#escaped) this.#escaped = false;
-        else if (code === 0x5c) this.#escaped = true;
-        else if (code === 0x22) this.#inString = false;
-        else if (this.#keyCollecting && this.#key.length < 64) this.#key += text[index];
+  /** Feeds the next chunk; returns the reason to refuse the body, if there is one. */
+  feed(chunk: Uint8Array): MalformedRequestError | ValidationError | undefined {
+    let depth = this.#depth;
+    let inString = this.#inString;
+    let escaped = this.#escaped;
+    let keyCollecting = this.#keyCollecting;
+    let keyStart = 0;
+    let refusal: MalformedRequestError | ValidationError | undefined;
+    for (let index = 0; index < chunk.length; index++) {
+      const code = chunk[index] as number;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (code === BACKSLASH) escaped = true;
+        else if (code === QUOTE) {
+          inString = false;
+          if (keyCollecting) {
+            keyCollecting = false;
+            this.#keyChunk = chunk;
+            this.#keyStart = keyStart;
+            this.#keyEnd = index;
+          }
+        }
         continue;
       }
-      if (code === 0x22) {
-        this.#inString = true;
-        this.#keyCollecting = this.#depth === 1;
-        if (this.#keyCollecting) this.#key = "";
-      } else if (code === 0x5b || code === 0x7b) {
-        if (++this.#depth > MAX_JSON_DEPTH) return tooDeep();
-        if (this.#depth === 2) this.#listKey = this.#key;
-        this.#open.push({ array: code === 0x5b, commas: 0 });
-      } else if (code === 0x5d || code === 0x7d) {
-        this.#depth--;
+      if (code === QUOTE) {
+        inString = true;
+        keyCollecting = depth === 1;
+        if (keyCollecting) {
+          keyStart = index + 1;
+          this.#keyHead = undefined;
+        }
+      } else if (code === OPEN_LIST || code === OPEN_OBJECT) {
+        if (++depth > MAX_JSON_DEPTH) {
+          refusal = tooDeep();
+          break;
+        }
+        if (depth === 2) this.#listKey = this.#lastKey();
+        this.#open.push({ array: code === OPEN_LIST, commas: 0 });
+      } else if (code === CLOSE_LIST || code === CLOSE_OBJECT) {
+        depth--;
         this.#open.pop();
-      } else if (code === 0x2c) {
-        const container = this.#open.at(-1);
-        if (!container) continue;
-        container.commas++;
-        if (this.#depth === 1 && !container.array && container.commas >= MAX_BODY_FIELDS) {
-          return tooManyFields();
-        }
-        if (container.array && container.commas >= PERMISSION_LIST_MAX_ITEMS) {
-          return new ValidationError([
-            listTooLong(this.#depth >= 2 ? this.#listKey : "body", PERMISSION_LIST_MAX_ITEMS),
-          ]);
-        }
+      } else if (code === COMMA) {
+        refusal = this.#separated(depth);
+        if (refusal) break;
       }
+    }
+    // A key still open at the chunk's end keeps its bytes so far (the chunk is not held).
+    if (keyCollecting && !refusal) {
+      const head = Buffer.concat([this.#keyHead ?? Buffer.alloc(0), chunk.subarray(keyStart)]);
+      this.#keyHead = head.subarray(0, MAX_KEY_BYTES);
+    }
+    this.#depth = depth;
+    this.#inString = inString;
+    this.#escaped = escaped;
+    this.#keyCollecting = keyCollecting;
+    return refusal;
+  }
+
+  #lastKey(): string {
+    const rest = this.#keyChunk?.subarray(this.#keyStart, this.#keyEnd) ?? new Uint8Array(0);
+    const key = this.#keyHead
+      ? Buffer.concat([this.#keyHead, rest])
+      : Buffer.from(rest.buffer, rest.byteOffset, rest.byteLength);
+    return key.toString("utf8", 0, Math.min(key.length, MAX_KEY_BYTES));
+  }
+
+  /** Counts a separator in the innermost open container; refuses one too many. */
+  #separated(depth: number): MalformedRequestError | ValidationError | undefined {
+    const container = this.#open.at(-1);
+    if (!container) return undefined;
+    container.commas++;
+    if (depth === 1 && !container.array && container.commas >= MAX_BODY_FIELDS) {
+      return tooManyFields();
+    }
+    if (container.array && container.commas >= PERMISSION_LIST_MAX_ITEMS) {
+      return new ValidationError([
+        listTooLong(depth >= 2 ? this.#listKey : "body", PERMISSION_LIST_MAX_ITEMS),
+      ]);
     }
     return undefined;
   }

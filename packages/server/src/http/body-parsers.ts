@@ -1,4 +1,3 @@
-import { StringDecoder } from "node:string_decoder";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { JsonShapeScanner } from "./body-limits.js";
 
@@ -28,32 +27,39 @@ export function registerBodyParsers(app: FastifyInstance): void {
       done(tooLarge(), undefined);
       return;
     }
-    const decoder = new StringDecoder("utf8");
     const scanner = new JsonShapeScanner();
-    const parts: string[] = [];
+    const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const settle = (error: Error | null, body?: unknown) => {
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > BODY_LIMIT_BYTES) return refuse(tooLarge());
+      chunks.push(chunk);
+      const refusal = scanner.feed(chunk);
+      if (refusal) refuse(refusal);
+    };
+    // A refused body is not read on: it stops being listened to. A body read to its end needs
+    // nothing undone (removing a listener turns the stream's listener table into a slow one).
+    const refuse = (error: Error) => {
       if (settled) return;
       settled = true;
-      payload.removeAllListeners("data");
-      if (error) leaveUnread(request);
-      done(error, body);
+      payload.removeListener("data", onData);
+      leaveUnread(request);
+      done(error, undefined);
     };
-    payload.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > BODY_LIMIT_BYTES) return settle(tooLarge());
-      const text = decoder.write(chunk);
-      parts.push(text);
-      const refusal = scanner.feed(text);
-      if (refusal) settle(refusal);
-    });
-    payload.on("error", (error: Error) => settle(error));
+    payload.on("data", onData);
+    payload.on("error", refuse);
     payload.on("end", () => {
       if (settled) return;
-      const text = parts.join("") + decoder.end();
-      if (text === "") settle(null, undefined);
-      else parseJson(request, text, (error, body) => settle(error, body));
+      settled = true;
+      const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString(
+        "utf8",
+      );
+      if (text === "") return done(null, undefined);
+      parseJson(request, text, (error, body) => {
+        if (error) leaveUnread(request);
+        done(error, body);
+      });
     });
   });
   app.addContentTypeParser(
