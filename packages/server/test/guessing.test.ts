@@ -111,6 +111,8 @@ describe("failed authentications are throttled, valid credentials never", () => 
     const warnings = lines().filter((line) => line.level === 40);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.msg).toContain("failed authentications");
+    // Logged through the request's own logger: under its request id.
+    expect(warnings[0]?.reqId).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
 
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toContain('tokenspace_auth_failures_total{budget="within"} 2');

@@ -139,13 +139,12 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
       : { http: serverOptions }),
     requestTimeout: services.timeouts.requestMs,
     clientErrorHandler: parserFailures.handle,
-    loggerInstance: services.logger,
+    loggerInstance: LazyChildLogger.over(services.logger),
     trustProxy:
       typeof services.trustProxy === "number"
         ? trustHops(services.trustProxy)
         : services.trustProxy,
     logController: new RequestLog(services.requestLines),
-    childLoggerFactory: LazyChildLogger.factory,
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: (request) => {

@@ -1,22 +1,19 @@
 import type { FastifyBaseLogger } from "fastify";
-import type { Bindings, ChildLoggerOptions, LogFn } from "pino";
+import type { Bindings, ChildLoggerOptions } from "pino";
+
+type Level = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 /**
  * Fastify gives every request a child logger bound to its id, and pino builds a child's
  * bindings (serialized and redacted) when it is made: ≈5 % of the CPU of a cached GET or verify.
  * Most requests never log through it (their one line is RequestLog's), so this child is made on
  * first use and the rest pay nothing.
+ *
+ * Fastify is given the server's logger wrapped in one (`over`), whose children are lazy in turn,
+ * rather than a child logger factory of its own: Fastify checks every logger a custom factory
+ * makes for its seven methods, on every request.
  */
-const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-
 export class LazyChildLogger implements FastifyBaseLogger {
-  declare fatal: LogFn;
-  declare error: LogFn;
-  declare warn: LogFn;
-  declare info: LogFn;
-  declare debug: LogFn;
-  declare trace: LogFn;
-  declare silent: LogFn;
   #made: FastifyBaseLogger | undefined;
 
   constructor(
@@ -25,17 +22,19 @@ export class LazyChildLogger implements FastifyBaseLogger {
     private readonly options: ChildLoggerOptions,
   ) {}
 
-  static factory(
-    this: void,
-    parent: FastifyBaseLogger,
-    bindings: Bindings,
-    options: ChildLoggerOptions,
-  ): FastifyBaseLogger {
-    return new LazyChildLogger(parent, bindings, options);
+  /** A logger that logs as `logger` does and whose children are made on first use. */
+  static over(logger: FastifyBaseLogger): FastifyBaseLogger {
+    const standing = new LazyChildLogger(logger, {}, {});
+    standing.#made = logger;
+    return standing;
   }
 
   get #logger(): FastifyBaseLogger {
-    this.#made ??= this.parent.child(this.bindings, this.options);
+    if (this.#made === undefined) {
+      // A lazy parent is made first, if it was not yet.
+      const parent = this.parent instanceof LazyChildLogger ? this.parent.#logger : this.parent;
+      this.#made = parent.child(this.bindings, this.options);
+    }
     return this.#made;
   }
 
@@ -47,16 +46,40 @@ export class LazyChildLogger implements FastifyBaseLogger {
     this.#logger.level = level;
   }
 
-  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
-    return this.#logger.child(bindings, options);
+  child(bindings: Bindings, options: ChildLoggerOptions = {}): FastifyBaseLogger {
+    return new LazyChildLogger(this, bindings, options);
   }
 
-  static {
-    for (const level of LEVELS) {
-      LazyChildLogger.prototype[level] = function (this: LazyChildLogger, ...line: unknown[]) {
-        const logger = this.#logger;
-        Reflect.apply(logger[level], logger, line);
-      } as LogFn;
-    }
+  fatal(...line: unknown[]): void {
+    this.#write("fatal", line);
+  }
+
+  error(...line: unknown[]): void {
+    this.#write("error", line);
+  }
+
+  warn(...line: unknown[]): void {
+    this.#write("warn", line);
+  }
+
+  info(...line: unknown[]): void {
+    this.#write("info", line);
+  }
+
+  debug(...line: unknown[]): void {
+    this.#write("debug", line);
+  }
+
+  trace(...line: unknown[]): void {
+    this.#write("trace", line);
+  }
+
+  silent(...line: unknown[]): void {
+    this.#write("silent", line);
+  }
+
+  #write(level: Level, line: unknown[]): void {
+    const logger = this.#logger;
+    Reflect.apply(logger[level], logger, line);
   }
 }

@@ -14,7 +14,7 @@ function capturingLogger() {
 
 test("a request's logger writes its lines with the request's bindings, secrets redacted", () => {
   const { logger, lines } = capturingLogger();
-  const child = LazyChildLogger.factory(logger, { reqId: "req-1" }, {});
+  const child = LazyChildLogger.over(logger).child({ reqId: "req-1" });
   child.warn({ token: "PT-secret" }, "counters unavailable");
   expect(lines).toEqual([
     expect.objectContaining({
@@ -28,7 +28,7 @@ test("a request's logger writes its lines with the request's bindings, secrets r
 
 test("a request's logger honours the level it was given, and levels below it write nothing", () => {
   const { logger, lines } = capturingLogger();
-  const child = LazyChildLogger.factory(logger, { reqId: "req-2" }, { level: "error" });
+  const child = LazyChildLogger.over(logger).child({ reqId: "req-2" }, { level: "error" });
   expect(child.level).toBe("error");
   child.info("not written");
   child.error("written");
@@ -44,9 +44,33 @@ test("a request's logger is not made until something is logged through it", () =
       return logger.child(...args);
     },
   });
-  const child = LazyChildLogger.factory(counting, { reqId: "req-3" }, {});
+  const child = LazyChildLogger.over(counting).child({ reqId: "req-3" });
   expect(made).toBe(0);
   child.info("first");
   child.info("second");
   expect(made).toBe(1);
+});
+
+test("a child of a request's logger is made on first use too, with both loggers' bindings", () => {
+  const { logger, lines } = capturingLogger();
+  let made = 0;
+  const counting = Object.assign(Object.create(logger), {
+    child: (...args: Parameters<typeof logger.child>) => {
+      made++;
+      return logger.child(...args);
+    },
+  });
+  const child = LazyChildLogger.over(counting).child({ reqId: "req-4" }).child({ step: "parse" });
+  expect(made).toBe(0);
+  child.info("nested");
+  expect(lines).toEqual([
+    expect.objectContaining({ reqId: "req-4", step: "parse", msg: "nested" }),
+  ]);
+});
+
+test("the server's logger handed to Fastify logs as it is, making no child", () => {
+  const { logger, lines } = capturingLogger();
+  LazyChildLogger.over(logger).info({ token: "PT-secret" }, "listening");
+  expect(lines).toEqual([expect.objectContaining({ token: "[redacted]", msg: "listening" })]);
+  expect(lines[0]).not.toHaveProperty("reqId");
 });
