@@ -9,7 +9,7 @@ const OUTPUT_DIRECTORY = resolve("node_modules/.cache/tokenspace-bench");
  * The node arguments that run the benchmark's server `bench/<name>.ts` as plain JavaScript, the
  * way Tokenspace itself runs (compiled, no loader): it is bundled into one file first. Run
  * through tsx instead, a server pays for tsx's loader on its hot path (the Fastify floor's
- * `process.nextTick` took V8's slow path on every call, about a fifth of its instructions),
+ * `process.nextTick` took V8's slow path on every call, about a quarter of its instructions under callgrind),
  * which would make the floors and the baseline cost more than they do.
  */
 export async function compiledServer(name: string): Promise<string[]> {
