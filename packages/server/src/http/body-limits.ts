@@ -96,10 +96,12 @@ export class JsonShapeScanner {
         if (refusal) break;
       }
     }
-    // A key still open at the chunk's end keeps its bytes so far (the chunk is not held).
+    // A key still open at the chunk's end keeps its first bytes so far (the chunk is not held,
+    // and a long string costs one short copy a chunk, not its whole length).
     if (keyCollecting && !refusal) {
-      const head = Buffer.concat([this.#keyHead ?? Buffer.alloc(0), chunk.subarray(keyStart)]);
-      this.#keyHead = head.subarray(0, MAX_KEY_BYTES);
+      const kept = this.#keyHead ?? Buffer.alloc(0);
+      const more = chunk.subarray(keyStart, keyStart + MAX_KEY_BYTES - kept.length);
+      this.#keyHead = Buffer.concat([kept, more]);
     }
     this.#depth = depth;
     this.#inString = inString;
