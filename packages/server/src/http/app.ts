@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import swagger from "@fastify/swagger";
 import Fastify, {
   type FastifyBaseLogger,
@@ -29,6 +28,7 @@ import { LazyChildLogger } from "./lazy-child-logger.js";
 import { registerMetricsRoute } from "./metrics-route.js";
 import { registerMockMode } from "./mock/mock-mode.js";
 import { NATIVE_SURFACE } from "./native-surface.js";
+import { RequestIds } from "./request-ids.js";
 import { RequestLog } from "./request-log.js";
 import { HealthSchema } from "./schemas.js";
 import { serializerCompiler } from "./serializer-compiler.js";
@@ -132,6 +132,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     requestTimeout: services.timeouts.requestMs,
     connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
   };
+  const requestIds = new RequestIds();
   const parserFailures = new ParserFailures((url, failed) => renderForPath(url)(failed));
   const app = Fastify({
     ...(services.https
@@ -151,7 +152,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
       const offered = request.headers[REQUEST_ID_HEADER];
       return typeof offered === "string" && ACCEPTED_REQUEST_ID.test(offered)
         ? offered
-        : randomUUID();
+        : requestIds.next();
     },
     // Twilio-style clients append `.json` to compatibility paths.
     rewriteUrl: (request) => {
