@@ -30,7 +30,7 @@ describe("rotate-key re-seals every secret under a new key while the server serv
   });
 
   /** The environment the CLI needs for this store, and the new key handed to it. */
-  const rotation = (running: TestServer) => {
+  const rotation = (running: TestServer, ...options: string[]) => {
     const newKey = randomBytes(32).toString("hex");
     const keyFile = join(running.directory, "next.key");
     writeFileSync(keyFile, `${newKey}\n`, { mode: 0o600 });
@@ -45,6 +45,7 @@ describe("rotate-key re-seals every secret under a new key while the server serv
       "7",
       "--settle-ms",
       "500",
+      ...options,
       ...(TEST_STORE === "sqlite" ? ["--new-key-file", keyFile] : []),
     ];
     return { newKey, env, args };
@@ -181,11 +182,12 @@ describe("rotate-key re-seals every secret under a new key while the server serv
     server = await startTestServer({ env: FAST_POLLS });
     const { projectId } = server;
     const api = compatClient(server);
-    // Enough tokens that, in batches of 7, the rotation is far from done when it is interrupted
-    // after its second batch, however late this process gets to the kill on a loaded machine.
-    // (600 tokens: 0.3–0.7 s of work left at that point here, where 60 left 30–90 ms.)
+    // 15 batches of 7, with a pause of 200 ms after each: the rotation is 2.6 s from done when
+    // its second batch is reported, however late this process gets to the kill on a loaded
+    // machine. (Without pauses, 600 tokens left only 0.2–0.7 s, and a full run of the suite on a
+    // fast host once let the rotation end first.)
     const secrets: { readonly id: string; readonly token: string }[] = [];
-    for (let chunk = 0; chunk < 600; chunk += 50) {
+    for (let chunk = 0; chunk < 100; chunk += 50) {
       secrets.push(
         ...(await Promise.all(
           Array.from({ length: 50 }, (_, index) =>
@@ -199,7 +201,7 @@ describe("rotate-key re-seals every secret under a new key while the server serv
         await Promise.all(secrets.slice(chunk, chunk + 50).map(check));
       }
     };
-    const { env, args } = rotation(server);
+    const { env, args } = rotation(server, "--pause-ms", "200");
     const first = spawn(process.execPath, [TOKENSPACE_BIN, ...args], {
       env: { PATH: process.env.PATH, ...env },
     });
@@ -226,6 +228,14 @@ describe("rotate-key re-seals every secret under a new key while the server serv
       expect((await asToken.request("GET", api.token(token.id))).body.token).toBe(token.token);
     });
   }, 90_000);
+
+  test("a pause between batches that is not a whole number of milliseconds is refused", async () => {
+    server = await startTestServer();
+    const { env, args } = rotation(server, "--pause-ms", "0.5");
+    const result = await runCli(args, { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--pause-ms must be a whole number of milliseconds");
+  });
 
   test("rotating to the key already in use is refused", async () => {
     server = await startTestServer();

@@ -49,6 +49,10 @@ export const FLAGS = {
     value: "N",
     text: "How long to wait for every node to learn the new key before sealing under it (default 5000; keep it at least five times the nodes' TOKENSPACE_KEY_ROTATION_POLL_MS)",
   },
+  "pause-ms": {
+    value: "N",
+    text: "How long to wait after each batch, leaving a busy database room for its other work (default 0)",
+  },
   url: {
     value: "URL",
     env: "TOKENSPACE_URL",

@@ -136,11 +136,11 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: "rotate-key",
-    usage: ["--new-key-file FILE [--batch-size N] [--settle-ms N]"],
+    usage: ["--new-key-file FILE [--batch-size N] [--settle-ms N] [--pause-ms N]"],
     summary:
       "Re-seal every secret under a new server key while servers keep serving; run it again to resume",
     section: "Server",
-    flags: ["new-key-file", "batch-size", "settle-ms", ...STORE, "json"],
+    flags: ["new-key-file", "batch-size", "settle-ms", "pause-ms", ...STORE, "json"],
     environment: [["TOKENSPACE_SECRET_KEY", "The current server key, unless a key file holds it"]],
     run: (flags) => rotateServerKey(flags),
   },

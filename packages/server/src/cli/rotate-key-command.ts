@@ -19,17 +19,15 @@ export async function rotateServerKey(flags: Flags): Promise<void> {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
     throw new UsageError("--batch-size must be a whole number from 1 to 100000.");
   }
-  const settleMs =
-    flags["settle-ms"] === undefined ? DEFAULT_SETTLE_MS : Number(flags["settle-ms"]);
-  if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 600_000) {
-    throw new UsageError("--settle-ms must be a whole number of milliseconds from 0 to 600000.");
-  }
+  const settleMs = milliseconds(flags, "settle-ms", DEFAULT_SETTLE_MS);
+  const pauseMs = milliseconds(flags, "pause-ms", 0);
   const outcome = await withStore(flags, async (tokenspace) => {
     const keyFile = tokenspace.serverKey.file;
     if (keyFile) stageNextKey(keyFile, nextKey);
     const progress = await rotateKey(tokenspace.store, tokenspace.serverKey.vault, nextKey, {
       batchSize,
       settleMs,
+      pauseMs,
       report: ({ tokens, signingKeys }) =>
         process.stderr.write(`re-sealed ${tokens} tokens, ${signingKeys} signing keys\n`),
     });
@@ -43,6 +41,16 @@ export async function rotateServerKey(flags: Flags): Promise<void> {
       ? `Every secret is sealed under the new key, now in ${outcome.keyFile}.`
       : "Every secret is sealed under the new key. Set TOKENSPACE_SECRET_KEY to it on every node before their next restart: the previous key is refused from now on.",
   );
+}
+
+/** A wait given in whole milliseconds, at most ten minutes. */
+function milliseconds(flags: Flags, name: "settle-ms" | "pause-ms", fallback: number): number {
+  const given = flags[name];
+  const value = given === undefined ? fallback : Number(given);
+  if (!Number.isInteger(value) || value < 0 || value > 600_000) {
+    throw new UsageError(`--${name} must be a whole number of milliseconds from 0 to 600000.`);
+  }
+  return value;
 }
 
 function newKey(flags: Flags): Buffer {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { OPERATOR } from "./actor.js";
 import { auditEntry } from "./audit-log.js";
 import type { CredentialCache } from "./credential-cache.js";
@@ -103,6 +104,8 @@ export async function rotateKey(
     readonly batchSize: number;
     /** The wait between publishing the new key and sealing under it (DEFAULT_SETTLE_MS). */
     readonly settleMs: number;
+    /** The wait after each batch, which leaves a busy database room for its other work. */
+    readonly pauseMs?: number;
     readonly report: (progress: RotationProgress) => void;
   },
 ): Promise<RotationProgress> {
@@ -122,7 +125,7 @@ export async function rotateKey(
     tokensAfter: 0,
   };
   await store.writeSettings({ [ROTATION_SETTING]: JSON.stringify(state) });
-  await new Promise((resolve) => setTimeout(resolve, options.settleMs));
+  await sleep(options.settleMs);
 
   const progress = { tokens: 0, signingKeys: 0 };
   for (;;) {
@@ -154,6 +157,7 @@ export async function rotateKey(
     state = { ...state, tokensAfter: last.position };
     await store.writeSettings({ [ROTATION_SETTING]: JSON.stringify(state) });
     options.report(progress);
+    if (options.pauseMs) await sleep(options.pauseMs);
   }
   for (const project of await store.listProjects()) {
     const { sealedSigningKey, signingKeyDigest } = project;
