@@ -1,4 +1,4 @@
-import { randomFillSync } from "node:crypto";
+import { randomBytesFromPool } from "../domain/random-pool.js";
 
 const IDS_PER_BLOCK = 128;
 const UUID_BYTES = 16;
@@ -9,14 +9,13 @@ const DASH = 0x2d;
 const DASH_AFTER = new Set([3, 5, 7, 9]);
 
 /**
- * Request ids: random UUIDs (version 4, RFC 9562), made 128 at a time. One call draws their
- * bytes, they are written out as the text of one buffer, and each is read out of it as one
- * string. `crypto.randomUUID` joins each id from twenty pieces, which V8 allocates one by one
- * and copies together where the id is first used (its response header): 3 % of a cached
- * verification's CPU.
+ * Request ids: random UUIDs (version 4, RFC 9562), made 128 at a time. Their bytes are drawn
+ * together from the random pool, written out as the text of one buffer, and each id is read out
+ * of it as one string. `crypto.randomUUID` joins each id from twenty pieces, which V8 allocates
+ * one by one and copies together where the id is first used (its response header): 3 % of a
+ * cached verification's CPU.
  */
 export class RequestIds {
-  readonly #random = Buffer.alloc(IDS_PER_BLOCK * UUID_BYTES);
   readonly #text = Buffer.alloc(IDS_PER_BLOCK * UUID_LENGTH);
   #next = IDS_PER_BLOCK;
 
@@ -27,7 +26,7 @@ export class RequestIds {
   }
 
   #refill(): void {
-    const random = randomFillSync(this.#random);
+    const random = randomBytesFromPool(IDS_PER_BLOCK * UUID_BYTES);
     const text = this.#text;
     let at = 0;
     for (let index = 0; index < random.length; index++) {
