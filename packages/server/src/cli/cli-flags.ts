@@ -44,7 +44,10 @@ export const FLAGS = {
     env: "TOKENSPACE_NEW_SECRET_KEY",
     text: "The new server key: a file of 64 hex characters, mode 0600 (the variable holds the key itself)",
   },
-  "batch-size": { value: "N", text: "Tokens re-sealed per transaction (default 500)" },
+  "batch-size": {
+    value: "N",
+    text: "Tokens read at a time; progress is recorded after each batch (default 500)",
+  },
   "settle-ms": {
     value: "N",
     text: "How long to wait for every node to learn the new key before sealing under it (default 5000; keep it at least five times the nodes' TOKENSPACE_KEY_ROTATION_POLL_MS)",
