@@ -2,11 +2,13 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { loadConfig } from "../src/runtime/config.js";
+import { openTokenspace } from "../src/runtime/tokenspace.js";
 import { migrationsFor } from "../src/store/sql/migrations.js";
 import { runCli } from "./support/cli.js";
 import { compatClient } from "./support/compat.js";
 import { createTestDatabase, TEST_STORE, type TestDatabase } from "./support/test-database.js";
-import { startTestServer } from "./support/test-server.js";
+import { newSecret, startTestServer } from "./support/test-server.js";
 
 const NEWEST = Math.max(...migrationsFor(TEST_STORE).map((step) => step.version));
 
@@ -71,5 +73,23 @@ describe("rolling upgrades: a node and a schema newer than its code", () => {
       ahead: [{ version: NEWEST + 1, name: "from a newer release", breaks_older_code: false }],
       newest_known: NEWEST,
     });
+  });
+
+  test("secrets are sealed in a format every node on the database opens: 1 on PostgreSQL, whose nodes upgrade one at a time; 2 on SQLite, whose schema keeps older code off", async () => {
+    const server = await startTestServer();
+    await server.close();
+    const tokenspace = await openTokenspace(
+      loadConfig({ ...server.database.env, DATABASE_URL: server.database.url }),
+    );
+    try {
+      const sealed = tokenspace.serverKey.vault.seal(newSecret(), "a token id");
+      expect(sealed[0]).toBe(TEST_STORE === "postgres" ? 1 : 2);
+    } finally {
+      await tokenspace.close();
+    }
+    const formatStep = migrationsFor(TEST_STORE).find(
+      (step) => step.name === "secrets sealed in format 2",
+    );
+    expect(formatStep?.breaksOlderCode).toBe(TEST_STORE === "sqlite" ? true : undefined);
   });
 });

@@ -4,7 +4,7 @@ import { auditEntry } from "./audit-log.js";
 import type { CredentialCache } from "./credential-cache.js";
 import { ConfigError } from "./errors.js";
 import type { Keyring } from "./keyring.js";
-import { digestFormOf, SecretVault } from "./secret-vault.js";
+import { digestFormOf, type SecretVault } from "./secret-vault.js";
 import { signingKeyBinding } from "./signing-key.js";
 import type { Store } from "./store.js";
 
@@ -71,7 +71,7 @@ export class KeyRotationFollower {
       if (this.keyring.primary.keyFingerprint() === rotation.to) return;
       const key = this.configured.open(Buffer.from(rotation.key, "base64"), NEXT_KEY_BINDING);
       this.cache.suspend(CACHE_HOLD);
-      this.keyring.use([new SecretVault(Buffer.from(key, "hex")), this.configured]);
+      this.keyring.use([this.configured.withKey(Buffer.from(key, "hex")), this.configured]);
       return;
     }
     if (!this.keyring.rotating) return;
@@ -109,7 +109,7 @@ export async function rotateKey(
     readonly report: (progress: RotationProgress) => void;
   },
 ): Promise<RotationProgress> {
-  const next = new SecretVault(nextKey);
+  const next = current.withKey(nextKey);
   if (next.keyFingerprint() === current.keyFingerprint()) {
     throw new ConfigError("The new key is the key already in use; generate a new one.");
   }

@@ -15,7 +15,7 @@ import { NO_LIFECYCLE_EVENTS } from "../domain/lifecycle-events.js";
 import { Maintenance } from "../domain/maintenance.js";
 import { ProjectService } from "../domain/project-service.js";
 import { RateLimiter } from "../domain/rate-limiter.js";
-import { SecretVault } from "../domain/secret-vault.js";
+import { type SealFormat, SecretVault } from "../domain/secret-vault.js";
 import type { Store } from "../domain/store.js";
 import { TokenLimiter } from "../domain/token-limiter.js";
 import { TokenService } from "../domain/token-service.js";
@@ -116,7 +116,7 @@ export async function openTokenspace(
       shared,
       keyInUse: sealedUnder !== undefined,
     });
-    const vault = matchingVault(serverKey, sealedUnder);
+    const vault = matchingVault(serverKey, sealedUnder, shared ? 1 : 2);
     const fingerprint = vault.keyFingerprint();
     if ((await store.initSetting(KEY_FINGERPRINT_SETTING, fingerprint)) !== fingerprint) {
       throw new ConfigError(
@@ -204,9 +204,16 @@ export async function openTokenspace(
 /**
  * The configured key, unless the database is already sealed under a key staged beside the key
  * file by a rotation that ended before it could swap the files: then that key, now promoted.
+ * A database nodes share is sealed in the format every release reads, since during a rolling
+ * upgrade older nodes read what newer ones write (SealFormat); one served by a single server,
+ * whose schema keeps older code off it, in the newer one.
  */
-function matchingVault(serverKey: ServerKey, sealedUnder: string | undefined): SecretVault {
-  const vault = new SecretVault(serverKey.key);
+function matchingVault(
+  serverKey: ServerKey,
+  sealedUnder: string | undefined,
+  sealFormat: SealFormat,
+): SecretVault {
+  const vault = new SecretVault(serverKey.key, sealFormat);
   if (sealedUnder === undefined || vault.keyFingerprint() === sealedUnder || !serverKey.file) {
     return vault;
   }
@@ -214,5 +221,5 @@ function matchingVault(serverKey: ServerKey, sealedUnder: string | undefined): S
     serverKey.file,
     (key) => new SecretVault(key).keyFingerprint() === sealedUnder,
   );
-  return staged ? new SecretVault(staged) : vault;
+  return staged ? vault.withKey(staged) : vault;
 }

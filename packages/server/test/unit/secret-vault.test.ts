@@ -8,8 +8,53 @@ import {
 } from "../../src/domain/secret-vault.js";
 import { generateSecret } from "../../src/domain/token-secret.js";
 
-describe("the secret vault", () => {
-  const vault = new SecretVault(randomBytes(32));
+/** Made by the release before format 2, under the key of 32 bytes of 7. */
+const EARLIER_RELEASE = {
+  key: Buffer.alloc(32, 7),
+  secret: "PT0123456789abcdef0123456789abcdef0123456789abcdef",
+  boundTo: "0b7f3a52-4c1e-4d2a-9f60-5a8e2c1d7b93",
+  sealed:
+    "01d51965b2f8ae0ad649d5fa48bedd3fffa968065863644e05df59cca365fe92d73f4d57f683bb4bd36b4137e7099f05de29f0124550832170d660e3b2c1bb7f7c4e90196ddad2d6cb8ec82bb6d601",
+  digest: "be8939ba6967417f305c64f926f54244059468643c4c103f537a24b2c0bd9761",
+  fingerprint: "a5bb88eb201b5c7d878413412977844eb0e28f60124576058a486edb41d3bd13",
+};
+
+describe("what an earlier release stored", () => {
+  const { key, secret, boundTo, sealed, digest, fingerprint } = EARLIER_RELEASE;
+
+  test.each([1, 2] as const)("a format 1 seal opens in a vault sealing in format %i", (format) => {
+    expect(new SecretVault(key, format).open(Buffer.from(sealed, "hex"), boundTo)).toBe(secret);
+  });
+
+  test("a secret's digest is the one it stored", () => {
+    expect(new SecretVault(key).digest(secret).toString("hex")).toBe(digest);
+  });
+
+  test("the key's fingerprint is the one it stored", () => {
+    expect(new SecretVault(key).keyFingerprint()).toBe(fingerprint);
+  });
+});
+
+describe.each([1, 2] as const)("the secret vault sealing in format %i", (format) => {
+  const vault = new SecretVault(randomBytes(32), format);
+
+  test("a seal's first byte is its format", () => {
+    expect(vault.seal(generateSecret(), "id-1")[0]).toBe(format);
+  });
+
+  test("a vault with another key seals in the same format", () => {
+    expect(vault.withKey(randomBytes(32)).seal(generateSecret(), "id-1")[0]).toBe(format);
+  });
+
+  test("a sealed secret does not open under another key", () => {
+    const sealed = vault.seal(generateSecret(), "id-1");
+    expect(() => vault.withKey(randomBytes(32)).open(sealed, "id-1")).toThrow();
+  });
+
+  test("a seal cut short does not open", () => {
+    const sealed = vault.seal(generateSecret(), "id-1");
+    expect(() => vault.open(sealed.subarray(0, 20), "id-1")).toThrow();
+  });
 
   test("a sealed secret opens to itself for the same token id", () => {
     const secret = generateSecret();
@@ -25,6 +70,18 @@ describe("the secret vault", () => {
     const sealed = vault.seal(generateSecret(), "id-1");
     sealed[sealed.length - 1] = (sealed.at(-1) ?? 0) ^ 1;
     expect(() => vault.open(sealed, "id-1")).toThrow();
+  });
+
+  test("a tampered counter block or IV does not open", () => {
+    const sealed = vault.seal(generateSecret(), "id-1");
+    sealed[2] = (sealed[2] ?? 0) ^ 1;
+    expect(() => vault.open(sealed, "id-1")).toThrow();
+  });
+
+  test("a seal in an unknown format does not open, and says so", () => {
+    const sealed = vault.seal(generateSecret(), "id-1");
+    sealed[0] = 9;
+    expect(() => vault.open(sealed, "id-1")).toThrow("Unknown sealed secret format 9.");
   });
 
   test("digests depend on the server key", () => {

@@ -293,6 +293,16 @@ const SCHEMA: readonly SchemaStep[] = [
     sql: () => "DROP TRIGGER tokens_listed_insert;",
     breaksOlderCode: true,
   },
+  {
+    // Secrets sealed from this step on are in format 2 (SealFormat in secret-vault.ts), which
+    // code older than the step cannot open, so it must not run on the file. PostgreSQL stays in
+    // format 1 until every node of a rolling upgrade reads format 2. The setting records the
+    // format the database is sealed in, for an operator reading it.
+    name: "secrets sealed in format 2",
+    versions: { sqlite: 9 },
+    sql: () => "INSERT INTO settings (key, value) VALUES ('sealed_secret_format', '2');",
+    breaksOlderCode: true,
+  },
 ];
 
 /** The migrations of one dialect, in version order. */
