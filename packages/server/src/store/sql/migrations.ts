@@ -296,8 +296,9 @@ const SCHEMA: readonly SchemaStep[] = [
   {
     // Secrets sealed from this step on are in format 2 (SealFormat in secret-vault.ts), which
     // code older than the step cannot open, so it must not run on the file. PostgreSQL stays in
-    // format 1 until every node of a rolling upgrade reads format 2. The setting records the
-    // format the database is sealed in, for an operator reading it.
+    // format 1 until every node of a rolling upgrade reads format 2. The setting tells an operator
+    // reading the file that new seals are in format 2; those made before stay in format 1 until
+    // a key rotation re-seals them.
     name: "secrets sealed in format 2",
     versions: { sqlite: 9 },
     sql: () => "INSERT INTO settings (key, value) VALUES ('sealed_secret_format', '2');",
