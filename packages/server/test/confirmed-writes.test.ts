@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import type { Actor } from "../src/domain/actor.js";
 import { ActorChangedError } from "../src/domain/errors.js";
-import type { NewAuditRecord, Store, TokenRecord } from "../src/domain/store.js";
+import type { NewAuditRecord, NewTokenRecord, Store } from "../src/domain/store.js";
 import { loadConfig } from "../src/runtime/config.js";
 import { openStore } from "../src/store/open-store.js";
 import { auditRecord, projectRecord, tokenRecord } from "./support/store-records.js";
@@ -19,7 +19,7 @@ import { createTestDatabase, TEST_STORE, type TestDatabase } from "./support/tes
 let directory: string;
 let database: TestDatabase;
 let store: Store;
-let actorToken: TokenRecord;
+let actorToken: NewTokenRecord;
 const projectId = randomUUID();
 
 beforeEach(async () => {
@@ -30,8 +30,8 @@ beforeEach(async () => {
     projectRecord(projectId),
     auditRecord(projectId, "project.created", projectId),
   );
-  const actor = tokenRecord(projectId);
-  actorToken = await store.insertToken(actor, auditRecord(projectId, "token.created", actor.id));
+  actorToken = tokenRecord(projectId);
+  await store.insertToken(actorToken, auditRecord(projectId, "token.created", actorToken.id));
 });
 afterEach(async () => {
   await store.close();

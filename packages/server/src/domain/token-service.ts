@@ -94,13 +94,10 @@ export class TokenService {
     private readonly events: LifecycleEvents,
   ) {}
 
-  async create(
-    projectId: string,
-    input: NewToken,
-    options: CreateOptions = {},
-  ): Promise<IssuedToken> {
-    const { record, secret } = await this.#create(projectId, input, options);
-    return issued(record, secret);
+  create(projectId: string, input: NewToken, options: CreateOptions = {}): Promise<IssuedToken> {
+    return this.#create(projectId, input, options).then(({ record, secret }) =>
+      issued(record, secret),
+    );
   }
 
   /** A create on the extension surface: the token with its lifecycle and its secret. */
@@ -117,7 +114,7 @@ export class TokenService {
     projectId: string,
     input: NewToken,
     { actor = OPERATOR, secret: presetSecret }: CreateOptions,
-  ): Promise<{ record: TokenRecord; secret: string }> {
+  ): Promise<{ record: NewTokenRecord; secret: string }> {
     const now = this.clock.now();
     const fields = validateTokenChanges(input, "create");
     const lifecycle = validateLifecycleChanges(input, now);
@@ -135,7 +132,7 @@ export class TokenService {
       now,
       startingSettings(lifecycle, limits, now),
     );
-    const record = await this.store.insertToken(
+    await this.store.insertToken(
       draft,
       auditEntry("token.created", tokenTarget(draft), actor, now, {
         fields: [
@@ -147,7 +144,7 @@ export class TokenService {
       }),
     );
     if (presetSecret !== undefined) this.cache.learnedChosenSecret();
-    return { record, secret };
+    return { record: draft, secret };
   }
 
   /**
@@ -447,7 +444,7 @@ export class TokenService {
 }
 
 /** The summary's fields written out, not spread: a spread with a property added is V8's slow path. */
-function issued(record: TokenRecord, secret: string): IssuedToken {
+function issued(record: NewTokenRecord, secret: string): IssuedToken {
   return { id: record.id, name: record.name, permissions: record.permissions, token: secret };
 }
 
@@ -473,7 +470,7 @@ function startingSettings(
 }
 
 /** A token as the extension surface shows it at `now` (a refill due by then counts as made). */
-function managedToken(record: ListedTokenRecord, now: Date): ManagedToken {
+function managedToken(record: Omit<ListedTokenRecord, "position">, now: Date): ManagedToken {
   const iso = (date: Date | null) => date?.toISOString() ?? null;
   return {
     id: record.id,

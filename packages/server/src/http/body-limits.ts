@@ -48,7 +48,14 @@ export class JsonShapeScanner {
   #keyChunk: Uint8Array | undefined;
   #keyStart = 0;
   #keyEnd = 0;
-  #listKey = "";
+  /**
+   * Where the key of the list open at depth 2 lies, as the four fields above were when it
+   * opened: decoded only if the list is refused (every create opens one, few are refused).
+   */
+  #listKeyHead: Buffer | undefined;
+  #listKeyChunk: Uint8Array | undefined;
+  #listKeyStart = 0;
+  #listKeyEnd = 0;
 
   /** Feeds the next chunk; returns the reason to refuse the body, if there is one. */
   feed(chunk: Uint8Array): MalformedRequestError | ValidationError | undefined {
@@ -86,7 +93,12 @@ export class JsonShapeScanner {
           refusal = tooDeep();
           break;
         }
-        if (depth === 2) this.#listKey = this.#lastKey();
+        if (depth === 2) {
+          this.#listKeyHead = this.#keyHead;
+          this.#listKeyChunk = this.#keyChunk;
+          this.#listKeyStart = this.#keyStart;
+          this.#listKeyEnd = this.#keyEnd;
+        }
         this.#open.push({ array: code === OPEN_LIST, commas: 0 });
       } else if (code === CLOSE_LIST || code === CLOSE_OBJECT) {
         depth--;
@@ -110,10 +122,12 @@ export class JsonShapeScanner {
     return refusal;
   }
 
-  #lastKey(): string {
-    const rest = this.#keyChunk?.subarray(this.#keyStart, this.#keyEnd) ?? new Uint8Array(0);
-    const key = this.#keyHead
-      ? Buffer.concat([this.#keyHead, rest])
+  /** The key of the list open at depth 2. */
+  #listKey(): string {
+    const rest =
+      this.#listKeyChunk?.subarray(this.#listKeyStart, this.#listKeyEnd) ?? new Uint8Array(0);
+    const key = this.#listKeyHead
+      ? Buffer.concat([this.#listKeyHead, rest])
       : Buffer.from(rest.buffer, rest.byteOffset, rest.byteLength);
     return key.toString("utf8", 0, Math.min(key.length, MAX_KEY_BYTES));
   }
@@ -128,7 +142,7 @@ export class JsonShapeScanner {
     }
     if (container.array && container.commas >= PERMISSION_LIST_MAX_ITEMS) {
       return new ValidationError([
-        listTooLong(depth >= 2 ? this.#listKey : "body", PERMISSION_LIST_MAX_ITEMS),
+        listTooLong(depth >= 2 ? this.#listKey() : "body", PERMISSION_LIST_MAX_ITEMS),
       ]);
     }
     return undefined;

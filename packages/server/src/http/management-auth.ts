@@ -78,7 +78,7 @@ function freshness(request: FastifyRequest): Freshness {
  * that found nothing to change is checked alike (see mayBeForTheCredential).
  */
 export function confirmedWrite(authenticator: Authenticator, budgets: RequestBudgets) {
-  return async <T>(request: FastifyRequest, write: () => Promise<T>): Promise<T> => {
+  return async <T>(request: FastifyRequest, write: () => MaybeAsync<T>): Promise<T> => {
     try {
       return await write();
     } catch (error) {

@@ -1,12 +1,7 @@
 import { randomBytesFromPool } from "../domain/random-pool.js";
+import { stampUuidVersion, UUID_BYTES, UUID_LENGTH, writeUuidText } from "../domain/uuid-text.js";
 
 const IDS_PER_BLOCK = 128;
-const UUID_BYTES = 16;
-const UUID_LENGTH = 36;
-const HEX_DIGITS = Buffer.from("0123456789abcdef", "latin1");
-const DASH = 0x2d;
-/** The bytes of a UUID that a dash follows in its text. */
-const DASH_AFTER = new Set([3, 5, 7, 9]);
 
 /**
  * Request ids: random UUIDs (version 4, RFC 9562), made 128 at a time. Their bytes are drawn
@@ -27,21 +22,10 @@ export class RequestIds {
 
   #refill(): void {
     const random = randomBytesFromPool(IDS_PER_BLOCK * UUID_BYTES);
-    const text = this.#text;
-    let at = 0;
-    for (let index = 0; index < random.length; index++) {
-      const byte = versioned(index % UUID_BYTES, random.readUInt8(index));
-      text[at++] = HEX_DIGITS.readUInt8(byte >> 4);
-      text[at++] = HEX_DIGITS.readUInt8(byte & 0x0f);
-      if (DASH_AFTER.has(index % UUID_BYTES)) text[at++] = DASH;
+    for (let id = 0; id < IDS_PER_BLOCK; id++) {
+      stampUuidVersion(random, id * UUID_BYTES, 4);
+      writeUuidText(random, id * UUID_BYTES, this.#text, id * UUID_LENGTH);
     }
     this.#next = 0;
   }
-}
-
-/** A random byte of a UUID, with the version (4) and variant (10) bits where they belong. */
-function versioned(position: number, byte: number): number {
-  if (position === 6) return (byte & 0x0f) | 0x40;
-  if (position === 8) return (byte & 0x3f) | 0x80;
-  return byte;
 }

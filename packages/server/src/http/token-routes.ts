@@ -77,10 +77,10 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
       }),
     ),
     (request) =>
-      options.confirmedWrite(request, async () =>
-        tokens.create(await resolveProject(request), newToken(request.body), {
-          actor: actorOf(request),
-        }),
+      options.confirmedWrite(request, () =>
+        whenReady(resolveProject(request), (projectId) =>
+          tokens.create(projectId, newToken(request.body), { actor: actorOf(request) }),
+        ),
       ),
   );
 

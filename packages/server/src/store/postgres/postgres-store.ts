@@ -657,7 +657,7 @@ export class PostgresStore extends SqlStore implements Store {
         await client.query<unknown[]>({
           name: statement.name,
           text: statement.text,
-          values: this.bind(statement, values),
+          values: statement.listValues(values),
           rowMode: "array",
         }),
       );
@@ -683,7 +683,7 @@ export class PostgresStore extends SqlStore implements Store {
       return await this.#pool.query<unknown[]>({
         name: statement.name,
         text: statement.text,
-        values: this.bind(statement, values),
+        values: statement.listValues(values),
         rowMode: "array",
       });
     } catch (error) {

@@ -23,12 +23,7 @@ import type {
   UsageRow,
   UsageScope,
 } from "../../domain/store.js";
-import {
-  bindValues,
-  type CompiledStatement,
-  type SqlDialect,
-  type SqlValues,
-} from "./sql-dialect.js";
+import type { CompiledStatement, SqlDialect, SqlValues } from "./sql-dialect.js";
 import {
   compileStatements,
   type FilteredListStatements,
@@ -39,7 +34,6 @@ import {
   type AuditRow,
   actorCondition,
   type DeliveryRow,
-  type InsertedTokenRow,
   type ListedTokenRow,
   type ProjectRow,
   projectChangeValues,
@@ -48,7 +42,6 @@ import {
   type TokenRow,
   toAudit,
   toDelivery,
-  toInsertedToken,
   tokenChangeValues,
   tokenValues,
   toListedToken,
@@ -124,11 +117,6 @@ export abstract class SqlStore implements Pick<Store, Shared> {
     texts: Readonly<Record<Names, string>>,
   ): Record<Names, CompiledStatement> {
     return compileStatements(this.#dialect, texts);
-  }
-
-  /** The driver's values for a statement, in placeholder order. */
-  protected bind(statement: CompiledStatement, values: SqlValues): unknown[] {
-    return bindValues(this.#dialect, statement, values);
   }
 
   /** Runs a statement that reads, or writes and returns rows. */
@@ -225,10 +213,8 @@ export abstract class SqlStore implements Pick<Store, Shared> {
     );
   }
 
-  insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<TokenRecord> {
-    return this.#audited("insertToken", tokenValues(token), audit, (row: InsertedTokenRow) =>
-      toInsertedToken(token, row),
-    ) as Promise<TokenRecord>;
+  async insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<void> {
+    await this.auditedChange("insertToken", tokenValues(token), audit);
   }
 
   async insertTokens(tokens: readonly NewTokenRecord[], audit: NewAuditRecord): Promise<void> {

@@ -5,7 +5,6 @@ import type {
   NewAuditRecord,
   NewTokenRecord,
   Store,
-  TokenRecord,
   TokenUse,
   UsageCount,
   UsesLease,
@@ -25,7 +24,6 @@ import {
   OUTBOX,
   TOKENS,
   type TokenRow,
-  toInsertedToken,
   tokenValues,
   unconfirmedActor,
 } from "../sql/tables.js";
@@ -157,7 +155,7 @@ export class SqliteStore extends SqlStore implements Store {
   private constructor(db: Database.Database) {
     super(SQLITE_DIALECT);
     this.#db = db;
-    this.#writes = new SqliteWriteBatcher(db);
+    this.#writes = new SqliteWriteBatcher(db, storeFailure);
     this.#dataVersion = db.prepare<[], number>("PRAGMA data_version").pluck();
   }
 
@@ -187,21 +185,17 @@ export class SqliteStore extends SqlStore implements Store {
 
   /**
    * A create's insert without `RETURNING`, which made SQLite gather the row in a table of its
-   * own and keep a statement journal (a create's hottest statement): the position is the
-   * rowid SQLite gave the row, and the rest of the record is what was written.
+   * own and keep a statement journal (a create's hottest statement).
    */
-  override async insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<TokenRecord> {
+  override insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<void> {
     const values = tokenValues(token);
     const actor = unconfirmedActor(audit.actor);
-    const position = await this.#write(() => {
+    return this.#write(() => {
       this.#confirmForInsert(actor);
-      const { insertToken } = this.#own;
-      const inserted = this.#prepare(insertToken).statement.run(...this.bind(insertToken, values));
+      this.#run(this.#own.insertToken, values);
       this.#audit(audit);
       this.#announce(audit, { id: token.id, project_id: token.projectId, name: token.name });
-      return Number(inserted.lastInsertRowid);
     }, true);
-    return toInsertedToken(token, { position });
   }
 
   async close(): Promise<void> {
@@ -406,36 +400,34 @@ export class SqliteStore extends SqlStore implements Store {
 
   #all<R>(compiled: CompiledStatement, values: SqlValues): R[] {
     const { statement, row } = this.#prepare(compiled);
-    const rows = statement.all(...this.bind(compiled, values)) as unknown[][];
+    const rows = statement.all(...compiled.listValues(values)) as unknown[][];
     return (row ? rows.map(row) : rows) as R[];
   }
 
   #run(compiled: CompiledStatement, values: SqlValues): number {
-    return this.#prepare(compiled).statement.run(...this.bind(compiled, values)).changes;
+    return this.#prepare(compiled).statement.run(...compiled.listValues(values)).changes;
   }
 
   /**
-   * Queues a write for the next group commit; a unique-constraint failure is a conflict. A
-   * write that may change a token that is there (`insertsOnly` false) forgets the actors
-   * confirmed before it in the commit.
+   * Queues a write for the next group commit (a unique-constraint failure is a conflict, see
+   * storeFailure). A write that may change a token that is there (`insertsOnly` false) forgets
+   * the actors confirmed before it in the commit.
    */
-  async #write<T>(work: () => T, insertsOnly = false): Promise<T> {
+  #write<T>(work: () => T, insertsOnly = false): Promise<T> {
+    if (insertsOnly) return this.#writes.run(work);
     const confirmed = this.#confirmedForInserts.actors;
-    try {
-      return await this.#writes.run(
-        insertsOnly
-          ? work
-          : () => {
-              confirmed.clear();
-              return work();
-            },
-      );
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
-        throw new StoreConflictError((error as Error).message);
-      }
-      throw error;
-    }
+    return this.#writes.run(() => {
+      confirmed.clear();
+      return work();
+    });
   }
+}
+
+/** A unique-constraint failure is a conflict; any other failure is handed on as it is. */
+function storeFailure(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+    return new StoreConflictError((error as Error).message);
+  }
+  return error;
 }

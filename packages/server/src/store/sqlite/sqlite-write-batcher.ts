@@ -17,7 +17,8 @@ class FailedWrite {}
  * Group commit: writes that arrive in the same turn of the event loop share one transaction
  * and so one fsync, and every caller is answered only after the shared commit returned. One
  * failing write rolls back alone: a batch in which a write fails is rolled back and run again
- * with each write in its own savepoint.
+ * with each write in its own savepoint. A failure reaches its caller as `failure` makes it
+ * (the store's own errors), so a caller can hand on the promise `run` gives as it is.
  */
 export class SqliteWriteBatcher {
   #pending: PendingWrite[] = [];
@@ -26,7 +27,10 @@ export class SqliteWriteBatcher {
   readonly #commitTogether: Transaction<(writes: PendingWrite[]) => Outcome[]>;
   readonly #commitEachAlone: Transaction<(writes: PendingWrite[]) => Outcome[]>;
 
-  constructor(db: Database) {
+  constructor(
+    db: Database,
+    private readonly failure: (error: unknown) => unknown,
+  ) {
     this.#commitTogether = db.transaction((writes: PendingWrite[]) => {
       this.#transactionsBegun++;
       return writes.map((write): Outcome => {
@@ -78,14 +82,15 @@ export class SqliteWriteBatcher {
     try {
       outcomes = this.#commit(writes);
     } catch (error) {
-      for (const write of writes) write.reject(error);
+      const failed = this.failure(error);
+      for (const write of writes) write.reject(failed);
       return;
     }
     outcomes.forEach((outcome, index) => {
       const write = writes[index];
       if (!write) return;
       if (outcome.ok) write.resolve(outcome.value);
-      else write.reject(outcome.error);
+      else write.reject(this.failure(outcome.error));
     });
   }
 
