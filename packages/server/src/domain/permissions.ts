@@ -30,10 +30,13 @@ export function isPermission(value: unknown): value is Permission {
   return typeof value === "string" && PERMISSION_SET.has(value);
 }
 
-/** Removes duplicates and sorts into canonical order. */
-export function canonicalPermissions(permissions: Iterable<Permission>): Permission[] {
-  const wanted = new Set(permissions);
-  return PERMISSIONS.filter((permission) => wanted.has(permission));
+/**
+ * Removes duplicates and sorts into canonical order. A list holds at most a few dozen items
+ * (PERMISSION_LIST_MAX_ITEMS), so each permission is looked for in it rather than in a set
+ * made for it on every create.
+ */
+export function canonicalPermissions(permissions: readonly Permission[]): Permission[] {
+  return PERMISSIONS.filter((permission) => permissions.includes(permission));
 }
 
 /** The valid permission a person most likely meant, if any is close enough to suggest. */

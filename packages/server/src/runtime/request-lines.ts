@@ -42,7 +42,20 @@ export class RequestLines {
     if (!this.writes(level)) return;
     const value = pino.levels.values[level];
     this.stream.write(
-      `{"level":${value},"time":${Date.now()}${this.#base},"reqId":${JSON.stringify(line.reqId)},"method":${JSON.stringify(line.method)},"url":${JSON.stringify(line.url)},"statusCode":${line.statusCode},"responseTimeMs":${line.responseTimeMs},"msg":${JSON.stringify(message)}}\n`,
+      `{"level":${value},"time":${Date.now()}${this.#base},"reqId":${jsonText(line.reqId)},"method":${jsonText(line.method)},"url":${jsonText(line.url)},"statusCode":${line.statusCode},"responseTimeMs":${line.responseTimeMs},"msg":${jsonText(message)}}\n`,
     );
   }
+}
+
+/** What JSON.stringify escapes in a string: quotes, backslashes, control characters, surrogates. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * `text` as a JSON string, as JSON.stringify writes it. Request ids, methods, messages and
+ * nearly every path need no escape, and a test for one cost a line a third of what
+ * JSON.stringify did (four of them were 40 % of the line).
+ */
+function jsonText(text: string): string {
+  return ESCAPED.test(text) ? JSON.stringify(text) : `"${text}"`;
 }

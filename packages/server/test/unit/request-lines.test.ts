@@ -36,6 +36,19 @@ test("a URL with quotes, backslashes and control characters is written as valid 
   expect(JSON.parse(written[0] ?? "")).toMatchObject({ url, level: 30, service: "tokenspace" });
 });
 
+test("every text field is escaped exactly as JSON.stringify escapes it, a lone surrogate included", () => {
+  const { written, stream } = captured();
+  const odd = 'a"b\\c\u0000\u001f\ud800é€😀';
+  new RequestLines(stream, "info", BASE).write(
+    "info",
+    { ...LINE, reqId: odd, method: odd, url: odd },
+    odd,
+  );
+  const quoted = JSON.stringify(odd);
+  expect(written[0]).toContain(`"reqId":${quoted},"method":${quoted},"url":${quoted}`);
+  expect(written[0]).toContain(`"msg":${quoted}}`);
+});
+
 test("lines below the configured level are not written", () => {
   const { written, stream } = captured();
   const lines = new RequestLines(stream, "info", BASE);

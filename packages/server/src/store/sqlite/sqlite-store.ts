@@ -120,9 +120,10 @@ export class SqliteStore extends SqlStore implements Store {
   /**
    * The actors a create confirmed in the group commit running (see #confirmForInsert): inserts
    * change no token that is there, so one confirmation holds for the actor's other creates of
-   * the commit, until a write of another kind runs in it.
+   * the commit, until a write of another kind runs in it. Each actor's token id, with the version
+   * (epoch milliseconds) it was confirmed at: no key string is built and hashed per create.
    */
-  readonly #confirmedForInserts = { transaction: -1, actors: new Set<string>() };
+  readonly #confirmedForInserts = { transaction: -1, actors: new Map<string, number>() };
 
   /** Opens (creating it if need be) the database file and applies pending migrations. */
   static async open(filename: string): Promise<SqliteStore> {
@@ -359,10 +360,10 @@ export class SqliteStore extends SqlStore implements Store {
       confirmed.transaction = this.#writes.transaction;
       confirmed.actors.clear();
     }
-    const key = `${actor.actor_token_id} ${actor.actor_version.getTime()}`;
-    if (confirmed.actors.has(key)) return;
+    const version = actor.actor_version.getTime();
+    if (confirmed.actors.get(actor.actor_token_id) === version) return;
     this.#confirm(actor);
-    confirmed.actors.add(key);
+    confirmed.actors.set(actor.actor_token_id, version);
   }
 
   /** Records an audit entry; called inside the write it records. */
