@@ -122,6 +122,20 @@ export interface BasicRefusal {
   readonly token?: VerifiedToken;
 }
 
+/**
+ * A refusal, always built with its four fields in this order: forward auth refuses thousands a
+ * second, and a refusal spread into a new object with a field overwritten took V8's slow path
+ * on every request, then missed the inline caches of everything reading it.
+ */
+function basicRefusal(
+  reason: Refusal["reason"],
+  message: string,
+  token?: VerifiedToken,
+  retryAfterSeconds?: number,
+): BasicRefusal {
+  return { message, retryAfterSeconds, reason, token };
+}
+
 /** What checking a request's HTTP Basic credentials gives. */
 type BasicCheck = { readonly principal: Principal } | { readonly refusal: BasicRefusal };
 
@@ -156,7 +170,7 @@ export function checkBasic(
     credentials = parseBasicCredentials(header);
   } catch (error) {
     if (!(error instanceof AuthenticationError)) throw error;
-    const refusal: BasicRefusal = { message: error.message, reason: "unauthenticated" };
+    const refusal = basicRefusal("unauthenticated", error.message);
     const presented = header !== undefined && header.trim() !== "";
     return presented ? refused(request, budgets, refusal) : { refusal };
   }
@@ -178,7 +192,8 @@ function basicCheck(
   username: string,
 ): MaybeAsync<BasicCheck> {
   if (!isRefusal(checked)) return { principal: checked };
-  return refused(request, budgets, { message: CREDENTIALS_REJECTED, ...checked }, username);
+  const refusal = basicRefusal(checked.reason, CREDENTIALS_REJECTED, checked.token);
+  return refused(request, budgets, refusal, username);
 }
 
 /**
@@ -219,7 +234,7 @@ function refused(
       );
     }
     const { message, retryAfterSeconds } = overBudget;
-    return { refusal: { ...refusal, message, retryAfterSeconds } };
+    return { refusal: basicRefusal(refusal.reason, message, refusal.token, retryAfterSeconds) };
   });
 }
 
