@@ -27,6 +27,37 @@ async function oneStepAhead(breaksOlderCode: boolean) {
   return { directory, database, credentials: { projectId, token } };
 }
 
+const FORMAT_STEP = 9;
+const FORMAT_STEP_NAME = "secrets sealed in format 2";
+
+/**
+ * A database a server of the release before the format step made and used, served now by this
+ * release: its history and settings lacked the step when this release's server opened it.
+ */
+async function usedByTheReleaseBefore() {
+  const directory = mkdtempSync(join(tmpdir(), "tokenspace-format-"));
+  const first = await startTestServer({ directory });
+  await first.close();
+  const { database, projectId, token } = first;
+  await database.execute(`DELETE FROM schema_migrations WHERE version = ${FORMAT_STEP}`);
+  await database.execute("DELETE FROM settings WHERE key = 'sealed_secret_format'");
+  const credentials = { projectId, token };
+  const server = await startTestServer({ directory, database, credentials });
+  return { database, server, credentials };
+}
+
+/** The format a node opening the database seals new secrets in. */
+async function sealedFormat(database: TestDatabase): Promise<number | undefined> {
+  const tokenspace = await openTokenspace(
+    loadConfig({ ...database.env, DATABASE_URL: database.url }),
+  );
+  try {
+    return tokenspace.serverKey.vault.seal(newSecret(), "a token id")[0];
+  } finally {
+    await tokenspace.close();
+  }
+}
+
 const migrateDryRun = (database: TestDatabase) =>
   runCli(["migrate", "--dry-run", "--json"], {
     env: { ...database.env, DATABASE_URL: database.url },
@@ -70,26 +101,69 @@ describe("rolling upgrades: a node and a schema newer than its code", () => {
     const plan = JSON.parse((await migrateDryRun(database)).stdout);
     expect(plan).toEqual({
       pending: [],
+      awaiting_finish: [],
       ahead: [{ version: NEWEST + 1, name: "from a newer release", breaks_older_code: false }],
       newest_known: NEWEST,
     });
   });
 
-  test("secrets are sealed in a format every node on the database opens: 1 on PostgreSQL, whose nodes upgrade one at a time; 2 on SQLite, whose schema keeps older code off", async () => {
+  test("a new database seals secrets in format 2, and its step keeps older code off it", async () => {
     const server = await startTestServer();
     await server.close();
-    const tokenspace = await openTokenspace(
-      loadConfig({ ...server.database.env, DATABASE_URL: server.database.url }),
-    );
-    try {
-      const sealed = tokenspace.serverKey.vault.seal(newSecret(), "a token id");
-      expect(sealed[0]).toBe(TEST_STORE === "postgres" ? 1 : 2);
-    } finally {
-      await tokenspace.close();
-    }
-    const formatStep = migrationsFor(TEST_STORE).find(
-      (step) => step.name === "secrets sealed in format 2",
-    );
-    expect(formatStep?.breaksOlderCode).toBe(TEST_STORE === "sqlite" ? true : undefined);
+    expect(await sealedFormat(server.database)).toBe(2);
+    const formatStep = migrationsFor(TEST_STORE).find((step) => step.version === FORMAT_STEP);
+    expect(formatStep).toMatchObject({ name: "secrets sealed in format 2", breaksOlderCode: true });
+  });
+
+  test.skipIf(TEST_STORE !== "postgres")(
+    "a PostgreSQL database in use before the format step seals in format 1 until migrate --finish, and every secret stays readable",
+    async () => {
+      const { database, server, credentials } = await usedByTheReleaseBefore();
+      const before = await compatClient(server).createToken("sealed in format 1", ["fax"]);
+      await server.close();
+      expect(await sealedFormat(database)).toBe(1);
+      const plan = JSON.parse((await migrateDryRun(database)).stdout);
+      expect(plan.pending).toEqual([]);
+      expect(plan.awaiting_finish).toEqual([{ version: FORMAT_STEP, name: FORMAT_STEP_NAME }]);
+      const finished = await runCli(["migrate", "--finish", "--json"], {
+        env: { ...database.env, DATABASE_URL: database.url },
+      });
+      expect(JSON.parse(finished.stdout)).toEqual({
+        migrated: true,
+        finished: [{ version: FORMAT_STEP, name: FORMAT_STEP_NAME }],
+      });
+      expect(await sealedFormat(database)).toBe(2);
+      const after = await startTestServer({ directory: server.directory, database, credentials });
+      try {
+        const api = compatClient(after);
+        const reread = await api.http.request("GET", api.token(before.id));
+        expect(reread.body).toMatchObject({ id: before.id, token: before.token });
+        const made = await api.createToken("sealed in format 2", ["fax"]);
+        expect((await api.http.request("GET", api.token(made.id))).body).toMatchObject({
+          token: made.token,
+        });
+      } finally {
+        await after.close();
+      }
+    },
+  );
+
+  test.skipIf(TEST_STORE !== "sqlite")(
+    "a SQLite database in use before the format step takes it at its next start: one server serves it",
+    async () => {
+      const { database, server } = await usedByTheReleaseBefore();
+      await server.close();
+      expect(await sealedFormat(database)).toBe(2);
+      expect(JSON.parse((await migrateDryRun(database)).stdout).awaiting_finish).toEqual([]);
+    },
+  );
+
+  test("migrate --finish on a database with nothing waiting applies the pending steps and says so", async () => {
+    const database = await createTestDatabase(mkdtempSync(join(tmpdir(), "tokenspace-finish-")));
+    const result = await runCli(["migrate", "--finish", "--json"], {
+      env: { ...database.env, DATABASE_URL: database.url },
+    });
+    expect(JSON.parse(result.stdout)).toEqual({ migrated: true, finished: [] });
+    expect(await sealedFormat(database)).toBe(2);
   });
 });

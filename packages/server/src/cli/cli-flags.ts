@@ -112,6 +112,9 @@ export const FLAGS = {
   from: { value: "DIR", text: "A directory tokenspace backup wrote" },
   force: { text: "Overwrite a backup there, or replace a database that holds data" },
   "dry-run": { text: "List what would run, and change nothing" },
+  finish: {
+    text: "Also take the steps that wait until every node runs this release: run it once the last node of a rolling upgrade is upgraded",
+  },
   json: { text: "Print the result as JSON, for scripts" },
   help: { short: "h", text: "Show help: the overview, or with a command that command's" },
   version: { short: "v", text: "Print the version" },

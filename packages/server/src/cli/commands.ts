@@ -128,10 +128,11 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: "migrate",
-    usage: ["[--database-url URL] [--dry-run]"],
-    summary: "Apply pending database migrations, then exit (--dry-run: list them)",
+    usage: ["[--database-url URL] [--dry-run] [--finish]"],
+    summary:
+      "Apply pending database migrations, then exit (--dry-run: list them; --finish: after a rolling upgrade)",
     section: "Server",
-    flags: ["dry-run", ...STORE, "json"],
+    flags: ["dry-run", "finish", ...STORE, "json"],
     run: async (flags) => (await import("./serve-command.js")).migrate(flags),
   },
   {

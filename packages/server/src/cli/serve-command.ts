@@ -6,7 +6,7 @@ import { startServer } from "../runtime/server.js";
 import { runWorkerPool, type WorkerListening, workerIndex } from "../runtime/worker-pool.js";
 import { ClusterCounters } from "../store/cluster-counters.js";
 import { redactDatabaseUrl } from "../store/database-url.js";
-import { planStoreMigrations } from "../store/open-store.js";
+import { openStore, planStoreMigrations } from "../store/open-store.js";
 import { type Flags, print } from "./cli-flags.js";
 import { withStore } from "./store-commands.js";
 
@@ -69,10 +69,14 @@ export async function serve(flags: Flags): Promise<void> {
   }
 }
 
-/** Opening the store applies its migrations; nodes starting later find nothing to do. */
+/**
+ * Opening the store applies its migrations; nodes starting later find nothing to do. With
+ * `--finish`, also the steps that wait until every node runs this code (after a rolling upgrade).
+ */
 export async function migrate(flags: Flags): Promise<void> {
   const config = loadConfig(process.env, { databaseUrl: flags["database-url"] });
   if (flags["dry-run"]) return showMigrationPlan(flags, config);
+  if (flags.finish) return finishUpgrade(flags, config);
   await withStore(flags, async () => undefined);
   print(
     flags,
@@ -81,13 +85,34 @@ export async function migrate(flags: Flags): Promise<void> {
   );
 }
 
+/** `migrate --finish`: every node runs this code, so the steps awaiting that are taken. */
+async function finishUpgrade(flags: Flags, config: ServerConfig): Promise<void> {
+  const finished = (await planStoreMigrations(config.databaseUrl, config.postgres)).awaitingFinish;
+  const { store } = await openStore(config.databaseUrl, config.postgres, { finishUpgrade: true });
+  await store.close();
+  const where = redactDatabaseUrl(config.databaseUrl);
+  print(
+    flags,
+    { migrated: true, finished: finished.map(({ version, name }) => ({ version, name })) },
+    finished.length === 0
+      ? `Migrations applied to ${where}; no step was waiting for the upgrade to finish.`
+      : [
+          `Migrations applied to ${where}, with the steps that waited for every node to run this release:`,
+          ...finished.map((step) => `  ${step.version}  ${step.name}`),
+          "Older releases now refuse this database. Restart the nodes, in any order, for them to act on it.",
+        ].join("\n"),
+  );
+}
+
 const MOCK_BANNER =
   "\n  MOCK MODE: a test double for CI, not for production. Any unknown project id is provisioned with the token it is shown, and /__mock__/ serves the journal and scenarios.\n\n";
 
 /** `migrate --dry-run`: what would run, and whether a newer node already migrated further. */
 async function showMigrationPlan(flags: Flags, config: ServerConfig): Promise<void> {
-  const plan = await planStoreMigrations(config.databaseUrl, config.postgres);
+  const finishing = { finishUpgrade: flags.finish === true };
+  const plan = await planStoreMigrations(config.databaseUrl, config.postgres, finishing);
   const steps = plan.pending.map((step) => ({ version: step.version, name: step.name }));
+  const awaiting = plan.awaitingFinish.map((step) => ({ version: step.version, name: step.name }));
   const ahead = plan.ahead.map((step) => ({
     version: step.version,
     name: step.name,
@@ -98,6 +123,12 @@ async function showMigrationPlan(flags: Flags, config: ServerConfig): Promise<vo
       ? `Nothing to migrate in ${redactDatabaseUrl(config.databaseUrl)}.`
       : `Would apply to ${redactDatabaseUrl(config.databaseUrl)}:`,
     ...steps.map((step) => `  ${step.version}  ${step.name}`),
+    ...(awaiting.length > 0
+      ? [
+          "Waiting until every node runs this release (then: tokenspace migrate --finish):",
+          ...awaiting.map((step) => `  ${step.version}  ${step.name}`),
+        ]
+      : []),
     ...(ahead.length > 0
       ? [
           `The database is ahead of this code (which knows versions up to ${plan.newestKnown}):`,
@@ -108,7 +139,11 @@ async function showMigrationPlan(flags: Flags, config: ServerConfig): Promise<vo
         ]
       : []),
   ];
-  print(flags, { pending: steps, ahead, newest_known: plan.newestKnown }, lines.join("\n"));
+  print(
+    flags,
+    { pending: steps, awaiting_finish: awaiting, ahead, newest_known: plan.newestKnown },
+    lines.join("\n"),
+  );
 }
 
 /** Where the local CA is, and the one line each ecosystem needs to trust it. */

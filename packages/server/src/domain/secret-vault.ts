@@ -24,6 +24,17 @@ const HMAC_LENGTH = 32;
 export type SealFormat = 1 | 2;
 
 /**
+ * The setting that says a database's new secrets are sealed in format 2 (schema step 9): every
+ * node on it opens that format. Without it, format 1.
+ */
+export const SEAL_FORMAT_SETTING = "sealed_secret_format";
+
+/** The format a database's setting says its new secrets are sealed in. */
+export function sealFormatOf(setting: string | undefined): SealFormat {
+  return setting === "2" ? 2 : 1;
+}
+
+/**
  * How a secret's digest is stored. `plain`: its HMAC, for a secret given to Tokenspace (an
  * import, a bootstrap or fixture token, a signing key, and every token issued before secrets
  * led with their time), none of whose digits may be kept in clear. `time-led`: the time prefix

@@ -15,7 +15,12 @@ import { NO_LIFECYCLE_EVENTS } from "../domain/lifecycle-events.js";
 import { Maintenance } from "../domain/maintenance.js";
 import { ProjectService } from "../domain/project-service.js";
 import { RateLimiter } from "../domain/rate-limiter.js";
-import { type SealFormat, SecretVault } from "../domain/secret-vault.js";
+import {
+  SEAL_FORMAT_SETTING,
+  type SealFormat,
+  SecretVault,
+  sealFormatOf,
+} from "../domain/secret-vault.js";
 import type { Store } from "../domain/store.js";
 import { TokenLimiter } from "../domain/token-limiter.js";
 import { TokenService } from "../domain/token-service.js";
@@ -116,7 +121,8 @@ export async function openTokenspace(
       shared,
       keyInUse: sealedUnder !== undefined,
     });
-    const vault = matchingVault(serverKey, sealedUnder, shared ? 1 : 2);
+    const sealFormat = sealFormatOf(await store.readSetting(SEAL_FORMAT_SETTING));
+    const vault = matchingVault(serverKey, sealedUnder, sealFormat);
     const fingerprint = vault.keyFingerprint();
     if ((await store.initSetting(KEY_FINGERPRINT_SETTING, fingerprint)) !== fingerprint) {
       throw new ConfigError(
@@ -204,9 +210,8 @@ export async function openTokenspace(
 /**
  * The configured key, unless the database is already sealed under a key staged beside the key
  * file by a rotation that ended before it could swap the files: then that key, now promoted.
- * A database nodes share is sealed in the format every release reads, since during a rolling
- * upgrade older nodes read what newer ones write (SealFormat); one served by a single server,
- * whose schema keeps older code off it, in the newer one.
+ * It seals in the format the database's setting names (SEAL_FORMAT_SETTING): the newer one once
+ * schema step 9 keeps older code off the database, the one every release opens until then.
  */
 function matchingVault(
   serverKey: ServerKey,

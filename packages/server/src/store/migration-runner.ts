@@ -12,6 +12,14 @@ export interface Migration {
    * release after the last code stopped using it.
    */
   readonly breaksOlderCode?: true;
+  /**
+   * A breaking step that a database already in use takes only when an operator says every node
+   * runs code that knows it (`tokenspace migrate --finish`): on PostgreSQL, nodes are upgraded
+   * one at a time, and the older ones keep running on the database until the last is upgraded.
+   * A new database takes it with the rest, since no older node has run on it; once taken, older
+   * code refuses the database (see `breaksOlderCode`).
+   */
+  readonly awaitsUpgradeFinish?: true;
 }
 
 /** A step recorded in the database's history. */
@@ -45,22 +53,35 @@ export interface MigrationPlan {
   readonly pending: readonly Migration[];
   /** Steps the database has and this code does not know: a newer node migrated it. */
   readonly ahead: readonly AppliedMigration[];
+  /** Steps held until `migrate --finish` (see Migration.awaitsUpgradeFinish). */
+  readonly awaitingFinish: readonly Migration[];
   /** The newest step this code knows. */
   readonly newestKnown: number;
+}
+
+/** How a migration runs. */
+export interface MigrationOptions {
+  /** Every node runs this code: the steps awaiting that are taken too (`migrate --finish`). */
+  readonly finishUpgrade?: boolean;
 }
 
 /** What migrating a database whose history is `applied` would do. */
 export function planMigrations(
   applied: readonly AppliedMigration[],
   migrations: readonly Migration[],
+  { finishUpgrade = false }: MigrationOptions = {},
 ): MigrationPlan {
   const appliedVersions = new Set(applied.map((step) => step.version));
   const knownVersions = new Set(migrations.map((step) => step.version));
+  const missing = migrations
+    .filter((step) => !appliedVersions.has(step.version))
+    .sort((a, b) => a.version - b.version);
+  const holds = (step: Migration) =>
+    step.awaitsUpgradeFinish === true && applied.length > 0 && !finishUpgrade;
   return {
-    pending: migrations
-      .filter((step) => !appliedVersions.has(step.version))
-      .sort((a, b) => a.version - b.version),
+    pending: missing.filter((step) => !holds(step)),
     ahead: applied.filter((step) => !knownVersions.has(step.version)),
+    awaitingFinish: missing.filter(holds),
     newestKnown: Math.max(0, ...knownVersions),
   };
 }
@@ -82,16 +103,18 @@ function refuseIncompatible(plan: MigrationPlan): void {
  * Applies every migration not yet recorded, in version order, all in one transaction under the
  * migration lock: nodes starting together migrate once, and a failed migration leaves the
  * schema as it was. A database already ahead of this code is used as it is when it is
- * compatible (see `refuseIncompatible`), which is what a rolling upgrade needs.
+ * compatible (see `refuseIncompatible`), which is what a rolling upgrade needs. Steps awaiting
+ * the upgrade's finish are left for `finishUpgrade` (see Migration.awaitsUpgradeFinish).
  */
 export async function runMigrations(
   adapter: MigrationAdapter,
   migrations: readonly Migration[],
+  options: MigrationOptions = {},
 ): Promise<void> {
   await adapter.transaction(async () => {
     await adapter.lock();
     await adapter.ensureHistory();
-    const plan = planMigrations(await adapter.appliedMigrations(), migrations);
+    const plan = planMigrations(await adapter.appliedMigrations(), migrations, options);
     refuseIncompatible(plan);
     for (const migration of plan.pending) {
       await adapter.exec(migration.sql);

@@ -2,7 +2,7 @@ import { dirname } from "node:path";
 import { DatabaseUrlError } from "../domain/errors.js";
 import type { Store } from "../domain/store.js";
 import { redactDatabaseUrl, sqliteLocation } from "./database-url.js";
-import type { MigrationPlan } from "./migration-runner.js";
+import type { MigrationOptions, MigrationPlan } from "./migration-runner.js";
 import type { PostgresOptions } from "./postgres/postgres-options.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
 
@@ -32,11 +32,12 @@ const unsupported = (databaseUrl: string) =>
 export async function planStoreMigrations(
   databaseUrl: string,
   postgres: PostgresOptions,
+  migration: MigrationOptions = {},
 ): Promise<MigrationPlan> {
   const location = sqliteLocation(databaseUrl);
-  if (location !== undefined) return SqliteStore.planMigrations(location);
+  if (location !== undefined) return SqliteStore.planMigrations(location, migration);
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    return (await postgresStore()).planMigrations(databaseUrl, postgres);
+    return (await postgresStore()).planMigrations(databaseUrl, postgres, migration);
   }
   throw unsupported(databaseUrl);
 }
@@ -48,6 +49,7 @@ export async function planStoreMigrations(
 export async function openStore(
   databaseUrl: string,
   postgres: PostgresOptions,
+  migration: MigrationOptions = {},
 ): Promise<OpenedStore> {
   const location = sqliteLocation(databaseUrl);
   if (location === ":memory:") {
@@ -55,14 +57,14 @@ export async function openStore(
   }
   if (location !== undefined) {
     return {
-      store: await SqliteStore.open(location),
+      store: await SqliteStore.open(location, migration),
       dataDirectory: dirname(location),
       shared: false,
     };
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     return {
-      store: await (await postgresStore()).open(databaseUrl, postgres),
+      store: await (await postgresStore()).open(databaseUrl, postgres, migration),
       dataDirectory: undefined,
       shared: true,
     };

@@ -2,8 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, expect, test } from "vitest";
-import { runMigrations } from "../../src/store/migration-runner.js";
+import { afterEach, describe, expect, test } from "vitest";
+import {
+  type AppliedMigration,
+  type Migration,
+  planMigrations,
+  runMigrations,
+} from "../../src/store/migration-runner.js";
 import { migrationsFor } from "../../src/store/sql/migrations.js";
 import { SqliteMigrationAdapter } from "../../src/store/sqlite/sqlite-migration-adapter.js";
 
@@ -65,4 +70,32 @@ test("running the migrations twice applies nothing the second time", async () =>
   const count = reader.prepare("SELECT count(*) AS count FROM schema_migrations").get();
   reader.close();
   expect(count).toEqual({ count: SQLITE_MIGRATIONS.length });
+});
+
+describe("a step awaiting the upgrade's finish", () => {
+  const steps: Migration[] = [
+    { version: 1, name: "tables", sql: "" },
+    { version: 2, name: "breaking", sql: "", breaksOlderCode: true, awaitsUpgradeFinish: true },
+    { version: 3, name: "a later column", sql: "" },
+  ];
+  const versions = (planned: readonly Migration[]) => planned.map((step) => step.version);
+  const inUse: AppliedMigration[] = [{ version: 1, name: "tables", breaksOlderCode: false }];
+
+  test("is taken with the rest by a new database, which no older node has run on", () => {
+    const plan = planMigrations([], steps);
+    expect(versions(plan.pending)).toEqual([1, 2, 3]);
+    expect(plan.awaitingFinish).toEqual([]);
+  });
+
+  test("waits on a database in use, while the steps after it are taken", () => {
+    const plan = planMigrations(inUse, steps);
+    expect(versions(plan.pending)).toEqual([3]);
+    expect(versions(plan.awaitingFinish)).toEqual([2]);
+  });
+
+  test("is taken on a database in use once the upgrade is finished", () => {
+    const plan = planMigrations(inUse, steps, { finishUpgrade: true });
+    expect(versions(plan.pending)).toEqual([2, 3]);
+    expect(plan.awaitingFinish).toEqual([]);
+  });
 });

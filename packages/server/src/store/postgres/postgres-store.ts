@@ -12,7 +12,12 @@ import type {
   UsesLease,
 } from "../../domain/store.js";
 import { redactDatabaseUrl } from "../database-url.js";
-import { type MigrationPlan, planMigrations, runMigrations } from "../migration-runner.js";
+import {
+  type MigrationOptions,
+  type MigrationPlan,
+  planMigrations,
+  runMigrations,
+} from "../migration-runner.js";
 import { migrationsFor } from "../sql/migrations.js";
 import { type RowBuilder, rowBuilder } from "../sql/row-builder.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
@@ -342,10 +347,14 @@ export class PostgresStore extends SqlStore implements Store {
   }
 
   /** Connects and applies pending migrations under an advisory lock. */
-  static async open(connectionString: string, options: PostgresOptions): Promise<PostgresStore> {
+  static async open(
+    connectionString: string,
+    options: PostgresOptions,
+    migration: MigrationOptions = {},
+  ): Promise<PostgresStore> {
     const store = new PostgresStore(connectionString, options);
     try {
-      await store.#migrate();
+      await store.#migrate(migration);
       return store;
     } catch (error) {
       await store.close();
@@ -695,6 +704,7 @@ export class PostgresStore extends SqlStore implements Store {
   static async planMigrations(
     connectionString: string,
     options: PostgresOptions,
+    migration: MigrationOptions = {},
   ): Promise<MigrationPlan> {
     const client = new pg.Client({
       connectionString,
@@ -704,7 +714,7 @@ export class PostgresStore extends SqlStore implements Store {
     try {
       await client.connect();
       const applied = await new PostgresMigrationAdapter(client).appliedMigrations();
-      return planMigrations(applied, migrationsFor("postgres"));
+      return planMigrations(applied, migrationsFor("postgres"), migration);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new StoreUnavailableError(
@@ -715,10 +725,10 @@ export class PostgresStore extends SqlStore implements Store {
     }
   }
 
-  async #migrate(): Promise<void> {
+  async #migrate(options: MigrationOptions): Promise<void> {
     const client = await this.#pool.connect();
     try {
-      await runMigrations(new PostgresMigrationAdapter(client), migrationsFor("postgres"));
+      await runMigrations(new PostgresMigrationAdapter(client), migrationsFor("postgres"), options);
     } finally {
       client.release();
     }

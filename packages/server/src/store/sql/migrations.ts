@@ -1,3 +1,4 @@
+import { SEAL_FORMAT_SETTING } from "../../domain/secret-vault.js";
 import type { Migration } from "../migration-runner.js";
 
 /** How each database spells the schema's column types. */
@@ -63,6 +64,8 @@ interface SchemaStep {
    * at a time, only in a new major version.
    */
   readonly breaksOlderCode?: true;
+  /** The dialects whose databases in use take this breaking step from `migrate --finish` only. */
+  readonly awaitsUpgradeFinish?: readonly SchemaDialect[];
 }
 
 /**
@@ -295,14 +298,16 @@ const SCHEMA: readonly SchemaStep[] = [
   },
   {
     // Secrets sealed from this step on are in format 2 (SealFormat in secret-vault.ts), which
-    // code older than the step cannot open, so it must not run on the file. PostgreSQL stays in
-    // format 1 until every node of a rolling upgrade reads format 2. The setting tells an operator
-    // reading the file that new seals are in format 2; those made before stay in format 1 until
-    // a key rotation re-seals them.
+    // code older than the step cannot open, so it must not run on the database; the setting is
+    // what tells nodes to seal in it. Those sealed before stay in format 1 until a key rotation
+    // re-seals them. A PostgreSQL database in use takes the step once the operator says every
+    // node of the rolling upgrade runs code that opens format 2 (`migrate --finish`); until
+    // then its nodes seal in format 1, which every release opens.
     name: "secrets sealed in format 2",
-    versions: { sqlite: 9 },
-    sql: () => "INSERT INTO settings (key, value) VALUES ('sealed_secret_format', '2');",
+    versions: { sqlite: 9, postgres: 9 },
+    sql: () => `INSERT INTO settings (key, value) VALUES ('${SEAL_FORMAT_SETTING}', '2');`,
     breaksOlderCode: true,
+    awaitsUpgradeFinish: ["postgres"],
   },
 ];
 
@@ -318,6 +323,9 @@ export function migrationsFor(dialect: SchemaDialect): readonly Migration[] {
             name: step.name,
             sql: step.sql(TYPES[dialect], dialect),
             ...(step.breaksOlderCode && { breaksOlderCode: step.breaksOlderCode }),
+            ...(step.awaitsUpgradeFinish?.includes(dialect) && {
+              awaitsUpgradeFinish: true as const,
+            }),
           },
         ];
   }).sort((a, b) => a.version - b.version);

@@ -9,7 +9,12 @@ import type {
   UsageCount,
   UsesLease,
 } from "../../domain/store.js";
-import { type MigrationPlan, planMigrations, runMigrations } from "../migration-runner.js";
+import {
+  type MigrationOptions,
+  type MigrationPlan,
+  planMigrations,
+  runMigrations,
+} from "../migration-runner.js";
 import { migrationsFor } from "../sql/migrations.js";
 import { type RowBuilder, rowBuilder } from "../sql/row-builder.js";
 import type { CompiledStatement, SqlValues } from "../sql/sql-dialect.js";
@@ -126,11 +131,11 @@ export class SqliteStore extends SqlStore implements Store {
   readonly #confirmedForInserts = { transaction: -1, actors: new Map<string, number>() };
 
   /** Opens (creating it if need be) the database file and applies pending migrations. */
-  static async open(filename: string): Promise<SqliteStore> {
+  static async open(filename: string, migration: MigrationOptions = {}): Promise<SqliteStore> {
     if (filename !== ":memory:") keepPrivate(filename);
     const db = openSqliteConnection(filename);
     try {
-      await runMigrations(new SqliteMigrationAdapter(db), migrationsFor("sqlite"));
+      await runMigrations(new SqliteMigrationAdapter(db), migrationsFor("sqlite"), migration);
       return new SqliteStore(db);
     } catch (error) {
       db.close();
@@ -139,12 +144,16 @@ export class SqliteStore extends SqlStore implements Store {
   }
 
   /** What opening the database would migrate, read without writing (nothing, if it is absent). */
-  static async planMigrations(filename: string): Promise<MigrationPlan> {
+  static async planMigrations(
+    filename: string,
+    options: MigrationOptions = {},
+  ): Promise<MigrationPlan> {
     const migrations = migrationsFor("sqlite");
     if (filename === ":memory:" || !existsSync(filename)) return planMigrations([], migrations);
     const db = new Database(filename, { readonly: true });
     try {
-      return planMigrations(await new SqliteMigrationAdapter(db).appliedMigrations(), migrations);
+      const applied = await new SqliteMigrationAdapter(db).appliedMigrations();
+      return planMigrations(applied, migrations, options);
     } finally {
       db.close();
     }
