@@ -188,3 +188,103 @@ describe("/auth/verify over the failed-authentication budget", () => {
     expect(over.body.error).toContain(`Retry after ${seconds} seconds (the Retry-After header)`);
   });
 });
+
+describe("/auth/verify answered from the cache, before the framework", () => {
+  const EXT = "/api/tokenspace";
+  const fixture = useTestServer({
+    env: { TOKENSPACE_TRUST_PROXY: "true", LOG_LEVEL: "info" },
+  });
+  const create = async (body: Record<string, unknown> = {}) => {
+    const response = await fixture.http.request("POST", `${EXT}/tokens`, {
+      json: { name: "verified", permissions: ["chat"], ...body },
+    });
+    expect(response.status, response.text).toBe(201);
+    return response.body as { id: string; token: string };
+  };
+  const verify = (token: string, query: string, headers: Record<string, string> = {}) =>
+    new HttpClient(fixture.server.url, {
+      username: fixture.server.projectId,
+      password: token,
+    }).request("GET", `/auth/verify${query}`, { headers });
+  /** The answer's fields but those that differ between any two answers. */
+  const lasting = (headers: Headers) =>
+    [...headers].filter(([name]) => !["x-request-id", "date", "ratelimit"].includes(name));
+
+  test("carries the fields the framework's answer carries", async () => {
+    const plain = await create();
+    const limited = await create({ rate_limit: { limit: 1000, window: "1h" }, uses_remaining: 50 });
+    for (const { token } of [plain, limited]) {
+      await verify(token, "?permission=chat");
+      const cached = await verify(token, "?permission=chat");
+      // A query key the fast path does not read leaves the request to the framework.
+      const framework = await verify(token, "?permission=chat&via=framework");
+      expect(cached.status).toBe(200);
+      expect(framework.status).toBe(200);
+      const usesLeft = (headers: Headers) => Number(headers.get("x-tokenspace-uses-remaining"));
+      const comparable = (headers: Headers) =>
+        lasting(headers).filter(([name]) => name !== "x-tokenspace-uses-remaining");
+      expect(comparable(cached.headers)).toEqual(comparable(framework.headers));
+      expect(cached.headers.get("ratelimit") === null).toBe(
+        framework.headers.get("ratelimit") === null,
+      );
+      if (token === limited.token)
+        expect(usesLeft(framework.headers)).toBe(usesLeft(cached.headers) - 1);
+    }
+  });
+
+  test("echoes the request id offered, as every answer does", async () => {
+    const { token } = await create();
+    await verify(token, "?permission=chat");
+    const answered = await verify(token, "?permission=chat", { "x-request-id": "proxy-request-7" });
+    expect(answered.headers.get("x-request-id")).toBe("proxy-request-7");
+  });
+
+  test("notes the client a trusted proxy names as the token's last-used address", async () => {
+    const { id, token } = await create();
+    await verify(token, "?permission=chat", { "x-forwarded-for": "198.51.100.1" });
+    await verify(token, "?permission=chat", { "x-forwarded-for": "203.0.113.7" });
+    await fixture.server.server.tokenspace.usage.flush();
+    const fetched = await fixture.http.request("GET", `${EXT}/tokens/${id}`);
+    expect(fetched.body.last_used_ip).toBe("203.0.113.7");
+  });
+
+  test("a refusal by permissions or limits is the route's answer", async () => {
+    const { token } = await create({ uses_remaining: 1 });
+    expect((await verify(token, "?permission=chat")).status).toBe(200);
+    const forbidden = await verify(token, "?permission=fax");
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.headers.get("x-tokenspace-reason")).toBe("forbidden");
+    expect(forbidden.body.error).toContain("fax");
+    const exhausted = await verify(token, "?permission=chat");
+    expect(exhausted.status).toBe(429);
+    expect(exhausted.body).toEqual({ error: "This API token has no uses left." });
+  });
+});
+
+describe("/auth/verify at LOG_LEVEL=debug", () => {
+  const fixture = useTestServer({ env: { LOG_LEVEL: "debug" } });
+
+  test("every allowed verification has its line, the cached ones too", async () => {
+    const { token } = await fixture.api.createToken("logged", ["chat"]);
+    const marker = crypto.randomUUID();
+    const as = new HttpClient(fixture.server.url, {
+      username: fixture.server.projectId,
+      password: token,
+    });
+    for (const attempt of [1, 2, 3]) {
+      const response = await as.request("GET", "/auth/verify?permission=chat", {
+        headers: { "x-request-id": `${marker}-${attempt}` },
+      });
+      expect(response.status).toBe(200);
+    }
+    const lines = () =>
+      fixture.server
+        .logs()
+        .split("\n")
+        .filter((line) => line.includes(marker));
+    await vi.waitFor(() => expect(lines()).toHaveLength(3), { timeout: 2000 });
+    for (const line of lines()) {
+      expect(JSON.parse(line)).toMatchObject({ statusCode: 200, level: 20 });
+    }
+  });
+});

@@ -66,6 +66,21 @@ describe("GET /metrics", () => {
     expect(text).toContain("tokenspace_revocations_received_total");
   });
 
+  test("counts every verification as a request of /auth/verify, those answered from the cache too", async () => {
+    server = await startTestServer({ env: { TOKENSPACE_METRICS: "1" } });
+    const created = await compatClient(server).createToken("verified", ["chat"]);
+    const as = new HttpClient(server.url, { username: server.projectId, password: created.token });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect((await as.request("GET", "/auth/verify?permission=chat")).status).toBe(200);
+    }
+
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const labels = { route: "/auth/verify", method: "GET", status: "200" };
+    expect(sample(text, "tokenspace_http_requests_total", labels)).toBe(3);
+    expect(sample(text, "tokenspace_http_request_duration_seconds_count", labels)).toBe(3);
+    expect(sample(text, "tokenspace_verify_outcomes_total", { outcome: "allowed" })).toBe(3);
+  });
+
   test("with TOKENSPACE_METRICS_PORT it is served on that port only", async () => {
     server = await startTestServer({ env: { TOKENSPACE_METRICS_PORT: "0" } });
     expect((await fetch(`${server.url}/metrics`)).status).toBe(404);

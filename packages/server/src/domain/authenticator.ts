@@ -136,6 +136,23 @@ export class Authenticator {
   }
 
   /**
+   * The principal of credentials the cache holds and accepts, their use noted, as `check` gives
+   * it; otherwise undefined, with nothing done, for the caller to `check` in full. For answers
+   * written before the framework sees the request: a check's refusals and store lookups need
+   * what the framework gives (the failed-authentication budget, pacing, the refusal's shape).
+   */
+  cachedPrincipal(
+    projectId: string,
+    secret: string,
+    clientAddress: string | null,
+  ): Principal | undefined {
+    const cached = this.cache.heldVerified(secret);
+    if (!cached) return undefined;
+    const checked = this.#accept(cached, normalizeId(projectId), clientAddress);
+    return isRefusal(checked) ? undefined : checked;
+  }
+
+  /**
    * The principal of credentials, or why they are refused. When the cache decides, the answer
    * is given at once rather than as a promise: forward auth and every cached read come here
    * thousands of times a second, and a promise per layer was a measurable share of each.

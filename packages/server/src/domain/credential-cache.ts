@@ -99,6 +99,16 @@ export class CredentialCache {
     return found;
   }
 
+  /**
+   * As `verified`, but a miss is not counted: for a first look whose miss leaves the lookup to
+   * a full check, which counts it.
+   */
+  heldVerified(secret: string): Principal | undefined {
+    const found = this.#verified.get(secret);
+    if (found !== undefined) this.#onLookup?.(true);
+    return found;
+  }
+
   /** Whether a principal is cached for the secret; unlike `verified`, not counted as a lookup. */
   holdsVerified(secret: string): boolean {
     return this.#verified.get(secret) !== undefined;

@@ -1,3 +1,10 @@
+import {
+  createServer as createHttpServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import swagger from "@fastify/swagger";
 import Fastify, {
   type FastifyBaseLogger,
@@ -17,6 +24,7 @@ import type { RequestLines } from "../runtime/request-lines.js";
 import { authRoutes } from "./auth-routes.js";
 import { checkBodySize } from "./body-limits.js";
 import { BODY_LIMIT_BYTES, registerBodyParsers } from "./body-parsers.js";
+import { clientAddressOf, proxyTrust } from "./client-address.js";
 import { COMPAT_SURFACE } from "./compat-surface.js";
 import { consoleRoutes } from "./console-routes.js";
 import { EXTENSION_SURFACE } from "./extension-surface.js";
@@ -33,8 +41,9 @@ import { RequestLog } from "./request-log.js";
 import { HealthSchema } from "./schemas.js";
 import { serializerCompiler } from "./serializer-compiler.js";
 import { type ApiServices, isUnder, type Surface, surfacePlugin } from "./surface.js";
-import { writeAnswersAtTurnEnd } from "./turn-end-writes.js";
+import { TurnEndWrites } from "./turn-end-writes.js";
 import { createValidatorCompiler } from "./validator-compiler.js";
+import { VerifyFastPath } from "./verify-fast-path.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -112,11 +121,6 @@ const JSON_SUFFIX = /\.json(?=\?|$)/;
 
 const renderPlain = (failed: Failure) => ({ error: failed.message });
 
-/** Trust the nearest `hops` proxies: X-Forwarded-For names the client that many hops back. */
-function trustHops(hops: number) {
-  return (_address: string, hop: number) => hop < hops;
-}
-
 function surfaceAt(url: string): Surface | undefined {
   return SURFACES.find((surface) => surface.prefixes.some((prefix) => isUnder(url, prefix)));
 }
@@ -133,27 +137,49 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
   };
   const requestIds = new RequestIds();
+  const requestIdOf = (headers: IncomingHttpHeaders) => {
+    const offered = headers[REQUEST_ID_HEADER];
+    return typeof offered === "string" && ACCEPTED_REQUEST_ID.test(offered)
+      ? offered
+      : requestIds.next();
+  };
+  const trust = proxyTrust(services.trustProxy);
+  const turnEnd = new TurnEndWrites();
+  // Mock mode journals every request it serves, forward auth's included.
+  const fastPath = services.mock
+    ? undefined
+    : new VerifyFastPath({
+        authenticator: services.authenticator,
+        rules: services.verifyRules,
+        metrics: services.metrics,
+        limiter: services.limiter,
+        usage: services.usage,
+        clock: services.clock,
+        requestIdOf,
+        clientAddressOf: (request) => clientAddressOf(request, trust),
+        turnEnd,
+        logsAllowedVerifications: () => services.requestLines.writes("debug"),
+      });
   const parserFailures = new ParserFailures((url, failed) => renderForPath(url)(failed));
   const app = Fastify({
-    ...(services.https
-      ? { https: { ...services.https, ...serverOptions } }
-      : { http: serverOptions }),
-    requestTimeout: services.timeouts.requestMs,
+    serverFactory: (fastifyHandler, options) => {
+      const handle = (request: IncomingMessage, response: ServerResponse) => {
+        if (!fastPath?.answer(request, response)) fastifyHandler(request, response);
+      };
+      const server = services.https
+        ? createHttpsServer({ ...services.https, ...serverOptions }, handle)
+        : createHttpServer(serverOptions, handle);
+      // What Fastify sets on the servers it makes itself.
+      server.keepAliveTimeout = Number(options.keepAliveTimeout);
+      return server;
+    },
     clientErrorHandler: parserFailures.handle,
     loggerInstance: LazyChildLogger.over(services.logger),
-    trustProxy:
-      typeof services.trustProxy === "number"
-        ? trustHops(services.trustProxy)
-        : services.trustProxy,
+    trustProxy: trust ?? false,
     logController: new RequestLog(services.requestLines),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
-    genReqId: (request) => {
-      const offered = request.headers[REQUEST_ID_HEADER];
-      return typeof offered === "string" && ACCEPTED_REQUEST_ID.test(offered)
-        ? offered
-        : requestIds.next();
-    },
+    genReqId: (request) => requestIdOf(request.headers),
     // Twilio-style clients append `.json` to compatibility paths.
     rewriteUrl: (request) => {
       const url = request.url ?? "/";
@@ -183,20 +209,24 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   app.addHook("onResponse", (request, reply, done) => {
     parserFailures.finished(request);
     if (services.metrics) {
-      const labels = {
-        route: request.routeOptions.url ?? "(no route)",
-        method: request.method,
-        status: String(reply.statusCode),
-      };
-      services.metrics.requests.inc(labels);
-      services.metrics.requestDuration.observe(labels, reply.elapsedTime / 1000);
+      const route = request.routeOptions.url ?? "(no route)";
+      services.metrics.countRequest(
+        route,
+        request.method,
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
       if (request.failedAuthentication) {
         services.metrics.authFailures.inc({ budget: request.failedAuthentication });
       }
     }
     done();
   });
-  writeAnswersAtTurnEnd(app);
+  turnEnd.register(app);
+  app.addHook("preClose", (done) => {
+    fastPath?.close();
+    done();
+  });
   // Bodies are checked on the routes that can be sent one: Fastify parses none for GET or HEAD.
   app.addHook("onRoute", (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -274,6 +304,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     limiter: services.limiter,
     usage: services.usage,
     clock: services.clock,
+    earlyVerdict: (request) => fastPath?.takeVerdict(request.raw),
   });
   for (const surface of SURFACES) {
     for (const prefix of surface.prefixes) {

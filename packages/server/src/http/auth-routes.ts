@@ -2,20 +2,24 @@ import { Type } from "@sinclair/typebox";
 import type { RefusalReason } from "@tokenspace/contract";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type Authenticator, isRefusal } from "../domain/authenticator.js";
-import type { Clock } from "../domain/clock.js";
-import { MalformedRequestError } from "../domain/errors.js";
 import { type MaybeAsync, whenReady } from "../domain/maybe-async.js";
-import { isPermission, PERMISSIONS, type Permission } from "../domain/permissions.js";
 import type { Principal } from "../domain/principal.js";
 import type { ProjectService } from "../domain/project-service.js";
-import type { RateDecision } from "../domain/rate-limiter.js";
-import type { LimitVerdict, TokenLimiter } from "../domain/token-limiter.js";
-import type { UsageRecorder, VerifiedToken } from "../domain/usage-recorder.js";
-import type { VerifyRules } from "../domain/verify-rules.js";
-import type { Metrics } from "../runtime/metrics.js";
+import type { VerifiedToken } from "../domain/usage-recorder.js";
 import type { RequestBudgets } from "./budget-charges.js";
 import { failure } from "./failure/failure.js";
 import { failureHandler, notFoundHandler, sendFailure } from "./failure/failure-handler.js";
+import {
+  allowedHeaders,
+  type ForwardAuthServices,
+  type GuardedRequest,
+  guardedRequest,
+  limitHeaders,
+  permitted,
+  rateLimitHeaders,
+  retryAfterSeconds,
+  type Verdict,
+} from "./forward-auth.js";
 import {
   type BasicRefusal,
   checkBasic,
@@ -30,15 +34,15 @@ const ENVOY_PREFIX = "/auth/envoy";
 /** Envoy may forward the guarded request's body (with_request_body); it is read and dropped. */
 const ENVOY_BODY_LIMIT_BYTES = 1024 * 1024;
 
-interface AuthRoutesOptions {
+interface AuthRoutesOptions extends ForwardAuthServices {
   readonly authenticator: Authenticator;
   readonly projects: ProjectService;
   readonly budgets: RequestBudgets;
-  readonly rules: VerifyRules | undefined;
-  readonly metrics: Metrics | undefined;
-  readonly limiter: TokenLimiter;
-  readonly usage: UsageRecorder;
-  readonly clock: Clock;
+  /**
+   * The verdict reached for a request before the framework saw it (VerifyFastPath), which
+   * its route sends rather than reach another.
+   */
+  readonly earlyVerdict: (request: FastifyRequest) => MaybeAsync<Verdict> | undefined;
 }
 
 /** Errors here are for proxies and services: the status matters, the body explains it. */
@@ -48,34 +52,6 @@ const IntrospectBody = Type.Object({
   token: Type.String({ maxLength: 256, description: "The API token to look up." }),
   token_type_hint: Type.Optional(Type.String({ maxLength: 64 })),
 });
-
-/** The statuses a token over its limits may be refused with: 429, or 403 for nginx. */
-const OVER_LIMIT_STATUSES = [429, 403] as const;
-type OverLimitStatus = (typeof OVER_LIMIT_STATUSES)[number];
-
-/** The request a proxy asks about: what it needs, and how an over-limit refusal is answered. */
-interface GuardedRequest {
-  /** The permissions the query asks for. */
-  readonly asked: readonly Permission[];
-  /** The guarded request's method and path, for the rules file. */
-  readonly method: string | undefined;
-  readonly path: string | undefined;
-  readonly overLimitStatus: OverLimitStatus;
-}
-
-/** What forward auth decided, before it is written as an answer. */
-type Verdict =
-  | { readonly allowed: true; readonly principal: Principal; readonly limits: LimitVerdict }
-  | {
-      readonly allowed: false;
-      readonly reason: RefusalReason;
-      readonly status: 401 | OverLimitStatus;
-      readonly message: string;
-      /** A 401 from over the failed-authentication budget: until it renews. */
-      readonly retryAfterSeconds?: number;
-      /** Over the rate: the token and where its rate stands, for the RateLimit fields. */
-      readonly limited?: { readonly principal: Principal; readonly rate: RateDecision };
-    };
 
 const VERIFY_DESCRIPTION = `For nginx auth_request, Traefik ForwardAuth and Caddy forward_auth. Requires every \`permission\` given and those the rules file names for X-Forwarded-Method and X-Forwarded-Uri (or X-Original-URI), then spends one unit of the token's rate limit and one of its uses.
 
@@ -102,11 +78,10 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       security: BASIC_AUTH,
     },
     handler: (request, reply) => {
-      const asked = queryPermissions(request.query);
-      const overLimitStatus = queryOverLimitStatus(request.query);
-      const path = forwardedUri(request)?.split("?")[0];
-      const method = header(request, "x-forwarded-method");
-      return answer(reply, forwardAuth(request, options, { asked, method, path, overLimitStatus }));
+      const verdict =
+        options.earlyVerdict(request) ??
+        forwardAuth(request, options, guardedRequest(request.query, request.headers));
+      return answer(reply, verdict);
     },
   });
 
@@ -202,101 +177,15 @@ function credentialsRefused(
   return { allowed: false, reason, status: 401, message: refusal, retryAfterSeconds };
 }
 
-/** The permissions a verified request needs, then the token's limits. */
-function permitted(
-  principal: Principal,
-  options: AuthRoutesOptions,
-  { asked, method, path, overLimitStatus }: GuardedRequest,
-): MaybeAsync<Verdict> {
-  const { metrics, usage, clock } = options;
-  const now = clock.now();
-  const missing = missingPermissions(principal, asked, options.rules?.required(method, path));
-  if (missing.length > 0) {
-    metrics?.verifyOutcomes.inc({ outcome: "forbidden" });
-    usage.count(principal, false, now.getTime());
-    return {
-      allowed: false,
-      reason: "forbidden",
-      status: 403,
-      message: `This API token does not have the ${missing.join(", ")} permission${missing.length > 1 ? "s" : ""} this request needs.`,
-    };
-  }
-  const limitsReached = (limits: LimitVerdict): Verdict => {
-    metrics?.verifyOutcomes.inc({ outcome: limits.allowed ? "allowed" : limits.reason });
-    usage.count(principal, limits.allowed, now.getTime());
-    if (limits.allowed) return { allowed: true, principal, limits };
-    return {
-      allowed: false,
-      reason: limits.reason,
-      status: overLimitStatus,
-      message: overLimitMessage(principal, limits.reason, limits.rate),
-      ...(limits.rate && { limited: { principal, rate: limits.rate } }),
-    };
-  };
-  return whenReady(options.limiter.admit(principal, now), limitsReached);
-}
-
-/** The permissions asked for and required by the rules that the principal lacks, each once. */
-function missingPermissions(
-  principal: Principal,
-  asked: readonly Permission[],
-  ruled: Iterable<Permission> | undefined,
-): Permission[] {
-  const missing: Permission[] = [];
-  const note = (permission: Permission) => {
-    if (!principal.permissions.has(permission) && !missing.includes(permission)) {
-      missing.push(permission);
-    }
-  };
-  for (const permission of asked) note(permission);
-  if (ruled) for (const permission of ruled) note(permission);
-  return missing;
-}
-
 function refusalMessage(reason: RefusalReason, message: string): string {
   if (reason === "disabled") return "This API token is disabled: enable it again to use it.";
   if (reason === "expired") return "This API token has expired: it authenticates nowhere now.";
   return message;
 }
 
-function overLimitMessage(
-  principal: Principal,
-  reason: "rate_limited" | "usage_exceeded",
-  rate: RateDecision | undefined,
-): string {
-  if (reason === "usage_exceeded") return "This API token has no uses left.";
-  const limit = principal.rateLimit?.limit ?? 0;
-  return `This API token's rate limit of ${limit} verification${limit === 1 ? "" : "s"} a window is used up; try again in ${retryAfterSeconds(rate)} s.`;
-}
-
-/** Seconds until the rate window ends, at least 1. */
-function retryAfterSeconds(rate: RateDecision | undefined): number {
-  return Math.max(1, Math.ceil((rate?.resetMs ?? 0) / 1000));
-}
-
-/** The RateLimit-Policy field of a principal, made once per cached principal. */
-const policyHeaders = new WeakMap<Principal, string>();
-
-/** The RateLimit-Policy and RateLimit fields of draft-ietf-httpapi-ratelimit-headers. */
-function rateLimitHeaders(reply: FastifyReply, principal: Principal, rate: RateDecision): void {
-  let policy = policyHeaders.get(principal);
-  if (policy === undefined) {
-    const windowSeconds = Math.round((principal.rateLimit?.windowMs ?? 0) / 1000);
-    policy = `"token";q=${principal.rateLimit?.limit ?? 0};w=${windowSeconds}`;
-    policyHeaders.set(principal, policy);
-  }
-  reply.header("ratelimit-policy", policy);
-  reply.header("ratelimit", `"token";r=${rate.remaining};t=${retryAfterSeconds(rate)}`);
-}
-
 function sendVerdict(reply: FastifyReply, verdict: Verdict): FastifyReply {
   if (verdict.allowed) {
-    const { principal, limits } = verdict;
-    reply
-      .header("x-tokenspace-project-id", principal.projectId)
-      .header("x-tokenspace-token-id", principal.tokenId)
-      .header("x-tokenspace-permissions", permissionsHeader(principal));
-    limitHeaders(reply, principal, limits);
+    allowedHeaders(reply, verdict.principal, verdict.limits);
     return reply.code(200).send();
   }
   reply.header("x-tokenspace-reason", verdict.reason);
@@ -314,14 +203,6 @@ function sendVerdict(reply: FastifyReply, verdict: Verdict): FastifyReply {
     }
   }
   return reply.code(verdict.status).send({ error: verdict.message });
-}
-
-/** The limit headers of an answer about a token: its rate and, when they are limited, its uses. */
-function limitHeaders(reply: FastifyReply, principal: Principal, limits: LimitVerdict): void {
-  if (limits.rate) rateLimitHeaders(reply, principal, limits.rate);
-  if (limits.allowed && limits.usesRemaining !== undefined) {
-    reply.header("x-tokenspace-uses-remaining", String(limits.usesRemaining));
-  }
 }
 
 /**
@@ -365,52 +246,4 @@ async function introspect(
     name: token.name,
     permissions: token.permissions,
   };
-}
-
-/** The header naming a principal's permissions, made once per cached principal. */
-const permissionHeaders = new WeakMap<Principal, string>();
-function permissionsHeader(principal: Principal): string {
-  let header = permissionHeaders.get(principal);
-  if (header === undefined) {
-    header = PERMISSIONS.filter((permission) => principal.permissions.has(permission)).join(",");
-    permissionHeaders.set(principal, header);
-  }
-  return header;
-}
-
-/** Every `permission=` of the query, each one of the eleven. */
-function queryPermissions(query: unknown): Permission[] {
-  const raw = (query as { permission?: unknown } | undefined)?.permission;
-  const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-  return values.map((value) => {
-    if (!isPermission(value)) {
-      throw new MalformedRequestError(
-        `permission=${String(value).slice(0, 64)} is not a permission; use one of: ${PERMISSIONS.join(", ")}.`,
-      );
-    }
-    return value;
-  });
-}
-
-/** `over_limit_status=403` for nginx; 429 otherwise. */
-function queryOverLimitStatus(query: unknown): OverLimitStatus {
-  const raw = (query as { over_limit_status?: unknown } | undefined)?.over_limit_status;
-  if (raw === undefined) return 429;
-  const status = OVER_LIMIT_STATUSES.find((allowed) => String(allowed) === raw);
-  if (status === undefined) {
-    throw new MalformedRequestError(
-      `over_limit_status=${String(raw).slice(0, 16)} is not accepted; use 429 (the default) or 403 (for nginx auth_request).`,
-    );
-  }
-  return status;
-}
-
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** The URI the proxy guards: Traefik and Caddy send X-Forwarded-Uri, nginx (as configured) X-Original-URI. */
-function forwardedUri(request: FastifyRequest): string | undefined {
-  return header(request, "x-forwarded-uri") ?? header(request, "x-original-uri");
 }

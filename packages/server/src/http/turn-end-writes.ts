@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 
 declare module "fastify" {
   interface FastifyRequest {
-    /** The turn of the event loop the request arrived in (see writeAnswersAtTurnEnd). */
+    /** The turn of the event loop the request arrived in (see TurnEndWrites). */
     arrivalTurn: number;
   }
 }
@@ -21,28 +21,43 @@ declare module "fastify" {
  * commit, a batch of lookups) are ready together already, and holding them for another turn
  * cost creates more than it saved.
  */
-export function writeAnswersAtTurnEnd(app: FastifyInstance): void {
-  let turn = 0;
-  let turnOpen = false;
-  let ready: (() => void)[] = [];
-  const endTurn = () => {
-    turn++;
-    turnOpen = false;
-    const writing = ready;
-    ready = [];
+export class TurnEndWrites {
+  #turn = 0;
+  #turnOpen = false;
+  #ready: (() => void)[] = [];
+
+  /** The turn a request arriving now arrived in; its end is when its ready answers go. */
+  arrival(): number {
+    if (!this.#turnOpen) {
+      this.#turnOpen = true;
+      setImmediate(this.#endTurn);
+    }
+    return this.#turn;
+  }
+
+  /** Writes an answer: at the end of the turn when it is its request's arrival turn, else now. */
+  write(arrivalTurn: number, write: () => void): void {
+    if (arrivalTurn === this.#turn) this.#ready.push(write);
+    else write();
+  }
+
+  /** Holds the answers of every route of the app this way. */
+  register(app: FastifyInstance): void {
+    app.decorateRequest("arrivalTurn", -1);
+    app.addHook("onRequest", (request, _reply, done) => {
+      request.arrivalTurn = this.arrival();
+      done();
+    });
+    app.addHook("onSend", (request, _reply, _payload, write) => {
+      this.write(request.arrivalTurn, write);
+    });
+  }
+
+  readonly #endTurn = () => {
+    this.#turn++;
+    this.#turnOpen = false;
+    const writing = this.#ready;
+    this.#ready = [];
     for (const write of writing) write();
   };
-  app.decorateRequest("arrivalTurn", -1);
-  app.addHook("onRequest", (request, _reply, done) => {
-    if (!turnOpen) {
-      turnOpen = true;
-      setImmediate(endTurn);
-    }
-    request.arrivalTurn = turn;
-    done();
-  });
-  app.addHook("onSend", (request, _reply, _payload, write) => {
-    if (request.arrivalTurn === turn) ready.push(write);
-    else write();
-  });
 }

@@ -42,6 +42,13 @@ export class Metrics {
   readonly webhookDeliveries = this.#counter("webhook_deliveries_total", ["outcome"]);
   readonly revocationsHeard = this.#counter("revocations_received_total");
 
+  /** An HTTP request answered, by its route's path, in `seconds`. */
+  countRequest(route: string, method: string, status: number, seconds: number): void {
+    const labels = { route, method, status: String(status) };
+    this.requests.inc(labels);
+    this.requestDuration.observe(labels, seconds);
+  }
+
   /** A counter in this registry, named `tokenspace_<name>`, labelled by `labelNames`. */
   #counter<Label extends string>(name: MetricName, labelNames: readonly Label[] = []) {
     return new Counter<Label>({

@@ -1,12 +1,12 @@
 import { connect } from "node:net";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { writeAnswersAtTurnEnd } from "../../src/http/turn-end-writes.js";
+import { TurnEndWrites } from "../../src/http/turn-end-writes.js";
 
 let app: FastifyInstance;
 beforeEach(() => {
   app = Fastify();
-  writeAnswersAtTurnEnd(app);
+  new TurnEndWrites().register(app);
 });
 afterEach(() => app.close());
 
