@@ -70,6 +70,9 @@ export class VerifyFastPath {
     if (!principal) return false;
     const verdict = permitted(principal, this.services, guarded);
     if (verdict instanceof Promise || !verdict.allowed) {
+      // The route that takes it answers its failure; one that never reaches the route (the
+      // connection closed first) must not be an unhandled rejection.
+      if (verdict instanceof Promise) verdict.catch(() => {});
       this.#verdicts.set(request, verdict);
       return false;
     }
@@ -142,7 +145,9 @@ function readGuardedRequest(
     for (const pair of query.split("&")) {
       const [key = "", value = ""] = pair.split("=");
       const held = values[key];
-      values[key] = held === undefined ? value : [...[held].flat(), value];
+      if (held === undefined) values[key] = value;
+      else if (Array.isArray(held)) held.push(value);
+      else values[key] = [held, value];
     }
   }
   try {
