@@ -75,10 +75,10 @@ export class AuditLog {
     });
   }
 
-  /** Retention: deletes entries older than `days`, a batch at a time; returns how many. */
   /**
-   * Deletes the entries older than `days`, and the webhook deliveries settled (delivered or
-   * given up on) before then, in batches; returns how many entries went.
+   * Retention: deletes the entries older than `days`, the webhook deliveries settled (delivered
+   * or given up on) and the usage counts from before then, in batches; returns how many entries
+   * went.
    */
   async prune(days: number, batchSize: number): Promise<number> {
     const before = new Date(this.clock.now().getTime() - days * 86_400_000);
