@@ -65,6 +65,34 @@ function peakRssMbOf(pid: number): number {
   }
 }
 
+/** Servers started and not yet exited, stopped with the benchmark when a signal stops it. */
+const running = new Set<ChildProcess>();
+const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
+
+/**
+ * Ties a server to the benchmark's life: a benchmark stopped by a signal (a `kill`, not only the
+ * terminal's Ctrl-C, which reaches its children itself) would otherwise leave its servers
+ * running, each holding its database and its memory beside the next run.
+ */
+function stoppedWithTheBenchmark(child: ChildProcess): void {
+  listenForStopSignals();
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+}
+
+let listening = false;
+
+function listenForStopSignals(): void {
+  if (listening) return;
+  listening = true;
+  for (const [signal, number] of Object.entries(SIGNAL_NUMBERS)) {
+    process.once(signal, () => {
+      for (const server of running) server.kill("SIGTERM");
+      process.exit(128 + number);
+    });
+  }
+}
+
 /**
  * Starts a server process and waits until `readyPath` answers 200. With `logFile`, its standard
  * output (the request log) goes to that file, as an operator runs it; otherwise nowhere.
@@ -82,6 +110,7 @@ export async function startTarget(
     stdio: ["ignore", output, "inherit"],
   });
   if (typeof output === "number") closeSync(output);
+  stoppedWithTheBenchmark(child);
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited with ${child.exitCode}`);
