@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { constants } from "node:os";
 
 export interface Target {
   readonly url: string;
@@ -67,7 +68,6 @@ function peakRssMbOf(pid: number): number {
 
 /** Servers started and not yet exited, stopped with the benchmark when a signal stops it. */
 const running = new Set<ChildProcess>();
-const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
 
 /**
  * Ties a server to the benchmark's life: a benchmark stopped by a signal (a `kill`, not only the
@@ -85,10 +85,10 @@ let listening = false;
 function listenForStopSignals(): void {
   if (listening) return;
   listening = true;
-  for (const [signal, number] of Object.entries(SIGNAL_NUMBERS)) {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       for (const server of running) server.kill("SIGTERM");
-      process.exit(128 + number);
+      process.exit(128 + constants.signals[signal]);
     });
   }
 }
