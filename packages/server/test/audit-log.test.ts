@@ -296,4 +296,33 @@ describe("the audit log on /api/tokenspace/audit", () => {
     expect(await fixture.server.database.countRows("webhook_outbox")).toBe(0);
     expect(await fixture.server.database.countRows("usage_counts")).toBe(0);
   });
+
+  test("retention prunes the entries older than it, one written after a newer entry (a clock set back) too, and keeps the newer", async () => {
+    const createdAt = async (time: number, name: string) => {
+      clock.set(time);
+      const created = await fixture.http.request("POST", `${EXT}/tokens`, {
+        json: { name, permissions: ["chat"] },
+      });
+      return created.body.id as string;
+    };
+    const old = clock.now().getTime();
+    const recent = old + 31 * DAY;
+    const first = await createdAt(old, "written first, old");
+    const inside = await createdAt(recent, "inside the retention");
+    const late = await createdAt(old, "written last, old");
+    const kept = async () => {
+      const ids = new Set([first, inside, late]);
+      return (await entries())
+        .filter((entry) => ids.has(entry.target.id))
+        .map((entry) => entry.target.id);
+    };
+
+    clock.set(recent);
+    await fixture.server.server.tokenspace.maintenance.pruneAudit();
+    expect(await kept()).toEqual([inside]);
+
+    clock.set(recent + 31 * DAY);
+    await fixture.server.server.tokenspace.maintenance.pruneAudit();
+    expect(await kept()).toEqual([]);
+  });
 });

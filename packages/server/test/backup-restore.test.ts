@@ -127,7 +127,7 @@ describe.skipIf(TEST_STORE !== "sqlite")("tokenspace backup and restore on SQLit
     const refused = await runCli(["restore", "--from", out], { env: { DATABASE_URL: target.url } });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /schema is version 99, newer than this Tokenspace .* knows \(version \d\)/,
+      /schema is version 99, newer than this Tokenspace .* knows \(version \d+\)/,
     );
   });
 

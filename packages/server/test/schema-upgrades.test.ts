@@ -29,6 +29,10 @@ async function oneStepAhead(breaksOlderCode: boolean) {
 
 const FORMAT_STEP = 9;
 const FORMAT_STEP_NAME = "secrets sealed in format 2";
+const PRUNE_STEP = 10;
+const PRUNE_STEP_NAME = "audit entries pruned by position";
+/** The index step 10 drops; creating it fails while it is there. */
+const OCCURRED_INDEX = "CREATE INDEX audit_events_occurred ON audit_events (occurred_at)";
 
 /**
  * A database a server of the release before the format step made and used, served now by this
@@ -155,6 +159,29 @@ describe("rolling upgrades: a node and a schema newer than its code", () => {
       await server.close();
       expect(await sealedFormat(database)).toBe(2);
       expect(JSON.parse((await migrateDryRun(database)).stdout).awaiting_finish).toEqual([]);
+    },
+  );
+
+  test.skipIf(TEST_STORE !== "postgres")(
+    "a PostgreSQL database in use keeps the audit log's index by time, which older nodes prune by, until migrate --finish drops it",
+    async () => {
+      const server = await startTestServer();
+      await server.close();
+      const { database } = server;
+      await database.execute(`DELETE FROM schema_migrations WHERE version = ${PRUNE_STEP}`);
+      await database.execute(OCCURRED_INDEX);
+      const again = await startTestServer({ directory: server.directory, database });
+      await again.close();
+      expect(JSON.parse((await migrateDryRun(database)).stdout).awaiting_finish).toEqual([
+        { version: PRUNE_STEP, name: PRUNE_STEP_NAME },
+      ]);
+      const finished = await runCli(["migrate", "--finish", "--json"], {
+        env: { ...database.env, DATABASE_URL: database.url },
+      });
+      expect(JSON.parse(finished.stdout).finished).toEqual([
+        { version: PRUNE_STEP, name: PRUNE_STEP_NAME },
+      ]);
+      await expect(database.execute(OCCURRED_INDEX)).resolves.toBeUndefined();
     },
   );
 

@@ -424,7 +424,11 @@ export interface Store {
     filter: AuditFilter,
     window: FilteredListWindow,
   ): Promise<FilteredRows<AuditRecord>>;
-  /** Deletes up to `limit` entries older than `before`; returns how many it deleted. */
+  /**
+   * Deletes those of the `limit` oldest entries (by position, the order they were written in)
+   * that are older than `before`; returns how many it deleted. It reads no further, so an entry
+   * older than `before` written after a newer one (a clock set back) waits until that one goes.
+   */
   pruneAudit(before: Date, limit: number): Promise<number>;
   /** Deletes up to `limit` webhook deliveries delivered or given up on before `before`. */
   pruneDeliveries(before: Date, limit: number): Promise<number>;

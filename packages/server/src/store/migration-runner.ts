@@ -13,11 +13,12 @@ export interface Migration {
    */
   readonly breaksOlderCode?: true;
   /**
-   * A breaking step that a database already in use takes only when an operator says every node
-   * runs code that knows it (`tokenspace migrate --finish`): on PostgreSQL, nodes are upgraded
-   * one at a time, and the older ones keep running on the database until the last is upgraded.
-   * A new database takes it with the rest, since no older node has run on it; once taken, older
-   * code refuses the database (see `breaksOlderCode`).
+   * A step that a database already in use takes only when an operator says every node runs code
+   * that knows it (`tokenspace migrate --finish`): a breaking one, or one that takes away what
+   * older code leans on (an index its queries need). On PostgreSQL, nodes are upgraded one at a
+   * time, and the older ones keep running on the database until the last is upgraded.
+   * A new database takes it with the rest, since no older node has run on it; once a breaking
+   * one is taken, older code refuses the database (see `breaksOlderCode`).
    */
   readonly awaitsUpgradeFinish?: true;
 }

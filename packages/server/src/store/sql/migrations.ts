@@ -64,7 +64,7 @@ interface SchemaStep {
    * at a time, only in a new major version.
    */
   readonly breaksOlderCode?: true;
-  /** The dialects whose databases in use take this breaking step from `migrate --finish` only. */
+  /** The dialects whose databases in use take this step from `migrate --finish` only. */
   readonly awaitsUpgradeFinish?: readonly SchemaDialect[];
 }
 
@@ -307,6 +307,16 @@ const SCHEMA: readonly SchemaStep[] = [
     versions: { sqlite: 9, postgres: 9 },
     sql: () => `INSERT INTO settings (key, value) VALUES ('${SEAL_FORMAT_SETTING}', '2');`,
     breaksOlderCode: true,
+    awaitsUpgradeFinish: ["postgres"],
+  },
+  {
+    // Retention prunes the oldest entries by position (the table's key, which follows their
+    // time: AuditLog.prune), so the index by time was upkeep for every audited write and read by
+    // nothing. Older code still runs without it, but its pruning, which sorted by time, would
+    // read the whole log: a PostgreSQL database in use keeps the index until `migrate --finish`.
+    name: "audit entries pruned by position",
+    versions: { sqlite: 10, postgres: 10 },
+    sql: () => "DROP INDEX audit_events_occurred;",
     awaitsUpgradeFinish: ["postgres"],
   },
 ];
