@@ -44,6 +44,21 @@ describe("the audit log on /api/tokenspace/audit", () => {
     }[];
   };
   const forTarget = async (id: string) => entries(`&target=${id}`);
+  /** A token created at `time` (the clock is left there); its id. */
+  const createdAt = async (time: number, name: string) => {
+    clock.set(time);
+    const created = await fixture.http.request("POST", `${EXT}/tokens`, {
+      json: { name, permissions: ["chat"] },
+    });
+    return created.body.id as string;
+  };
+  /** Which of `ids` the log still holds entries for, in the log's order. */
+  const targetsLeft = async (ids: readonly string[]) => {
+    const asked = new Set(ids);
+    return (await entries())
+      .filter((entry) => asked.has(entry.target.id))
+      .map((entry) => entry.target.id);
+  };
   const bootstrapTokenId = async () => {
     const listed = await fixture.api.http.request("GET", `${fixture.api.tokens()}?PageSize=1000`);
     return listed.body.tokens.find((token: { name: string }) => token.name === "bootstrap").id;
@@ -298,24 +313,12 @@ describe("the audit log on /api/tokenspace/audit", () => {
   });
 
   test("retention prunes the entries older than it, one written after a newer entry (a clock set back) too, and keeps the newer", async () => {
-    const createdAt = async (time: number, name: string) => {
-      clock.set(time);
-      const created = await fixture.http.request("POST", `${EXT}/tokens`, {
-        json: { name, permissions: ["chat"] },
-      });
-      return created.body.id as string;
-    };
     const old = clock.now().getTime();
     const recent = old + 31 * DAY;
     const first = await createdAt(old, "written first, old");
     const inside = await createdAt(recent, "inside the retention");
     const late = await createdAt(old, "written last, old");
-    const kept = async () => {
-      const ids = new Set([first, inside, late]);
-      return (await entries())
-        .filter((entry) => ids.has(entry.target.id))
-        .map((entry) => entry.target.id);
-    };
+    const kept = () => targetsLeft([first, inside, late]);
 
     clock.set(recent);
     await fixture.server.server.tokenspace.maintenance.pruneAudit();
@@ -324,5 +327,17 @@ describe("the audit log on /api/tokenspace/audit", () => {
     clock.set(recent + 31 * DAY);
     await fixture.server.server.tokenspace.maintenance.pruneAudit();
     expect(await kept()).toEqual([]);
+  });
+
+  test("an entry from a clock set ahead stays until its time and holds back none of the older entries written after it", async () => {
+    const old = clock.now().getTime();
+    const ahead = await createdAt(old + 365 * DAY, "from a clock set ahead");
+    const behind: string[] = [];
+    for (let index = 0; index < 5; index++) behind.push(await createdAt(old, `old ${index}`));
+    const kept = () => targetsLeft([ahead, ...behind]);
+
+    clock.set(old + 31 * DAY);
+    await fixture.server.server.tokenspace.audit.prune(30, 2);
+    expect(await kept()).toEqual([ahead]);
   });
 });

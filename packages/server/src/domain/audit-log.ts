@@ -84,7 +84,26 @@ export class AuditLog {
     const before = new Date(this.clock.now().getTime() - days * 86_400_000);
     await inBatches(batchSize, () => this.store.pruneDeliveries(before, batchSize));
     await inBatches(batchSize, () => this.store.pruneUsage(before, batchSize));
-    return inBatches(batchSize, () => this.store.pruneAudit(before, batchSize));
+    return this.#pruneEntries(before, batchSize);
+  }
+
+  /**
+   * Reads the log in batches by position (the order entries were written, which follows their
+   * time), deleting those older than `before`, and stops after a batch with none: no index by
+   * time is kept for this, which every audited write would pay for. An entry from a clock set
+   * ahead stays until its time without holding back those behind it; one from a clock set back
+   * behind a whole batch of newer entries waits until they go.
+   */
+  async #pruneEntries(before: Date, batchSize: number): Promise<number> {
+    let deleted = 0;
+    let after = 0;
+    for (;;) {
+      const batch = await this.store.pruneAudit(before, after, batchSize);
+      deleted += batch.deleted;
+      if (batch.through === null || batch.deleted === 0) return deleted;
+      after = batch.through;
+      await nextTurn();
+    }
   }
 
   #filter(query: AuditQuery): AuditFilter {
@@ -145,6 +164,11 @@ async function inBatches(batchSize: number, deleteBatch: () => Promise<number>):
     const batch = await deleteBatch();
     deleted += batch;
     if (batch < batchSize) return deleted;
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
+}
+
+/** Lets the event loop serve what waits between two batches. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -250,6 +250,13 @@ export interface RevocationWatcher {
  * write resolves only once it is durable; a store that cannot be reached rejects with
  * `StoreUnavailableError`, and a duplicate of something unique with `StoreConflictError`.
  */
+/** What one batch of audit retention did (see Store.pruneAudit). */
+export interface AuditPruneBatch {
+  readonly deleted: number;
+  /** The last position the batch read; null when there was no entry after the one given. */
+  readonly through: number | null;
+}
+
 export interface Store {
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
@@ -425,11 +432,10 @@ export interface Store {
     window: FilteredListWindow,
   ): Promise<FilteredRows<AuditRecord>>;
   /**
-   * Deletes those of the `limit` oldest entries (by position, the order they were written in)
-   * that are older than `before`; returns how many it deleted. It reads no further, so an entry
-   * older than `before` written after a newer one (a clock set back) waits until that one goes.
+   * One batch of retention: of the `limit` entries after position `after`, in the order they
+   * were written, deletes those older than `before`. Reads no further than those entries.
    */
-  pruneAudit(before: Date, limit: number): Promise<number>;
+  pruneAudit(before: Date, after: number, limit: number): Promise<AuditPruneBatch>;
   /** Deletes up to `limit` webhook deliveries delivered or given up on before `before`. */
   pruneDeliveries(before: Date, limit: number): Promise<number>;
   /** Tokens of every project after a position, in ascending position order (key rotation). */

@@ -1,6 +1,7 @@
 import type { SecretDigests } from "../../domain/secret-vault.js";
 import type {
   AuditFilter,
+  AuditPruneBatch,
   AuditRecord,
   DeliveryOutcome,
   DeliveryRecord,
@@ -443,8 +444,15 @@ export abstract class SqlStore implements Pick<Store, Shared> {
     return this.change(this.statements.pruneUsage, { before, limit });
   }
 
-  async pruneAudit(before: Date, limit: number): Promise<number> {
-    return this.change(this.statements.pruneAudit, { before, limit });
+  async pruneAudit(before: Date, after: number, limit: number): Promise<AuditPruneBatch> {
+    const [end] = await this.rows<{ through: number | string | null }>(
+      this.statements.auditBatchEnd,
+      { position: after, limit },
+    );
+    if (end?.through == null) return { deleted: 0, through: null };
+    const through = Number(end.through);
+    const values = { position: after, through, before };
+    return { deleted: await this.change(this.statements.pruneAudit, values), through };
   }
 
   async pruneDeliveries(before: Date, limit: number): Promise<number> {

@@ -194,10 +194,10 @@ export const SHARED_SQL = {
         ORDER BY position LIMIT @limit)`,
   listFailedDeliveries: `SELECT ${OUTBOX.selectList} FROM webhook_outbox
         WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT @limit`,
-  pruneAudit: `DELETE FROM audit_events WHERE position IN (
-        SELECT position FROM (SELECT position, occurred_at FROM audit_events
-          ORDER BY position LIMIT @limit) AS oldest
-        WHERE occurred_at < @before::timestamptz)`,
+  auditBatchEnd: `SELECT max(position) AS through FROM (SELECT position FROM audit_events
+        WHERE position > @position ORDER BY position LIMIT @limit) AS batch`,
+  pruneAudit: `DELETE FROM audit_events WHERE position > @position AND position <= @through
+        AND occurred_at < @before::timestamptz`,
   giveBackUses: `UPDATE tokens SET uses_remaining = uses_remaining + @count
         WHERE id = @id AND uses_remaining IS NOT NULL AND updated_at = @updated_at::timestamptz
           AND uses_refilled_at IS NOT DISTINCT FROM @refilled_at::timestamptz`,
