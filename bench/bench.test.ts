@@ -25,13 +25,14 @@ test("npm run bench -- --quick measures every scenario's CPU per request and req
   expect(rows).toHaveLength(9 * stores.size);
   for (const row of rows) {
     const cells = row.split("|").map((cell) => cell.trim());
-    const [cpu, baselineCpu, cpuRatio, reqPerSecond, baseline, ratio, errors] = [
+    const [cpu, baselineCpu, cpuRatio, reqPerSecond, baseline, ratio, p99, errors] = [
       cells[4],
       cells[5],
       cells[6],
       cells[7],
       cells[8],
       cells[9],
+      cells[11],
       cells[13],
     ];
     expect(Number(cpu), row).toBeGreaterThan(0);
@@ -40,6 +41,9 @@ test("npm run bench -- --quick measures every scenario's CPU per request and req
     expect(Number(reqPerSecond), row).toBeGreaterThan(0);
     expect(Number(baseline), row).toBeGreaterThan(0);
     expect(ratio, row).toMatch(/^\d+ %$/);
+    // To the hundredth of a millisecond, as each response was timed, and above 0: every run is timed.
+    expect(p99, row).toMatch(/^\d+\.\d\d$/);
+    expect(Number(p99), row).toBeGreaterThan(0);
     expect(errors, row).toBe("0");
   }
   expect(output).toContain("Targets:");

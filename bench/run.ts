@@ -6,6 +6,7 @@ import pg from "pg";
 import { compiledServer } from "./compiled-server.js";
 import { POSTGRES_URL, postgresDatabase } from "./postgres-database.js";
 import { startTarget, type Target } from "./processes.js";
+import { ResponseTimes } from "./response-times.js";
 import { type Scenario, scenarios } from "./scenarios.js";
 import { seedStore } from "./seed.js";
 
@@ -137,8 +138,11 @@ async function measure(
   const warmupS = warmed.has(target) ? SETTINGS.warmupS : SETTINGS.startupWarmupS;
   warmed.add(target);
   if (warmupS > 0) await autocannon({ ...options, duration: warmupS });
+  const times = new ResponseTimes();
   const cpuBefore = target.cpuMicroseconds();
-  const result = await autocannon(options);
+  const result = await runTimed(options, (status, milliseconds) => {
+    if (expectedStatuses.includes(status)) times.record(milliseconds);
+  });
   const cpuUsed = target.cpuMicroseconds() - cpuBefore;
   const counts = Object.entries(result.statusCodeStats ?? {});
   const answered = counts.reduce((sum, [, stats]) => sum + (stats.count ?? 0), 0);
@@ -149,11 +153,26 @@ async function measure(
     // The average is per sample.
     requestsPerSecond: (result.requests.average * 1000) / SETTINGS.sampleIntervalMs,
     cpuPerRequestUs: answered > 0 ? cpuUsed / answered : Number.NaN,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    max: result.latency.max,
+    p50: times.percentile(50),
+    p99: times.percentile(99),
+    max: times.max(),
     errors: result.errors + (answered - expected),
   };
+}
+
+/** A run of autocannon, each response's status and time handed to `onResponse` as it comes. */
+function runTimed(
+  options: autocannon.Options,
+  onResponse: (status: number, milliseconds: number) => void,
+): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(options, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
+    instance.on("response", (_client, status, _bytes, milliseconds) =>
+      onResponse(status, milliseconds),
+    );
+  });
 }
 
 function median(values: readonly number[]): number {
@@ -306,7 +325,7 @@ const RULE =
   "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
 
 function formatRow(row: Row): string {
-  return `| ${row.store} | ${row.size.toLocaleString("en")} | ${row.scenario} | ${fixed(row.subject.cpuPerRequestUs)} | ${fixed(row.baseline.cpuPerRequestUs)} | ${fixed(ratio(row) * 100)} % | ${fixed(row.subject.requestsPerSecond)} | ${fixed(row.baseline.requestsPerSecond)} | ${fixed(throughputRatio(row) * 100)} % | ${fixed(row.subject.p50, 1)} | ${fixed(row.subject.p99, 1)} | ${fixed(row.subject.max)} | ${row.subject.errors} | ${fixed(row.peakRssMb)} |`;
+  return `| ${row.store} | ${row.size.toLocaleString("en")} | ${row.scenario} | ${fixed(row.subject.cpuPerRequestUs)} | ${fixed(row.baseline.cpuPerRequestUs)} | ${fixed(ratio(row) * 100)} % | ${fixed(row.subject.requestsPerSecond)} | ${fixed(row.baseline.requestsPerSecond)} | ${fixed(throughputRatio(row) * 100)} % | ${fixed(row.subject.p50, 2)} | ${fixed(row.subject.p99, 2)} | ${fixed(row.subject.max)} | ${row.subject.errors} | ${fixed(row.peakRssMb)} |`;
 }
 
 /** What the durable create's floors cost, beside Tokenspace's create (reported, no target). */
