@@ -147,17 +147,22 @@ const LIMIT_COLUMNS = [
   "uses_refilled_at",
 ] as const;
 
+/** The columns every new token is written with; the schema gives the others their defaults. */
+const ISSUED_TOKEN_COLUMNS = [
+  "id",
+  "project_id",
+  "name",
+  "permissions",
+  "secret_digest",
+  "sealed_secret",
+  "created_at",
+  "updated_at",
+] as const satisfies (keyof TokenRow)[];
+
 export const TOKENS = table(
   "tokens",
   [
-    "id",
-    "project_id",
-    "name",
-    "permissions",
-    "secret_digest",
-    "sealed_secret",
-    "created_at",
-    "updated_at",
+    ...ISSUED_TOKEN_COLUMNS,
     "enabled",
     "expires_at",
     "last_used_at",
@@ -179,6 +184,29 @@ export const TOKENS = table(
   ],
   ["expires_at", ...LIMIT_COLUMNS],
 );
+
+/** A new token's row as far as ISSUED_TOKEN_COLUMNS: an insert that leaves the rest to the schema. */
+export const ISSUED_TOKENS = table("tokens", ISSUED_TOKEN_COLUMNS, []);
+
+const ISSUED: ReadonlySet<string> = new Set(ISSUED_TOKEN_COLUMNS);
+
+/** The schema's defaults for the token columns whose default is not null. */
+const TOKEN_COLUMN_DEFAULTS: Readonly<Record<string, ColumnValue>> = {
+  enabled: true,
+  expiry_recorded: false,
+};
+
+/**
+ * Whether a new token's values leave every column outside ISSUED_TOKEN_COLUMNS at its default (no
+ * expiry, limit, past use or rerolled secret; enabled), as a create through the Tokens API does:
+ * its insert then names those 8 columns and binds 8 values rather than 22, most of them null. A
+ * column added later is written by the full insert until its default is listed here.
+ */
+export function leavesDefaults(values: Values<typeof TOKENS>): boolean {
+  return TOKENS.written.every(
+    (column) => ISSUED.has(column) || values[column] === (TOKEN_COLUMN_DEFAULTS[column] ?? null),
+  );
+}
 
 /** The webhook outbox: what is written with an announcement; attempts change the rest. */
 export const OUTBOX = table(

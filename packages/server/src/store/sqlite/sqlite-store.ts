@@ -25,7 +25,9 @@ import {
   auditParameters,
   type DeliveryRow,
   EXPIRED_TOKEN_AUDIT,
+  ISSUED_TOKENS,
   insertSql,
+  leavesDefaults,
   OUTBOX,
   TOKENS,
   type TokenRow,
@@ -55,6 +57,7 @@ const SQLITE_ONLY = {
     RETURNING ${TOKENS.selectList}`,
   // Without RETURNING, whose rows SQLite gathers in a table of its own (see insertToken).
   insertToken: insertSql(TOKENS, { returning: false }),
+  insertIssuedToken: insertSql(ISSUED_TOKENS, { returning: false }),
   // Only a later use moves the time and the address.
   recordTokenUse: `UPDATE tokens SET last_used_at = @at, last_used_ip = @ip
     WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @at)`,
@@ -199,10 +202,11 @@ export class SqliteStore extends SqlStore implements Store {
    */
   override insertToken(token: NewTokenRecord, audit: NewAuditRecord): Promise<void> {
     const values = tokenValues(token);
+    const insert = leavesDefaults(values) ? this.#own.insertIssuedToken : this.#own.insertToken;
     const actor = unconfirmedActor(audit.actor);
     return this.#write(() => {
       this.#confirmForInsert(actor);
-      this.#run(this.#own.insertToken, values);
+      this.#run(insert, values);
       this.#audit(audit);
       this.#announce(audit, { id: token.id, project_id: token.projectId, name: token.name });
     }, true);
