@@ -95,7 +95,8 @@ function listenForStopSignals(): void {
 
 /**
  * Starts a server process and waits until `readyPath` answers 200. With `logFile`, its standard
- * output (the request log) goes to that file, as an operator runs it; otherwise nowhere.
+ * output (the request log) goes to that file, as an operator runs it, emptied first: appended to
+ * run after run, each file had grown past 2 GB; otherwise nowhere.
  */
 export async function startTarget(
   args: string[],
@@ -104,7 +105,7 @@ export async function startTarget(
   logFile?: string,
 ): Promise<Target> {
   const port = await freePort();
-  const output = logFile === undefined ? "ignore" : openSync(logFile, "a");
+  const output = logFile === undefined ? "ignore" : openSync(logFile, "w");
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", output, "inherit"],
