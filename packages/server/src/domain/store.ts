@@ -243,13 +243,6 @@ export interface RevocationWatcher {
   restored(): void;
 }
 
-/**
- * Everything Tokenspace keeps: the port the domain owns and the store layer implements
- * (`store/sqlite/sqlite-store.ts`, the embedded default, and `store/postgres/postgres-store.ts`,
- * many nodes on one database). An implementation is opened with its migrations applied; every
- * write resolves only once it is durable; a store that cannot be reached rejects with
- * `StoreUnavailableError`, and a duplicate of something unique with `StoreConflictError`.
- */
 /** What one batch of audit retention did (see Store.pruneAudit). */
 export interface AuditPruneBatch {
   readonly deleted: number;
@@ -257,6 +250,13 @@ export interface AuditPruneBatch {
   readonly through: number | null;
 }
 
+/**
+ * Everything Tokenspace keeps: the port the domain owns and the store layer implements
+ * (`store/sqlite/sqlite-store.ts`, the embedded default, and `store/postgres/postgres-store.ts`,
+ * many nodes on one database). An implementation is opened with its migrations applied; every
+ * write resolves only once it is durable; a store that cannot be reached rejects with
+ * `StoreUnavailableError`, and a duplicate of something unique with `StoreConflictError`.
+ */
 export interface Store {
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
