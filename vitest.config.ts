@@ -6,6 +6,8 @@ import { buildPackages, findPrerequisites } from "./packages/server/test/support
 const ROOT = fileURLToPath(new URL(".", import.meta.url));
 const source = (file: string) => fileURLToPath(new URL(`packages/${file}`, import.meta.url));
 
+const TEMPORARY_DIRECTORY_SETUP = "packages/server/test/support/temporary-directory-setup.ts";
+
 /**
  * The behaviour suite runs once per store: SQLite always, PostgreSQL whenever one is reachable.
  * The PostgreSQL project leaves out the files that never reach the store, or reach it only the
@@ -47,6 +49,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
     maxWorkers: 2,
     isolate: false,
     hookTimeout: 30_000,
+    globalSetup: [TEMPORARY_DIRECTORY_SETUP],
     provide: {
       redisUrl: found.redisUrl ?? null,
       chromium: found.chromium ?? null,
@@ -81,7 +84,10 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                     TOKENSPACE_TEST_POSTGRES_URL: found.postgresUrl,
                   },
                   exclude: STORE_INDEPENDENT,
-                  globalSetup: ["packages/server/test/support/postgres-setup.ts"],
+                  globalSetup: [
+                    TEMPORARY_DIRECTORY_SETUP,
+                    "packages/server/test/support/postgres-setup.ts",
+                  ],
                 },
               },
             ]
