@@ -188,13 +188,16 @@ export const TOKENS = table(
 /** A new token's row as far as ISSUED_TOKEN_COLUMNS: an insert that leaves the rest to the schema. */
 export const ISSUED_TOKENS = table("tokens", ISSUED_TOKEN_COLUMNS, []);
 
-const ISSUED: ReadonlySet<string> = new Set(ISSUED_TOKEN_COLUMNS);
-
 /** The schema's defaults for the token columns whose default is not null. */
 const TOKEN_COLUMN_DEFAULTS: Readonly<Record<string, ColumnValue>> = {
   enabled: true,
   expiry_recorded: false,
 };
+
+/** Each token column outside ISSUED_TOKEN_COLUMNS, with the value the schema defaults it to. */
+const DEFAULTED_TOKEN_COLUMNS = TOKENS.written
+  .filter((column) => !(ISSUED_TOKEN_COLUMNS as readonly string[]).includes(column))
+  .map((column) => ({ column, value: TOKEN_COLUMN_DEFAULTS[column] ?? null }));
 
 /**
  * Whether a new token's values leave every column outside ISSUED_TOKEN_COLUMNS at its default (no
@@ -203,9 +206,7 @@ const TOKEN_COLUMN_DEFAULTS: Readonly<Record<string, ColumnValue>> = {
  * column added later is written by the full insert until its default is listed here.
  */
 export function leavesDefaults(values: Values<typeof TOKENS>): boolean {
-  return TOKENS.written.every(
-    (column) => ISSUED.has(column) || values[column] === (TOKEN_COLUMN_DEFAULTS[column] ?? null),
-  );
+  return DEFAULTED_TOKEN_COLUMNS.every(({ column, value }) => values[column] === value);
 }
 
 /** The webhook outbox: what is written with an announcement; attempts change the rest. */
