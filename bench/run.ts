@@ -95,13 +95,13 @@ interface Row {
   readonly subject: Measurement;
   readonly baseline: Measurement;
   /** The baseline's CPU per request over Tokenspace's (see pairedRatio). */
-  readonly cpuRatio: number;
+  readonly cpuRatio: PairedRatio;
   /** The durable create's floors (CREATE_FLOORS), measured beside SQLite's, in that order. */
   readonly floors?: readonly {
     readonly floor: Floor;
     readonly measurement: Measurement;
     /** The baseline's CPU per request over the floor's (see pairedRatio). */
-    readonly cpuRatio: number;
+    readonly cpuRatio: PairedRatio;
   }[];
   readonly peakRssMb: number;
 }
@@ -254,10 +254,19 @@ async function benchStore(
           scenario.name.startsWith(CREATE) && size === variant.sizes[0] ? createFloors : [];
         const floorRuns = floors.map((floor) => ({ floor, runs: [] as Measurement[] }));
         for (let round = 0; round < SETTINGS.rounds; round++) {
-          baselineRuns.push(await measure(baseline, scenario, false));
-          subjectRuns.push(await measure(subject, scenario, true));
-          for (const { floor, runs } of floorRuns) {
-            runs.push(await measure(floor.target, scenario, false));
+          const turns = [
+            { target: baseline, runs: baselineRuns, isSubject: false },
+            { target: subject, runs: subjectRuns, isSubject: true },
+            ...floorRuns.map(({ floor, runs }) => ({
+              target: floor.target,
+              runs,
+              isSubject: false,
+            })),
+          ];
+          // Every other round runs in the reverse order: a host that speeds up or slows down
+          // across a round then weighs on the baseline as often as on what it is compared with.
+          for (const { target, runs, isSubject } of round % 2 === 0 ? turns : turns.reverse()) {
+            runs.push(await measure(target, scenario, isSubject));
           }
         }
         const row = {
@@ -288,18 +297,32 @@ async function benchStore(
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
+/** A CPU ratio: the median of the rounds' ratios, with the lowest and the highest of them. */
+interface PairedRatio {
+  readonly median: number;
+  readonly lowest: number;
+  readonly highest: number;
+}
+
 /**
  * The baseline's CPU per request over a target's, round by round (each round measures the
- * baseline, then the target right after it), and the median of those ratios: on a shared host
- * the CPU a request costs moves with what the other tenants do, by as much as half within a
- * minute, and a ratio of runs made seconds apart moves far less than either run.
+ * baseline and the target one right after the other), and the median of those ratios: on a
+ * shared host the CPU a request costs moves with what the other tenants do, by as much as half
+ * within a minute, and a ratio of runs made seconds apart moves far less than either run. The
+ * lowest and highest round show how firmly the median stands against its target.
  */
-function pairedRatio(baselineRuns: Measurement[], runs: Measurement[]): number {
-  return median(
-    runs.map(
-      (run, round) => (baselineRuns[round]?.cpuPerRequestUs ?? Number.NaN) / run.cpuPerRequestUs,
-    ),
+function pairedRatio(baselineRuns: Measurement[], runs: Measurement[]): PairedRatio {
+  const ratios = runs.map(
+    (run, round) => (baselineRuns[round]?.cpuPerRequestUs ?? Number.NaN) / run.cpuPerRequestUs,
   );
+  return { median: median(ratios), lowest: Math.min(...ratios), highest: Math.max(...ratios) };
+}
+
+/** A ratio's rounds, as a target's line shows them after its median (none for a single round). */
+function roundsOf({ lowest, highest }: PairedRatio): string {
+  return SETTINGS.rounds > 1
+    ? ` (rounds ${fixed(lowest * 100, 2)}–${fixed(highest * 100, 2)} %)`
+    : "";
 }
 
 /**
@@ -311,11 +334,11 @@ function pairedRatio(baselineRuns: Measurement[], runs: Measurement[]): number {
  */
 function extraCpuUs(reference: Row, row: Row): number {
   const baselineUs = (reference.baseline.cpuPerRequestUs + row.baseline.cpuPerRequestUs) / 2;
-  return baselineUs * (1 / row.cpuRatio - 1 / reference.cpuRatio);
+  return baselineUs * (1 / row.cpuRatio.median - 1 / reference.cpuRatio.median);
 }
 
 /** The baseline's CPU per request over Tokenspace's: steadier on a shared host than req/s. */
-const ratio = (row: Row) => row.cpuRatio;
+const ratio = (row: Row) => row.cpuRatio.median;
 const throughputRatio = (row: Row) =>
   row.subject.requestsPerSecond / row.baseline.requestsPerSecond;
 
@@ -332,7 +355,7 @@ function formatRow(row: Row): string {
 function floorLines(create: Row): string[] {
   return (create.floors ?? []).map(
     ({ floor, measurement, cpuRatio }) =>
-      `- ${create.store}: the durable create's floor at ${create.size.toLocaleString("en")} tokens (${floor.label}: bench/${floor.name}.ts): ${fixed(measurement.cpuPerRequestUs)} µs, baseline / floor ${fixed(cpuRatio * 100, 2)} %, against Tokenspace's ${fixed(create.subject.cpuPerRequestUs)} µs (reported, no target)${measurement.errors > 0 ? `; ${measurement.errors} unexpected answers or errors` : ""}`,
+      `- ${create.store}: the durable create's floor at ${create.size.toLocaleString("en")} tokens (${floor.label}: bench/${floor.name}.ts): ${fixed(measurement.cpuPerRequestUs)} µs, baseline / floor ${fixed(cpuRatio.median * 100, 2)} %${roundsOf(cpuRatio)}, against Tokenspace's ${fixed(create.subject.cpuPerRequestUs)} µs (reported, no target)${measurement.errors > 0 ? `; ${measurement.errors} unexpected answers or errors` : ""}`,
   );
 }
 
@@ -353,10 +376,11 @@ function targets(rows: Row[]): string[] {
       goal: number,
       higherIsBetter: boolean,
       unit: string,
+      rounds = "",
     ) => {
       const met = higherIsBetter ? value >= goal : value <= goal;
       lines.push(
-        `- ${store}: ${label}: ${fixed(value, 2)}${unit} (target ${higherIsBetter ? "≥" : "≤"} ${goal}${unit}) ${met ? "met" : `missed by ${fixed(Math.abs(value - goal), 2)}${unit}`}`,
+        `- ${store}: ${label}: ${fixed(value, 2)}${unit}${rounds} (target ${higherIsBetter ? "≥" : "≤"} ${goal}${unit}) ${met ? "met" : `missed by ${fixed(Math.abs(value - goal), 2)}${unit}`}`,
       );
     };
     // Judged on CPU per request: the baseline's over Tokenspace's, in the same run.
@@ -371,7 +395,7 @@ function targets(rows: Row[]): string[] {
       for (const { scenario, label, goal } of ratioTargets) {
         const row = find(size, scenario);
         const where = `${label}, CPU per request, baseline / Tokenspace at ${size.toLocaleString("en")} tokens`;
-        if (row) check(where, ratio(row) * 100, goal, true, " %");
+        if (row) check(where, ratio(row) * 100, goal, true, " %", roundsOf(row.cpuRatio));
       }
       const plain = find(size, "verify (valid, cached");
       const limited = find(size, "verify (valid, with limits");
@@ -429,7 +453,7 @@ function targets(rows: Row[]): string[] {
 
 async function main(): Promise<void> {
   log(
-    `Tokenspace benchmark (${quick ? "quick" : "full"}): ${SETTINGS.connections} connections, ${SETTINGS.durationS} s per run after ${SETTINGS.warmupS} s warm-up (${SETTINGS.startupWarmupS} s before a process's first), ${SETTINGS.rounds} alternating round(s) of baseline and subject per scenario.\n`,
+    `Tokenspace benchmark (${quick ? "quick" : "full"}): ${SETTINGS.connections} connections, ${SETTINGS.durationS} s per run after ${SETTINGS.warmupS} s warm-up (${SETTINGS.startupWarmupS} s before a process's first), ${SETTINGS.rounds} round(s) of baseline and subject per scenario, every other one in reverse order.\n`,
   );
   log(HEADER);
   log(RULE);
@@ -505,7 +529,7 @@ function writeReport(rows: Row[], summary: string[], postgresVersion: string): v
     "<!-- results:start (written by npm run bench; edit outside these markers) -->",
     `Measured on ${new Date().toISOString().slice(0, 10)}: ${machine}.`,
     "",
-    `Command: \`npm run bench\` (${SETTINGS.connections} connections, ${SETTINGS.durationS} s per run after ${SETTINGS.warmupS} s warm-up (${SETTINGS.startupWarmupS} s before a process's first), ${SETTINGS.rounds} alternating rounds of baseline and subject per scenario, CPU per request and req/s their medians, a CPU ratio the median of the rounds' ratios; load generated by autocannon in the same machine).`,
+    `Command: \`npm run bench\` (${SETTINGS.connections} connections, ${SETTINGS.durationS} s per run after ${SETTINGS.warmupS} s warm-up (${SETTINGS.startupWarmupS} s before a process's first), ${SETTINGS.rounds} rounds of baseline and subject per scenario, every other one in reverse order, CPU per request and req/s their medians, a CPU ratio the median of the rounds' ratios (a target's line gives the lowest and highest round); load generated by autocannon in the same machine).`,
     "",
     HEADER,
     RULE,
