@@ -140,15 +140,19 @@ export class Authenticator {
    * it; otherwise undefined, with nothing done, for the caller to `check` in full. For answers
    * written before the framework sees the request: a check's refusals and store lookups need
    * what the framework gives (the failed-authentication budget, pacing, the refusal's shape).
+   * For a write that confirms its credential itself (CheckOptions.confirmedByWrite) the
+   * principal is marked `unconfirmed`, as `check` marks it.
    */
   cachedPrincipal(
     projectId: string,
     secret: string,
     clientAddress: string | null,
+    confirmedByWrite = false,
   ): Principal | undefined {
     const cached = this.cache.heldVerified(secret);
     if (!cached) return undefined;
-    const checked = this.#accept(cached, normalizeId(projectId), clientAddress);
+    const principal = confirmedByWrite ? { ...cached, unconfirmed: true } : cached;
+    const checked = this.#accept(principal, normalizeId(projectId), clientAddress);
     return isRefusal(checked) ? undefined : checked;
   }
 

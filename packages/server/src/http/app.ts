@@ -5,6 +5,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import { Readable } from "node:stream";
 import swagger from "@fastify/swagger";
 import Fastify, {
   type FastifyBaseLogger,
@@ -41,6 +42,7 @@ import { RequestLog } from "./request-log.js";
 import { HealthSchema } from "./schemas.js";
 import { serializerCompiler } from "./serializer-compiler.js";
 import { type ApiServices, isUnder, type Surface, surfacePlugin } from "./surface.js";
+import { TokenFastPath } from "./token-fast-path.js";
 import { TurnEndWrites } from "./turn-end-writes.js";
 import { createValidatorCompiler } from "./validator-compiler.js";
 import { VerifyFastPath } from "./verify-fast-path.js";
@@ -145,6 +147,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   };
   const trust = proxyTrust(services.trustProxy);
   const turnEnd = new TurnEndWrites();
+  const parserFailures = new ParserFailures((url, failed) => renderForPath(url)(failed));
   // Mock mode journals every request it serves, forward auth's included.
   const fastPath = services.mock
     ? undefined
@@ -160,11 +163,28 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
         turnEnd,
         logsAllowedVerifications: () => services.requestLines.writes("debug"),
       });
-  const parserFailures = new ParserFailures((url, failed) => renderForPath(url)(failed));
+  // A project request budget is spent in the framework's hooks.
+  const tokenPath =
+    services.mock || services.budgets.projectRequests
+      ? undefined
+      : new TokenFastPath({
+          authenticator: services.authenticator,
+          tokens: services.tokens,
+          projects: services.projects,
+          surfaces: SURFACES,
+          requestIdOf,
+          clientAddressOf: (request) => clientAddressOf(request, trust),
+          turnEnd,
+          requestLines: services.requestLines,
+          metrics: services.metrics,
+          parserFailures,
+        });
   const app = Fastify({
     serverFactory: (fastifyHandler, options) => {
       const handle = (request: IncomingMessage, response: ServerResponse) => {
-        if (!fastPath?.answer(request, response)) fastifyHandler(request, response);
+        if (fastPath?.answer(request, response)) return;
+        if (!tokenPath?.answer(request, response, fastifyHandler))
+          fastifyHandler(request, response);
       };
       const server = services.https
         ? createHttpsServer({ ...services.https, ...serverOptions }, handle)
@@ -203,11 +223,11 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   // Synchronous hooks: they run on every request and need no promise.
   app.addHook("onRequest", (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    parserFailures.started(request);
+    parserFailures.started(request.raw.socket, request.url);
     done();
   });
   app.addHook("onResponse", (request, reply, done) => {
-    parserFailures.finished(request);
+    parserFailures.finished(request.raw.socket);
     if (services.metrics) {
       const route = request.routeOptions.url ?? "(no route)";
       services.metrics.countRequest(
@@ -223,8 +243,17 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     done();
   });
   turnEnd.register(app);
+  if (tokenPath) {
+    // A create the token fast path read the body of, then left to the framework, is parsed
+    // from that body.
+    app.addHook("preParsing", (request, _reply, payload, done) => {
+      const body = tokenPath.takeBody(request.raw);
+      done(null, body ? Readable.from([body]) : payload);
+    });
+  }
   app.addHook("preClose", (done) => {
     fastPath?.close();
+    tokenPath?.close();
     done();
   });
   // Bodies are checked on the routes that can be sent one: Fastify parses none for GET or HEAD.
@@ -308,7 +337,12 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   });
   for (const surface of SURFACES) {
     for (const prefix of surface.prefixes) {
-      await app.register(surfacePlugin, { prefix, surface, services });
+      await app.register(surfacePlugin, {
+        prefix,
+        surface,
+        services,
+        earlyPrincipal: (request) => tokenPath?.takePrincipal(request),
+      });
     }
   }
   return app;

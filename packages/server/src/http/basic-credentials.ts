@@ -34,6 +34,16 @@ export function parseBasicCredentials(header: string | undefined): BasicCredenti
   return credentials;
 }
 
+/** The credentials of a well-formed header; undefined for any other, with nothing thrown. */
+export function heldBasicCredentials(header: string | undefined): BasicCredentials | undefined {
+  try {
+    return parseBasicCredentials(header);
+  } catch (error) {
+    if (error instanceof AuthenticationError) return undefined;
+    throw error;
+  }
+}
+
 function readBasicCredentials(header: string | undefined): BasicCredentials {
   if (header === undefined || header.trim() === "") {
     throw new AuthenticationError(`Authentication required: ${HOW_TO}.`);

@@ -1,15 +1,21 @@
 import { compatAccountRoutes } from "./compat-account-routes.js";
 import { renderCompatFailure } from "./failure/compat-failure.js";
 import { COMPAT_TOKEN_LIST } from "./list-envelopes.js";
-import { confirmedWrite, principalOf } from "./management-auth.js";
+import { confirmedWrite } from "./management-auth.js";
 import {
   AccountSidParams,
   CompatErrorSchema,
   CompatValidationErrorSchema,
   errorResponses,
 } from "./schemas.js";
-import type { Surface } from "./surface.js";
+import type { Surface, TokenCollection } from "./surface.js";
 import { tokenRoutes } from "./token-routes.js";
+
+/** The project is named in the path: the caller's own or one of its subprojects. */
+const COMPAT_TOKENS: TokenCollection = {
+  path: "/Accounts/:AccountSid/tokens",
+  projectOf: (projects, principal, accountSid) => projects.scopeFor(principal, accountSid ?? ""),
+};
 
 /**
  * The Compatibility (LaML) surface, under `/api/laml/2010-04-01` as SignalWire documents it and
@@ -25,17 +31,14 @@ export const COMPAT_SURFACE: Surface = {
   specName: "compatibility",
   renderFailure: (failed, request) =>
     renderCompatFailure(failed, request?.routeOptions.config.validationShape ?? "token"),
+  tokens: COMPAT_TOKENS,
   async registerRoutes(app, services) {
     await app.register(tokenRoutes, {
       tokens: services.tokens,
+      projects: services.projects,
       confirmedWrite: confirmedWrite(services.authenticator, services.budgets),
-      collection: "/Accounts/:AccountSid/tokens",
+      collection: COMPAT_TOKENS,
       collectionParams: AccountSidParams,
-      resolveProject: (request) =>
-        services.projects.scopeFor(
-          principalOf(request),
-          (request.params as AccountSidParams).AccountSid,
-        ),
       collectionPath: (_request, projectId) => `${app.prefix}/Accounts/${projectId}/tokens`,
       list: COMPAT_TOKEN_LIST,
       errorResponses: errorResponses(CompatErrorSchema, CompatValidationErrorSchema),

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { FastifyRequest } from "fastify";
 import type { Actor } from "../domain/actor.js";
 import {
@@ -35,11 +36,18 @@ const READS = new Set(["GET", "HEAD", "OPTIONS"]);
  * (see `Authenticator.verify`): a credential deleted or downgraded on another node cannot
  * write once that change is answered.
  *
+ * A request whose credentials were accepted before the framework took it (TokenFastPath, which
+ * then left it to the framework) is admitted with that principal, `earlyPrincipal`'s.
+ *
  * Credentials that do not verify are counted per client address and per project id presented;
  * over the budget the answer is 429 instead of 401. Credentials that verify are never refused
  * by that budget, and a token without `management` is not a failed authentication.
  */
-export function requireManagement(authenticator: Authenticator, budgets: RequestBudgets) {
+export function requireManagement(
+  authenticator: Authenticator,
+  budgets: RequestBudgets,
+  earlyPrincipal?: (request: IncomingMessage) => Principal | undefined,
+) {
   return (request: FastifyRequest, _reply: unknown, done: (error?: Error) => void): void => {
     const admit = (checked: BasicCheck) => {
       try {
@@ -51,7 +59,12 @@ export function requireManagement(authenticator: Authenticator, budgets: Request
       }
       done();
     };
-    const checked = checkBasic(request, authenticator, budgets, freshness(request));
+    // Credentials accepted before the framework took the request are not checked again: the
+    // check notes each use of a token once.
+    const early = earlyPrincipal?.(request.raw);
+    const checked = early
+      ? { principal: early }
+      : checkBasic(request, authenticator, budgets, freshness(request));
     if (checked instanceof Promise) checked.then(admit, done);
     else admit(checked);
   };

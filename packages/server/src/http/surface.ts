@@ -1,6 +1,9 @@
+import type { IncomingMessage } from "node:http";
 import type { FastifyInstance } from "fastify";
 import type { AuditLog } from "../domain/audit-log.js";
 import type { Authenticator } from "../domain/authenticator.js";
+import type { MaybeAsync } from "../domain/maybe-async.js";
+import type { Principal } from "../domain/principal.js";
 import type { ProjectService } from "../domain/project-service.js";
 import type { TokenService } from "../domain/token-service.js";
 import type { UsageReports } from "../domain/usage-report.js";
@@ -22,6 +25,18 @@ export interface ApiServices {
   readonly reports: UsageReports;
 }
 
+/** Where a surface serves the Tokens API, and which project a request there acts on. */
+export interface TokenCollection {
+  /** The collection's route inside the surface; `:AccountSid`, if there, names the project. */
+  readonly path: string;
+  /** The project a request acts on, from its principal and the path's `AccountSid`, if any. */
+  projectOf(
+    projects: ProjectService,
+    principal: Principal,
+    accountSid: string | undefined,
+  ): MaybeAsync<string>;
+}
+
 /** One API surface: where it lives, what it is called, its error bodies and its routes. */
 export interface Surface {
   /** Every prefix the surface is served under, each with the same routes. */
@@ -33,6 +48,8 @@ export interface Surface {
   /** Its spec's name in endpoint ids (`compatibility.create_token`): SignalWire's spec directory. */
   readonly specName: string;
   readonly renderFailure: FailureRenderer;
+  /** Its Tokens API collection, on the surfaces that serve SignalWire's. */
+  readonly tokens?: TokenCollection;
   registerRoutes(app: FastifyInstance, services: ApiServices): Promise<void>;
 }
 
@@ -51,9 +68,21 @@ export function isUnder(url: string, prefix: string): boolean {
  */
 export async function surfacePlugin(
   app: FastifyInstance,
-  { surface, services }: { surface: Surface; services: ApiServices },
+  {
+    surface,
+    services,
+    earlyPrincipal,
+  }: {
+    surface: Surface;
+    services: ApiServices;
+    /** The principal a request's credentials were accepted as before the framework took it. */
+    earlyPrincipal: (request: IncomingMessage) => Principal | undefined;
+  },
 ) {
-  app.addHook("onRequest", requireManagement(services.authenticator, services.budgets));
+  app.addHook(
+    "onRequest",
+    requireManagement(services.authenticator, services.budgets, earlyPrincipal),
+  );
   if (services.budgets.projectRequests) {
     app.addHook("preHandler", (request) =>
       spend(

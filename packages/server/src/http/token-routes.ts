@@ -1,10 +1,16 @@
 import { type TObject, type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type MaybeAsync, whenReady } from "../domain/maybe-async.js";
+import { whenReady } from "../domain/maybe-async.js";
+import type { ProjectService } from "../domain/project-service.js";
 import type { TokenChanges } from "../domain/token-fields.js";
 import type { NewToken, TokenService } from "../domain/token-service.js";
 import type { ListStyle } from "./list-envelopes.js";
-import { actorOf, type confirmedWrite, confirmsCredential } from "./management-auth.js";
+import {
+  actorOf,
+  type confirmedWrite,
+  confirmsCredential,
+  principalOf,
+} from "./management-auth.js";
 import { NO_CONTENT, routeDocs } from "./route-docs.js";
 import {
   type CreateTokenBody,
@@ -14,20 +20,23 @@ import {
   type UpdateTokenBody,
   UpdateTokenBodySchema,
 } from "./schemas.js";
+import type { TokenCollection } from "./surface.js";
 
-const JSON_BODY = "application/json; charset=utf-8";
+export const JSON_BODY = "application/json; charset=utf-8";
+
+/** A token's route, after its collection's. */
+export const TOKEN_ID_SEGMENT = "/:token_id";
 
 /** What differs between the surfaces that serve the Tokens API; everything else is shared. */
 interface TokenRoutesOptions {
   readonly tokens: TokenService;
   /** Makes a write whose credential the write itself confirms (see confirmedWrite). */
   readonly confirmedWrite: ReturnType<typeof confirmedWrite>;
-  /** The collection's route inside the surface, e.g. `/Accounts/:AccountSid/tokens`. */
-  readonly collection: string;
+  readonly projects: ProjectService;
+  /** The collection's route inside the surface, and the project a request on it acts on. */
+  readonly collection: TokenCollection;
   /** The collection route's own path parameters (none on the native surface). */
   readonly collectionParams: TObject;
-  /** The project a request acts on: named in its path, or the one it authenticates as. */
-  readonly resolveProject: (request: FastifyRequest) => MaybeAsync<string>;
   /** Where a project's collection lives, for the URIs a list answers with. */
   readonly collectionPath: (request: FastifyRequest, projectId: string) => string;
   readonly list: ListStyle;
@@ -37,7 +46,7 @@ interface TokenRoutesOptions {
 }
 
 /** A create body as the domain takes it. */
-function newToken({ name, permissions, subproject_id }: CreateTokenBody): NewToken {
+export function newToken({ name, permissions, subproject_id }: CreateTokenBody): NewToken {
   return { name, permissions, ...(subproject_id !== undefined && { subprojectId: subproject_id }) };
 }
 
@@ -54,10 +63,17 @@ function tokenChanges({ name, permissions }: UpdateTokenBody): TokenChanges {
  * delete, with the surface's way of naming the project and of enveloping a list.
  */
 export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOptions) {
-  const { tokens, collection, collectionParams, resolveProject, list } = options;
+  const { tokens, collectionParams, list } = options;
+  const collection = options.collection.path;
+  const resolveProject = (request: FastifyRequest) =>
+    options.collection.projectOf(
+      options.projects,
+      principalOf(request),
+      (request.params as { AccountSid?: string }).AccountSid,
+    );
   const params = Type.Composite([collectionParams, TokenIdParams]);
   const doc = routeDocs(options.tags, options.errorResponses);
-  const item = `${collection}/:token_id`;
+  const item = `${collection}${TOKEN_ID_SEGMENT}`;
   // A page the service gives again while its list is unchanged (TokenListCache) is the same
   // object: its envelope, made of the page and the request's URL alone, is serialized once.
   const renderedPages = new WeakMap<

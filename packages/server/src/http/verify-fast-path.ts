@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Authenticator } from "../domain/authenticator.js";
-import { AuthenticationError, MalformedRequestError } from "../domain/errors.js";
+import { MalformedRequestError } from "../domain/errors.js";
 import type { MaybeAsync } from "../domain/maybe-async.js";
 import type { Principal } from "../domain/principal.js";
 import type { LimitVerdict } from "../domain/token-limiter.js";
-import { type BasicCredentials, parseBasicCredentials } from "./basic-credentials.js";
+import { heldBasicCredentials } from "./basic-credentials.js";
 import {
   allowedHeaders,
   type ForwardAuthServices,
@@ -60,7 +60,7 @@ export class VerifyFastPath {
     const query = url.length === VERIFY_PATH.length ? "" : queryOf(url.slice(VERIFY_PATH.length));
     if (query === undefined || this.services.logsAllowedVerifications()) return false;
     const guarded = readGuardedRequest(query, request.headers);
-    const credentials = readCredentials(request.headers.authorization);
+    const credentials = heldBasicCredentials(request.headers.authorization);
     if (!guarded || !credentials) return false;
     const principal = this.services.authenticator.cachedPrincipal(
       credentials.username,
@@ -154,15 +154,6 @@ function readGuardedRequest(
     return guardedRequest(values, headers);
   } catch (error) {
     if (error instanceof MalformedRequestError) return undefined;
-    throw error;
-  }
-}
-
-function readCredentials(header: string | undefined): BasicCredentials | undefined {
-  try {
-    return parseBasicCredentials(header);
-  } catch (error) {
-    if (error instanceof AuthenticationError) return undefined;
     throw error;
   }
 }

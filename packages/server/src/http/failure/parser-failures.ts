@@ -1,6 +1,5 @@
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
-import type { FastifyRequest } from "fastify";
 import { FAILURES, type Failure, failure } from "./failure.js";
 
 /**
@@ -18,12 +17,12 @@ export class ParserFailures {
   constructor(private readonly render: (url: string, failed: Failure) => object) {}
 
   /** Called when a request's headers are in; the connection serves that URL until it ends. */
-  started(request: FastifyRequest): void {
-    this.#inFlight.set(request.raw.socket, request.url);
+  started(socket: Socket, url: string): void {
+    this.#inFlight.set(socket, url);
   }
 
-  finished(request: FastifyRequest): void {
-    this.#inFlight.delete(request.raw.socket);
+  finished(socket: Socket): void {
+    this.#inFlight.delete(socket);
   }
 
   /** A Fastify `clientErrorHandler`. */
