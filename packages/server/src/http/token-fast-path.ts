@@ -51,6 +51,24 @@ interface Target {
   readonly tokenId: string | undefined;
 }
 
+/** A request taken here: what answering it, or leaving it to the framework, takes. */
+interface Exchange {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly framework: Framework;
+  readonly target: Target;
+  readonly principal: Principal;
+  /** When it was taken: its log line's and metrics' time is counted from here. */
+  readonly started: number;
+}
+
+/** How a request taken here is answered: its id, its route's name and its turn of arrival. */
+interface Answer {
+  readonly requestId: string;
+  readonly route: string;
+  readonly arrival: number;
+}
+
 /**
  * The largest create body read here: a create's three fields take a few hundred bytes. A larger
  * one is the framework's, whose parser refuses a hostile body before the rest of it is read.
@@ -74,8 +92,9 @@ const UUID = "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";
  * request budget (its counters are the framework's). So does any request that fails here
  * once its credentials were accepted (no `management` permission, a project out of scope, a
  * token not found, a body that does not validate, a write the store refused: nothing was
- * written), with the principal accepted here, so that its use is noted once, and a create's
- * body as read, which the framework then parses and answers in the surface's shape.
+ * written), with the principal accepted here, which the surface's auth hook takes instead of
+ * checking the credential again, and with a create's body as read, which the framework then
+ * parses and answers in the surface's shape.
  */
 export class TokenFastPath {
   readonly #routes: readonly CollectionRoute[];
@@ -126,11 +145,16 @@ export class TokenFastPath {
       this.#principals.set(request, principal);
       return false;
     }
-    if (method === "GET") {
-      this.#get(request, response, framework, target, principal);
-    } else {
-      this.#create(request, response, framework, target, principal, clientAddress);
-    }
+    const exchange = {
+      request,
+      response,
+      framework,
+      target,
+      principal,
+      started: performance.now(),
+    };
+    if (method === "GET") this.#get(exchange);
+    else this.#create(exchange, clientAddress);
     return true;
   }
 
@@ -161,44 +185,17 @@ export class TokenFastPath {
     return undefined;
   }
 
-  #get(
-    request: IncomingMessage,
-    response: ServerResponse,
-    framework: Framework,
-    { at, accountSid, tokenId }: Target,
-    principal: Principal,
-  ): void {
-    const arrival = this.services.turnEnd.arrival();
-    const started = performance.now();
-    this.#settle(
-      request,
-      response,
-      framework,
-      principal,
-      () =>
-        whenReady(
-          at.collection.projectOf(this.services.projects, principal, accountSid),
-          (project) => this.services.tokens.get(project, tokenId as string),
-        ),
-      (token) => {
-        this.#answer(request, response, this.services.requestIdOf(request.headers), token, {
-          route: `${at.route}${TOKEN_ID_SEGMENT}`,
-          arrival,
-          started,
-        });
-      },
-    );
+  #get(exchange: Exchange): void {
+    const tokenId = exchange.target.tokenId as string;
+    this.#settle(exchange, (projectId) => this.services.tokens.get(projectId, tokenId), {
+      requestId: this.services.requestIdOf(exchange.request.headers),
+      route: `${exchange.target.at.route}${TOKEN_ID_SEGMENT}`,
+      arrival: this.services.turnEnd.arrival(),
+    });
   }
 
-  #create(
-    request: IncomingMessage,
-    response: ServerResponse,
-    framework: Framework,
-    { at, accountSid }: Target,
-    principal: Principal,
-    clientAddress: string | undefined,
-  ): void {
-    const started = performance.now();
+  #create(exchange: Exchange, clientAddress: string | undefined): void {
+    const { request, principal } = exchange;
     const socket = request.socket;
     this.services.parserFailures.started(socket, request.url ?? "");
     const chunks: Buffer[] = [];
@@ -207,14 +204,9 @@ export class TokenFastPath {
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       this.services.parserFailures.finished(socket);
-      const arrival = this.services.turnEnd.arrival();
       const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
       const body = parsedBody(bytes);
-      if (body === undefined || !this.#validCreate(body)) {
-        this.#principals.set(request, principal);
-        this.#bodies.set(request, bytes);
-        return framework(request, response);
-      }
+      if (body === undefined || !this.#validCreate(body)) return this.#leave(exchange, bytes);
       const requestId = this.services.requestIdOf(request.headers);
       const actor: Actor = {
         projectId: principal.projectId,
@@ -224,59 +216,53 @@ export class TokenFastPath {
         unconfirmedTokenVersion: principal.unconfirmed ? new Date(principal.version) : undefined,
       };
       this.#settle(
-        request,
-        response,
-        framework,
-        principal,
-        () =>
-          whenReady(
-            at.collection.projectOf(this.services.projects, principal, accountSid),
-            (projectId) =>
-              this.services.tokens.create(projectId, newToken(body as CreateTokenBody), { actor }),
-          ),
-        (token) => {
-          this.#answer(request, response, requestId, token, { route: at.route, arrival, started });
-        },
+        exchange,
+        (projectId) =>
+          this.services.tokens.create(projectId, newToken(body as CreateTokenBody), { actor }),
+        { requestId, route: exchange.target.at.route, arrival: this.services.turnEnd.arrival() },
         bytes,
       );
     });
   }
 
   /**
-   * Runs the request's work and answers with what it gives; if it fails, leaves the request to
-   * the framework (with its body, if it had one), which does it again and answers its failure.
+   * Does the request's work in the project it acts on and answers with the token it gives; if
+   * it fails, leaves the request to the framework, which does it again and answers its failure.
    */
   #settle(
-    request: IncomingMessage,
-    response: ServerResponse,
-    framework: Framework,
-    principal: Principal,
-    work: () => MaybeAsync<IssuedToken>,
-    answer: (token: IssuedToken) => void,
+    exchange: Exchange,
+    work: (projectId: string) => MaybeAsync<IssuedToken>,
+    answer: Answer,
     body?: Buffer,
   ): void {
-    const failed = () => {
-      this.#principals.set(request, principal);
-      if (body !== undefined) this.#bodies.set(request, body);
-      framework(request, response);
-    };
+    const { target, principal } = exchange;
+    const failed = () => this.#leave(exchange, body);
     let result: MaybeAsync<IssuedToken>;
     try {
-      result = work();
+      result = whenReady(
+        target.at.collection.projectOf(this.services.projects, principal, target.accountSid),
+        work,
+      );
     } catch {
       failed();
       return;
     }
-    if (result instanceof Promise) result.then(answer, failed);
-    else answer(result);
+    if (result instanceof Promise)
+      result.then((token) => this.#answer(exchange, token, answer), failed);
+    else this.#answer(exchange, result, answer);
+  }
+
+  /** Leaves a request taken here to the framework, with its principal and its body as read. */
+  #leave({ request, response, framework, principal }: Exchange, body?: Buffer): void {
+    this.#principals.set(request, principal);
+    if (body !== undefined) this.#bodies.set(request, body);
+    framework(request, response);
   }
 
   #answer(
-    request: IncomingMessage,
-    response: ServerResponse,
-    requestId: string,
+    { request, response, started }: Exchange,
     token: IssuedToken,
-    { route, arrival, started }: { route: string; arrival: number; started: number },
+    { requestId, route, arrival }: Answer,
   ): void {
     const json = this.#serializeToken(token);
     const method = request.method ?? "";
