@@ -59,8 +59,8 @@ export function requireManagement(
       }
       done();
     };
-    // Credentials accepted before the framework took the request are not checked again: the
-    // check notes each use of a token once.
+    // Credentials accepted before the framework took the request are not checked again: one
+    // check is the request's cost, and one cache lookup what the metrics count for it.
     const early = earlyPrincipal?.(request.raw);
     const checked = early
       ? { principal: early }
