@@ -1,3 +1,5 @@
+import type { Principal } from "./principal.js";
+
 /**
  * Who makes a change, as the audit log records it: the token that authenticated the request
  * (with its project), the request id and the client address. Changes made by the operator's
@@ -23,3 +25,18 @@ export const OPERATOR: Actor = {
   requestId: null,
   clientAddress: null,
 };
+
+/** The actor of a request made with a principal's credentials, from `clientAddress`. */
+export function principalActor(
+  principal: Principal,
+  requestId: string,
+  clientAddress: string | null,
+): Actor {
+  return {
+    projectId: principal.projectId,
+    tokenId: principal.tokenId,
+    requestId,
+    clientAddress,
+    unconfirmedTokenVersion: principal.unconfirmed ? new Date(principal.version) : undefined,
+  };
+}

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { FastifyRequest } from "fastify";
-import type { Actor } from "../domain/actor.js";
+import { type Actor, principalActor } from "../domain/actor.js";
 import {
   type Authenticator,
   type Checked,
@@ -253,14 +253,7 @@ function refused(
 
 /** Who makes a change, for the audit log: the authenticated token, this request and its client. */
 export function actorOf(request: FastifyRequest): Actor {
-  const principal = principalOf(request);
-  return {
-    projectId: principal.projectId,
-    tokenId: principal.tokenId,
-    requestId: request.id,
-    clientAddress: request.ip,
-    unconfirmedTokenVersion: principal.unconfirmed ? new Date(principal.version) : undefined,
-  };
+  return principalActor(principalOf(request), request.id, request.ip);
 }
 
 /** The principal the hook set; every route behind it has one. */

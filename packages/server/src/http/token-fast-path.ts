@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import type { Actor } from "../domain/actor.js";
+import { principalActor } from "../domain/actor.js";
 import type { Authenticator } from "../domain/authenticator.js";
 import { type MaybeAsync, whenReady } from "../domain/maybe-async.js";
 import type { Principal } from "../domain/principal.js";
@@ -41,6 +41,8 @@ interface CollectionRoute {
   readonly collection: TokenCollection;
   /** `/api/laml/2010-04-01/Accounts/:AccountSid/tokens`: the metrics' route label. */
   readonly route: string;
+  /** The same for one token: `…/tokens/:token_id`. */
+  readonly itemRoute: string;
   /** The collection's path, or a token's under it: the AccountSid and the token id, if any. */
   readonly pattern: RegExp;
 }
@@ -189,7 +191,7 @@ export class TokenFastPath {
     const tokenId = exchange.target.tokenId as string;
     this.#settle(exchange, (projectId) => this.services.tokens.get(projectId, tokenId), {
       requestId: this.services.requestIdOf(exchange.request.headers),
-      route: `${exchange.target.at.route}${TOKEN_ID_SEGMENT}`,
+      route: exchange.target.at.itemRoute,
       arrival: this.services.turnEnd.arrival(),
     });
   }
@@ -208,13 +210,7 @@ export class TokenFastPath {
       const body = parsedBody(bytes);
       if (body === undefined || !this.#validCreate(body)) return this.#leave(exchange, bytes);
       const requestId = this.services.requestIdOf(request.headers);
-      const actor: Actor = {
-        projectId: principal.projectId,
-        tokenId: principal.tokenId,
-        requestId,
-        clientAddress: clientAddress ?? null,
-        unconfirmedTokenVersion: principal.unconfirmed ? new Date(principal.version) : undefined,
-      };
+      const actor = principalActor(principal, requestId, clientAddress ?? null);
       this.#settle(
         exchange,
         (projectId) =>
@@ -300,6 +296,7 @@ function collectionRoute(prefix: string, collection: TokenCollection): Collectio
   return {
     collection,
     route,
+    itemRoute: `${route}${TOKEN_ID_SEGMENT}`,
     pattern: new RegExp(`^${path}(?:/${UUID.replace("(", "(?<token>")})?$`),
   };
 }
@@ -315,9 +312,9 @@ function readableCreateBody(headers: IncomingHttpHeaders): boolean {
 }
 
 /**
- * The body as JSON, or undefined for the framework to parse and refuse. The framework's parser
- * also refuses `__proto__` and `constructor` keys; no valid create has them, so a body naming
- * either is left to it.
+ * The body as JSON, or undefined for the framework to parse and answer. The framework's parser
+ * also refuses `__proto__` and `constructor` keys, so a body with either word anywhere is left
+ * to it (one that only names a token so is then created there).
  */
 function parsedBody(bytes: Buffer): unknown {
   const text = bytes.toString("utf8");
